@@ -1,0 +1,7 @@
+"""Imports every command module so that each registers its commands on the app.
+
+One line per command group, in the order of the flow (sources -> documents -> extract -> kb ->
+analysis -> stories -> delivery -> web).
+"""
+
+from ssbrace.cli import store_cmds  # noqa: F401

@@ -1,0 +1,29 @@
+"""``ssbrace init`` and ``ssbrace settings``: the store and the settings in force."""
+
+from __future__ import annotations
+
+import typer
+
+from ssbrace.cli.context import app_context, out
+from ssbrace.cli.main import app
+from ssbrace.settings import SETTINGS_HELP, config_path
+
+
+@app.command("init")
+def init_cmd(ctx: typer.Context) -> None:
+    """Create the store (or migrate it to the newest schema) and print where it is."""
+    context = app_context(ctx)
+    context.store()
+    out.print(f"store ready: {context.settings.db}")
+
+
+@app.command("settings")
+def settings_cmd(ctx: typer.Context) -> None:
+    """Print every setting, its value and what it does (secrets masked)."""
+    settings = app_context(ctx).settings
+    out.print(f"# config file: {config_path()}")
+    for name, help_text in SETTINGS_HELP.items():
+        value = getattr(settings, name)
+        if name in {"smtp_password", "api_token"} and value:
+            value = "***"
+        out.print(f"{name} = {value!r}  # {help_text}")

@@ -1,0 +1,1 @@
+"""Domain packs: everything about one technology race lives in data files, not in code."""

@@ -1,0 +1,1 @@
+"""The knowledge store: tables, migrations and the queries every other stage uses."""

@@ -1,0 +1,144 @@
+"""SQLAlchemy 2 table definitions. Schema changes go through Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Source(Base):
+    """Where documents come from: a file, a folder, a URL or a feed."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # file | folder | url | feed
+    location: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    documents: Mapped[list[Document]] = relationship(back_populates="source")
+
+
+class Document(Base):
+    """One distinct text. Exact duplicates are not stored twice; near duplicates point at their original."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    location: Mapped[str] = mapped_column(Text, unique=True)  # path or URL as ingested
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str | None] = mapped_column(String(16))
+    content_type: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    similarity: Mapped[float | None] = mapped_column(Float)
+    extractor_version: Mapped[str | None] = mapped_column(String(32))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    source: Mapped[Source | None] = relationship(back_populates="documents")
+    claims: Mapped[list[Claim]] = relationship(back_populates="document", cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_documents_published", "published"),)
+
+
+class Entity(Base):
+    """A country, region, company, program or institution, known by many names."""
+
+    __tablename__ = "entities"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    type: Mapped[str] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(Text)
+    from_gazetteer: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    aliases: Mapped[list[EntityAlias]] = relationship(back_populates="entity", cascade="all, delete-orphan")
+
+
+class EntityAlias(Base):
+    """One name of an entity, normalised for lookup (casefolded, suffixes trimmed)."""
+
+    __tablename__ = "entity_aliases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(Text)
+    normalised: Mapped[str] = mapped_column(Text, unique=True)
+
+    entity: Mapped[Entity] = relationship(back_populates="aliases")
+
+
+class Claim(Base):
+    """One claim of CLAIMS.md, with its evidence and the entities it was linked to."""
+
+    __tablename__ = "claims"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    subject: Mapped[str] = mapped_column(Text)
+    subject_type: Mapped[str] = mapped_column(String(16))
+    object: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(16))
+    bound: Mapped[str] = mapped_column(String(8), default="eq")
+    amount: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str | None] = mapped_column(String(8))
+    value_usd: Mapped[float | None] = mapped_column(Float)
+    year: Mapped[int | None] = mapped_column(Integer)
+    year_end: Mapped[int | None] = mapped_column(Integer)
+    stage: Mapped[str | None] = mapped_column(String(24))
+    technology: Mapped[str | None] = mapped_column(String(24))
+    metric: Mapped[str | None] = mapped_column(String(32))
+    relation: Mapped[str | None] = mapped_column(String(16))
+    aspect: Mapped[str | None] = mapped_column(String(24))
+    rank: Mapped[int | None] = mapped_column(Integer)
+    segment: Mapped[str | None] = mapped_column(String(48))
+    program: Mapped[str | None] = mapped_column(Text)
+    sentence: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float, default=0.5)
+    extra: Mapped[dict | None] = mapped_column(JSON)  # optional contract extensions (scope, object_type, ...)
+    extractor_version: Mapped[str] = mapped_column(String(32))
+    subject_entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id", ondelete="SET NULL"))
+    object_entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="claims")
+
+    __table_args__ = (
+        Index("ix_claims_document", "document_id"),
+        Index("ix_claims_kind_subject", "kind", "subject"),
+        Index("ix_claims_subject_entity", "subject_entity_id"),
+    )
