@@ -5,3 +5,4 @@ analysis -> stories -> delivery -> web).
 """
 
 from ssbrace.cli import store_cmds  # noqa: F401
+from ssbrace.cli import ingest_cmds  # noqa: F401

@@ -20,6 +20,9 @@ class Place(_Strict):
     demonyms: list[str] = Field(default_factory=list, description="'Japanese', 'Korean': adjectives naming it")
     currency: str | None = None
     members: list[str] = Field(default_factory=list, description="for regions: member countries")
+    capital: str | None = Field(
+        default=None, description="the city reporters use for the government ('Seoul allocated...')"
+    )
 
 
 class Company(_Strict):

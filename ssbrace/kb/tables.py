@@ -142,3 +142,80 @@ class Claim(Base):
         Index("ix_claims_kind_subject", "kind", "subject"),
         Index("ix_claims_subject_entity", "subject_entity_id"),
     )
+
+
+# --- stories, subscriptions and deliveries (migration 0003) ---
+
+
+class Story(Base):
+    """Documents that report the same event, grouped as they arrive."""
+
+    __tablename__ = "stories"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    headline: Mapped[str] = mapped_column(Text, default="")
+    first_date: Mapped[date | None] = mapped_column(Date)
+    last_date: Mapped[date | None] = mapped_column(Date)
+    doc_count: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # bumped whenever a document joins
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_stories_last_date", "last_date"),)
+
+
+class StoryDocument(Base):
+    """A document's place in one story (a document belongs to at most one story)."""
+
+    __tablename__ = "story_documents"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    score: Mapped[float | None] = mapped_column(Float)  # similarity that made it join; null for a founder
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_story_documents_story", "story_id"),)
+
+
+class Subscription(Base):
+    """An address that receives the digest of one topic."""
+
+    __tablename__ = "subscriptions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str] = mapped_column(String(64))  # topic slug
+    token: Mapped[str] = mapped_column(String(64))  # for the unsubscribe link
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ux_subscriptions_email_topic", "email", "topic", unique=True),)
+
+
+class Delivery(Base):
+    """One attempt to deliver one digest to one address: sent, refused or failed."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str] = mapped_column(String(64))
+    digest_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12))  # sent | refused | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    story_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_deliveries_recipient_key", "recipient", "digest_key"),)
+
+
+# --- knowledge: entity merges (migration 0002) ---
+
+
+class EntityMerge(Base):
+    """A merge of one entity into another, kept so that re-seeding does not bring the dropped one back."""
+
+    __tablename__ = "entity_merges"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kept_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id", ondelete="SET NULL"))
+    kept_name: Mapped[str] = mapped_column(Text)
+    dropped_name: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(16), default="person")  # person | fuzzy
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_entity_merges_dropped", "dropped_name"),)

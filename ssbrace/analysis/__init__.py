@@ -1,0 +1,1 @@
+"""Pure functions over claim records: facts, conflicts, target ledgers, checks, scoreboard, changes."""

@@ -1,0 +1,319 @@
+"""``ssbrace ingest``, ``sources add|list``, ``update`` and ``documents list|show``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ssbrace.cli.context import AppContext, app_context, err, out
+from ssbrace.cli.main import app
+from ssbrace.documents.ingest import IngestResult, ingest, is_url, update_sources
+from ssbrace.errors import InputError, UsageError
+from ssbrace.kb import documents_repo as repo
+
+sources_app = typer.Typer(
+    help="Register and list the sources that `ssbrace update` polls.", no_args_is_help=True
+)
+documents_app = typer.Typer(help="See exactly which documents are stored.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+app.add_typer(documents_app, name="documents")
+
+_STATUS_STYLE = {
+    "new": "green",
+    "near_duplicate": "cyan",
+    "duplicate": "yellow",
+    "unchanged": "dim",
+    "failed": "red",
+}
+_STATUS_LABEL = {"near_duplicate": "near duplicate"}
+
+
+class _LateProgress:
+    """A transient progress bar on stderr that appears only once work has lasted a second."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        if self.progress is None:
+            if time.monotonic() - self.started < self.DELAY:
+                return
+            self.progress = Progress(
+                TextColumn("ingesting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}", style="dim"),
+                console=err,
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task("", total=total)
+        short = label if len(label) <= 60 else "…" + label[-59:]
+        self.progress.update(self.task, completed=done, total=total, description=short)
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def _apply_fetch_options(context: AppContext, allow_private: bool, max_bytes: int | None) -> None:
+    if max_bytes is not None:
+        if max_bytes < 1:
+            raise UsageError("--max-bytes must be a positive number of bytes")
+        context.with_settings(max_bytes=max_bytes)
+    if allow_private:
+        context.with_settings(allow_private=True)
+
+
+def _hook():  # type: ignore[no-untyped-def]
+    # The per-document stages (claims, entities) run in the same transaction as the document.
+    from ssbrace.pipeline import after_document_stored
+
+    return after_document_stored
+
+
+def _print_result(result: IngestResult, as_json: bool) -> None:
+    if as_json:
+        for item in result.items:
+            out.print_json(json.dumps(item.__dict__, default=str), indent=None)
+        out.print_json(json.dumps({"totals": result.counts()}), indent=None)
+        return
+    table = Table(title="ingest summary", show_lines=False, title_justify="left")
+    table.add_column("input", overflow="fold", ratio=2, min_width=16)
+    table.add_column("status", no_wrap=True, min_width=14)
+    table.add_column("doc", justify="right", no_wrap=True, min_width=3)
+    table.add_column("reason / title", overflow="fold", ratio=3, min_width=20)
+    for item in result.items:
+        style = _STATUS_STYLE.get(item.status, "")
+        label = _STATUS_LABEL.get(item.status, item.status)
+        doc = str(item.document_id or item.duplicate_of or "")
+        detail = item.reason or (item.title or "")
+        if item.claims:
+            detail += f" ({item.claims} claims)"
+        table.add_row(item.input, f"[{style}]{label}[/{style}]", doc, detail)
+    if result.items:
+        out.print(table)
+    counts = result.counts()
+    totals = (
+        f"new {counts['new']}, duplicate {counts['duplicate']}, "
+        f"near duplicate {counts['near_duplicate']}, failed {counts['failed']}"
+    )
+    if counts["unchanged"]:
+        totals += f", unchanged {counts['unchanged']}"
+    out.print(f"totals: {totals}")
+
+
+def _run(context: AppContext, work: Any, as_json: bool) -> None:
+    progress = _LateProgress()
+    try:
+        result = work(progress)
+    finally:
+        progress.stop()
+    _print_result(result, as_json)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command("ingest")
+def ingest_cmd(
+    ctx: typer.Context,
+    inputs: list[str] = typer.Argument(
+        ..., help="Files, folders (recursive), http(s) pages or RSS/Atom feeds."
+    ),
+    allow_private: bool = typer.Option(
+        False, "--allow-private", help="Allow URLs to private, loopback and link-local addresses."
+    ),
+    max_bytes: int | None = typer.Option(None, "--max-bytes", help="Size cap of one page or file, bytes."),
+    name: str | None = typer.Option(None, "--name", help="A name for the source(s) these inputs register."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per input instead of a table."),
+) -> None:
+    """Ingest files, folders, web pages and feeds; print what was stored and what failed, and why."""
+    context = app_context(ctx)
+    _apply_fetch_options(context, allow_private, max_bytes)
+    store = context.store()
+    _run(
+        context,
+        lambda progress: ingest(
+            store,
+            inputs,
+            context.settings,
+            name=name,
+            after_store=_hook(),
+            progress=progress,
+            raise_errors=context.debug,
+        ),
+        as_json,
+    )
+
+
+@app.command("update")
+def update_cmd(
+    ctx: typer.Context,
+    allow_private: bool = typer.Option(
+        False, "--allow-private", help="Allow URLs to private, loopback and link-local addresses."
+    ),
+    max_bytes: int | None = typer.Option(None, "--max-bytes", help="Size cap of one page or file, bytes."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per input instead of a table."),
+) -> None:
+    """Poll every registered source once (feeds with a conditional GET) and ingest what is new."""
+    context = app_context(ctx)
+    _apply_fetch_options(context, allow_private, max_bytes)
+    store = context.store()
+    _run(
+        context,
+        lambda progress: update_sources(
+            store, context.settings, after_store=_hook(), progress=progress, raise_errors=context.debug
+        ),
+        as_json,
+    )
+
+
+@sources_app.command("add")
+def sources_add_cmd(
+    ctx: typer.Context,
+    location: str = typer.Argument(..., help="A file, folder, page URL or feed URL."),
+    name: str | None = typer.Option(None, "--name", help="A name to show for the source."),
+) -> None:
+    """Register a source for `ssbrace update` (nothing is fetched now)."""
+    context = app_context(ctx)
+    if is_url(location):
+        if not location.lower().startswith(("http://", "https://")):
+            raise UsageError(f"only http and https URLs can be sources: {location}")
+        kind = "url"  # becomes "feed" on the first poll if the content is a feed
+    else:
+        path = Path(location).expanduser()
+        if not path.exists():
+            raise UsageError(f"no such file or folder: {location}")
+        location = str(path.resolve())
+        kind = "folder" if path.is_dir() else "file"
+    with context.store().session() as session:
+        source, created = repo.add_source(session, location, kind, name)
+        source_id = source.id
+    verb = "added" if created else "already registered:"
+    out.print(f"{verb} source {source_id} ({kind}) {location}")
+
+
+@sources_app.command("list")
+def sources_list_cmd(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON objects instead of a table."),
+) -> None:
+    """List the registered sources, when each was last polled and how it went."""
+    context = app_context(ctx)
+    with context.store().session() as session:
+        sources = repo.list_sources(session)
+        counts = repo.count_documents_by_source(session)
+    rows = [
+        {
+            "id": s.id,
+            "kind": s.kind,
+            "name": s.name,
+            "location": s.location,
+            "documents": counts.get(s.id, 0),
+            "last_polled_at": s.last_polled_at.isoformat(timespec="seconds") if s.last_polled_at else None,
+            "last_status": s.last_status,
+        }
+        for s in sources
+    ]
+    if as_json:
+        for row in rows:
+            out.print_json(json.dumps(row), indent=None)
+        return
+    if not rows:
+        out.print("no sources yet: add one with `ssbrace sources add URL|PATH` or `ssbrace ingest`")
+        return
+    table = Table(title="sources", title_justify="left")
+    for column in ("id", "kind", "name", "location", "documents", "last polled", "last status"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(str(v) if v is not None else "" for v in row.values()))
+    out.print(table)
+
+
+def _document_row(d: Any) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "title": d.title,
+        "location": d.location,
+        "url": d.url,
+        "author": d.author,
+        "publisher": d.publisher,
+        "published": d.published.isoformat() if d.published else None,
+        "language": d.language,
+        "content_type": d.content_type,
+        "word_count": d.word_count,
+        "sha256": d.sha256,
+        "duplicate_of": d.duplicate_of,
+        "similarity": d.similarity,
+        "source_id": d.source_id,
+        "extractor_version": d.extractor_version,
+        "fetched_at": d.fetched_at.isoformat(timespec="seconds") if d.fetched_at else None,
+    }
+
+
+@documents_app.command("list")
+def documents_list_cmd(
+    ctx: typer.Context,
+    limit: int = typer.Option(50, "--limit", min=1, help="How many documents, newest first."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many first."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per document."),
+) -> None:
+    """List stored documents, newest first."""
+    context = app_context(ctx)
+    with context.store().session() as session:
+        rows = [_document_row(d) for d in repo.list_documents(session, limit=limit, offset=offset)]
+        total = repo.count_documents(session)
+    if as_json:
+        for row in rows:
+            out.print_json(json.dumps(row), indent=None)
+        return
+    table = Table(title=f"documents ({len(rows)} of {total})", title_justify="left")
+    for column in ("id", "published", "lang", "words", "dup of", "title", "location"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        dup = f"{r['duplicate_of']} ({r['similarity']:.2f})" if r["duplicate_of"] else ""
+        table.add_row(
+            str(r["id"]),
+            r["published"] or "",
+            r["language"] or "",
+            str(r["word_count"]),
+            dup,
+            r["title"] or "",
+            r["location"],
+        )
+    out.print(table)
+
+
+@documents_app.command("show")
+def documents_show_cmd(
+    ctx: typer.Context,
+    document_id: int = typer.Argument(..., help="The document id (see `ssbrace documents list`)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the document as one JSON object."),
+) -> None:
+    """Show one document: its metadata and its full stored text."""
+    context = app_context(ctx)
+    with context.store().session() as session:
+        document = repo.get_document(session, document_id)
+        if document is None:
+            raise InputError(f"no document with id {document_id}")
+        row = _document_row(document)
+        row["text"] = document.text
+    if as_json:
+        out.print_json(json.dumps(row), indent=None)
+        return
+    for key, value in row.items():
+        if key != "text" and value is not None:
+            out.print(f"{key}: {value}", markup=False, highlight=False)
+    out.print()
+    out.print(row["text"], markup=False, highlight=False)

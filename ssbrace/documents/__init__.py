@@ -1,0 +1,1 @@
+"""Documents: main text and metadata, duplicate detection, and the ingest orchestration."""

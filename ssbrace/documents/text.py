@@ -1,0 +1,231 @@
+"""Main text and metadata of one document: trafilatura for HTML, a light reader for text and Markdown."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path, PurePath
+
+import trafilatura
+
+from ssbrace.documents.dates import parse_date
+from ssbrace.documents.encoding import decode_text
+from ssbrace.documents.language import declared_language, guess_language
+from ssbrace.errors import InputError
+from ssbrace.models import ExtractedText
+from ssbrace.sources.files import HTML_SUFFIXES, MARKDOWN_SUFFIXES, SUPPORTED_SUFFIXES
+
+# Below this many words a page has no usable main text (a login wall, an empty template).
+MIN_WORDS = 5
+
+_META_CHARSET = re.compile(rb"<meta\b[^>]*charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+_HTML_START = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+_WORDS = re.compile(r"\w+", re.U)
+
+
+def word_count(text: str) -> int:
+    return len(_WORDS.findall(text))
+
+
+def _kind(content_type: str | None, filename: str | None, text_head: str) -> str:
+    """html, markdown or text, from the content type, then the file name, then the content."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media in {"text/html", "application/xhtml+xml"}:
+        return "html"
+    if media in {"text/markdown", "text/x-markdown"}:
+        return "markdown"
+    suffix = PurePath(filename).suffix.lower() if filename else ""
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown"
+    if media != "text/plain" and _HTML_START.match(text_head):
+        return "html"
+    return "text"
+
+
+def _charset_of(content_type: str | None, raw: bytes) -> str | None:
+    if content_type and "charset=" in content_type.lower():
+        return content_type.lower().split("charset=", 1)[1].split(";")[0].strip("\"' ")
+    match = _META_CHARSET.search(raw[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
+def extract_main_text(
+    raw: bytes | str,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+    filename: str | None = None,
+) -> ExtractedText:
+    """Main text, title, author, published date, language and publisher of one document.
+
+    Args:
+        raw: the page or file, as bytes (encoding detected) or text.
+        url: where it came from, for trafilatura's metadata and the result.
+        content_type: an HTTP Content-Type header value, if known.
+        filename: a file name, whose suffix decides the format when there is no content type.
+
+    Returns:
+        The extracted text; ``extra["format"]`` is html, markdown or text.
+
+    Raises:
+        InputError: binary content, an encoding that cannot be worked out, or no main text.
+    """
+    if isinstance(raw, bytes):
+        text = decode_text(raw, _charset_of(content_type, raw))
+        declared = declared_language(raw)
+    else:
+        text = raw
+        declared = None
+    kind = _kind(content_type, filename, text[:2048])
+    if kind == "html":
+        result = _from_html(text, url, declared)
+    else:
+        result = _from_plain(text, markdown=kind == "markdown")
+        result.url = url
+    result.extra["format"] = kind
+    if word_count(result.text) < MIN_WORDS:
+        raise InputError("empty page: no main text found" if kind == "html" else "empty file: no text")
+    if result.language is None:
+        result.language = guess_language(result.text)
+    return result
+
+
+def _from_html(html: str, url: str | None, declared: str | None) -> ExtractedText:
+    if declared is None:
+        declared = declared_language(html)
+    try:
+        doc = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True
+        )
+    except Exception as exc:  # trafilatura/lxml raise many kinds on malformed markup
+        raise InputError(f"cannot parse HTML: {type(exc).__name__}") from None
+    if doc is None or not (doc.text or "").strip():
+        raise InputError("empty page: no main text found")
+    return ExtractedText(
+        text=doc.text.strip(),
+        title=_clean(doc.title),
+        author=_clean(doc.author),
+        published=_iso_date(doc.date),
+        language=declared,
+        publisher=_clean(doc.sitename),
+        url=url,
+    )
+
+
+def _iso_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return parse_date(value)
+
+
+def _clean(value: str | None) -> str | None:
+    value = " ".join(value.split()) if value else None
+    return value or None
+
+
+# ---------------------------------------------------------------- plain text and Markdown
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_HEADER_FIELD = re.compile(
+    r"^\s*(title|date|published|posted|author|by|source|publisher)\s*:\s*(.+?)\s*$", re.I
+)
+_BYLINE = re.compile(r"^\s*[Bb]y\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s*$")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+# How far into a file header lines (title, date, byline) are looked for.
+_HEADER_LINES = 12
+
+
+def _strip_markdown(text: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        heading = _MD_HEADING.match(line)
+        if heading:
+            line = heading.group(1)
+        elif line.lstrip().startswith(">"):
+            line = line.lstrip()[1:].lstrip()
+        elif re.fullmatch(r"\s*(```.*|[-*_]{3,})\s*", line):
+            continue
+        line = _MD_LINK.sub(r"\1", line)
+        line = _MD_EMPHASIS.sub(r"\2", line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _from_plain(text: str, *, markdown: bool) -> ExtractedText:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    fields: dict[str, str] = {}
+    front = _FRONT_MATTER.match(text) if markdown else None
+    if front:
+        for line in front.group(1).splitlines():
+            match = _HEADER_FIELD.match(line)
+            if match:
+                fields.setdefault(match.group(1).lower(), match.group(2).strip("\"' "))
+        text = text[front.end() :]
+    first_heading = None
+    if markdown:
+        for line in text.splitlines():
+            heading = _MD_HEADING.match(line)
+            if heading:
+                first_heading = heading.group(1)
+                break
+        text = _strip_markdown(text)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    dateline = None
+    for line in lines[:_HEADER_LINES]:
+        match = _HEADER_FIELD.match(line)
+        if match:
+            fields.setdefault(match.group(1).lower(), match.group(2))
+            continue
+        byline = _BYLINE.match(line)
+        if byline:
+            fields.setdefault("by", byline.group(1))
+        elif dateline is None and len(line) <= 60:
+            dateline = parse_date(line)
+    title = (
+        fields.get("title")
+        or first_heading
+        or next((line for line in lines if not _HEADER_FIELD.match(line)), None)
+    )
+    published_text = fields.get("date") or fields.get("published") or fields.get("posted")
+    published = parse_date(published_text) if published_text else dateline
+    return ExtractedText(
+        text=text,
+        title=_clean(title[:300] if title else None),
+        author=_clean(fields.get("author") or fields.get("by")),
+        published=published,
+        publisher=_clean(fields.get("publisher") or fields.get("source")),
+    )
+
+
+def read_file(path: str | Path, *, max_bytes: int | None = None) -> ExtractedText:
+    """Read one .txt, .md or .html file and extract its text.
+
+    Raises:
+        InputError: unsupported type, unreadable, too large, binary, or empty.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise InputError(f"unsupported file type {path.suffix or '(no suffix)'}: {path.name}")
+    try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise InputError(f"file larger than {max_bytes} bytes")
+        raw = path.read_bytes()
+    except PermissionError:
+        raise InputError(f"cannot read file: permission denied: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"cannot read file: is a folder: {path}") from None
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}: {path}") from None
+    return extract_main_text(raw, filename=path.name)

@@ -1,0 +1,199 @@
+"""What a claim component sees of one sentence: its text, entities, figures, years, and the document.
+
+Subject attachment lives here because every kind needs it: the entity a figure is about is the nearest
+compatible entity before it (a possessive right before the figure wins; entities after "ahead of",
+"behind", "than"... are objects, not subjects), else one after it, else the entity a referring phrase
+("the company", "it") points at; coordinated subjects ("Toyota and Idemitsu") are expanded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from ssbrace.extract.coref import CorefMemory
+from ssbrace.extract.entities import Mention
+from ssbrace.extract.quantities import Quantity, YearRef
+from ssbrace.models import Claim, Evidence
+
+if TYPE_CHECKING:
+    from ssbrace.extract.pipeline import Extractor
+
+# Words before an entity that make it an object of comparison or a recipient, not the subject.
+_OBJECT_BEFORE = re.compile(
+    r"(?:ahead of|behind|than|unlike|like|versus|vs\.?|over|trailing|overtaking|overtook|surpassing|surpassed|"
+    r"after|to|for|from|into|in|with|by|of|including|such as|and rivals?|rivals?|against|outpacing|followed by|"
+    r"beating|beat|beats|trails|trailed|lags|leads|led)[ \t]+(?:the[ \t]+|its[ \t]+|rival[ \t]+)?$",
+    re.IGNORECASE,
+)
+_COORD = re.compile(r"^(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&|as well as|together with|along with)[ \t]+)$")
+SUBJECT_TYPES = {"company", "country", "region", "program", "institution"}
+
+
+@dataclass
+class DocState:
+    """What the pipeline knows about the document while it walks its sentences."""
+
+    doc: str
+    published: date | None
+    memory: CorefMemory = field(default_factory=CorefMemory)
+
+    @property
+    def year(self) -> int | None:
+        return self.published.year if self.published else None
+
+
+@dataclass
+class Subject:
+    """A resolved subject: the entities (several when coordinated) and how sure we are."""
+
+    mentions: list[Mention]
+    confidence: float
+    position: int
+
+
+@dataclass
+class SentenceContext:
+    """One sentence as the claim components see it."""
+
+    text: str
+    start: int
+    end: int
+    index: int
+    mentions: list[Mention]
+    state: DocState
+    extractor: Extractor
+
+    @cached_property
+    def quantities(self) -> list[Quantity]:
+        return self.extractor.quantities.find(self.text)
+
+    @cached_property
+    def years(self) -> list[YearRef]:
+        return self.extractor.quantities.find_years(self.text, self.state.published)
+
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def lexicon(self):  # type: ignore[no-untyped-def]
+        return self.extractor.lexicon
+
+    def has(self, name: str, start: int = 0, end: int | None = None) -> bool:
+        """Does vocabulary list ``name`` occur in the sentence (or in text[start:end])?"""
+        return self.lexicon.rx(name).search(self.text, start, len(self.text) if end is None else end) is not None
+
+    def find(self, name: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
+        return list(self.lexicon.rx(name).finditer(self.text, start, len(self.text) if end is None else end))
+
+    def candidates(self, types: set[str]) -> list[Mention]:
+        """Mentions that can be a subject of one of ``types``."""
+        barred = set(self.lexicon.vocab.get("non_subject_institution_categories") or [])
+        return [m for m in self.mentions if m.candidate and m.type in types
+                and not (m.type == "institution" and m.category in barred)]
+
+    def is_object_position(self, mention: Mention) -> bool:
+        """Is the mention governed by a preposition or comparison ("ahead of X", "with X", "to X")?"""
+        return _OBJECT_BEFORE.search(self.text, max(0, mention.start - 24), mention.start) is not None
+
+    def coordinated(self, mention: Mention, pool: list[Mention]) -> list[Mention]:
+        """The mention and those joined to it by "and", "&" or commas ("Toyota and Idemitsu")."""
+        group = [mention]
+        ordered = sorted(pool, key=lambda m: m.start)
+        idx = ordered.index(mention) if mention in ordered else -1
+        if idx < 0:
+            return group
+        k = idx
+        while k + 1 < len(ordered) and _COORD.match(self.text[ordered[k].end + (3 if ordered[k].possessive else 0) : ordered[k + 1].start] if False else self.text[ordered[k].end : ordered[k + 1].start]):
+            group.append(ordered[k + 1])
+            k += 1
+        k = idx
+        while k - 1 >= 0 and _COORD.match(self.text[ordered[k - 1].end : ordered[k].start]):
+            group.insert(0, ordered[k - 1])
+            k -= 1
+        return group
+
+    def subject(self, position: int, types: set[str], *, expand: bool = False, allow_after: bool = True,
+                allow_coref: bool = True) -> Subject | None:
+        """The entity a figure at ``position`` is about (see the module docstring)."""
+        pool = self.candidates(types)
+        best: tuple[float, Mention] | None = None
+        for m in pool:
+            if m.end <= position:
+                gap = self.text[m.end : position]
+                score = float(position - m.end)
+                if m.possessive and position - m.end < 40 and not re.search(r"[,;]", gap):
+                    score -= 400
+                if self.is_object_position(m):
+                    score += 120
+            elif allow_after:
+                score = 60.0 + 2 * (m.start - position)
+                if self.is_object_position(m):
+                    score += 120
+            else:
+                continue
+            if best is None or score < best[0]:
+                best = (score, m)
+        if best is not None:
+            chosen = best[1]
+            group = self.coordinated(chosen, pool) if expand else [chosen]
+            confidence = 0.85 if chosen.start < position else 0.7
+            if chosen.type == "company" and not chosen.known:
+                confidence -= 0.1
+            return Subject(group, confidence, chosen.start)
+        if not allow_coref:
+            return None
+        resolved = self.extractor.coref.resolve(self.text, self.index, self.state.memory, types, self.mentions)
+        if resolved:
+            group, pos = resolved
+            return Subject(group if expand else group[:1], 0.6, pos)
+        return None
+
+    def claim(self, kind: str, subject: Mention, confidence: float, **fields: object) -> Claim:
+        """A claim on this sentence's evidence."""
+        return Claim(
+            kind=kind,
+            subject=subject.name,
+            subject_type=subject.type if subject.type in SUBJECT_TYPES else "company",
+            evidence=Evidence(self.text, self.start, self.end),
+            confidence=round(max(0.05, min(1.0, confidence)), 2),
+            doc=self.state.doc,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    # ------------------------------------------------------------- shared helpers for kinds
+    def technology(self) -> str | None:
+        """The most specific technology the sentence names."""
+        rx, lookup = self.lexicon.table("technologies")
+        labels = []
+        for hit in rx.finditer(self.text):
+            label = self.lexicon.label("technologies", hit.group())
+            if label:
+                labels.append(label)
+        if not labels:
+            return None
+        order = list((self.lexicon.vocab.get("technologies") or {}).keys())
+        return min(labels, key=lambda lab: order.index(lab) if lab in order else 99)
+
+    def year_near(self, position: int, end: int | None = None, *, after_only: bool = False) -> YearRef | None:
+        """The year closest to a figure: right after it ("33% in 2021", "(2024)") or before it."""
+        end = position if end is None else end
+        best: tuple[float, YearRef] | None = None
+        for ref in self.years:
+            if ref.start >= end:
+                dist = float(ref.start - end)
+            elif after_only:
+                continue
+            else:
+                dist = float(position - ref.end) * 1.5 + 5
+            if best is None or dist < best[0]:
+                best = (dist, ref)
+        return best[1] if best else None
+
+    def rank(self) -> int | None:
+        """A rank stated in the sentence ("ranks second", "third place", "No. 2")."""
+        return self.extractor.ranks.find(self.text)

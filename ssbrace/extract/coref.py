@@ -1,0 +1,101 @@
+"""Coreference across sentences: "the company", "it", "the Japanese firm" -> the last compatible entity.
+
+Reporters name a company once, then call it "the company" or "it". We remember, per entity type, the
+entities each sentence was about (its first mention of that type: usually the grammatical subject) and
+resolve a referring phrase to the most recent one; "the Japanese firm" prefers a company of that country.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ssbrace.extract.entities import Mention
+from ssbrace.extract.lexicon import Lexicon, compile_phrases
+
+# How many sentences back a referring phrase may reach.
+MAX_DISTANCE = 6
+
+
+@dataclass
+class CorefMemory:
+    """Entities recently talked about, most recent last."""
+
+    history: list[tuple[int, Mention]] = field(default_factory=list)
+    last_group: list[Mention] = field(default_factory=list)
+    last_group_sentence: int = -1
+
+    def remember(self, index: int, mentions: list[Mention]) -> None:
+        """Record the candidate mentions of sentence ``index`` (first of each type first)."""
+        seen: set[str] = set()
+        for m in mentions:
+            if not m.candidate or m.name in seen:
+                continue
+            seen.add(m.name)
+            self.history.append((index, m))
+        if len(self.history) > 60:
+            del self.history[:-40]
+
+    def remember_group(self, index: int, group: list[Mention]) -> None:
+        if len(group) > 1:
+            self.last_group = list(group)
+            self.last_group_sentence = index
+
+    def recent(self, index: int, types: set[str], country: str | None = None) -> Mention | None:
+        """The most recent entity of one of ``types`` (of ``country`` when given) within reach."""
+        best_sentence = None
+        choice: Mention | None = None
+        for sent_index, mention in reversed(self.history):
+            if index - sent_index > MAX_DISTANCE:
+                break
+            if mention.type not in types:
+                continue
+            if country is not None and mention.country != country and mention.name != country:
+                continue
+            if best_sentence is None:
+                best_sentence = sent_index
+            if sent_index != best_sentence:
+                break
+            choice = mention  # keep walking back: the first mention in that sentence wins
+        return choice
+
+
+class Coreference:
+    """Finds referring phrases in a sentence and resolves them against a ``CorefMemory``."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        coref = lexicon.vocab.get("coref") or {}
+        self.company_rx = compile_phrases([p for p in coref.get("company", []) if p.lower() not in {"it", "its", "itself"}])
+        self.country_rx = compile_phrases(coref.get("country", []))
+        pronouns = lexicon.vocab.get("ambiguous_pronouns") or ["it", "its"]
+        self.pronoun_rx = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(p) for p in pronouns) + r")(?![\w])")
+        self.plural_rx = compile_phrases(lexicon.vocab.get("coref_plural") or [])
+
+    def resolve(self, text: str, index: int, memory: CorefMemory, types: set[str],
+                mentions: list[Mention]) -> tuple[list[Mention], int] | None:
+        """Entities a referring phrase in ``text`` points at, with the phrase's offset; None if no phrase."""
+        plural = self.plural_rx.search(text)
+        if plural and memory.last_group and index - memory.last_group_sentence <= 2:
+            group = [m for m in memory.last_group if m.type in types]
+            if group:
+                return group, plural.start()
+        hit = self.company_rx.search(text) if "company" in types else None
+        if hit:
+            country = None
+            for m in mentions:
+                if m.demonym and hit.start() <= m.start < hit.end():
+                    country = m.name
+            target = memory.recent(index, {"company"}, country) or memory.recent(index, {"company"})
+            if target:
+                return [target], hit.start()
+        hit = self.country_rx.search(text) if types & {"country", "region"} else None
+        if hit:
+            target = memory.recent(index, {"country", "region"})
+            if target:
+                return [target], hit.start()
+        hit = self.pronoun_rx.search(text)
+        if hit:
+            target = memory.recent(index, types)
+            if target:
+                return [target], hit.start()
+        return None

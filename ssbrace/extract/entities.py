@@ -1,0 +1,246 @@
+"""Entity recognition: the gazetteer (names, aliases, demonyms, possessives) and unknown organisations.
+
+The gazetteer is compiled once into a dict keyed by an alias's first token; a sentence is tokenised once
+and each token looks up the aliases that start with it (longest first). This is linear in the sentence
+and independent of the gazetteer's size. Organisations the gazetteer lacks are found by their corporate
+suffix ("Foo Energy Co.") or by a noun naming them ("battery maker Foo", "Foo, a start-up").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from ssbrace.extract.lexicon import Lexicon, compile_phrases
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)(?!\w)")
+_NAME_WORD = r"[A-Z][\w&\-]*"
+# Up to four capitalised words: bounded repetition with disjoint classes, so no catastrophic backtracking.
+_NAME = rf"(?:{_NAME_WORD}|[A-Z]{{2,}}\d*)(?:[ \t]+(?:{_NAME_WORD}|&|of|de|[A-Z]{{2,}}\d*)){{0,3}}"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A gazetteer entity."""
+
+    name: str
+    type: str  # country | region | company | program | institution
+    country: str | None = None
+    category: str | None = None
+    demonym: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entity named in a sentence; offsets are relative to the sentence."""
+
+    start: int
+    end: int
+    name: str
+    type: str
+    country: str | None = None
+    category: str | None = None
+    possessive: bool = False
+    demonym: bool = False
+    known: bool = True
+    group: bool = False  # a demonym naming its country as a group ("Korean firms")
+    text: str = ""
+
+    @property
+    def candidate(self) -> bool:
+        """Can this mention be a claim's subject or object?"""
+        return not self.demonym or self.group
+
+
+@dataclass
+class EntityMatcher:
+    """Finds gazetteer entities and unknown organisations in sentences."""
+
+    lexicon: Lexicon
+    exact: dict[str, list[tuple[tuple[str, ...], Entry]]] = field(default_factory=dict)
+    folded: dict[str, list[tuple[tuple[str, ...], Entry]]] = field(default_factory=dict)
+    by_name: dict[str, Entry] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        gaz = self.lexicon.pack.gazetteer
+        for place in gaz.places:
+            entry = Entry(place.name, place.type, place.name if place.type == "country" else None)
+            self._add_names(entry, [place.name, *place.aliases])
+            self._add_names(replace(entry, demonym=True), place.demonyms)
+        for company in gaz.companies:
+            entry = Entry(company.name, "company", company.country, company.category)
+            self._add_names(entry, [company.name, *company.aliases])
+        for program in gaz.programs:
+            self._add_names(Entry(program.name, "program", program.country), [program.name, *program.aliases])
+        for inst in gaz.institutions:
+            entry = Entry(inst.name, "institution", inst.country, inst.category)
+            self._add_names(entry, [inst.name, *inst.aliases])
+        for table in (self.exact, self.folded):
+            for key in table:
+                table[key].sort(key=lambda item: -len(item[0]))
+        vocab = self.lexicon.vocab
+        self.group_nouns = compile_phrases(vocab.get("demonym_group_nouns") or [])
+        suffixes = sorted(vocab.get("corporate_suffixes") or [], key=len, reverse=True)
+        self.suffixes = [str(s) for s in suffixes]
+        suffix_alt = "|".join(re.escape(s) for s in self.suffixes) or r"(?!x)x"
+        self.suffix_rx = re.compile(rf"(?P<name>{_NAME}),?[ \t]+(?P<suf>{suffix_alt})(?![\w])")
+        cues = "|".join(re.escape(str(c)) for c in sorted(vocab.get("organisation_cues") or [], key=len, reverse=True))
+        self.cue_rx = re.compile(rf"(?<![\w])(?:{cues or '(?!x)x'})[ \t]+(?P<name>{_NAME})") if cues else None
+        self.appos_rx = re.compile(
+            rf"(?P<name>{_NAME}),[ \t]+(?:a|an|the)[ \t]+(?:[\w\-]+[ \t]+){{0,3}}?(?:{cues or '(?!x)x'})(?![\w])"
+        )
+        self.not_names = frozenset(str(w) for w in vocab.get("not_names") or [])
+
+    def _add_names(self, entry: Entry, names: list[str]) -> None:
+        for alias in names:
+            tokens = tuple(_TOKEN.findall(alias))
+            if not tokens:
+                continue
+            self.exact.setdefault(tokens[0], []).append((tokens, entry))
+            if len(alias) >= 3:
+                folded = tuple(t.casefold() for t in tokens)
+                self.folded.setdefault(folded[0], []).append((folded, entry))
+            if not entry.demonym:
+                self.by_name.setdefault(entry.name.casefold(), entry)
+
+    def lookup(self, name: str) -> Entry | None:
+        """The gazetteer entry whose canonical name or alias is ``name``."""
+        tokens = tuple(_TOKEN.findall(name))
+        if not tokens:
+            return None
+        for cand, entry in self.exact.get(tokens[0], []):
+            if cand == tokens and not entry.demonym:
+                return entry
+        return self.by_name.get(name.casefold())
+
+    def find(self, text: str) -> list[Mention]:
+        """Every entity mention in ``text`` (a sentence), in order, without overlaps."""
+        tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        mentions: list[Mention] = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            tok = tokens[i][0]
+            hit = self._match_at(tokens, i, tok)
+            if hit is None:
+                i += 1
+                continue
+            length, entry = hit
+            start = tokens[i][1]
+            end = tokens[i + length - 1][2]
+            poss = _POSSESSIVE.match(text, end)
+            possessive = bool(poss) and not (poss.group() in ("'", "’") and not text[end - 1 : end] in "sS")
+            if entry.demonym:
+                mention = self._demonym(text, entry, start, end)
+            else:
+                mention = Mention(start, end, entry.name, entry.type, entry.country, entry.category,
+                                  possessive=possessive, text=text[start:end])
+            if mention is not None:
+                mentions.append(mention)
+            i += length
+        mentions.extend(self._unknown(text, mentions))
+        mentions.sort(key=lambda m: m.start)
+        return mentions
+
+    def _match_at(self, tokens: list[tuple[str, int, int]], i: int, tok: str) -> tuple[int, Entry] | None:
+        """The longest alias starting at token ``i``."""
+        for cand, entry in self.exact.get(tok, ()):
+            if _seq_equal(tokens, i, cand, fold=False):
+                return len(cand), entry
+        if tok[:1].isupper():
+            allcaps = tok.isupper()
+            for cand, entry in self.folded.get(tok.casefold(), ()):
+                if (allcaps or len("".join(cand)) >= 4) and _seq_equal(tokens, i, cand, fold=True):
+                    return len(cand), entry
+        return None
+
+    def _demonym(self, text: str, entry: Entry, start: int, end: int) -> Mention | None:
+        """A demonym names its country only before a group noun ("Korean firms", "the Japanese government")."""
+        window = text[end : end + 40]
+        hit = self.group_nouns.match(window.lstrip()) or _after_one_word(self.group_nouns, window)
+        return Mention(start, end, entry.name, entry.type, entry.country, entry.category,
+                       demonym=True, group=hit is not None, text=text[start:end])
+
+    def _unknown(self, text: str, known: list[Mention]) -> list[Mention]:
+        """Organisations the gazetteer lacks, named with a corporate suffix or a noun that introduces them."""
+        found: list[Mention] = []
+        spans = [(m.start, m.end) for m in known]
+        for rx in (self.suffix_rx, self.cue_rx, self.appos_rx):
+            if rx is None:
+                continue
+            for match in rx.finditer(text):
+                start, end = match.span("name")
+                name = self._clean_name(match.group("name"))
+                if not name:
+                    continue
+                start = end - len(name) if text[start:end].endswith(name) else start
+                if any(s < end and start < e for s, e in spans):
+                    continue
+                entry = self.lookup(name)
+                if entry is not None:
+                    continue
+                full_end = match.end() if rx is self.suffix_rx else end
+                poss = _POSSESSIVE.match(text, full_end)
+                found.append(Mention(start, full_end, name, "company", possessive=bool(poss), known=False,
+                                     text=text[start:full_end]))
+                spans.append((start, full_end))
+        return found
+
+    def _clean_name(self, raw: str) -> str:
+        """Drop leading function words and trailing corporate suffixes from a candidate name."""
+        words = raw.split()
+        while words and (words[0] in self.not_names or words[0].lower() in {"the", "a", "an"}):
+            words.pop(0)
+        name = " ".join(words)
+        changed = True
+        while changed and name:
+            changed = False
+            for suffix in self.suffixes:
+                if name.endswith(" " + suffix) or name.endswith("," + suffix):
+                    name = name[: -len(suffix) - 1].rstrip(" ,")
+                    changed = True
+        if not name or name in self.not_names or len(name) < 2:
+            return ""
+        if all(w in self.not_names for w in name.split()):
+            return ""
+        return name
+
+
+def _after_one_word(rx: re.Pattern[str], window: str) -> re.Match[str] | None:
+    """Match ``rx`` after one intervening word ("Korean battery makers", "Chinese EV makers")."""
+    stripped = window.lstrip()
+    first = re.match(r"[\w\-]+\s+", stripped)
+    if not first:
+        return None
+    rest = stripped[first.end() :]
+    hit = rx.match(rest)
+    if hit:
+        return hit
+    second = re.match(r"[\w\-]+\s+", rest)
+    return rx.match(rest[second.end() :]) if second else None
+
+
+def _seq_equal(tokens: list[tuple[str, int, int]], i: int, cand: tuple[str, ...], *, fold: bool) -> bool:
+    """Tokens from ``i`` spell ``cand`` (adjacent, no gap inside words such as "U.S.")."""
+    if i + len(cand) > len(tokens):
+        return False
+    for k, want in enumerate(cand):
+        got = tokens[i + k][0]
+        if (got.casefold() if fold else got) != want:
+            return False
+    # The token after the alias must not glue onto it ("Toyotas" is one token anyway; "U.S" + "." differs).
+    return True
+
+
+def trim_suffixes(name: str, suffixes: list[str]) -> str:
+    """A name without its corporate suffixes ("Foo Energy Co., Ltd." -> "Foo Energy")."""
+    name = name.strip()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in suffixes:
+            if name.endswith(" " + suffix) or name.endswith("," + suffix):
+                name = name[: -len(suffix) - 1].rstrip(" ,")
+                changed = True
+    return name

@@ -1,0 +1,427 @@
+"""Quantities in a sentence: numbers in digits and words, scales, money (with a stated conversion),
+percentages, measured amounts with units, bounds, years, year ranges and relative years.
+
+Each finder is one precompiled regex without nested quantifiers, run once over the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ssbrace.extract.lexicon import Lexicon, compile_phrases, phrase_pattern
+
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_YEAR = r"(?:19[5-9]\d|20\d\d)"
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A figure in a sentence; offsets are relative to the sentence."""
+
+    kind: str  # money | percent | measure | count
+    value: float
+    start: int
+    end: int
+    bound: str = "eq"
+    unit: str | None = None  # for measures: the unit word's canonical key
+    metric: str | None = None  # for measures: what the unit measures
+    currency: str | None = None
+    amount: float | None = None
+    usd: float | None = None  # a dollar figure the text itself states for money in another currency
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class YearRef:
+    """A year or a range of years in a sentence."""
+
+    year: int
+    year_end: int | None
+    start: int
+    end: int
+    bound: str = "eq"
+    prep: str = ""  # the preposition before it: by, in, from, since, until, as of, ...
+    text: str = ""
+
+
+def parse_number(text: str, words: dict[str, float] | None = None) -> float | None:
+    """A number written in digits ("4,625", "1.2") or words ("six", "twenty-five", "a dozen")."""
+    raw = text.strip().lower().replace(",", "")
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    table = words or _DEFAULT_WORDS
+    if raw in table:
+        return float(table[raw])
+    total = 0.0
+    current = 0.0
+    seen = False
+    for part in re.split(r"[\s\-]+", raw):
+        if part in ("and", "a"):
+            continue
+        if part == "hundred":
+            current = (current or 1) * 100
+        elif part == "thousand":
+            total += (current or 1) * 1000
+            current = 0
+        elif part in table:
+            current += float(table[part])
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+_DEFAULT_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+}
+
+
+class QuantityFinder:
+    """All quantity regexes of one lexicon, compiled once."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        vocab = lexicon.vocab
+        self.lexicon = lexicon
+        self.words: dict[str, float] = {str(k).lower(): float(v) for k, v in (vocab.get("number_words") or _DEFAULT_WORDS).items()}
+        simple = sorted((w for w in self.words if " " not in w), key=len, reverse=True)
+        word_alt = "|".join(re.escape(w) for w in simple)
+        # "twenty-five", "one hundred", "a dozen": a word number, optionally joined to a second one.
+        self.wordnum = rf"(?:(?:a[ \t]+)?(?:{word_alt})(?:[\- \t](?:{word_alt}))?)"
+        number = rf"(?:{NUM}|{self.wordnum})"
+        scales = sorted(lexicon.scales, key=len, reverse=True)
+        long_scales = "|".join(re.escape(s) for s in scales if len(s) > 2)
+        short_scales = "|".join(re.escape(s) for s in scales if len(s) <= 2)
+        scale = rf"(?:[ \t]?(?P<{{g}}>{long_scales})(?![\w])|(?P<{{h}}>{short_scales})(?![\w]))"
+        # Currencies: symbols/codes before a number, words/codes after it.
+        self.symbols: dict[str, str] = {}
+        self.cwords: dict[str, str] = {}
+        for cur in lexicon.pack.currencies:
+            for sym in cur.symbols:
+                self.symbols[sym.lower()] = cur.code
+            for word in cur.words:
+                self.cwords[word.lower()] = cur.code
+            self.symbols.setdefault(cur.code.lower(), cur.code)
+            self.cwords.setdefault(cur.code.lower(), cur.code)
+        sym_alt = "|".join(_sym_pattern(s) for s in sorted(self.symbols, key=len, reverse=True)) or r"(?!x)x"
+        word_cur = "|".join(phrase_pattern(w) for w in sorted(self.cwords, key=len, reverse=True)) or r"(?!x)x"
+        self.money = re.compile(
+            rf"(?:(?P<sym>{sym_alt})[ \t]?(?P<n1>{NUM}){scale.format(g='s1', h='t1')}?"
+            rf"|(?<![\w.])(?P<n2>{number}){scale.format(g='s2', h='t2')}?[ \t]?(?P<cw>{word_cur})(?![\w]))",
+            re.IGNORECASE,
+        )
+        self.conversion_lead = re.compile(
+            r"[ \t]*(?:\(|\[|,|–|—|-|;)?[ \t]*(?:or|about|around|roughly|approximately|approx\.|some|nearly|almost|"
+            r"over|more than|just over|close to|equivalent to|worth|~)?[ \t]*",
+            re.IGNORECASE,
+        )
+        self.percent = re.compile(
+            rf"(?<![\w.])(?P<n>{number})[ \t]?(?:-[ \t]?)?(?P<p>%|percent(?!age)|per[ \t]cent|pct)(?![\w])"
+            rf"(?P<pts>[ \t]+points?)?",
+            re.IGNORECASE,
+        )
+        fractions = vocab.get("fractions") or {}
+        self.fraction_values = {str(k).lower(): float(v) for k, v in fractions.items()}
+        frac_alt = "|".join(phrase_pattern(f) for f in sorted(self.fraction_values, key=len, reverse=True))
+        self.fraction = re.compile(rf"(?<![\w])(?P<f>{frac_alt or '(?!x)x'})[ \t]+of(?![\w])", re.IGNORECASE)
+        # Measured amounts: spec units and capacity units.
+        self.unit_keys: dict[str, tuple[str, str | None, float]] = {}
+        for metric, spec in (vocab.get("units") or {}).items():
+            for word in spec.get("words") or []:
+                self.unit_keys[str(word).lower()] = (str(spec.get("unit") or metric), str(metric), 1.0)
+            for word in spec.get("miles") or []:
+                self.unit_keys[str(word).lower()] = ("km", str(metric), 1.609344)
+        for unit, spec in (vocab.get("capacity_units") or {}).items():
+            for word in spec.get("words") or []:
+                key = str(word).lower()
+                self.unit_keys.setdefault(key, (str(spec.get("unit") or unit), "capacity", float(spec.get("scale", 1))))
+        unit_alt = "|".join(_unit_pattern(u) for u in sorted(self.unit_keys, key=len, reverse=True)) or r"(?!x)x"
+        self.measure = re.compile(
+            rf"(?<![\w.])(?P<n>{number})(?:[ \t]?(?P<sc>thousand|million))?"
+            rf"(?:[ \t]*(?:-|–|to)[ \t]*(?P<n2>{NUM}))?[ \t]?-?[ \t]?(?P<u>{unit_alt})(?![\w])",
+            re.IGNORECASE,
+        )
+        self.count = re.compile(rf"(?<![\w.$€¥₩£])(?P<n>{number})(?:[ \t]?(?P<sc>thousand|million|billion))?(?![\w%])"
+                                r"(?P<plus>\+)?", re.IGNORECASE)
+        vague = vocab.get("vague_numbers") or {}
+        self.vague_values = {str(k).lower(): float(v) for k, v in vague.items()}
+        self.vague = compile_phrases(self.vague_values) if self.vague_values else None
+        self.bound_rx = {b: re.compile(rf"(?:{compile_phrases(v).pattern})[ \t]*$", re.IGNORECASE)
+                         for b, v in (vocab.get("bounds") or {}).items()}
+        self.bound_after_rx = {b: re.compile(rf"^[ \t]*(?:{compile_phrases(v).pattern})", re.IGNORECASE)
+                               for b, v in (vocab.get("bounds_after") or {}).items()}
+        self.years = _YearFinder(vocab)
+
+    # ------------------------------------------------------------------ figures
+    def find(self, text: str) -> list[Quantity]:
+        """Every money amount, percentage, measure and count in ``text``, in order, without overlaps."""
+        found: list[Quantity] = []
+        taken: list[tuple[int, int]] = []
+        self._money(text, found, taken)
+        self._percents(text, found, taken)
+        self._measures(text, found, taken)
+        self._counts(text, found, taken)
+        found.sort(key=lambda q: q.start)
+        return found
+
+    def _money(self, text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
+        pos = 0
+        while True:
+            match = self.money.search(text, pos)
+            if match is None:
+                return
+            parsed = self._money_value(match)
+            pos = match.end()
+            if parsed is None or _overlaps(taken, match.start(), match.end()):
+                continue
+            amount, currency = parsed
+            if currency == "KRW" and match.group("cw") and match.group("cw").lower() == "won" and amount < 1000:
+                continue  # "won" after a small number is the verb
+            usd = amount if currency == "USD" else None
+            end = match.end()
+            lead = self.conversion_lead.match(text, end)
+            if lead is not None:
+                conv = self.money.match(text, lead.end())
+                conv_val = self._money_value(conv) if conv else None
+                if conv and conv_val:
+                    if currency != "USD" and conv_val[1] == "USD":
+                        usd = conv_val[0]
+                    end = conv.end()
+                    if end < len(text) and text[end] in ")]":
+                        end += 1
+            bound = self._bound(text, match.start(), end)
+            found.append(Quantity("money", usd if usd is not None else amount, match.start(), end, bound,
+                                  currency=currency, amount=amount, usd=usd, text=text[match.start():end]))
+            taken.append((match.start(), end))
+            pos = end
+
+    def _money_value(self, match: re.Match[str] | None) -> tuple[float, str] | None:
+        if match is None:
+            return None
+        if match.group("sym"):
+            number = parse_number(match.group("n1"), self.words)
+            currency = self.symbols.get(match.group("sym").lower().replace(" ", ""))
+            scale = match.group("s1") or match.group("t1")
+        else:
+            number = parse_number(match.group("n2"), self.words)
+            currency = self.cwords.get(re.sub(r"[\s\-]+", " ", match.group("cw").lower()))
+            scale = match.group("s2") or match.group("t2")
+        if number is None or currency is None:
+            return None
+        if scale:
+            number *= self.lexicon.scales.get(scale.lower(), 1.0)
+        return number, currency
+
+    def _percents(self, text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
+        for match in self.percent.finditer(text):
+            if match.group("pts") or _overlaps(taken, match.start(), match.end()):
+                continue
+            value = parse_number(match.group("n"), self.words)
+            if value is None:
+                continue
+            bound = self._bound(text, match.start(), match.end())
+            found.append(Quantity("percent", value, match.start(), match.end(), bound, unit="%",
+                                  text=match.group()))
+            taken.append(match.span())
+        for match in self.fraction.finditer(text):
+            if _overlaps(taken, match.start(), match.end()):
+                continue
+            value = self.fraction_values.get(re.sub(r"[\s\-]+", " ", match.group("f").lower()))
+            if value is None:
+                value = self.fraction_values.get(match.group("f").lower())
+            if value is None:
+                continue
+            bound = self._bound(text, match.start(), match.end())
+            found.append(Quantity("percent", value, match.start(), match.end(), bound, unit="%",
+                                  text=match.group()))
+            taken.append(match.span())
+
+    def _measures(self, text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
+        for match in self.measure.finditer(text):
+            if _overlaps(taken, match.start(), match.end()):
+                continue
+            value = parse_number(match.group("n"), self.words)
+            if value is None:
+                continue
+            if match.group("sc"):
+                value *= 1000.0 if match.group("sc").lower() == "thousand" else 1e6
+            word = re.sub(r"\s+", " ", match.group("u").lower())
+            unit, metric, factor = self.unit_keys.get(word, self.unit_keys.get(match.group("u").lower(), (word, None, 1.0)))
+            bound = self._bound(text, match.start(), match.end())
+            found.append(Quantity("measure", round(value * factor, 6), match.start(), match.end(), bound,
+                                  unit=unit, metric=metric, text=match.group()))
+            taken.append(match.span())
+
+    def _counts(self, text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
+        if self.vague is not None:
+            for match in self.vague.finditer(text):
+                if _overlaps(taken, match.start(), match.end()):
+                    continue
+                value = self.vague_values.get(re.sub(r"[\s\-]+", " ", match.group().lower()))
+                if value is not None:
+                    found.append(Quantity("count", value, match.start(), match.end(), "gt", text=match.group()))
+                    taken.append(match.span())
+        for match in self.count.finditer(text):
+            if _overlaps(taken, match.start(), match.end()):
+                continue
+            raw = match.group("n")
+            if re.fullmatch(_YEAR, raw) and not match.group("sc"):
+                continue  # a year, not a count
+            value = parse_number(raw, self.words)
+            if value is None:
+                continue
+            if match.group("sc"):
+                value *= self.lexicon.scales.get(match.group("sc").lower(), 1.0)
+            bound = "gt" if match.group("plus") else self._bound(text, match.start(), match.end())
+            found.append(Quantity("count", value, match.start(), match.end(), bound, text=match.group()))
+            taken.append(match.span())
+
+    def _bound(self, text: str, start: int, end: int) -> str:
+        """The bound stated just before (or just after) a figure."""
+        before = text[max(0, start - 28) : start]
+        best: tuple[int, str] | None = None
+        for bound, rx in self.bound_rx.items():
+            hit = rx.search(before)
+            if hit and (best is None or hit.start() < best[0]):
+                best = (hit.start(), bound)
+        if best:
+            return best[1]
+        after = text[end : end + 14]
+        for bound, rx in self.bound_after_rx.items():
+            if rx.search(after):
+                return bound
+        return "eq"
+
+    def find_years(self, text: str, published: date | None) -> list[YearRef]:
+        """Every year, year range and relative year in ``text``."""
+        return self.years.find(text, published)
+
+
+class _YearFinder:
+    """Years: "2027", "2027 or 2028", "2027-28", "between 2027 and 2028", "fiscal 2028", "late 2020s",
+    "last year", "within five years", "by the end of the decade"."""
+
+    def __init__(self, vocab: dict[str, Any]) -> None:
+        self.range = re.compile(
+            rf"(?<![\w$€¥₩£.,])(?P<pre>(?:between|from)[ \t]+)?(?:(?:fiscal|FY)[ \t]?(?:year[ \t])?)?"
+            rf"(?P<y1>{_YEAR})(?P<mid>[ \t]?(?:-|–|—|/|to|or|and|through|until|till)[ \t]?"
+            rf"(?:(?:fiscal|FY)[ \t]?)?(?P<y2>{_YEAR}|\d\d(?![\w,.]\d)))?(?![\w%])",
+            re.IGNORECASE,
+        )
+        self.fy_short = re.compile(r"(?<![\w])FY[ \t]?(?P<yy>\d\d)(?![\w])", re.IGNORECASE)
+        parts = vocab.get("decade_parts") or {}
+        self.decade_parts = {str(k).lower(): v for k, v in parts.items()}
+        part_alt = "|".join(phrase_pattern(p) for p in sorted(self.decade_parts, key=len, reverse=True)) or "(?!x)x"
+        self.decade = re.compile(
+            rf"(?<![\w])(?:the[ \t]+)?(?P<part>{part_alt})(?:-|[ \t]+of[ \t]+the[ \t]+|[ \t]+)"
+            rf"(?:(?P<dec>(?:19|20)\d0)s|(?P<this>decade))",
+            re.IGNORECASE,
+        )
+        rel = vocab.get("relative_years") or {}
+        self.relative_values = {str(k).lower(): int(v) for k, v in rel.items()}
+        self.relative = compile_phrases(self.relative_values) if self.relative_values else None
+        self.within = re.compile(r"(?<![\w])(?:within|in)[ \t]+(?:the[ \t]+next[ \t]+)?(?P<n>\w+)[ \t]+years?(?![\w])",
+                                 re.IGNORECASE)
+        self.prep = re.compile(
+            r"(?:by|before|until|till|through|in|from|since|starting|as of|of|for|around|about|circa|after|"
+            r"beyond|during|end|end of|end-|mid|mid-|early|late|early in|late in|start of|beginning of|"
+            r"H1|H2|Q1|Q2|Q3|Q4|first half of|second half of|spring|summer|autumn|fall|winter|"
+            r"January|February|March|April|May|June|July|August|September|October|November|December|"
+            r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?|\d{1,2},?|"
+            r"as early as|as soon as|no later than|not before|the|year|fiscal|financial|calendar|"
+            r"half of|quarter of|part of)[ \t\-]*$",
+            re.IGNORECASE,
+        )
+
+    def find(self, text: str, published: date | None) -> list[YearRef]:
+        out: list[YearRef] = []
+        for match in self.range.finditer(text):
+            y1 = int(match.group("y1"))
+            y2_raw = match.group("y2")
+            y2: int | None = None
+            mid = (match.group("mid") or "").strip().lower()
+            end = match.end()
+            if y2_raw:
+                y2 = int(y2_raw) if len(y2_raw) == 4 else (y1 // 100) * 100 + int(y2_raw)
+                joiner = re.sub(r"[\s\d]", "", mid).lower()
+                pre = (match.group("pre") or "").strip().lower()
+                valid = y2 > y1 and (joiner not in ("and", "to") or pre or joiner == "to")
+                if joiner == "and" and not pre:
+                    valid = False
+                if not valid:
+                    y2 = None
+                    end = match.start("mid")
+            prep = self._prep(text, match.start())
+            if (match.group("pre") or "").strip().lower() in ("from", "between"):
+                prep = (match.group("pre") or "").strip().lower()
+            bound = "approx" if prep in ("around", "about", "circa") else "eq"
+            out.append(YearRef(y1, y2, match.start(), end, bound, prep, text[match.start():end]))
+        for match in self.fy_short.finditer(text):
+            if any(r.start <= match.start() < r.end for r in out):
+                continue
+            year = 2000 + int(match.group("yy"))
+            out.append(YearRef(year, None, match.start(), match.end(), "eq", self._prep(text, match.start()), match.group()))
+        for match in self.decade.finditer(text):
+            part = self.decade_parts.get(re.sub(r"[\s\-]+", " ", match.group("part").lower()))
+            if part is None:
+                continue
+            if match.group("dec"):
+                decade = int(match.group("dec"))
+            elif published is not None:
+                decade = published.year // 10 * 10
+            else:
+                continue
+            first, last, bound = int(part[0]), int(part[1]), str(part[2])
+            y1, y2 = decade + first, decade + last
+            out.append(YearRef(y1, y2 if y2 != y1 else None, match.start(), match.end(), bound,
+                               self._prep(text, match.start()), match.group()))
+        if published is not None:
+            if self.relative is not None:
+                for match in self.relative.finditer(text):
+                    offset = self.relative_values.get(re.sub(r"[\s\-]+", " ", match.group().lower()))
+                    if offset is None:
+                        continue
+                    out.append(YearRef(published.year + offset, None, match.start(), match.end(), "eq",
+                                       self._prep(text, match.start()) or ("by" if offset > 0 else ""), match.group()))
+            for match in self.within.finditer(text):
+                if any(r.start <= match.start() < r.end for r in out):
+                    continue
+                n = parse_number(match.group("n"))
+                if n is None or not 0 < n <= 30:
+                    continue
+                out.append(YearRef(published.year + int(n), None, match.start(), match.end(), "eq", "by", match.group()))
+        out.sort(key=lambda r: r.start)
+        return out
+
+    def _prep(self, text: str, start: int) -> str:
+        """The word(s) just before a year ("by", "in", "since", "as of"...)."""
+        before = text[max(0, start - 24) : start]
+        hit = self.prep.search(before)
+        if not hit:
+            return ""
+        word = hit.group().strip(" \t-").lower()
+        return word
+
+
+def _sym_pattern(symbol: str) -> str:
+    """Regex for a currency symbol or code before a number (codes need a word boundary)."""
+    src = re.escape(symbol)
+    if symbol[:1].isalpha():
+        src = rf"(?<![\w]){src}"
+    return src
+
+
+def _unit_pattern(unit: str) -> str:
+    src = phrase_pattern(unit)
+    return src
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in taken)

@@ -1,0 +1,114 @@
+"""Sentence splitting with character offsets into the extracted text.
+
+Linear in the input: one pass of a simple regex over candidate boundaries. Robust to headlines and list
+items without final punctuation (a line break ends a sentence unless the next line continues it in lower
+case), to abbreviations ("U.S.", "Co.", "Corp.") and decimals, and capped in length so that a 5,000-word
+run without punctuation is cut into chunks instead of becoming one huge sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+# A candidate boundary: terminal punctuation (with closing quotes/brackets) before white space, or a newline.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]{0,12})[.!?…]*[\"'”’)\]]*$")
+_NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]?([^\s]*)")
+_INITIALS = re.compile(r"^(?:[A-Za-z]\.){1,4}$|^[A-Z]$")
+_BULLET = re.compile(r"[\s*•·▪‣–—#>|-]*")
+_TRAIL = re.compile(r"\s+$")
+_SOFT_CUT = re.compile(r"[,;:]\s|\s")
+
+DEFAULT_ABBREVIATIONS = frozenset({"Co", "Corp", "Inc", "Ltd", "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "No", "vs"})
+DEFAULT_OPENERS = frozenset({"The", "It", "This", "A", "An", "In", "But", "However", "They", "We"})
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence: its text and [start, end) offsets in the document text."""
+
+    text: str
+    start: int
+    end: int
+
+
+def split_sentences(
+    text: str,
+    *,
+    abbreviations: Iterable[str] = DEFAULT_ABBREVIATIONS,
+    openers: Iterable[str] = DEFAULT_OPENERS,
+    max_chars: int = 1200,
+) -> list[Sentence]:
+    """Split ``text`` into sentences with offsets; never returns an empty or whitespace-only sentence."""
+    abbrev = frozenset(abbreviations)
+    opener_set = frozenset(openers)
+    out: list[Sentence] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.end()
+        if match.group() == "\n":
+            if _continues(text, match.start(), end):
+                continue
+        elif not _ends_sentence(text, match.start(), end, abbrev, opener_set):
+            continue
+        out.extend(_emit(text, start, end, max_chars))
+        start = end
+    out.extend(_emit(text, start, len(text), max_chars))
+    return out
+
+
+def _continues(text: str, newline: int, after: int) -> bool:
+    """A single newline inside wrapped prose: previous line has no final stop, next starts in lower case."""
+    if after < len(text) and text[after] == "\n":
+        return False
+    prev = text[max(0, newline - 1) : newline]
+    nxt = text[after : after + 1]
+    return bool(prev) and prev not in ".!?:;\"”'’)" and nxt.islower()
+
+
+def _ends_sentence(text: str, stop: int, end: int, abbrev: frozenset[str], openers: frozenset[str]) -> bool:
+    """Decide whether the punctuation at ``stop`` ends a sentence."""
+    if text[stop] != ".":
+        return True
+    window = text[max(0, stop - 14) : end]
+    last = _LAST_WORD.search(window)
+    word = last.group(1).rstrip(".") if last else ""
+    nxt = _NEXT_WORD.match(text, end, min(len(text), end + 40))
+    next_word = nxt.group(1) if nxt else ""
+    if not next_word:
+        return True
+    if next_word[0].islower() or next_word[0].isdigit() and word in abbrev:
+        return False
+    if word in abbrev or _INITIALS.match(word + "."):
+        # "Toyota Motor Corp. said" or "the U.S. Department": only a common opener starts a new sentence.
+        return next_word.strip("\"'“‘(,") in openers
+    return True
+
+
+def _emit(text: str, start: int, end: int, max_chars: int) -> Iterator[Sentence]:
+    """Trim bullets and white space, then cut over-long spans at a soft break near ``max_chars``."""
+    lead = _BULLET.match(text, start, end)
+    if lead:
+        start = lead.end()
+    trail = _TRAIL.search(text, start, end)
+    if trail:
+        end = trail.start()
+    while end - start > max_chars:
+        cut = _soft_cut(text, start, start + max_chars)
+        yield Sentence(text[start:cut].rstrip(), start, start + len(text[start:cut].rstrip()))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        yield Sentence(text[start:end], start, end)
+
+
+def _soft_cut(text: str, start: int, limit: int) -> int:
+    """The last comma, semicolon or space before ``limit`` (not too early), else ``limit``."""
+    floor = start + (limit - start) // 2
+    best = -1
+    for match in _SOFT_CUT.finditer(text, floor, limit):
+        best = match.end()
+    return best if best > floor else limit

@@ -1,0 +1,161 @@
+"""Queries for sources and documents. Ingestion and the CLI call these; nothing else touches the tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ssbrace.kb.tables import Document, Source, utcnow
+
+SOURCE_KINDS = ("file", "folder", "url", "feed")
+
+
+def find_source(session: Session, location: str) -> Source | None:
+    return session.scalars(select(Source).where(Source.location == location)).first()
+
+
+def get_source(session: Session, source_id: int) -> Source | None:
+    return session.get(Source, source_id)
+
+
+def add_source(session: Session, location: str, kind: str, name: str | None = None) -> tuple[Source, bool]:
+    """The source at this location, created if new; returns (source, created).
+
+    A known source keeps its id; a name given now replaces the old one, and a ``url`` source found to
+    be a feed becomes a ``feed``.
+    """
+    assert kind in SOURCE_KINDS, kind
+    source = find_source(session, location)
+    if source is not None:
+        if name:
+            source.name = name
+        if kind == "feed" and source.kind == "url":
+            source.kind = "feed"
+        session.flush()
+        return source, False
+    source = Source(location=location, kind=kind, name=name)
+    session.add(source)
+    session.flush()
+    return source, True
+
+
+def list_sources(session: Session) -> list[Source]:
+    return list(session.scalars(select(Source).order_by(Source.id)))
+
+
+def count_documents_by_source(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(Document.source_id, func.count(Document.id)).group_by(Document.source_id)
+    ).all()
+    return {source_id: count for source_id, count in rows if source_id is not None}
+
+
+def record_poll(
+    session: Session,
+    source_id: int,
+    status: str,
+    *,
+    kind: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    keep_validators: bool = False,
+) -> None:
+    """Store the outcome of polling a source, and the validators for the next conditional GET."""
+    values: dict[str, object] = {"last_polled_at": utcnow(), "last_status": status[:500]}
+    if not keep_validators:
+        values.update(etag=etag, last_modified=last_modified)
+    if kind is not None:
+        values["kind"] = kind
+    session.execute(update(Source).where(Source.id == source_id).values(**values))
+
+
+def find_document_by_location(session: Session, location: str) -> Document | None:
+    return session.scalars(select(Document).where(Document.location == location)).first()
+
+
+def find_document_by_sha256(session: Session, sha256: str) -> Document | None:
+    return session.scalars(select(Document).where(Document.sha256 == sha256)).first()
+
+
+def known_locations(session: Session, locations: list[str]) -> dict[str, int]:
+    """Which of these locations are stored already: location -> document id."""
+    found: dict[str, int] = {}
+    for start in range(0, len(locations), 500):  # SQLite caps bound parameters
+        chunk = locations[start : start + 500]
+        rows = session.execute(select(Document.location, Document.id).where(Document.location.in_(chunk)))
+        found.update({location: doc_id for location, doc_id in rows})
+    return found
+
+
+def insert_document(
+    session: Session,
+    *,
+    location: str,
+    text: str,
+    sha256: str,
+    minhash: bytes | None,
+    source_id: int | None = None,
+    url: str | None = None,
+    title: str | None = None,
+    author: str | None = None,
+    publisher: str | None = None,
+    published: date | None = None,
+    language: str | None = None,
+    content_type: str | None = None,
+    word_count: int = 0,
+    duplicate_of: int | None = None,
+    similarity: float | None = None,
+    extractor_version: str | None = None,
+    fetched_at: datetime | None = None,
+) -> Document:
+    """Add one document and flush, so that it has an id inside the caller's transaction."""
+    document = Document(
+        location=location,
+        text=text,
+        sha256=sha256,
+        minhash=minhash,
+        source_id=source_id,
+        url=url,
+        title=title,
+        author=author,
+        publisher=publisher,
+        published=published,
+        language=language,
+        content_type=content_type,
+        word_count=word_count,
+        duplicate_of=duplicate_of,
+        similarity=similarity,
+        extractor_version=extractor_version,
+        fetched_at=fetched_at or utcnow(),
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def iter_signatures(session: Session) -> Iterator[tuple[int, bytes]]:
+    """(id, MinHash bytes) of every original (not itself a near duplicate), to rebuild the LSH index."""
+    rows = session.execute(
+        select(Document.id, Document.minhash)
+        .where(Document.minhash.is_not(None), Document.duplicate_of.is_(None))
+        .order_by(Document.id)
+    )
+    for doc_id, data in rows:
+        yield int(doc_id), bytes(data)
+
+
+def list_documents(session: Session, *, limit: int = 50, offset: int = 0) -> list[Document]:
+    """Newest first."""
+    query = select(Document).order_by(Document.id.desc()).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def count_documents(session: Session) -> int:
+    return session.scalar(select(func.count(Document.id))) or 0
+
+
+def get_document(session: Session, document_id: int) -> Document | None:
+    return session.get(Document, document_id)

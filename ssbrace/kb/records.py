@@ -1,0 +1,65 @@
+"""Plain records the knowledge queries return and the analysis consumes (no SQLAlchemy here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    """One stored claim with its entities resolved and its document's provenance attached."""
+
+    id: int
+    kind: str
+    subject: str  # the linked entity's canonical name, or the name as written when unlinked
+    subject_type: str
+    object: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    bound: str = "eq"
+    amount: float | None = None
+    currency: str | None = None
+    value_usd: float | None = None
+    year: int | None = None
+    year_end: int | None = None
+    stage: str | None = None
+    technology: str | None = None
+    metric: str | None = None
+    relation: str | None = None
+    aspect: str | None = None
+    rank: int | None = None
+    segment: str | None = None
+    program: str | None = None
+    sentence: str = ""
+    start: int = 0
+    end: int = 0
+    confidence: float = 0.5
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # provenance
+    document_id: int = 0
+    publisher: str | None = None
+    published: date | None = None
+    url: str | None = None
+    title: str | None = None
+    location: str | None = None
+    # entity context
+    subject_country: str | None = None  # the company's country (gazetteer), or the place itself
+    object_type: str | None = None
+    created: date | None = None  # when the claim entered the store
+
+    @property
+    def source_name(self) -> str:
+        """The publisher, or the document's host/location when no publisher is known."""
+        return self.publisher or self.url or self.location or f"document {self.document_id}"
+
+    @property
+    def link(self) -> str:
+        """Where a reader can check the claim: the URL when known, else the document location."""
+        return self.url or self.location or ""
+
+    @property
+    def seen(self) -> date | None:
+        """The date the claim was stated: the document's date, else when it was stored."""
+        return self.published or self.created

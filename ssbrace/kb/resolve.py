@@ -1,0 +1,243 @@
+"""Entity resolution: every claim's subject and object linked to one entity.
+
+Order of trust: the gazetteer's names and aliases (exact, after normalising), then a fuzzy match
+against every known alias (spelling variants, shortened company names), then a new entity that later
+variants merge into. A person settles the rest with ``merge_entities``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ssbrace.domains.loader import DomainPack, load_domain
+from ssbrace.errors import InputError
+from ssbrace.kb.tables import Claim, Entity, EntityAlias, EntityMerge
+
+# Legal-form words dropped from the end of company names ("Idemitsu Kosan Co., Ltd." -> "Idemitsu Kosan").
+# These are grammar of company names in general, not names of any company.
+CORPORATE_SUFFIXES = frozenset(
+    {
+        "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc",
+        "ag", "gmbh", "se", "sa", "nv", "bv", "kk", "holdings", "group", "oyj", "ab", "spa", "srl",
+    }
+)
+# A fuzzy score (0-100) at or above this links a name to an existing entity. 90 accepts one or two
+# typos in a ten-letter name ("Quantumscap" -> "QuantumScape") and rejects different firms that share a
+# word ("LG Chem" vs "LG Energy Solution" score ~50).
+FUZZY_THRESHOLD = 90.0
+_PUNCT = re.compile(r"[^\w\s&+-]")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(name: str) -> str:
+    """Lookup key of a name: NFKC, casefolded, punctuation dropped, corporate suffixes trimmed."""
+    text = unicodedata.normalize("NFKC", name).casefold().replace("’", "'")
+    text = _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+    words = text.split(" ")
+    while len(words) > 1 and words[-1] in CORPORATE_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def display_name(name: str) -> str:
+    """A new entity's display name: as written, trimmed of trailing corporate suffixes and commas."""
+    words = _SPACE.sub(" ", name).strip().split(" ")
+    while len(words) > 1 and normalise(words[-1]) in CORPORATE_SUFFIXES | {""}:
+        words.pop()
+    return " ".join(words).rstrip(",. ")
+
+
+@dataclass
+class Resolver:
+    """An in-memory index of every alias in the store, kept in step with the rows it adds."""
+
+    session: Session
+    by_key: dict[str, int] = field(default_factory=dict)  # normalised alias -> entity id
+    names: dict[int, str] = field(default_factory=dict)  # entity id -> canonical name
+    keys: list[str] = field(default_factory=list)  # fuzzy-match candidates (normalised aliases)
+    created: int = 0
+
+    @classmethod
+    def load(cls, session: Session) -> Resolver:
+        """Read every alias once; later lookups are dictionary hits."""
+        resolver = cls(session)
+        for entity_id, name in session.execute(select(Entity.id, Entity.name)):
+            resolver.names[entity_id] = name
+        for entity_id, key in session.execute(select(EntityAlias.entity_id, EntityAlias.normalised)):
+            resolver.by_key[key] = entity_id
+        resolver.keys = list(resolver.by_key)
+        return resolver
+
+    def _add_alias(self, entity_id: int, alias: str) -> None:
+        key = normalise(alias)
+        if not key or key in self.by_key:
+            return  # an alias belongs to one entity: the first one to claim it keeps it
+        self.session.add(EntityAlias(entity_id=entity_id, alias=alias, normalised=key))
+        self.by_key[key] = entity_id
+        self.keys.append(key)
+
+    def fuzzy(self, key: str) -> int | None:
+        """The entity a name most likely means, or None when no alias is close or two are equally close."""
+        if not self.keys:
+            return None
+        # Shortened company names ("Idemitsu" for "Idemitsu Kosan"): the name's words start exactly
+        # one entity's alias. Two or more candidates means the short name is ambiguous.
+        prefix = key + " "
+        starts = {self.by_key[k] for k in self.keys if k.startswith(prefix)} if len(key) >= 4 else set()
+        if len(starts) == 1:
+            return starts.pop()
+        if len(starts) > 1:
+            return None
+        best = process.extract(key, self.keys, scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_THRESHOLD)
+        if not best:
+            return None
+        if len(best) > 1 and best[1][1] == best[0][1] and self.by_key[best[1][0]] != self.by_key[best[0][0]]:
+            return None
+        return self.by_key[best[0][0]]
+
+    def resolve(self, name: str, entity_type: str, create: bool = True) -> int | None:
+        """The entity id for a name: alias, then fuzzy (recorded as a new alias), then a new entity."""
+        key = normalise(name)
+        if not key:
+            return None
+        found = self.by_key.get(key)
+        if found is not None:
+            return found
+        found = self.fuzzy(key)
+        if found is not None:
+            self._add_alias(found, name.strip())
+            return found
+        if not create:
+            return None
+        entity = Entity(name=_unique_name(self, display_name(name)), type=entity_type, from_gazetteer=False)
+        self.session.add(entity)
+        self.session.flush()
+        self.names[entity.id] = entity.name
+        self._add_alias(entity.id, entity.name)
+        self._add_alias(entity.id, name.strip())
+        self.created += 1
+        return entity.id
+
+
+def _unique_name(resolver: Resolver, name: str) -> str:
+    taken = set(resolver.names.values())
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name} ({n})", n + 1
+    return candidate
+
+
+def seed_gazetteer(session: Session, pack: DomainPack | None = None) -> int:
+    """Insert the pack's places, companies, programs and institutions with their aliases; idempotent.
+
+    Returns the number of entities created. Names a person merged away stay merged.
+    """
+    pack = pack or load_domain()
+    dropped = set(session.scalars(select(EntityMerge.dropped_name)))
+    existing = {name: (eid, country) for eid, name, country in session.execute(
+        select(Entity.id, Entity.name, Entity.country))}
+    resolver = Resolver.load(session)
+    gaz = pack.gazetteer
+    rows: list[tuple[str, str, str | None, list[str]]] = []
+    rows += [(p.name, p.type, p.name if p.type == "country" else None, [*p.aliases, *p.demonyms]) for p in gaz.places]
+    rows += [(c.name, "company", c.country, list(c.aliases)) for c in gaz.companies]
+    rows += [(p.name, "program", p.country, list(p.aliases)) for p in gaz.programs]
+    rows += [(i.name, "institution", i.country, list(i.aliases)) for i in gaz.institutions]
+    created = 0
+    for name, etype, country, aliases in rows:
+        if name in dropped:
+            continue
+        if name in existing:
+            entity_id, old_country = existing[name]
+            if old_country != country:
+                session.execute(update(Entity).where(Entity.id == entity_id).values(country=country,
+                                                                                      from_gazetteer=True))
+        else:
+            # A name first met in a claim may already exist as a new entity: it becomes the gazetteer's.
+            entity_id = resolver.by_key.get(normalise(name))
+            if entity_id is not None:
+                session.execute(update(Entity).where(Entity.id == entity_id).values(
+                    name=name, type=etype, country=country, from_gazetteer=True))
+            else:
+                entity = Entity(name=name, type=etype, country=country, from_gazetteer=True)
+                session.add(entity)
+                session.flush()
+                entity_id = entity.id
+                created += 1
+            existing[name] = (entity_id, country)
+            resolver.names[entity_id] = name
+        for alias in (name, *aliases):
+            resolver._add_alias(entity_id, alias)
+    session.flush()
+    return created
+
+
+def _is_seeded(session: Session) -> bool:
+    return session.scalar(select(Entity.id).where(Entity.from_gazetteer.is_(True)).limit(1)) is not None
+
+
+def link_claims(session: Session, claims: list[Claim], resolver: Resolver | None = None) -> int:
+    """Set subject/object entity ids of the given claim rows; returns how many claims were linked."""
+    resolver = resolver or Resolver.load(session)
+    linked = 0
+    for claim in claims:
+        subject_id = resolver.resolve(claim.subject, claim.subject_type or "company")
+        object_id = None
+        if claim.object:
+            object_type = (claim.extra or {}).get("object_type") or "company"
+            object_id = resolver.resolve(claim.object, object_type)
+        if subject_id != claim.subject_entity_id or object_id != claim.object_entity_id:
+            claim.subject_entity_id, claim.object_entity_id = subject_id, object_id
+        linked += subject_id is not None
+    session.flush()
+    return linked
+
+
+def link_document_claims(session: Session, document_id: int, pack: DomainPack | None = None) -> int:
+    """Link the subject and object of one document's claims to entities; returns the claims linked.
+
+    Seeds the gazetteer into the store the first time it is needed.
+    """
+    if not _is_seeded(session):
+        seed_gazetteer(session, pack)
+    claims = list(session.scalars(select(Claim).where(Claim.document_id == document_id)))
+    return link_claims(session, claims)
+
+
+def find_entity(session: Session, name: str) -> Entity:
+    """The entity a person means by a name (canonical name or alias); InputError when unknown."""
+    entity = session.scalar(select(Entity).where(Entity.name == name))
+    if entity is None:
+        entity_id = session.scalar(select(EntityAlias.entity_id).where(EntityAlias.normalised == normalise(name)))
+        entity = session.get(Entity, entity_id) if entity_id is not None else None
+    if entity is None:
+        raise InputError(f"no entity named {name!r} (see `ssbrace entities`)")
+    return entity
+
+
+def merge_entities(session: Session, keep_name: str, drop_name: str, by: str = "person") -> Entity:
+    """Merge the entity ``drop_name`` into ``keep_name``: aliases and claims move, the merge is logged.
+
+    Returns the kept entity. Merging an entity into itself is an InputError.
+    """
+    keep = find_entity(session, keep_name)
+    drop = find_entity(session, drop_name)
+    if keep.id == drop.id:
+        raise InputError(f"{keep_name!r} and {drop_name!r} are already the same entity ({keep.name})")
+    session.execute(update(EntityAlias).where(EntityAlias.entity_id == drop.id).values(entity_id=keep.id))
+    session.execute(update(Claim).where(Claim.subject_entity_id == drop.id).values(subject_entity_id=keep.id))
+    session.execute(update(Claim).where(Claim.object_entity_id == drop.id).values(object_entity_id=keep.id))
+    if keep.country is None and drop.country is not None:
+        keep.country = drop.country
+    session.add(EntityMerge(kept_id=keep.id, kept_name=keep.name, dropped_name=drop.name, by=by))
+    session.flush()
+    session.expire(drop)
+    session.delete(drop)
+    session.flush()
+    return keep

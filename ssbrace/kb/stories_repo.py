@@ -1,0 +1,387 @@
+"""Queries behind stories, subscriptions and deliveries, in domain terms (plain records out)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from ssbrace.kb.tables import (
+    Claim,
+    Delivery,
+    Document,
+    Story,
+    StoryDocument,
+    Subscription,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    """What stories and briefs need of one stored document."""
+
+    id: int
+    location: str
+    url: str | None
+    title: str | None
+    publisher: str | None
+    published: date | None
+    fetched: date | None
+    text: str
+    duplicate_of: int | None
+
+    @property
+    def day(self) -> date | None:
+        """The date a document speaks for: its publication date, else the day it was fetched."""
+        return self.published or self.fetched
+
+    @property
+    def link(self) -> str:
+        """Where a reader can find it: its URL, else the path it was ingested from."""
+        return self.url or self.location
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    document_id: int
+    kind: str
+    subject: str
+    subject_type: str
+    object: str | None
+    value: float | None
+    amount: float | None
+    year: int | None
+    sentence: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    id: int
+    headline: str
+    first_date: date | None
+    last_date: date | None
+    doc_count: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    document_ids: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class SubscriptionRecord:
+    email: str
+    topic: str
+    token: str
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    recipient: str
+    topic: str
+    digest_key: str
+    status: str
+    error: str | None
+    story_count: int
+    created_at: datetime
+
+
+def _doc(row: Document) -> DocRecord:
+    fetched = row.fetched_at.date() if row.fetched_at else None
+    return DocRecord(
+        id=row.id,
+        location=row.location,
+        url=row.url,
+        title=row.title,
+        publisher=row.publisher,
+        published=row.published,
+        fetched=fetched,
+        text=row.text or "",
+        duplicate_of=row.duplicate_of,
+    )
+
+
+def get_document(session: Session, document_id: int) -> DocRecord | None:
+    row = session.get(Document, document_id)
+    return _doc(row) if row is not None else None
+
+
+def get_documents(session: Session, ids: Iterable[int]) -> list[DocRecord]:
+    """The documents with these ids, in id order."""
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    rows = session.scalars(select(Document).where(Document.id.in_(ids)).order_by(Document.id))
+    return [_doc(r) for r in rows]
+
+
+def recent_documents(session: Session, limit: int) -> list[DocRecord]:
+    """The latest stored documents (by id), a background corpus for term weights."""
+    rows = session.scalars(select(Document).order_by(Document.id.desc()).limit(limit))
+    return [_doc(r) for r in rows]
+
+
+def documents_in_arrival_order(session: Session) -> list[int]:
+    """Every document id, oldest first (by date, undated by fetch time, then id)."""
+    day = func.coalesce(Document.published, func.date(Document.fetched_at))
+    return list(session.scalars(select(Document.id).order_by(day, Document.id)))
+
+
+def claims_for_documents(session: Session, ids: Iterable[int]) -> list[ClaimRecord]:
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    rows = session.scalars(select(Claim).where(Claim.document_id.in_(ids)).order_by(Claim.id))
+    return [
+        ClaimRecord(
+            document_id=r.document_id,
+            kind=r.kind,
+            subject=r.subject,
+            subject_type=r.subject_type,
+            object=r.object,
+            value=r.value,
+            amount=r.amount,
+            year=r.year,
+            sentence=r.sentence,
+            start=r.start,
+            end=r.end,
+        )
+        for r in rows
+    ]
+
+
+def _members(session: Session, story_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
+    members: dict[int, list[int]] = defaultdict(list)
+    if story_ids:
+        rows = session.execute(
+            select(StoryDocument.story_id, StoryDocument.document_id)
+            .where(StoryDocument.story_id.in_(list(story_ids)))
+            .order_by(StoryDocument.document_id)
+        )
+        for story_id, document_id in rows:
+            members[story_id].append(document_id)
+    return {k: tuple(v) for k, v in members.items()}
+
+
+def _stories(session: Session, rows: Sequence[Story]) -> list[StoryRecord]:
+    members = _members(session, [r.id for r in rows])
+    return [
+        StoryRecord(
+            id=r.id,
+            headline=r.headline,
+            first_date=r.first_date,
+            last_date=r.last_date,
+            doc_count=r.doc_count,
+            version=r.version,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+            document_ids=members.get(r.id, ()),
+        )
+        for r in rows
+    ]
+
+
+def story_of_document(session: Session, document_id: int) -> int | None:
+    return session.scalar(select(StoryDocument.story_id).where(StoryDocument.document_id == document_id))
+
+
+def get_story(session: Session, story_id: int) -> StoryRecord | None:
+    row = session.get(Story, story_id)
+    return _stories(session, [row])[0] if row is not None else None
+
+
+def stories_near(session: Session, start: date, end: date) -> list[StoryRecord]:
+    """Stories whose date span overlaps [start, end], plus stories with no date at all."""
+    rows = session.scalars(
+        select(Story)
+        .where(
+            or_(
+                Story.last_date.is_(None),
+                (Story.last_date >= start) & (Story.first_date <= end),
+            )
+        )
+        .order_by(Story.id)
+    ).all()
+    return _stories(session, rows)
+
+
+def list_stories(session: Session, since: date | None = None, limit: int | None = None) -> list[StoryRecord]:
+    """Stories active on or after ``since`` (all when None), latest first."""
+    query = select(Story)
+    if since is not None:
+        query = query.where(Story.last_date >= since)
+    query = query.order_by(Story.last_date.desc().nulls_last(), Story.id.desc())
+    if limit:
+        query = query.limit(limit)
+    return _stories(session, session.scalars(query).all())
+
+
+def create_story(session: Session, document_id: int, day: date | None, headline: str) -> int:
+    """A new story founded by one document."""
+    now = utcnow()
+    story = Story(
+        headline=headline, first_date=day, last_date=day, doc_count=1, version=1, created_at=now, updated_at=now
+    )
+    session.add(story)
+    session.flush()
+    session.add(StoryDocument(document_id=document_id, story_id=story.id, score=None, added_at=now))
+    session.flush()
+    return story.id
+
+
+def add_to_story(
+    session: Session, story_id: int, document_id: int, day: date | None, score: float | None, headline: str
+) -> None:
+    """Attach a document to a story and widen its dates; the version moves so briefs are rebuilt."""
+    story = session.get(Story, story_id)
+    if story is None:
+        raise LookupError(f"no story {story_id}")
+    now = utcnow()
+    session.add(StoryDocument(document_id=document_id, story_id=story_id, score=score, added_at=now))
+    if day is not None:
+        story.first_date = min(d for d in (story.first_date, day) if d is not None)
+        story.last_date = max(d for d in (story.last_date, day) if d is not None)
+    story.doc_count = (story.doc_count or 0) + 1
+    story.version = (story.version or 0) + 1
+    story.updated_at = now
+    story.headline = headline
+    session.flush()
+
+
+def clear_stories(session: Session) -> int:
+    """Forget every story (documents stay); returns how many there were."""
+    count = session.scalar(select(func.count()).select_from(Story)) or 0
+    session.execute(delete(StoryDocument))
+    session.execute(delete(Story))
+    session.flush()
+    return int(count)
+
+
+# --- subscriptions and deliveries ---
+
+
+def subscribe(session: Session, email: str, topic: str) -> bool:
+    """Subscribe an address to a topic; False when it already was."""
+    existing = session.scalar(select(Subscription).where(Subscription.email == email, Subscription.topic == topic))
+    if existing is not None:
+        return False
+    session.add(Subscription(email=email, topic=topic, token=secrets.token_urlsafe(16)))
+    session.flush()
+    return True
+
+
+def unsubscribe(session: Session, email: str, topic: str | None = None) -> int:
+    """Remove an address from one topic (or every topic); returns how many subscriptions went."""
+    query = delete(Subscription).where(Subscription.email == email)
+    if topic is not None:
+        query = query.where(Subscription.topic == topic)
+    result = session.execute(query)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def unsubscribe_by_token(session: Session, token: str) -> SubscriptionRecord | None:
+    """Remove the subscription an unsubscribe link names; None when the token is unknown."""
+    row = session.scalar(select(Subscription).where(Subscription.token == token))
+    if row is None:
+        return None
+    record = SubscriptionRecord(email=row.email, topic=row.topic, token=row.token)
+    session.delete(row)
+    session.flush()
+    return record
+
+
+def subscriptions(session: Session, topic: str | None = None) -> list[SubscriptionRecord]:
+    query = select(Subscription).order_by(Subscription.topic, Subscription.email)
+    if topic is not None:
+        query = query.where(Subscription.topic == topic)
+    return [SubscriptionRecord(email=r.email, topic=r.topic, token=r.token) for r in session.scalars(query)]
+
+
+def was_sent(session: Session, recipient: str, digest_key: str) -> bool:
+    """Whether this digest already reached this address."""
+    found = session.scalar(
+        select(Delivery.id).where(
+            Delivery.recipient == recipient, Delivery.digest_key == digest_key, Delivery.status == "sent"
+        )
+    )
+    return found is not None
+
+
+def record_delivery(
+    session: Session,
+    recipient: str,
+    topic: str,
+    digest_key: str,
+    status: str,
+    error: str | None = None,
+    story_count: int = 0,
+) -> None:
+    if status not in {"sent", "refused", "failed"}:
+        raise ValueError(f"unknown delivery status {status!r}")
+    session.add(
+        Delivery(
+            recipient=recipient,
+            topic=topic,
+            digest_key=digest_key,
+            status=status,
+            error=error,
+            story_count=story_count,
+            created_at=utcnow(),
+        )
+    )
+    session.flush()
+
+
+def deliveries(session: Session, recipient: str | None = None) -> list[DeliveryRecord]:
+    query = select(Delivery).order_by(Delivery.id)
+    if recipient is not None:
+        query = query.where(Delivery.recipient == recipient)
+    return [
+        DeliveryRecord(
+            recipient=r.recipient,
+            topic=r.topic,
+            digest_key=r.digest_key,
+            status=r.status,
+            error=r.error,
+            story_count=r.story_count,
+            created_at=r.created_at,
+        )
+        for r in session.scalars(query)
+    ]
+
+
+def store_plain_document(
+    session: Session,
+    location: str,
+    text: str,
+    *,
+    title: str | None = None,
+    publisher: str | None = None,
+    published: date | None = None,
+    url: str | None = None,
+    duplicate_of: int | None = None,
+) -> int:
+    """Store a document as given, without ingestion's extraction (benchmarks, tests, demos)."""
+    digest = hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+    row = Document(
+        location=location,
+        url=url,
+        title=title,
+        publisher=publisher,
+        published=published,
+        text=text,
+        word_count=len(text.split()),
+        sha256=digest,
+        duplicate_of=duplicate_of,
+    )
+    session.add(row)
+    session.flush()
+    return row.id

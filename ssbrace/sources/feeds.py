@@ -1,0 +1,117 @@
+"""RSS and Atom feeds: recognised by their content, parsed with feedparser."""
+
+from __future__ import annotations
+
+import re
+import xml.sax
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import feedparser
+
+from ssbrace.errors import InputError
+
+# The first element of a feed, after any XML declaration, comments, doctype or processing instruction.
+_PROLOGUE = re.compile(rb"^(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*", re.S | re.I)
+_FEED_ROOT = re.compile(rb"<(?:[\w.-]+:)?(rss|feed|RDF)\b", re.I)
+_HTML_ROOT = re.compile(rb"<(?:html|head|body)\b", re.I)
+
+
+class FeedError(InputError):
+    """A feed could not be read: broken XML, or not a feed at all."""
+
+
+@dataclass
+class FeedEntry:
+    """One item of a feed: where the article is, and the text the feed carries itself."""
+
+    link: str | None
+    entry_id: str | None
+    title: str | None
+    author: str | None
+    published: date | None
+    content_html: str | None  # full content (content:encoded or atom:content), if any
+    summary_html: str | None
+
+    @property
+    def location(self) -> str | None:
+        return self.link or self.entry_id
+
+
+@dataclass
+class Feed:
+    title: str | None
+    entries: list[FeedEntry] = field(default_factory=list)
+
+
+def _strip_bom(body: bytes) -> bytes:
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if body.startswith(bom):
+            return body[len(bom) :]
+    return body
+
+
+def looks_like_feed(body: bytes) -> bool:
+    """True when the document's root element is rss, feed (Atom) or rdf:RDF."""
+    head = _strip_bom(body[:4096])
+    start = _PROLOGUE.match(head)
+    rest = head[start.end() if start else 0 :]
+    return bool(_FEED_ROOT.match(rest))
+
+
+def looks_like_html(body: bytes) -> bool:
+    """True when the document starts like an HTML page."""
+    head = _strip_bom(body[:4096])
+    start = _PROLOGUE.match(head)
+    rest = head[start.end() if start else 0 :]
+    return bool(_HTML_ROOT.match(rest))
+
+
+def _date(parsed: object) -> date | None:
+    if not parsed:
+        return None
+    try:
+        return datetime(*parsed[:6], tzinfo=UTC).date()  # type: ignore[index]
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_feed(body: bytes, url: str | None = None) -> Feed:
+    """Parse an RSS/Atom document.
+
+    Raises:
+        FeedError: the XML is broken (feedparser's lenient parser is not trusted to guess), or the
+            document is not a feed.
+    """
+    if not looks_like_feed(body):
+        if looks_like_html(body):
+            raise FeedError("not a feed: the document is an HTML page")
+        raise FeedError("not a feed: no rss, feed or RDF root element")
+    parsed = feedparser.parse(body, response_headers={"content-location": url} if url else None)
+    problem = parsed.get("bozo_exception")
+    if parsed.get("bozo") and isinstance(problem, xml.sax.SAXException):
+        raise FeedError(f"feed XML is broken: {_one_line(problem)}")
+    feed = Feed(title=parsed.feed.get("title"))
+    for item in parsed.entries:
+        content = None
+        for part in item.get("content") or []:
+            if part.get("value"):
+                content = part["value"]
+                break
+        feed.entries.append(
+            FeedEntry(
+                link=item.get("link"),
+                entry_id=item.get("id"),
+                title=item.get("title"),
+                author=item.get("author"),
+                published=_date(item.get("published_parsed") or item.get("updated_parsed")),
+                content_html=content,
+                summary_html=item.get("summary"),
+            )
+        )
+    return feed
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(text.split())

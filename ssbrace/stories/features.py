@@ -1,0 +1,179 @@
+"""What stories compare and briefs check: sentences, figures and the entities a text names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from ssbrace.errors import DomainPackError
+
+# --- sentences ---
+
+# Words after which a full stop does not end a sentence (titles, suffixes, months, initials).
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st inc corp co ltd jr sr vs etc no fig approx est dept gov "
+    "jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k".split()
+)
+_BOUNDARY = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+    index: int  # position in its document, 0 = first
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split a text into sentences with their offsets; paragraphs (blank or single newlines) split too."""
+    sentences: list[Sentence] = []
+    for para in re.finditer(r"[^\n]+", text):
+        chunk = para.group(0)
+        base = para.start()
+        last = 0
+        for match in _BOUNDARY.finditer(chunk):
+            before = chunk[last : match.start() + 1]
+            word = re.search(r"([A-Za-z.]+)\.$", before)
+            if word:
+                token = word.group(1).lower().rstrip(".")
+                # a single capital ("J. Smith") or a known abbreviation does not end a sentence
+                if token in _ABBREVIATIONS or (len(token) == 1 and before[-2].isupper()):
+                    continue
+            end = match.start() + 1
+            _append(sentences, chunk, base, last, end)
+            last = match.end()
+        _append(sentences, chunk, base, last, len(chunk))
+    return sentences
+
+
+def _append(sentences: list[Sentence], chunk: str, base: int, start: int, end: int) -> None:
+    piece = chunk[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    offset = start + (len(piece) - len(piece.lstrip()))
+    sentences.append(Sentence(stripped, base + offset, base + offset + len(stripped), len(sentences)))
+
+
+# --- figures ---
+
+_SCALES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+}
+_NUMBER = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!,\d)"
+    r"(?:\s*(trillion|billion|million|thousand|bn|mn|tn|[mkb])\b)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str  # the value normalised, so "1.2 billion" and "1,200 million" meet
+    raw: str
+    is_year: bool
+    scaled: bool
+
+
+def figures(text: str) -> list[Figure]:
+    """Every number in a text, normalised (thousands separators and scale words applied)."""
+    found = []
+    for match in _NUMBER.finditer(text):
+        digits, scale = match.group(1), (match.group(2) or "").lower()
+        value = float(digits.replace(",", ""))
+        factor = _SCALES.get(scale, 1.0)
+        plain = "," not in digits and "." not in digits and not scale
+        is_year = plain and 1900 <= value <= 2100
+        found.append(Figure(key=f"{value * factor:.6g}", raw=match.group(0), is_year=is_year, scaled=bool(scale)))
+    return found
+
+
+def figure_keys(text: str, *, with_years: bool = True) -> set[str]:
+    """The normalised numbers of a text (years included unless asked otherwise)."""
+    return {f.key for f in figures(text) if with_years or not f.is_year}
+
+
+def telling_figures(text: str) -> set[str]:
+    """Numbers that identify an event: no years, no small counts ("two plants", "3 firms")."""
+    keys = set()
+    for f in figures(text):
+        if f.is_year:
+            continue
+        if not f.scaled and "." not in f.raw and float(f.key) < 10:
+            continue
+        keys.add(f.key)
+    return keys
+
+
+# --- entities named in a text ---
+
+
+@dataclass(frozen=True)
+class EntityIndex:
+    """Names of the domain pack's entities, found in text by their names and aliases."""
+
+    pattern: re.Pattern[str] | None
+    canonical: dict[str, str]  # name or alias as written -> canonical name
+    country: dict[str, str]  # canonical name -> its country (a country maps to itself)
+
+    def find(self, text: str) -> set[str]:
+        """Canonical names of the entities a text names."""
+        if self.pattern is None or not text:
+            return set()
+        return {self.canonical[m.group(0)] for m in self.pattern.finditer(text)}
+
+    def countries_of(self, names: set[str]) -> set[str]:
+        return {self.country[n] for n in names if n in self.country}
+
+
+EMPTY_INDEX = EntityIndex(pattern=None, canonical={}, country={})
+
+
+@cache
+def entity_index(domain: str) -> EntityIndex:
+    """The entity index of a domain pack; empty when the pack cannot be loaded yet."""
+    from ssbrace.domains.loader import load_domain
+
+    try:
+        pack = load_domain(domain)
+    except DomainPackError:
+        return EMPTY_INDEX
+    canonical: dict[str, str] = {}
+    country: dict[str, str] = {}
+    gaz = pack.gazetteer
+
+    def add(names: list[str], target: str) -> None:
+        # names match in their exact case only: "US" must not match the word "us"
+        for name in names:
+            canonical.setdefault(name, target)
+
+    for place in gaz.places:
+        add([place.name, *place.aliases, *place.demonyms], place.name)
+        if place.type == "country":
+            country[place.name] = place.name
+    for company in gaz.companies:
+        add([company.name, *company.aliases], company.name)
+        country[company.name] = company.country
+    for program in gaz.programs:
+        add([program.name, *program.aliases], program.name)
+        country[program.name] = program.country
+    for institution in gaz.institutions:
+        add([institution.name, *institution.aliases], institution.name)
+        if institution.country:
+            country[institution.name] = institution.country
+    if not canonical:
+        return EMPTY_INDEX
+    names = sorted(canonical, key=lambda n: (-len(n), n))
+    pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    return EntityIndex(pattern=pattern, canonical=canonical, country=country)
