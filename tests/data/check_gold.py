@@ -15,22 +15,65 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "tests" / "data" / "gold.jsonl"
 ARTICLES = ROOT / "tests" / "data" / "articles"
 
-FIELDS = ["doc", "kind", "subject", "subject_type", "object", "value", "unit", "bound", "amount",
-          "currency", "value_usd", "year", "year_end", "stage", "technology", "metric", "relation",
-          "aspect", "rank", "segment", "program", "sentence"]
-KINDS = {"patents", "patent_share", "funding", "investment", "market_share", "target", "partnership",
-         "spec", "capacity", "standing"}
+FIELDS = [
+    "doc",
+    "kind",
+    "subject",
+    "subject_type",
+    "object",
+    "value",
+    "unit",
+    "bound",
+    "amount",
+    "currency",
+    "value_usd",
+    "year",
+    "year_end",
+    "stage",
+    "technology",
+    "metric",
+    "relation",
+    "aspect",
+    "rank",
+    "segment",
+    "program",
+    "sentence",
+]
+KINDS = {
+    "patents",
+    "patent_share",
+    "funding",
+    "investment",
+    "market_share",
+    "target",
+    "partnership",
+    "spec",
+    "capacity",
+    "standing",
+}
 SUBJECT_TYPES = {"country", "region", "company", "program", "institution"}
 UNITS = {"patents", "%", "USD", "year", "GWh/yr", "t/yr", "Wh/kg", "Wh/L", "km", "min", "cycles", None}
 BOUNDS = {"eq", "gt", "lt", "approx"}
 STAGES = {"prototype", "pilot", "sample", "commercialization", "mass_production", "vehicle_launch", None}
 TECHS = {"all_solid_state", "semi_solid", "sulfide", "oxide", "polymer", "halide", "lithium_metal", None}
-METRICS = {"energy_density_wh_kg": "Wh/kg", "energy_density_wh_l": "Wh/L", "range_km": "km",
-           "charge_minutes": "min", "cycle_life": "cycles", "cost_multiple": None}
+METRICS = {
+    "energy_density_wh_kg": "Wh/kg",
+    "energy_density_wh_l": "Wh/L",
+    "range_km": "km",
+    "charge_minutes": "min",
+    "cycle_life": "cycles",
+    "cost_multiple": None,
+}
 RELATIONS = {"leads", "trails", "overtakes", "ranks", None}
 ASPECTS = {"patents", "commercialization", "funding", "market_share", "research", None}
-KIND_UNITS = {"patents": "patents", "patent_share": "%", "market_share": "%", "funding": "USD",
-              "investment": "USD", "target": "year"}
+KIND_UNITS = {
+    "patents": "patents",
+    "patent_share": "%",
+    "market_share": "%",
+    "funding": "USD",
+    "investment": "USD",
+    "target": "year",
+}
 
 
 def check_line(rec: dict, texts: dict[str, str]) -> list[str]:
@@ -49,8 +92,16 @@ def check_line(rec: dict, texts: dict[str, str]) -> list[str]:
     if not rec.get("sentence") or rec["sentence"] not in texts[doc]:
         problems.append(f"sentence not in doc: {rec.get('sentence')!r}")
     kind = rec.get("kind")
-    checks = [("kind", KINDS), ("subject_type", SUBJECT_TYPES), ("unit", UNITS), ("bound", BOUNDS),
-              ("stage", STAGES), ("technology", TECHS), ("relation", RELATIONS), ("aspect", ASPECTS)]
+    checks = [
+        ("kind", KINDS),
+        ("subject_type", SUBJECT_TYPES),
+        ("unit", UNITS),
+        ("bound", BOUNDS),
+        ("stage", STAGES),
+        ("technology", TECHS),
+        ("relation", RELATIONS),
+        ("aspect", ASPECTS),
+    ]
     for field, allowed in checks:
         if rec.get(field) not in allowed:
             problems.append(f"{field} {rec.get(field)!r} not in the vocabulary")
@@ -62,7 +113,9 @@ def check_line(rec: dict, texts: dict[str, str]) -> list[str]:
         problems.append("spec needs a metric and its unit")
     if kind in ("patents", "patent_share", "market_share", "spec", "capacity") and rec.get("value") is None:
         problems.append("value missing")
-    if kind in ("funding", "investment") and not (rec.get("amount") and rec.get("currency") and rec.get("value_usd")):
+    if kind in ("funding", "investment") and not (
+        rec.get("amount") and rec.get("currency") and rec.get("value_usd")
+    ):
         problems.append("money needs amount, currency and value_usd")
     if kind == "target" and (rec.get("year") is None or rec.get("stage") is None):
         problems.append("target needs year and stage")
