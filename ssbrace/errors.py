@@ -35,3 +35,7 @@ class StoreError(SsbraceError):
 
 class DeliveryError(SsbraceError):
     """An email or feed could not be delivered."""
+
+
+class PartialFailure(InputError):
+    """Some inputs of a batch failed; the others were handled and stored."""

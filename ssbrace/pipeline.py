@@ -9,6 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 
-def after_document_stored(session: Any, document: Any) -> int:
-    """Extract the document's claims and link their entities; returns the number of claims stored."""
-    return 0
+def after_document_stored(session: Any, document: Any, *, domain: Any = None) -> int:
+    """Extract the document's claims and store them; returns the number of claims stored."""
+    from ssbrace.extract.pipeline import EXTRACTOR_VERSION, extract_claims
+    from ssbrace.kb.claims_repo import store_claims
+
+    claims = extract_claims(document.text or "", published=document.published, doc=document.location,
+                            domain=domain)
+    return store_claims(session, document, claims, EXTRACTOR_VERSION)

@@ -7,7 +7,7 @@ import pytest
 from ssbrace.kb.store import Store
 
 # Each fixture module holds one real part (HTTP server, SMTP server, browser...).
-pytest_plugins: list[str] = ["tests.fixtures.http_server"]
+pytest_plugins: list[str] = ["tests.fixtures.http_server", "tests.fixtures.web_server", "tests.fixtures.mini_pack"]
 
 
 @pytest.fixture

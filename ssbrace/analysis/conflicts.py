@@ -191,17 +191,43 @@ def _standing_scope(claim: ClaimRecord) -> str:
     return claim.technology or claim.segment or ""
 
 
+def _years(claim: ClaimRecord) -> range:
+    period = standing_period(claim)
+    if period is None:
+        return range(0)
+    return range(period[0], min(period[1], period[0] + 50) + 1)  # a standing over more than 50 years is capped
+
+
+def _docs_by_year(claims: list[ClaimRecord]) -> dict[int, set[int]]:
+    """Year -> up to two documents with a claim covering it (two are enough to find another document)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for c in claims:
+        for year in _years(c):
+            if len(out[year]) < 2:
+                out[year].add(c.document_id)
+    return out
+
+
+def _hits(claims: list[ClaimRecord], other: dict[int, set[int]]) -> list[ClaimRecord]:
+    """Claims overlapping in time with a claim of the other side from another document."""
+    return [c for c in claims if any(other.get(y, set()) - {c.document_id} for y in _years(c))]
+
+
 def _pairs_clash(left: list[ClaimRecord], right: list[ClaimRecord]) -> tuple[list, list] | None:
-    """The claims of each side that overlap in time with some claim of the other, from another document."""
-    hits_l, hits_r = set(), set()
-    for a in left:
-        for b in right:
-            if a.document_id != b.document_id and _overlap(a, b):
-                hits_l.add(a)
-                hits_r.add(b)
+    """The claims of each side that overlap in time with some claim of the other, from another document.
+
+    Linear in the claims: each side is indexed by year once instead of comparing every pair.
+    """
+    hits_l = _hits(left, _docs_by_year(right))
     if not hits_l:
         return None
-    return sorted(hits_l, key=lambda c: c.id), sorted(hits_r, key=lambda c: c.id)
+    hits_r = _hits(right, _docs_by_year(left))
+    return _unique(hits_l), _unique(hits_r)
+
+
+def _unique(claims: list[ClaimRecord]) -> list[ClaimRecord]:
+    """Claims once each, by id (records compare field by field, which is slow)."""
+    return sorted({c.id: c for c in claims}.values(), key=lambda c: c.id)
 
 
 def _period_of(claims: Iterable[ClaimRecord]) -> str:
@@ -244,9 +270,16 @@ def standing_conflicts(records: Iterable[ClaimRecord]) -> list[Conflict]:
             if a in not_first:
                 clashes.append((a, f"{a} first", claims, f"{a} not first", not_first[a]))
         # Two firsts clash only between entities of one type (a country and a company can both lead).
-        for a, b in combinations(sorted(firsts), 2):
-            if firsts[a][0].subject_type == firsts[b][0].subject_type:
-                clashes.append((a, f"{a} first", firsts[a], f"{b} first", firsts[b]))
+        # Only entities claimed first in a common year can clash (a year index keeps this near-linear).
+        first_years: dict[tuple[str, int], set[str]] = defaultdict(set)
+        for a, claims in firsts.items():
+            for c in claims:
+                for year in _years(c):
+                    first_years[(c.subject_type, year)].add(a)
+        candidate_pairs = {pair for names in first_years.values() if len(names) > 1
+                           for pair in combinations(sorted(names), 2)}
+        for a, b in sorted(candidate_pairs):
+            clashes.append((a, f"{a} first", firsts[a], f"{b} first", firsts[b]))
         for entity, label_l, left, label_r, right in clashes:
             hit = _pairs_clash(left, right)
             if hit is None:
@@ -262,8 +295,9 @@ def standing_conflicts(records: Iterable[ClaimRecord]) -> list[Conflict]:
                     if same_l and same_r and _pairs_clash(same_l, same_r):
                         sl, sr = _pairs_clash(same_l, same_r)  # type: ignore[misc]
                         found.append(_standing(entity, aspect, scope, label_l, sl, label_r, sr, "standing"))
-                        side_l = [c for c in side_l if c not in sl]
-                        side_r = [c for c in side_r if c not in sr]
+                        taken = {c.id for c in sl} | {c.id for c in sr}
+                        side_l = [c for c in side_l if c.id not in taken]
+                        side_r = [c for c in side_r if c.id not in taken]
                 hit = _pairs_clash(side_l, side_r) if side_l and side_r else None
                 if hit is None:
                     continue

@@ -221,6 +221,9 @@ def format_value(value: float | None, unit: str | None, bound: str = "eq") -> st
 
 
 def _decimals(value: float) -> int:
+    """Digits after the point: none for whole numbers, one from 10 up, else up to two (4.6, 6.25)."""
     if float(value).is_integer():
         return 0
-    return 1 if abs(value) >= 10 else 2
+    if abs(value) >= 10 or float(round(value, 1)) == round(value, 2):
+        return 1
+    return 2

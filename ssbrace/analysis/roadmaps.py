@@ -48,8 +48,8 @@ class Ledger:
 
     @property
     def current(self) -> LedgerEntry:
-        """The target in force: the latest entry that was not a recollection."""
-        return next(e for e in reversed(self.entries) if e.move != "recalled")
+        """The target in force: the latest entry that was not a recollection or a same-article aside."""
+        return next(e for e in reversed(self.entries) if e.move not in {"recalled", "same_source"})
 
     @property
     def moved(self) -> float:
@@ -85,13 +85,31 @@ def midpoint(claim: ClaimRecord) -> float:
     return (float(start) + float(end)) / 2
 
 
+def _window(claim: ClaimRecord) -> tuple[float, float]:
+    start = float(claim.year if claim.year is not None else claim.value or 0)
+    return start, float(claim.year_end if claim.year_end is not None else start)
+
+
+def _nested(a: ClaimRecord, b: ClaimRecord) -> bool:
+    """One window inside the other ("2029" within "2025-2029"): the target was narrowed or widened."""
+    (a0, a1), (b0, b1) = _window(a), _window(b)
+    return (a0 != a1 or b0 != b1) and ((b0 <= a0 and a1 <= b1) or (a0 <= b0 and b1 <= a1))
+
+
 def _is_dated(claim: ClaimRecord) -> bool:
     return claim.kind == "target" and claim.stage is not None and (claim.year is not None or claim.value is not None)
 
 
 def build_ledger(entity: str, stage: str, claims: Iterable[ClaimRecord]) -> Ledger:
     """One company x stage history; claims are ordered by report date, then target (earliest first)."""
-    ordered = sorted(claims, key=lambda c: (c.seen or date.min, midpoint(c), c.id))
+    claims = list(claims)
+    # An article's position is its latest target for the stage (volume production "from 2030" even when it
+    # also mentions premium models "from 2027"); its other targets follow it as ``same_source``.
+    doc_max: dict[int, float] = {}
+    for c in claims:
+        doc_max[c.document_id] = max(doc_max.get(c.document_id, -1e9), midpoint(c))
+    ordered = sorted(claims, key=lambda c: (c.seen or date.min, doc_max[c.document_id], c.document_id,
+                                            -midpoint(c), c.id))
     entries: list[LedgerEntry] = []
     current: LedgerEntry | None = None
     for claim in ordered:
@@ -105,6 +123,8 @@ def build_ledger(entity: str, stage: str, claims: Iterable[ClaimRecord]) -> Ledg
                 move = "same_source"
             elif delta <= -MIN_MOVE and reported_year is not None and max(claim.year or 0, claim.year_end or 0) <= reported_year:
                 move = "recalled"
+            elif _nested(claim, current.claim):
+                move = "restated" if delta else "unchanged"  # narrowed or widened, not moved
             elif delta >= MIN_MOVE:
                 move = "slip"
             elif delta <= -MIN_MOVE:
@@ -115,7 +135,7 @@ def build_ledger(entity: str, stage: str, claims: Iterable[ClaimRecord]) -> Ledg
                 move = "unchanged"
             entry = LedgerEntry(claim, target_label(claim), mid, move, 0.0 if move == "recalled" else delta)
         entries.append(entry)
-        if entry.move != "recalled":
+        if entry.move not in {"recalled", "same_source"}:
             current = entry
     return Ledger(entity, stage, tuple(entries))
 
@@ -158,6 +178,6 @@ def moves(ledgers: Iterable[Ledger]) -> list[Move]:
         for entry in ledger.entries:
             if entry.move in {"slip", "pull_in"} and previous is not None:
                 out.append(Move(ledger, entry, previous.target))
-            if entry.move != "recalled":
+            if entry.move not in {"recalled", "same_source"}:
                 previous = entry
     return out

@@ -14,7 +14,7 @@ from rich.table import Table
 from ssbrace.cli.context import AppContext, app_context, err, out
 from ssbrace.cli.main import app
 from ssbrace.documents.ingest import IngestResult, ingest, is_url, update_sources
-from ssbrace.errors import InputError, UsageError
+from ssbrace.errors import InputError, PartialFailure, UsageError
 from ssbrace.kb import documents_repo as repo
 
 sources_app = typer.Typer(
@@ -122,7 +122,12 @@ def _run(context: AppContext, work: Any, as_json: bool) -> None:
         progress.stop()
     _print_result(result, as_json)
     if not result.ok:
-        raise typer.Exit(1)
+        # Raised, not typer.Exit: the entry point runs click with standalone_mode=False, which
+        # turns Exit into a return value and would lose the code.
+        failed = len(result.failed)
+        raise PartialFailure(
+            f"{failed} of {len(result.items)} inputs failed (reasons above); the rest were stored"
+        )
 
 
 @app.command("ingest")

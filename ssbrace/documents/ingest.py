@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ssbrace.documents.dedup import NearDuplicateIndex, minhash_of, sha256_of, to_bytes
 from ssbrace.documents.text import extract_main_text, read_file, word_count
-from ssbrace.errors import InputError, SsbraceError
+from ssbrace.errors import FetchError, InputError, SsbraceError
 from ssbrace.kb import documents_repo as repo
 from ssbrace.kb.store import Store
 from ssbrace.kb.tables import Document
@@ -242,8 +242,9 @@ class Ingestor:
                     repo.record_poll(session, known.id, f"failed: {exc}", keep_validators=True)
             raise
         if page.not_modified:
+            if known is None:
+                raise FetchError("unexpected HTTP 304 to a request that was not conditional")
             with self.store.session() as session:
-                assert known is not None
                 repo.record_poll(session, known.id, "ok: not modified (HTTP 304)", keep_validators=True)
             self._add(
                 ItemResult(

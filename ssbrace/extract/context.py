@@ -24,12 +24,16 @@ if TYPE_CHECKING:
 
 # Words before an entity that make it an object of comparison or a recipient, not the subject.
 _OBJECT_BEFORE = re.compile(
-    r"(?:ahead of|behind|than|unlike|like|versus|vs\.?|over|trailing|overtaking|overtook|surpassing|surpassed|"
-    r"after|to|for|from|into|in|with|by|of|including|such as|and rivals?|rivals?|against|outpacing|followed by|"
+    r"(?:ahead of|behind|than|unlike|like|versus|vs\.?|over|outside|excluding|except|across|within|beyond|trailing|overtaking|overtook|surpassing|surpassed|"
+    r"after|to|for|from|into|in|with|(?<!followed[ \t])by|including|such as|and rivals?|rivals?|against|outpacing|followed by|"
     r"beating|beat|beats|trails|trailed|lags|leads|led)[ \t]+(?:the[ \t]+|its[ \t]+|rival[ \t]+)?$",
     re.IGNORECASE,
 )
-_COORD = re.compile(r"^(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&|as well as|together with|along with)[ \t]+)$")
+_COORD = re.compile(
+    r"^[*_]*(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&|as well as|together with|along with)[ \t]+"
+    r"(?:(?:its|their)[ \t]+[\w\-]+[ \t]+(?:[\w\-]+[ \t]+)?)?)[*_]*$"
+)
+_ASIDE = re.compile(r",[ \t]*(?:whose|which|who|where|a|an|its|the)\b[^,;]{0,90}(?:,|$)", re.IGNORECASE)
 SUBJECT_TYPES = {"company", "country", "region", "program", "institution"}
 
 
@@ -40,6 +44,9 @@ class DocState:
     doc: str
     published: date | None
     memory: CorefMemory = field(default_factory=CorefMemory)
+    # Index of the last sentence about market shares: a table or a follow-up sentence inherits the topic.
+    share_topic: int = -10
+    patent_topic: int = -10
 
     @property
     def year(self) -> int | None:
@@ -66,6 +73,7 @@ class SentenceContext:
     mentions: list[Mention]
     state: DocState
     extractor: Extractor
+    _has: dict[tuple[str, int, int | None], bool] = field(default_factory=dict)
 
     @cached_property
     def quantities(self) -> list[Quantity]:
@@ -79,13 +87,22 @@ class SentenceContext:
     def lower(self) -> str:
         return self.text.lower()
 
+    @cached_property
+    def has_technology(self) -> bool:
+        return self.technology() is not None
+
     @property
     def lexicon(self):  # type: ignore[no-untyped-def]
         return self.extractor.lexicon
 
     def has(self, name: str, start: int = 0, end: int | None = None) -> bool:
-        """Does vocabulary list ``name`` occur in the sentence (or in text[start:end])?"""
-        return self.lexicon.rx(name).search(self.text, start, len(self.text) if end is None else end) is not None
+        """Does vocabulary list ``name`` occur in the sentence (or in text[start:end])? Memoised per sentence."""
+        key = (name, start, end)
+        found = self._has.get(key)
+        if found is None:
+            found = self.lexicon.rx(name).search(self.text, start, len(self.text) if end is None else end) is not None
+            self._has[key] = found
+        return found
 
     def find(self, name: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
         return list(self.lexicon.rx(name).finditer(self.text, start, len(self.text) if end is None else end))
@@ -97,8 +114,12 @@ class SentenceContext:
                 and not (m.type == "institution" and m.category in barred)]
 
     def is_object_position(self, mention: Mention) -> bool:
-        """Is the mention governed by a preposition or comparison ("ahead of X", "with X", "to X")?"""
-        return _OBJECT_BEFORE.search(self.text, max(0, mention.start - 24), mention.start) is not None
+        """Is the mention governed by a preposition or comparison ("ahead of X", "with X", "led by X and Y")?"""
+        if _OBJECT_BEFORE.search(self.text, max(0, mention.start - 24), mention.start) is not None:
+            return True
+        group = self.coordinated(mention, [m for m in self.mentions if m.candidate])
+        first = group[0]
+        return first is not mention and _OBJECT_BEFORE.search(self.text, max(0, first.start - 24), first.start) is not None
 
     def coordinated(self, mention: Mention, pool: list[Mention]) -> list[Mention]:
         """The mention and those joined to it by "and", "&" or commas ("Toyota and Idemitsu")."""
@@ -108,7 +129,7 @@ class SentenceContext:
         if idx < 0:
             return group
         k = idx
-        while k + 1 < len(ordered) and _COORD.match(self.text[ordered[k].end + (3 if ordered[k].possessive else 0) : ordered[k + 1].start] if False else self.text[ordered[k].end : ordered[k + 1].start]):
+        while k + 1 < len(ordered) and _COORD.match(self.text[ordered[k].end : ordered[k + 1].start]):
             group.append(ordered[k + 1])
             k += 1
         k = idx
@@ -118,11 +139,13 @@ class SentenceContext:
         return group
 
     def subject(self, position: int, types: set[str], *, expand: bool = False, allow_after: bool = True,
-                allow_coref: bool = True) -> Subject | None:
+                allow_coref: bool = True, focus: bool = False) -> Subject | None:
         """The entity a figure at ``position`` is about (see the module docstring)."""
         pool = self.candidates(types)
+        asides = [(a.start(), a.end()) for a in _ASIDE.finditer(self.text)]
         best: tuple[float, Mention] | None = None
         for m in pool:
+            aside = any(s < m.start < e and not s < position < e for s, e in asides)
             if m.end <= position:
                 gap = self.text[m.end : position]
                 score = float(position - m.end)
@@ -136,8 +159,15 @@ class SentenceContext:
                     score += 120
             else:
                 continue
+            if aside:
+                score += 100  # ", whose largest shareholder is Volkswagen,": an aside, not the subject
             if best is None or score < best[0]:
                 best = (score, m)
+        if best is not None and best[1].start > position and allow_coref:
+            resolved = self.extractor.coref.resolve(self.text, self.index, self.state.memory, types, self.mentions)
+            if resolved and (resolved[1] < position or best[0] >= 120):
+                group, pos = resolved
+                return Subject(group if expand else group[:1], 0.6, pos)
         if best is not None:
             chosen = best[1]
             group = self.coordinated(chosen, pool) if expand else [chosen]
@@ -151,6 +181,11 @@ class SentenceContext:
         if resolved:
             group, pos = resolved
             return Subject(group if expand else group[:1], 0.6, pos)
+        if focus and not self.mentions:
+            # "The first phase is sized at 0.8 GWh": no name at all, so the entity in focus
+            recent = self.state.memory.recent(self.index, types)
+            if recent is not None:
+                return Subject([recent], 0.45, 0)
         return None
 
     def claim(self, kind: str, subject: Mention, confidence: float, **fields: object) -> Claim:

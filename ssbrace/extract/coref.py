@@ -75,10 +75,12 @@ class Coreference:
                 mentions: list[Mention]) -> tuple[list[Mention], int] | None:
         """Entities a referring phrase in ``text`` points at, with the phrase's offset; None if no phrase."""
         plural = self.plural_rx.search(text)
-        if plural and memory.last_group and index - memory.last_group_sentence <= 2:
+        if plural and memory.last_group and index - memory.last_group_sentence <= 4:
             group = [m for m in memory.last_group if m.type in types]
             if group:
+                memory.last_group_sentence = index  # "The two companies ... Their goal ...": the pair stays in focus
                 return group, plural.start()
+        found: list[tuple[int, Mention]] = []
         hit = self.company_rx.search(text) if "company" in types else None
         if hit:
             country = None
@@ -87,15 +89,18 @@ class Coreference:
                     country = m.name
             target = memory.recent(index, {"company"}, country) or memory.recent(index, {"company"})
             if target:
-                return [target], hit.start()
+                found.append((hit.start(), target))
         hit = self.country_rx.search(text) if types & {"country", "region"} else None
         if hit:
             target = memory.recent(index, {"country", "region"})
             if target:
-                return [target], hit.start()
+                found.append((hit.start(), target))
         hit = self.pronoun_rx.search(text)
         if hit:
             target = memory.recent(index, types)
             if target:
-                return [target], hit.start()
-        return None
+                found.append((hit.start(), target))
+        if not found:
+            return None
+        pos, target = min(found, key=lambda item: item[0])
+        return [target], pos

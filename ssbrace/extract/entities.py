@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from ssbrace.extract.lexicon import Lexicon, compile_phrases
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+_MODIFIER_BEFORE = re.compile(r"(?:non|ex|anti|pro|pan|trans)-$", re.IGNORECASE)
+_MODIFIER_AFTER = re.compile(r"\$|-(?:based|headquartered|listed|born|made|built|focused|backed|owned)(?![\w])", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)(?!\w)")
 _NAME_WORD = r"[A-Z][\w&\-]*"
 # Up to four capitalised words: bounded repetition with disjoint classes, so no catastrophic backtracking.
@@ -48,9 +50,14 @@ class Mention:
     text: str = ""
 
     @property
+    def generic(self) -> bool:
+        """Matched by a common word ("global", "the world"): a last resort, never a subject by proximity."""
+        return self.text[:1].islower()
+
+    @property
     def candidate(self) -> bool:
         """Can this mention be a claim's subject or object?"""
-        return not self.demonym or self.group
+        return (not self.demonym or self.group) and not self.generic
 
 
 @dataclass
@@ -68,6 +75,9 @@ class EntityMatcher:
             entry = Entry(place.name, place.type, place.name if place.type == "country" else None)
             self._add_names(entry, [place.name, *place.aliases])
             self._add_names(replace(entry, demonym=True), place.demonyms)
+            if place.capital:
+                # "Seoul allocated...": the capital stands for the government (never in an all-caps dateline)
+                self._add_names(replace(entry, category="capital"), [place.capital], fold=False)
         for company in gaz.companies:
             entry = Entry(company.name, "company", company.country, company.category)
             self._add_names(entry, [company.name, *company.aliases])
@@ -76,6 +86,7 @@ class EntityMatcher:
         for inst in gaz.institutions:
             entry = Entry(inst.name, "institution", inst.country, inst.category)
             self._add_names(entry, [inst.name, *inst.aliases])
+        self.lower_starts = frozenset(k for k in self.exact if not (k[0].isupper() or k[0].isdigit()))
         for table in (self.exact, self.folded):
             for key in table:
                 table[key].sort(key=lambda item: -len(item[0]))
@@ -84,21 +95,25 @@ class EntityMatcher:
         suffixes = sorted(vocab.get("corporate_suffixes") or [], key=len, reverse=True)
         self.suffixes = [str(s) for s in suffixes]
         suffix_alt = "|".join(re.escape(s) for s in self.suffixes) or r"(?!x)x"
+        self.suffix_gate = re.compile(rf"(?<![\w])(?:{suffix_alt})(?![\w])")
         self.suffix_rx = re.compile(rf"(?P<name>{_NAME}),?[ \t]+(?P<suf>{suffix_alt})(?![\w])")
-        cues = "|".join(re.escape(str(c)) for c in sorted(vocab.get("organisation_cues") or [], key=len, reverse=True))
+        from ssbrace.extract.lexicon import _trie_source
+
+        cue_list = [str(c) for c in vocab.get("organisation_cues") or []]
+        cues = _trie_source(cue_list) if cue_list else ""
         self.cue_rx = re.compile(rf"(?<![\w])(?:{cues or '(?!x)x'})[ \t]+(?P<name>{_NAME})") if cues else None
         self.appos_rx = re.compile(
             rf"(?P<name>{_NAME}),[ \t]+(?:a|an|the)[ \t]+(?:[\w\-]+[ \t]+){{0,3}}?(?:{cues or '(?!x)x'})(?![\w])"
         )
         self.not_names = frozenset(str(w) for w in vocab.get("not_names") or [])
 
-    def _add_names(self, entry: Entry, names: list[str]) -> None:
+    def _add_names(self, entry: Entry, names: list[str], fold: bool = True) -> None:
         for alias in names:
             tokens = tuple(_TOKEN.findall(alias))
             if not tokens:
                 continue
             self.exact.setdefault(tokens[0], []).append((tokens, entry))
-            if len(alias) >= 3:
+            if fold and len(alias) >= 3:
                 folded = tuple(t.casefold() for t in tokens)
                 self.folded.setdefault(folded[0], []).append((folded, entry))
             if not entry.demonym:
@@ -122,6 +137,10 @@ class EntityMatcher:
         n = len(tokens)
         while i < n:
             tok = tokens[i][0]
+            # Names start with a capital or a digit; lower-case aliases ("global") are looked up too, rarely.
+            if not (tok[0].isupper() or tok[0].isdigit() or tok in self.lower_starts):
+                i += 1
+                continue
             hit = self._match_at(tokens, i, tok)
             if hit is None:
                 i += 1
@@ -131,6 +150,10 @@ class EntityMatcher:
             end = tokens[i + length - 1][2]
             poss = _POSSESSIVE.match(text, end)
             possessive = bool(poss) and not (poss.group() in ("'", "’") and not text[end - 1 : end] in "sS")
+            if _MODIFIER_BEFORE.search(text, max(0, start - 5), start) or _MODIFIER_AFTER.match(text, end):
+                # "non-China market", "a Hefei-based firm": the place qualifies something else
+                i += length
+                continue
             if entry.demonym:
                 mention = self._demonym(text, entry, start, end)
             else:
@@ -151,7 +174,7 @@ class EntityMatcher:
         if tok[:1].isupper():
             allcaps = tok.isupper()
             for cand, entry in self.folded.get(tok.casefold(), ()):
-                if (allcaps or len("".join(cand)) >= 4) and _seq_equal(tokens, i, cand, fold=True):
+                if (allcaps or len("".join(cand)) >= 4 or _acronym(entry, cand)) and _seq_equal(tokens, i, cand, fold=True):
                     return len(cand), entry
         return None
 
@@ -166,7 +189,10 @@ class EntityMatcher:
         """Organisations the gazetteer lacks, named with a corporate suffix or a noun that introduces them."""
         found: list[Mention] = []
         spans = [(m.start, m.end) for m in known]
-        for rx in (self.suffix_rx, self.cue_rx, self.appos_rx):
+        rxs = [self.cue_rx, self.appos_rx]
+        if self.suffix_gate.search(text):
+            rxs.insert(0, self.suffix_rx)
+        for rx in rxs:
             if rx is None:
                 continue
             for match in rx.finditer(text):
@@ -205,6 +231,11 @@ class EntityMatcher:
         if all(w in self.not_names for w in name.split()):
             return ""
         return name
+
+
+def _acronym(entry: Entry, cand: tuple[str, ...]) -> bool:
+    """A three-letter all-caps name written in title case ("Nio" for NIO)."""
+    return len(cand) == 1 and entry.name.isupper() and entry.name.casefold() == cand[0]
 
 
 def _after_one_word(rx: re.Pattern[str], window: str) -> re.Match[str] | None:

@@ -27,18 +27,57 @@ def phrase_pattern(phrase: str) -> str:
     return src
 
 
+def _norm(phrase: str) -> str:
+    """A phrase lower-cased with runs of spaces and hyphens as one space."""
+    return re.sub(r"[\s\-]+", " ", phrase.strip().lower())
+
+
+def _trie_source(phrases: list[str]) -> str:
+    """Regex source of a character trie over ``phrases``: each position tries a few branches, not all.
+
+    A flat alternation of hundreds of phrases makes the regex engine try every phrase at every position;
+    factoring common prefixes keeps matching fast. Longer continuations come first, so the longest phrase
+    wins. A space matches a space, a hyphen or nothing; ``*`` matches a word ending.
+    """
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for phrase in phrases:
+        star = phrase.endswith("*")
+        body = _norm(phrase[:-1] if star else phrase)
+        if not body:
+            continue
+        node = trie
+        for ch in body:
+            node = node.setdefault(ch, {})
+        tail = r"[\w\-]*" if star else (r"(?![\w])" if re.match(r"\w", body[-1]) else "")
+        node.setdefault("", set()).add(tail)
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        options = []
+        for ch in sorted(k for k in node if k):
+            atom = r"[\s\-]?" if ch == " " else re.escape(ch)
+            options.append(atom + emit(node[ch]))
+        for tail in sorted(node.get("", ()), key=len, reverse=True):
+            options.append(tail)
+        if len(options) == 1:
+            return options[0]
+        return "(?:" + "|".join(options) + ")"
+
+    return emit(trie) if trie else r"(?!x)x"
+
+
 def compile_phrases(phrases: Iterable[str], *, flags: int = re.IGNORECASE, group: str | None = None) -> re.Pattern[str]:
-    """One alternation over ``phrases``, longest first, on word boundaries."""
-    items = sorted({str(p) for p in phrases if str(p).strip()}, key=lambda p: (-len(p), p))
+    """One trie-shaped alternation over ``phrases`` (longest match first), on word boundaries."""
+    items = sorted({str(p) for p in phrases if str(p).strip()})
     if not items:
         return re.compile(r"(?!x)x")
-    alts = []
-    for p in items:
-        src = phrase_pattern(p)
-        head = r"(?<!\w)" if re.match(r"\w", p) else ""
-        tail = r"(?![\w])" if (p.endswith("*") or re.search(r"\w$", p)) else ""
-        alts.append(f"{head}{src}{tail}")
-    body = "|".join(alts)
+    word_start = [p for p in items if re.match(r"\w", p.strip())]
+    other = [p for p in items if not re.match(r"\w", p.strip())]
+    parts = []
+    if word_start:
+        parts.append(r"(?<![\w])" + _trie_source(word_start))
+    if other:
+        parts.append(_trie_source(other))
+    body = "|".join(parts)
     if group:
         return re.compile(f"(?P<{group}>{body})", flags)
     return re.compile(f"(?:{body})", flags)
@@ -54,23 +93,29 @@ def compile_labelled(table: Mapping[str, Iterable[str]]) -> tuple[re.Pattern[str
     for label, items in table.items():
         for item in items:
             phrases.append(str(item))
-            lookup.setdefault(str(item).lower().rstrip("*"), label)
+            key = _norm(str(item).rstrip("*"))
+            if str(item).endswith("*"):
+                key += "*"
+            lookup.setdefault(key, label)
     return compile_phrases(phrases), lookup
 
 
 def label_of(hit: str, lookup: Mapping[str, str]) -> str | None:
     """The label of a matched phrase, allowing for hyphen/space variation and ``*`` endings."""
-    key = hit.lower()
-    if key in lookup:
-        return lookup[key]
-    norm = re.sub(r"[\s\-]+", " ", key)
+    norm = _norm(hit)
+    found = lookup.get(norm)
+    if found is not None:
+        return found
+    squeezed = norm.replace(" ", "")
+    best: tuple[int, str] | None = None
     for phrase, label in lookup.items():
-        if re.sub(r"[\s\-]+", " ", phrase) == norm:
+        plain = phrase.rstrip("*")
+        if phrase.endswith("*") and (norm.startswith(plain) or squeezed.startswith(plain.replace(" ", ""))):
+            if best is None or len(plain) > best[0]:
+                best = (len(plain), label)
+        elif plain.replace(" ", "") == squeezed:
             return label
-    for phrase, label in sorted(lookup.items(), key=lambda kv: -len(kv[0])):
-        if norm.startswith(re.sub(r"[\s\-]+", " ", phrase)):
-            return label
-    return None
+    return best[1] if best else None
 
 
 @dataclass
@@ -83,6 +128,7 @@ class Lexicon:
     regex: dict[str, re.Pattern[str]] = field(default_factory=dict)
     labelled: dict[str, tuple[re.Pattern[str], dict[str, str]]] = field(default_factory=dict)
     scales: dict[str, float] = field(default_factory=dict)
+    _labels: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
     def rx(self, name: str) -> re.Pattern[str]:
         """The compiled alternation of vocabulary list ``name`` (cached)."""
@@ -104,8 +150,13 @@ class Lexicon:
         return found
 
     def label(self, name: str, hit: str) -> str | None:
-        """Label of ``hit`` in labelled table ``name``."""
-        return label_of(hit, self.table(name)[1])
+        """Label of ``hit`` in labelled table ``name`` (memoised: the same few phrases recur)."""
+        key = (name, hit.lower())
+        found = self._labels.get(key, False)
+        if found is False:
+            found = label_of(hit, self.table(name)[1])
+            self._labels[key] = found
+        return found  # type: ignore[return-value]
 
     def _list(self, name: str) -> list[str]:
         raw = self.vocab.get(name)

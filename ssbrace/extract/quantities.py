@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ssbrace.extract.lexicon import Lexicon, compile_phrases, phrase_pattern
+from ssbrace.extract.lexicon import Lexicon, _trie_source, compile_phrases, phrase_pattern
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
@@ -92,7 +92,7 @@ class QuantityFinder:
         self.lexicon = lexicon
         self.words: dict[str, float] = {str(k).lower(): float(v) for k, v in (vocab.get("number_words") or _DEFAULT_WORDS).items()}
         simple = sorted((w for w in self.words if " " not in w), key=len, reverse=True)
-        word_alt = "|".join(re.escape(w) for w in simple)
+        word_alt = _trie_source(simple)
         # "twenty-five", "one hundred", "a dozen": a word number, optionally joined to a second one.
         self.wordnum = rf"(?:(?:a[ \t]+)?(?:{word_alt})(?:[\- \t](?:{word_alt}))?)"
         number = rf"(?:{NUM}|{self.wordnum})"
@@ -115,6 +115,12 @@ class QuantityFinder:
         self.money = re.compile(
             rf"(?:(?P<sym>{sym_alt})[ \t]?(?P<n1>{NUM}){scale.format(g='s1', h='t1')}?"
             rf"|(?<![\w.])(?P<n2>{number}){scale.format(g='s2', h='t2')}?[ \t]?(?P<cw>{word_cur})(?![\w]))",
+            re.IGNORECASE,
+        )
+        # Cheap gate: the money regex runs only where a currency symbol, code or word occurs.
+        self.money_gate = re.compile(
+            "|".join(re.escape(s) for s in sorted(self.symbols, key=len, reverse=True) if not s[:1].isalpha())
+            + "|" + compile_phrases([*self.cwords, *(s for s in self.symbols if s[:1].isalpha())]).pattern,
             re.IGNORECASE,
         )
         self.conversion_lead = re.compile(
@@ -142,7 +148,8 @@ class QuantityFinder:
             for word in spec.get("words") or []:
                 key = str(word).lower()
                 self.unit_keys.setdefault(key, (str(spec.get("unit") or unit), "capacity", float(spec.get("scale", 1))))
-        unit_alt = "|".join(_unit_pattern(u) for u in sorted(self.unit_keys, key=len, reverse=True)) or r"(?!x)x"
+        unit_alt = _trie_source(sorted(self.unit_keys)) if self.unit_keys else r"(?!x)x"
+        self.unit_gate = compile_phrases(self.unit_keys) if self.unit_keys else re.compile(r"(?!x)x")
         self.measure = re.compile(
             rf"(?<![\w.])(?P<n>{number})(?:[ \t]?(?P<sc>thousand|million))?"
             rf"(?:[ \t]*(?:-|–|to)[ \t]*(?P<n2>{NUM}))?[ \t]?-?[ \t]?(?P<u>{unit_alt})(?![\w])",
@@ -172,6 +179,8 @@ class QuantityFinder:
         return found
 
     def _money(self, text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
+        if not self.money_gate.search(text):
+            return
         pos = 0
         while True:
             match = self.money.search(text, pos)
@@ -233,6 +242,9 @@ class QuantityFinder:
         for match in self.fraction.finditer(text):
             if _overlaps(taken, match.start(), match.end()):
                 continue
+            if _NOT_FRACTION_BEFORE.search(text, max(0, match.start() - 12), match.start()) or \
+                    _NOT_FRACTION_AFTER.match(text, match.end()):
+                continue  # "the second half of 2026", "half of the decade": a time, not a share
             value = self.fraction_values.get(re.sub(r"[\s\-]+", " ", match.group("f").lower()))
             if value is None:
                 value = self.fraction_values.get(match.group("f").lower())
@@ -244,6 +256,8 @@ class QuantityFinder:
             taken.append(match.span())
 
     def _measures(self, text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
+        if not self.unit_gate.search(text):
+            return
         for match in self.measure.finditer(text):
             if _overlaps(taken, match.start(), match.end()):
                 continue
@@ -397,6 +411,8 @@ class _YearFinder:
                 if n is None or not 0 < n <= 30:
                     continue
                 out.append(YearRef(published.year + int(n), None, match.start(), match.end(), "eq", "by", match.group()))
+        out = [r for r in out if not _DATELINE.search(text, max(0, r.start - 60), r.end + 12)
+               or not _DATELINE.search(text, 0, r.end + 12)]
         out.sort(key=lambda r: r.start)
         return out
 
@@ -408,6 +424,18 @@ class _YearFinder:
             return ""
         word = hit.group().strip(" \t-").lower()
         return word
+
+
+# "TOKYO, Oct. 12, 2023 --", "LONDON, 18 February 2025 (Argus) --", "July 25, 2017 --": the date of the
+# report, at the head of a sentence, not a year any claim is about.
+_DATELINE = re.compile(
+    r"^[^a-z]{0,50}?(?:\b[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2},?[ \t]+|\b\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?,?[ \t]+)"
+    r"(?:19|20)\d\d[ \t]*(?:\([^)]{1,40}\)[ \t]*)?(?:--|—|–|-|:|\|)"
+)
+_NOT_FRACTION_BEFORE = re.compile(r"(?:first|second|third|fourth|latter|former|last|final|the|in|H[12])[ \t]+$",
+                                  re.IGNORECASE)
+_NOT_FRACTION_AFTER = re.compile(r"[ \t]+(?:the[ \t]+|this[ \t]+|that[ \t]+|next[ \t]+|its[ \t]+)?"
+                                 r"(?:year|decade|century|month|quarter|week|\d|fiscal|the[ \t]+20)", re.IGNORECASE)
 
 
 def _sym_pattern(symbol: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]{0,12})[.!?…]*[\"'”’)\]]*$")
 _NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]?([^\s]*)")
+_LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*\d{1,2}\.$")
 _INITIALS = re.compile(r"^(?:[A-Za-z]\.){1,4}$|^[A-Z]$")
 _BULLET = re.compile(r"[\s*•·▪‣–—#>|-]*")
 _TRAIL = re.compile(r"\s+$")
@@ -72,6 +73,8 @@ def _ends_sentence(text: str, stop: int, end: int, abbrev: frozenset[str], opene
     """Decide whether the punctuation at ``stop`` ends a sentence."""
     if text[stop] != ".":
         return True
+    if _LIST_NUMBER.search(text, max(0, stop - 4), stop + 1):
+        return False  # "1. CATL - 36.8%": a list marker, not a sentence end
     window = text[max(0, stop - 14) : end]
     last = _LAST_WORD.search(window)
     word = last.group(1).rstrip(".") if last else ""

@@ -20,7 +20,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from ssbrace.errors import InputError
 from ssbrace.kb import stories_repo as repo
 from ssbrace.kb.stories_repo import ClaimRecord, DocRecord
-from ssbrace.stories.features import EntityIndex, entity_index, split_sentences, telling_figures
+from ssbrace.stories.features import (
+    EntityIndex,
+    entity_index,
+    split_sentences,
+    strip_header_lines,
+    telling_figures,
+)
 
 
 @dataclass(frozen=True)
@@ -28,10 +34,11 @@ class ClusterConfig:
     """The knobs of clustering; the defaults were chosen on tests/data/stories (bench/stories.py)."""
 
     window_days: int = 7  # coverage of one event rarely spreads over more than a week
-    threshold: float = 0.26  # combined score a document needs to join a story
-    min_text: float = 0.10  # below this text similarity, entities and figures cannot merge
+    threshold: float = 0.20  # combined score a document needs to join a story
+    min_text: float = 0.08  # below this text similarity, entities and figures cannot merge
     entity_weight: float = 0.12
     figure_weight: float = 0.12
+    disagreement: float = 1.0  # 2+ figures on each side, none shared: minus this many figure weights
     background: int = 300  # recent documents that steady the term weights of a small window
 
 
@@ -61,7 +68,7 @@ def make_vectorizer() -> TfidfVectorizer:
 def document_text(doc: DocRecord) -> str:
     """What is compared: the title (twice, it names the event) and the text."""
     title = doc.title or ""
-    return f"{title}\n{title}\n{doc.text}"
+    return f"{title}\n{title}\n{strip_header_lines(doc.text)}"
 
 
 def headline_for(docs: Sequence[DocRecord]) -> str:
@@ -95,8 +102,8 @@ def _profiles(
                 named[claim.document_id].add(claim.object)
     return {
         d.id: _Profile(
-            entities=frozenset(named[d.id] | index.find(f"{d.title or ''}\n{d.text}")),
-            figures=frozenset(telling_figures(f"{d.title or ''}\n{d.text}")),
+            entities=frozenset(named[d.id] | index.find(f"{d.title or ''}\n{strip_header_lines(d.text)}")),
+            figures=frozenset(telling_figures(f"{d.title or ''}\n{strip_header_lines(d.text)}")),
         )
         for d in docs
     }
@@ -133,8 +140,15 @@ def score_stories(
         their_figures = frozenset().union(*(profiles[m].figures for m in members))
         smaller = min(len(mine.entities), len(their_entities))
         entities = len(mine.entities & their_entities) / smaller if smaller else 0.0
-        # two shared figures are strong evidence; one is a hint (a common price or percentage)
-        figures = min(1.0, len(mine.figures & their_figures) / 2)
+        # two shared figures are strong evidence, one a hint (a common price or percentage); reports
+        # of one event repeat its figures, so several figures on each side, none shared, count against
+        shared = len(mine.figures & their_figures)
+        if shared:
+            figures = min(1.0, shared / 2)
+        elif min(len(mine.figures), len(their_figures)) >= 2:
+            figures = -config.disagreement
+        else:
+            figures = 0.0
         score = text + config.entity_weight * entities + config.figure_weight * figures
         matches.append(Match(story.id, score, text, entities, figures))
     matches.sort(key=lambda m: (-m.score, m.story_id))
@@ -229,3 +243,13 @@ def rebuild_stories(
     for document_id in order:
         stories.add(assign_document(session, document_id, config=config, domain=domain, vectorizer=vectorizer))
     return len(stories)
+
+
+def assign_pending(session: Any, *, config: ClusterConfig = DEFAULT_CONFIG, domain: str | None = None) -> int:
+    """Group the stored documents that are in no story yet, in order of arrival; returns how many."""
+    count = 0
+    for document_id in repo.documents_in_arrival_order(session):
+        if repo.story_of_document(session, document_id) is None:
+            assign_document(session, document_id, config=config, domain=domain)
+            count += 1
+    return count

@@ -72,10 +72,32 @@ _SCALES = {
     "tn": 1e12,
 }
 _NUMBER = re.compile(
-    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!,\d)"
+    r"(?<![\w.,])(?<![A-Za-z]-)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!,\d)"
     r"(?:\s*(trillion|billion|million|thousand|bn|mn|tn|[mkb])\b)?",
     re.IGNORECASE,
 )
+
+
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+# Calendar dates and year spans: not figures of the event ("June 16", "16 June", "2024-06-16", "2027-28")
+_DATE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{4}/\d{2}/\d{2}\b|\b(?:19|20)\d{2}[-/\u2013](?:19|20)?\d{2}\b|\b" + _MONTHS + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:%|,\d))"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTHS + r"(?=\s|$|[,.;])",
+    re.IGNORECASE,
+)
+_HEADER_FIELD = re.compile(r"^\s*(title|date|published|posted|author|by|source|publisher)\s*:.*$", re.I)
+
+
+def strip_header_lines(text: str) -> str:
+    """The text without the "Title: ...", "Date: ...", "Publisher: ..." lines a file may start with."""
+    lines = text.splitlines()
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or _HEADER_FIELD.match(lines[start])):
+        start += 1
+    return "\n".join(lines[start:])
 
 
 @dataclass(frozen=True)
@@ -86,8 +108,13 @@ class Figure:
     scaled: bool
 
 
-def figures(text: str) -> list[Figure]:
-    """Every number in a text, normalised (thousands separators and scale words applied)."""
+def figures(text: str, *, skip_dates: bool = False) -> list[Figure]:
+    """Every number in a text, normalised (thousands separators and scale words applied).
+
+    With ``skip_dates`` the day numbers of calendar dates are left out.
+    """
+    if skip_dates:
+        text = _DATE.sub(lambda m: " " * len(m.group(0)), text)
     found = []
     for match in _NUMBER.finditer(text):
         digits, scale = match.group(1), (match.group(2) or "").lower()
@@ -107,7 +134,7 @@ def figure_keys(text: str, *, with_years: bool = True) -> set[str]:
 def telling_figures(text: str) -> set[str]:
     """Numbers that identify an event: no years, no small counts ("two plants", "3 firms")."""
     keys = set()
-    for f in figures(text):
+    for f in figures(text, skip_dates=True):
         if f.is_year:
             continue
         if not f.scaled and "." not in f.raw and float(f.key) < 10:

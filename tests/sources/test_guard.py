@@ -35,7 +35,9 @@ def test_classify(address, kind):
 
 
 def test_loopback_refused_without_allow_private():
-    with pytest.raises(BlockedAddressError, match=r"127\.0\.0\.1 is a loopback address \(use --allow-private\)"):
+    with pytest.raises(
+        BlockedAddressError, match=r"127\.0\.0\.1 is a loopback address \(use --allow-private\)"
+    ):
         AddressGuard().resolve("127.0.0.1", 80)
 
 

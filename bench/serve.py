@@ -1,0 +1,244 @@
+"""Web serving speed: requests/s and p50/p95 latency of the scoreboard, a company page and an API query.
+
+Fills a fresh SQLite store with N claims over M documents (bulk inserts straight into the tables, the
+full-text triggers included), starts ``ssbrace serve`` in its own process, and loads it from this
+process with a pool of threads over keep-alive httpx clients. The baseline, measured the same way in the
+same run, is a static file served by the same app: ratio = static req/s / endpoint req/s.
+
+    .venv/bin/python bench/serve.py                       # 100,000 claims over 20,000 documents
+    .venv/bin/python bench/serve.py --claims 20000 --documents 4000 --seconds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import insert
+
+from ssbrace.kb.store import Store
+from ssbrace.kb.tables import Claim, Document, Entity, EntityAlias
+
+ROOT = Path(__file__).resolve().parents[1]
+# Invented names: the bench needs many entities, not real ones.
+COUNTRIES = [f"Country {c}" for c in "ABCDEFGHIJKLMNOPQRST"]
+STAGES = ["prototype", "pilot", "sample", "commercialization", "mass_production", "vehicle_launch"]
+TECH = ["sulfide", "oxide", "polymer", "semi_solid", "all_solid_state"]
+
+
+def _company_names(n: int) -> list[str]:
+    first = ["Aster", "Boreal", "Cobalt", "Delta", "Ember", "Fjord", "Granite", "Helix", "Iona", "Juniper"]
+    second = ["Cells", "Energy", "Power", "Batteries", "Volt", "Ionics", "Materials", "Motors", "Storage", "Labs"]
+    names = [f"{a} {b}" for a in first for b in second]
+    return [names[i % len(names)] + ("" if i < len(names) else f" {i // len(names) + 1}") for i in range(n)]
+
+
+def _claim(rng: random.Random, subject: tuple[int, str, str], partner: tuple[int, str, str], year: int) -> dict:
+    """One claim and the sentence that states it (our own template words)."""
+    sid, name, stype = subject
+    kind = rng.choices(["target", "investment", "spec", "capacity", "partnership", "patents", "market_share",
+                        "funding"], [25, 12, 12, 10, 10, 10, 11, 10])[0]
+    if stype == "country" and kind in {"target", "spec", "partnership", "capacity"}:
+        kind = "funding"
+    row: dict = {"kind": kind, "subject": name, "subject_type": stype, "subject_entity_id": sid, "bound": "eq",
+                 "year": year, "technology": rng.choice(TECH)}
+    if kind == "target":
+        stage = rng.choice(STAGES)
+        when = year + rng.randint(1, 6)
+        row.update(stage=stage, value=when, unit="year", year=when)
+        sentence = f"{name} said it aims to reach {stage.replace('_', ' ')} of its solid-state cells by {when}."
+    elif kind in {"investment", "funding"}:
+        usd = rng.randint(5, 3000) * 1e6
+        row.update(amount=usd, currency="USD", value_usd=usd, value=usd, unit="USD",
+                   program=f"Programme {rng.randint(1, 40)}" if kind == "funding" else None)
+        sentence = f"{name} committed {usd / 1e6:,.0f} million dollars to solid-state battery work in {year}."
+    elif kind == "spec":
+        wh = rng.randint(250, 550)
+        row.update(metric="energy_density_wh_kg", value=wh, unit="Wh/kg")
+        sentence = f"Test cells from {name} reached {wh} Wh/kg in {year}, the company reported."
+    elif kind == "capacity":
+        gwh = rng.randint(1, 60)
+        row.update(value=gwh, unit="GWh/yr")
+        sentence = f"{name} plans a plant able to turn out {gwh} GWh of cells a year from {year}."
+    elif kind == "partnership":
+        row.update(object=partner[1], object_entity_id=partner[0], year=None)
+        sentence = f"{name} and {partner[1]} agreed to develop electrolyte layers together."
+    elif kind == "patents":
+        count = rng.randint(50, 9000)
+        row.update(value=count, unit="patents")
+        sentence = f"By {year}, filings linked to {name} numbered {count:,} solid-state battery patents."
+    else:
+        share = round(rng.uniform(0.5, 40), 1)
+        row.update(value=share, unit="%", segment="automotive_batteries")
+        sentence = f"{name} held {share}% of the automotive battery market in {year}."
+    row["sentence"] = sentence
+    return row
+
+
+def fill(url: str, n_claims: int, n_docs: int, seed: int = 7) -> dict:
+    """Bulk-write entities, documents and claims; returns names the load will ask for."""
+    rng = random.Random(seed)
+    store = Store(url)
+    now = datetime.now(timezone.utc)
+    companies = _company_names(max(50, n_docs // 100))
+    with store.session() as s:
+        entities = [{"id": i + 1, "name": c, "type": "country", "country": None, "from_gazetteer": True,
+                     "created_at": now} for i, c in enumerate(COUNTRIES)]
+        base = len(entities)
+        entities += [{"id": base + i + 1, "name": c, "type": "company", "country": rng.choice(COUNTRIES),
+                      "from_gazetteer": False, "created_at": now} for i, c in enumerate(companies)]
+        s.execute(insert(Entity), entities)
+        s.execute(insert(EntityAlias), [{"entity_id": e["id"], "alias": e["name"],
+                                         "normalised": e["name"].casefold()} for e in entities])
+        people = [(e["id"], e["name"], e["type"]) for e in entities]
+        weights = [3 if e["type"] == "country" else 1 for e in entities]
+        per_doc = n_claims // n_docs
+        extra = n_claims - per_doc * n_docs
+        docs, claims = [], []
+        start_day = date(2019, 1, 1)
+        for d in range(1, n_docs + 1):
+            published = start_day + timedelta(days=rng.randint(0, 2400))
+            subject = rng.choices(people, weights)[0]
+            rows = [_claim(rng, rng.choices(people, weights)[0] if i else subject, rng.choice(people), published.year)
+                    for i in range(per_doc + (1 if d <= extra else 0))]
+            title = f"{subject[1]} update on solid-state cells, report {d}"
+            text, offset = title + "\n\n", len(title) + 2
+            for row in rows:
+                row.update(document_id=d, start=offset, end=offset + len(row["sentence"]), confidence=0.8,
+                           extractor_version="bench", created_at=now)
+                text += row["sentence"] + " "
+                offset += len(row["sentence"]) + 1
+            text += "Analysts said more detail would follow later in the year. " * 3
+            docs.append({"id": d, "location": f"bench:{d}", "url": f"https://news.example.org/{d}", "title": title,
+                         "publisher": f"Outlet {d % 60}", "published": published, "text": text,
+                         "word_count": len(text.split()), "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                         "fetched_at": now})
+            claims += rows
+        for chunk in range(0, len(docs), 2000):
+            s.execute(insert(Document), docs[chunk:chunk + 2000])
+        keys = {k for row in claims for k in row}
+        claims = [{k: row.get(k) for k in keys} for row in claims]
+        for chunk in range(0, len(claims), 5000):
+            s.execute(insert(Claim), claims[chunk:chunk + 5000])
+    store.dispose()
+    counts: dict[str, int] = {}
+    for row in claims:
+        counts[row["subject"]] = counts.get(row["subject"], 0) + 1
+    busiest_company = max((c for c in companies), key=lambda c: counts.get(c, 0))
+    return {"company": busiest_company, "company_claims": counts.get(busiest_company, 0)}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "SSBRACE_CONFIG": os.devnull}
+    process = subprocess.Popen([sys.executable, "-c", "from ssbrace.cli.main import run; run()", "--db", url,
+                                "serve", "--port", str(port)], env=env, cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/static/ssbrace.css", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"server did not start: {process.stderr.read().decode() if process.stderr else ''}")
+
+
+def load(base: str, path: str, seconds: float, threads: int) -> dict:
+    """Requests from ``threads`` keep-alive clients for ``seconds``: req/s, p50, p95 (ms)."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker() -> None:
+        mine = []
+        with httpx.Client(base_url=base, timeout=60) as client:
+            while time.perf_counter() < stop:
+                t0 = time.perf_counter()
+                response = client.get(path)
+                mine.append(time.perf_counter() - t0)
+                if response.status_code != 200:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {"n": len(ordered), "rps": len(ordered) / elapsed, "p50": statistics.median(ordered) * 1000,
+            "p95": ordered[int(0.95 * (len(ordered) - 1))] * 1000, "errors": errors[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--documents", type=int, default=20_000)
+    parser.add_argument("--seconds", type=float, default=10.0, help="load per endpoint")
+    parser.add_argument("--threads", type=int, default=4, help="concurrent keep-alive clients")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        t0 = time.perf_counter()
+        names = fill(url, args.claims, args.documents)
+        fill_s = time.perf_counter() - t0
+        size = (Path(tmp) / "bench.db").stat().st_size / 1e6
+        print(f"store: {args.claims:,} claims over {args.documents:,} documents, {size:,.0f} MB, filled in {fill_s:.1f} s")
+        port = _free_port()
+        server = _serve(url, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            t0 = time.perf_counter()
+            first = httpx.get(base + "/", timeout=600)
+            assert first.status_code == 200, first.text[:300]
+            print(f"first scoreboard (reads every claim, builds the analysis once): {time.perf_counter() - t0:.2f} s")
+            company = quote(names["company"], safe="")
+            endpoints = [
+                ("static file (baseline)", "/static/ssbrace.css"),
+                ("scoreboard page", "/"),
+                (f"company page ({names['company_claims']:,} claims)", f"/companies/{company}"),
+                ("API claims query", f"/api/v1/claims?entity={company}&kind=target&since=2021-01-01&limit=50"),
+                ("API search", "/api/v1/search?q=electrolyte+layers&limit=20"),
+            ]
+            print(f"load: {args.threads} keep-alive clients in a second process, {args.seconds:g} s per endpoint, "
+                  f"{os.cpu_count()} CPUs shared by client and server")
+            print(f"{'endpoint':44} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs static':>10} {'errors':>7}")
+            baseline = None
+            for label, path in endpoints:
+                httpx.get(base + path, timeout=600)  # warm
+                r = load(base, path, args.seconds, args.threads)
+                baseline = baseline or r["rps"]
+                print(f"{label:44} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {baseline / r['rps']:9.1f}x "
+                      f"{r['errors']:7d}")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Everything the analysis derives from one set of claims, computed once and shared by the outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from ssbrace.analysis.checks import Finding, run_checks
+from ssbrace.analysis.config import AnalysisConfig, config_from_pack
+from ssbrace.analysis.conflicts import Conflict, find_conflicts
+from ssbrace.analysis.facts import Fact, build_facts
+from ssbrace.analysis.roadmaps import Ledger, Move, build_ledgers, moves
+from ssbrace.analysis.scoreboard import Board, build_scoreboard
+from ssbrace.domains.loader import DomainPack
+from ssbrace.kb.records import ClaimRecord
+
+
+@dataclass
+class Knowledge:
+    """Facts, conflicts, ledgers, checks and boards over one list of claim records (lazy, cached)."""
+
+    records: Sequence[ClaimRecord]
+    pack: DomainPack
+    config: AnalysisConfig
+
+    @classmethod
+    def of(cls, records: Sequence[ClaimRecord], pack: DomainPack, weights: dict[str, float] | None = None) -> Knowledge:
+        config = config_from_pack(pack)
+        if weights:
+            config = config.with_weights(weights)
+        return cls(records, pack, config)
+
+    @cached_property
+    def facts(self) -> list[Fact]:
+        return build_facts(self.records, self.config)
+
+    @cached_property
+    def conflicts(self) -> list[Conflict]:
+        return find_conflicts(self.records, self.config, self.facts)
+
+    @cached_property
+    def ledgers(self) -> list[Ledger]:
+        return build_ledgers(self.records)
+
+    @cached_property
+    def moves(self) -> list[Move]:
+        return moves(self.ledgers)
+
+    @cached_property
+    def findings(self) -> list[Finding]:
+        return run_checks(self.records, self.config, self.pack.usd_rate, self.facts)
+
+    def board(self, by: str = "country") -> Board:
+        return build_scoreboard(self.records, self.config, by, self.facts, self.ledgers)

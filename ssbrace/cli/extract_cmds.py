@@ -1,0 +1,129 @@
+"""``ssbrace extract``, ``ssbrace eval`` and ``ssbrace reextract``: claims from documents."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from ssbrace.cli.context import app_context, err, out
+from ssbrace.cli.main import app
+from ssbrace.errors import InputError, SsbraceError
+
+
+@app.command("extract")
+def extract_cmd(
+    ctx: typer.Context,
+    paths: list[str] = typer.Argument(..., help="Text, Markdown or HTML files; '-' reads standard input."),
+    jsonl: bool = typer.Option(False, "--jsonl", help="One JSON object per claim on stdout, nothing else."),
+) -> None:
+    """Extract typed claims (CLAIMS.md) from documents."""
+    from ssbrace.extract.inputs import read_input
+    from ssbrace.extract.jsonl import claim_line
+    from ssbrace.extract.pipeline import extract_claims
+
+    settings = app_context(ctx).settings
+    failures: list[str] = []
+    table_rows: list[tuple[str, ...]] = []
+    for path in paths:
+        try:
+            stdin = sys.stdin.buffer.read() if path == "-" else None
+            extracted = read_input(path, stdin)
+            claims = extract_claims(extracted.text, published=extracted.published, doc=path, domain=settings.domain)
+        except InputError as exc:
+            failures.append(f"{path}: {exc}")
+            continue
+        if jsonl:
+            for claim in claims:
+                sys.stdout.write(claim_line(claim) + "\n")
+            sys.stdout.flush()
+        else:
+            table_rows.extend(_row(claim) for claim in claims)
+        err.print(f"{path}: {len(claims)} claim(s)", style="dim")
+    if not jsonl:
+        _print_table(table_rows)
+    for failure in failures:
+        err.print(f"error: {failure}")
+    if failures:
+        raise typer.Exit(1)
+
+
+def _row(claim) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    """A table row: kind, subject, what it states, the year, the sentence."""
+    what = []
+    if claim.kind in ("funding", "investment") and claim.amount is not None:
+        what.append(f"{claim.amount:,.0f} {claim.currency}")
+        if claim.value_usd is not None and claim.currency != "USD":
+            what.append(f"(${claim.value_usd:,.0f})")
+    elif claim.value is not None and claim.kind != "target":
+        what.append(f"{claim.value:g} {claim.unit or ''}".strip())
+    for part in (claim.stage, claim.metric, claim.relation, claim.object, claim.segment):
+        if part:
+            what.append(str(part))
+    if claim.rank:
+        what.append(f"rank {claim.rank}")
+    year = str(claim.year or "") + (f"-{claim.year_end}" if claim.year_end else "")
+    bound = "" if claim.bound == "eq" else claim.bound
+    return (claim.doc, claim.kind, claim.subject, " ".join(what), bound, year, claim.evidence.sentence[:90])
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for header in ("doc", "kind", "subject", "claim", "bound", "year", "sentence"):
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Path = typer.Argument(..., help="Gold claims, JSON Lines."),
+    pred: Path = typer.Argument(..., help="Predicted claims, JSON Lines (ssbrace extract --jsonl)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    only_gold_docs: bool = typer.Option(True, "--only-gold-docs/--all-docs",
+                                        help="Score only documents that have gold claims."),
+) -> None:
+    """Precision, recall and F1 of predicted claims against gold, per kind and overall."""
+    import json
+
+    from ssbrace.extract.evaluate import doc_key, evaluate, format_table, read_jsonl
+
+    gold_claims = read_jsonl(gold)
+    pred_claims = read_jsonl(pred)
+    docs = {doc_key(str(g.get("doc", ""))) for g in gold_claims} if only_gold_docs else None
+    report = evaluate(gold_claims, pred_claims, docs=docs)
+    if json_out:
+        out.print_json(json.dumps(report.as_dict()))
+    else:
+        out.print(format_table(report), markup=False)
+
+
+@app.command("reextract")
+def reextract_cmd(
+    ctx: typer.Context,
+    all_documents: bool = typer.Option(False, "--all", help="Redo every document, not only older extractions."),
+) -> None:
+    """Re-run the extractor over stored documents, replacing their claims (after an upgrade)."""
+    from rich.progress import Progress
+
+    from ssbrace.kb.claims_repo import reextract_all
+
+    context = app_context(ctx)
+    store = context.store()
+    with Progress(console=err, transient=False) as progress:
+        task = progress.add_task("re-extracting", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            result = reextract_all(store, domain=context.settings.domain, only_outdated=not all_documents,
+                                   progress=tick)
+        except SsbraceError:
+            raise
+    out.print(f"re-extracted {result.documents} document(s): {result.claims} claim(s)"
+              + (f", {result.failed} failed" if result.failed else ""))

@@ -1,0 +1,268 @@
+"""Knowledge commands: load-reference, entities, conflicts, roadmap, check, board, report, changes."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ssbrace.analysis.bundle import Knowledge
+from ssbrace.analysis.changes import changes_since
+from ssbrace.analysis.config import parse_weight_overrides
+from ssbrace.analysis.scoreboard import INDICATORS
+from ssbrace.cli.context import AppContext, app_context, err, out
+from ssbrace.cli.main import app
+from ssbrace.delivery.report import FORMATS, board_json, build_knowledge, render_report, report_data
+from ssbrace.domains.loader import DomainPack, load_domain
+from ssbrace.errors import UsageError
+from ssbrace.kb.queries import entity_rows
+from ssbrace.kb.reference import load_reference
+from ssbrace.kb.resolve import merge_entities
+
+entities_app = typer.Typer(help="List entities with their aliases and claim counts; merge two by hand.",
+                           invoke_without_command=True, no_args_is_help=False)
+app.add_typer(entities_app, name="entities")
+
+
+def _pack(context: AppContext) -> DomainPack:
+    return load_domain(context.settings.domain)
+
+
+def _knowledge(ctx: typer.Context, weights: dict[str, float] | None = None) -> Knowledge:
+    context = app_context(ctx)
+    return build_knowledge(context.store(), _pack(context), weights)
+
+
+# Short column names and figures for the terminal table (the report and JSON keep the long forms).
+_SHORT = {"patents": "patents", "patent_share": "pat.share", "funding": "funding", "investment": "invest",
+          "market_share": "mkt share", "target_companies": "targets", "earliest_mass_production": "mass prod",
+          "best_energy_density": "Wh/kg"}
+_COMPACT = ((re.compile(r"^over "), ">"), (re.compile(r"^under "), "<"), (re.compile(r"^about "), "~"),
+            (re.compile(r"^around "), "~"), (re.compile(r"US\$"), "$"), (re.compile(r" billion"), "bn"),
+            (re.compile(r" million"), "m"), (re.compile(r" patents| Wh/kg"), ""), (re.compile(r" \(disputed\)"), "!"))
+
+
+def _compact(text: str) -> str:
+    for pattern, repl in _COMPACT:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _print_table(table: Table) -> None:
+    """A table at the terminal's width, or on a wide page when stdout is a pipe or a file."""
+    if out.is_terminal:
+        out.print(table)
+    else:
+        Console(highlight=False, width=170).print(table)
+
+
+def _print_json(data: object) -> None:
+    # typer.echo, not Rich: JSON must reach stdout unwrapped and unstyled.
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@app.command("load-reference")
+def load_reference_cmd(
+    ctx: typer.Context,
+    file: Path | None = typer.Option(None, "--file", help="Reference claims JSONL (default: the pack's own)."),
+) -> None:
+    """Load the pack's reference claims (real, sourced claims) into the store; re-running adds nothing."""
+    context = app_context(ctx)
+    added = load_reference(context.store(), file, _pack(context))
+    out.print(f"reference claims added: {added}")
+
+
+@entities_app.callback()
+def entities_cmd(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    entity_type: str | None = typer.Option(None, "--type", help="Only this type: country, company, program..."),
+    all_: bool = typer.Option(False, "--all", help="Include entities no claim names."),
+) -> None:
+    """List entities with their aliases and claim counts."""
+    if ctx.invoked_subcommand is not None:
+        return
+    context = app_context(ctx)
+    with context.store().session() as session:
+        rows = [r for r in entity_rows(session, entity_type) if all_ or r.claim_count]
+    if as_json:
+        _print_json([r.__dict__ for r in rows])
+        return
+    table = Table(title=f"Entities ({len(rows)})")
+    for col in ("name", "type", "country", "claims", "aliases"):
+        table.add_column(col, justify="right" if col == "claims" else "left")
+    for r in sorted(rows, key=lambda r: (-r.claim_count, r.name)):
+        table.add_row(r.name + ("" if r.from_gazetteer else " *"), r.type, r.country or "", str(r.claim_count),
+                      ", ".join(r.aliases[:6]) + (" ..." if len(r.aliases) > 6 else ""))
+    _print_table(table)
+    out.print("* not in the gazetteer (created from a claim)")
+
+
+@entities_app.command("merge")
+def merge_cmd(
+    ctx: typer.Context,
+    keep: str = typer.Argument(..., help="The entity that stays (name or alias)."),
+    drop: str = typer.Argument(..., help="The entity merged into it."),
+) -> None:
+    """Merge entity DROP into KEEP: its aliases and claims move to KEEP; the merge is logged."""
+    context = app_context(ctx)
+    with context.store().session() as session:
+        kept = merge_entities(session, keep, drop)
+        name = kept.name
+    out.print(f"merged {drop!r} into {name!r}")
+
+
+@app.command("conflicts")
+def conflicts_cmd(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    scope: bool = typer.Option(True, "--scope/--no-scope", help="Also list scope differences."),
+) -> None:
+    """Numbers and standings that disagree, each with both sides, their sentences and sources."""
+    k = _knowledge(ctx)
+    items = [c for c in k.conflicts if scope or c.type != "scope"]
+    if as_json:
+        data = report_data(k)
+        _print_json(data["conflicts"] + (data["scope_differences"] if scope else []))
+        return
+    if not items:
+        out.print("no conflicts")
+        return
+    for c in items:
+        head = "SCOPE DIFFERENCE" if c.type == "scope" else f"CONFLICT ({c.type})"
+        out.print(f"[bold]{head}[/bold] {c.entity}: {c.topic} ({c.period})", markup=True, highlight=False)
+        for side in c.sides:
+            out.print(f"  [cyan]{side.label}[/cyan]", markup=True)
+            for claim in side.claims:
+                out.print(f"    - {claim.sentence} [dim]({claim.source_name}, {claim.seen or 'undated'}; "
+                          f"{claim.link})[/dim]", markup=True)
+        out.print("")
+    n = sum(c.type != "scope" for c in items)
+    out.print(f"{n} conflicts, {len(items) - n} scope differences")
+
+
+@app.command("roadmap")
+def roadmap_cmd(
+    ctx: typer.Context,
+    company: str | None = typer.Argument(None, help="One company (default: all)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The target ledger: every dated target of a company x stage, with slips and pull-ins."""
+    k = _knowledge(ctx)
+    ledgers = [led for led in k.ledgers if company is None or led.entity.casefold() == company.casefold()]
+    if company and not ledgers:
+        raise UsageError(f"no dated targets for {company!r} (see `ssbrace entities --type company`)")
+    if as_json:
+        data = report_data(k)
+        _print_json([led for led in data["ledgers"] if company is None or led["entity"].casefold() == company.casefold()])
+        return
+    table = Table(title="Target ledger" + (f": {company}" if company else ""))
+    for col in ("company", "stage", "reported", "target", "move", "source"):
+        table.add_column(col)
+    for led in ledgers:
+        for i, e in enumerate(led.entries):
+            move = {"slip": "[red]SLIP[/red]", "pull_in": "[green]PULL-IN[/green]"}.get(e.move, e.move.replace("_", " "))
+            table.add_row(led.entity if i == 0 else "", led.stage.replace("_", " ") if i == 0 else "",
+                          str(e.reported or "undated"), e.target, move, e.claim.source_name)
+        table.add_row("", "", "", f"[bold]now {led.current.target}[/bold]",
+                      f"moved {led.moved:+.1f} y" if led.moved else "held", "", end_section=True)
+    _print_table(table)
+
+
+@app.command("check")
+def check_cmd(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Consistency checks: currency conversions, share sums, counts vs shares, rank order."""
+    k = _knowledge(ctx)
+    if as_json:
+        _print_json(report_data(k)["findings"])
+        return
+    if not k.findings:
+        out.print("every check passed")
+        return
+    table = Table(title=f"Consistency findings ({len(k.findings)})")
+    table.add_column("check")
+    table.add_column("finding")
+    table.add_column("sources")
+    for f in k.findings:
+        table.add_row(f.check, f.summary, "\n".join(sorted({c.source_name for c in f.claims})))
+    _print_table(table)
+
+
+@app.command("board")
+def board_cmd(
+    ctx: typer.Context,
+    by: str = typer.Option("country", "--by", help="country or company."),
+    weight: list[str] = typer.Option([], "--weight", help="Override one weight: NAME=NUMBER (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The scoreboard: indicators per country or company, each with its source count, and a ranking."""
+    overrides = parse_weight_overrides(weight)
+    board = _knowledge(ctx, overrides).board(by)
+    if as_json:
+        _print_json(board_json(board))
+        return
+    names = [n for n, _, _ in INDICATORS if any(n in r.indicators for r in board.rows)]
+    table = Table(title=f"Scoreboard by {by} (figure, then its number of sources; ! = sources disagree)")
+    table.add_column("#", justify="right")
+    table.add_column(by)
+    table.add_column("score", justify="right")
+    for n in names:
+        table.add_column(f"{_SHORT.get(n, n)}\nw={board.weights[n]:g}", justify="right")
+    for row in board.rows:
+        cells = []
+        for n in names:
+            ind = row.indicators.get(n)
+            cells.append("" if ind is None else f"{_compact(ind.display)} [dim]·{ind.n_sources}[/dim]")
+        table.add_row(str(row.rank), row.entity, f"{row.score:.3f}", *cells)
+    _print_table(table)
+    out.print(board.explanation)
+
+
+@app.command("report")
+def report_cmd(
+    ctx: typer.Context,
+    out_path: Path = typer.Option(..., "--out", help="File to write."),
+    fmt: str = typer.Option("html", "--format", help=f"One of {', '.join(FORMATS)}."),
+    weight: list[str] = typer.Option([], "--weight", help="Override one weight: NAME=NUMBER (repeatable)."),
+) -> None:
+    """Write the knowledge report: self-contained HTML with charts, or Markdown, CSV, JSON."""
+    context = app_context(ctx)
+    path = render_report(context.store(), out_path, fmt, _pack(context), parse_weight_overrides(weight))
+    out.print(f"report written: {path}")
+
+
+@app.command("changes")
+def changes_cmd(
+    ctx: typer.Context,
+    since: str = typer.Option(..., "--since", help="Date, YYYY-MM-DD (inclusive)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """New facts, moved targets and new conflicts since a date."""
+    try:
+        day = date.fromisoformat(since)
+    except ValueError:
+        raise UsageError(f"--since expects a date YYYY-MM-DD, got {since!r}") from None
+    k = _knowledge(ctx)
+    changes = changes_since(k.records, day, k.config)
+    sections = (("new facts", changes.new_facts), ("moved targets", changes.moved_targets),
+                ("new conflicts", changes.new_conflicts))
+    if as_json:
+        _print_json({"since": day.isoformat(), **{name.replace(" ", "_"): [i.summary for i in items]
+                                                  for name, items in sections}})
+        return
+    if changes.empty:
+        out.print(f"nothing new since {day}")
+        return
+    for name, items in sections:
+        out.print(f"[bold]{name} since {day}: {len(items)}[/bold]", markup=True)
+        for item in items:
+            out.print(f"  - {item.summary}")
+    err.print("dates are publication dates; undated documents count from when they were stored")

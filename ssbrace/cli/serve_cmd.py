@@ -1,0 +1,46 @@
+"""``ssbrace serve``: the web dashboard and JSON API over the store (FastAPI under uvicorn)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import typer
+
+from ssbrace.cli.context import app_context, err
+from ssbrace.cli.main import app
+from ssbrace.errors import UsageError
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command("serve")
+def serve_cmd(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 for every interface)."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+) -> None:
+    """Serve the dashboard (scoreboard, companies, countries, stories, conflicts, search) and /api/v1."""
+    import uvicorn
+
+    from ssbrace.web.app import create_app
+
+    if not 0 < port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535, not {port}")
+    context = app_context(ctx)
+    settings = context.settings
+    application = create_app(settings, context.store())
+    if not _is_loopback(host) and not settings.api_token:
+        err.print("[yellow]warning:[/yellow] listening beyond this machine; write endpoints stay off until "
+                  "api_token is set")
+    err.print(f"ssbrace serving {settings.db} on http://{host}:{port}/  (API docs: /api/docs; Ctrl-C stops)")
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    except OSError as exc:  # port in use, address not available
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

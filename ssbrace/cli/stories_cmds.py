@@ -1,0 +1,263 @@
+"""``ssbrace stories``, ``brief``, ``topics``, ``digest``, ``subscribe``, ``unsubscribe``, ``feed``."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import typer
+
+from ssbrace.cli.context import app_context, err, out
+from ssbrace.cli.main import app
+from ssbrace.domains.loader import load_domain
+from ssbrace.errors import DeliveryError, UsageError
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+def _topics(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    return load_domain(app_context(ctx).settings.domain).topics
+
+
+def _group_pending(ctx: typer.Context) -> None:
+    """Documents stored without the pipeline hook join their stories before anything is listed."""
+    from ssbrace.stories.cluster import assign_pending
+
+    context = app_context(ctx)
+    with context.store().session() as session:
+        assign_pending(session, domain=context.settings.domain)
+
+
+def _email(address: str) -> str:
+    address = address.strip()
+    if not _EMAIL.match(address):
+        raise UsageError(f"not an email address: {address!r}")
+    return address.lower()
+
+
+@app.command("stories")
+def stories_cmd(
+    ctx: typer.Context,
+    since: str | None = typer.Option(None, "--since", help="Only stories active since: 24h, 7d, 2w or an ISO date."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array, one object per story."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Group every stored document again first."),
+    group: bool = typer.Option(True, "--group/--no-group", help="Group documents not yet in a story first."),
+) -> None:
+    """List stories: documents that report the same event, with their headline and sources."""
+    from ssbrace.kb import stories_repo as repo
+    from ssbrace.stories.brief import publisher_key
+    from ssbrace.stories.cluster import assign_pending, rebuild_stories
+    from ssbrace.stories.period import parse_since
+
+    context = app_context(ctx)
+    start = parse_since(since).date() if since else None
+    with context.store().session() as session:
+        if rebuild:
+            count = rebuild_stories(session, domain=context.settings.domain)
+            err.print(f"regrouped the store into {count} stories")
+        elif group:
+            # documents stored before stories existed (or by a run without the hook) join now
+            assign_pending(session, domain=context.settings.domain)
+        stories = repo.list_stories(session, since=start)
+        rows = []
+        for story in stories:
+            docs = repo.get_documents(session, story.document_ids)
+            rows.append(
+                {
+                    "id": story.id,
+                    "headline": story.headline,
+                    "first_date": story.first_date.isoformat() if story.first_date else None,
+                    "last_date": story.last_date.isoformat() if story.last_date else None,
+                    "sources": len({publisher_key(d) for d in docs}),
+                    "documents": [
+                        {
+                            "id": d.id,
+                            "title": d.title,
+                            "publisher": d.publisher,
+                            "published": d.published.isoformat() if d.published else None,
+                            "location": d.location,
+                            "url": d.url,
+                            "near_duplicate_of": d.duplicate_of,
+                        }
+                        for d in docs
+                    ],
+                }
+            )
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        out.print("no stories" + (f" since {start}" if start else "") + " (ingest documents first)")
+        return
+    for row in rows:
+        span = row["first_date"] or "undated"
+        if row["last_date"] and row["last_date"] != row["first_date"]:
+            span += f"..{row['last_date']}"
+        out.print(f"#{row['id']}  {row['headline']}  [{span}; {len(row['documents'])} docs, {row['sources']} sources]",
+                  markup=False)
+
+
+@app.command("brief")
+def brief_cmd(
+    ctx: typer.Context,
+    story_id: int = typer.Argument(..., help="Story id (see `ssbrace stories`)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the brief as JSON."),
+) -> None:
+    """Print a story's brief: headline, bullets citing their sources, and the sources."""
+    from ssbrace.stories.brief import build_brief
+
+    with app_context(ctx).store().session() as session:
+        brief = build_brief(session, story_id)
+    if as_json:
+        typer.echo(json.dumps(brief.to_json(), ensure_ascii=False, indent=1))
+        return
+    out.print(brief.headline, markup=False)
+    for bullet in brief.bullets:
+        refs = "".join(f"[{brief.citation_number(d)}]" for d in bullet.citations)
+        out.print(f" - {bullet.text} {refs}", markup=False)
+    out.print(brief.based_on + ":", markup=False)
+    for n, source in enumerate(brief.sources, 1):
+        extra = ", ".join(x for x in (source.publisher, source.published) if x)
+        out.print(f" [{n}] {source.title or source.link}{', ' + extra if extra else ''} <{source.link}>", markup=False)
+
+
+@app.command("topics")
+def topics_cmd(
+    ctx: typer.Context,
+    since: str | None = typer.Option(None, "--since", help="Count stories active since: 24h, 7d or an ISO date."),
+) -> None:
+    """List the domain pack's topics and how many stories each has."""
+    from ssbrace.stories.features import entity_index
+    from ssbrace.stories.period import parse_since
+    from ssbrace.stories.topics import stories_for_topic
+
+    context = app_context(ctx)
+    topics = _topics(ctx)
+    _group_pending(ctx)
+    start = parse_since(since).date() if since else None
+    index = entity_index(context.settings.domain)
+    with context.store().session() as session:
+        for topic in topics:
+            count = len(stories_for_topic(session, topic, index, since=start))
+            out.print(f"{topic.slug:<28} {topic.name}  ({count} stories)", markup=False)
+
+
+@app.command("digest")
+def digest_cmd(
+    ctx: typer.Context,
+    topic: str = typer.Option(..., "--topic", help="Topic slug or name (see `ssbrace topics`)."),
+    since: str = typer.Option("24h", "--since", help="Period start: 24h, 7d, 2w or an ISO date."),
+    send: bool = typer.Option(False, "--send", help="Email it to the topic's subscribers over SMTP."),
+    fmt: str = typer.Option("text", "--format", help="What to print: html or text."),
+    out_file: Path | None = typer.Option(None, "--out", help="Write the rendering to this file."),
+) -> None:
+    """Render a topic's digest (stories, briefs, changes), or send it to subscribers with --send."""
+    from ssbrace.delivery.digest import build_digest, deliver_digest, render
+    from ssbrace.stories.features import entity_index
+    from ssbrace.stories.period import parse_since
+    from ssbrace.stories.topics import find_topic
+
+    context = app_context(ctx)
+    chosen = find_topic(_topics(ctx), topic)
+    start = parse_since(since)
+    now = datetime.now(timezone.utc)
+    index = entity_index(context.settings.domain)
+    if fmt not in {"html", "text"}:
+        raise UsageError(f"--format: expected html or text, got {fmt!r}")
+    _group_pending(ctx)
+    if send:
+        report = deliver_digest(context.store(), context.settings, chosen, start, now=now, index=index)
+        if report.nothing_to_send:
+            out.print(f"nothing to send: no {chosen.name} stories since {start:%Y-%m-%d %H:%M}", markup=False)
+            return
+        for address in report.sent:
+            out.print(f"sent: {address}", markup=False)
+        for address in report.skipped:
+            out.print(f"skipped (already received this digest): {address}", markup=False)
+        for address, reason in report.refused:
+            err.print(f"refused: {address}: {reason}", markup=False)
+        for address, reason in report.failed:
+            err.print(f"failed: {address}: {reason}", markup=False)
+        out.print(
+            f"digest {report.digest_key[:12]}: {report.story_count} stories, {len(report.sent)} sent, "
+            f"{len(report.skipped)} skipped, {len(report.refused)} refused, {len(report.failed)} failed",
+            markup=False,
+        )
+        if report.refused or report.failed:
+            raise typer.Exit(1)
+        return
+    with context.store().session() as session:
+        digest = build_digest(session, chosen, start, now=now, index=index, base_url=context.settings.base_url)
+    rendered = render(digest, fmt)
+    if out_file is not None:
+        try:
+            out_file.write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            raise DeliveryError(f"cannot write {out_file}: {exc.strerror or exc}") from None
+        err.print(f"wrote {out_file} ({len(digest.briefs)} stories)")
+    else:
+        typer.echo(rendered, nl=False)
+    if not digest.briefs:
+        err.print(f"no {chosen.name} stories since {start:%Y-%m-%d %H:%M}; try --since 7d or an ISO date")
+
+
+@app.command("subscribe")
+def subscribe_cmd(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="Address that receives the digest."),
+    topic: str = typer.Option(..., "--topic", help="Topic slug or name (see `ssbrace topics`)."),
+) -> None:
+    """Subscribe an address to a topic's digest."""
+    from ssbrace.kb import stories_repo as repo
+    from ssbrace.stories.topics import find_topic
+
+    address = _email(email)
+    chosen = find_topic(_topics(ctx), topic)
+    with app_context(ctx).store().session() as session:
+        created = repo.subscribe(session, address, chosen.slug)
+    out.print(f"{'subscribed' if created else 'already subscribed'}: {address} to {chosen.slug}", markup=False)
+
+
+@app.command("unsubscribe")
+def unsubscribe_cmd(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="Address to remove."),
+    topic: str | None = typer.Option(None, "--topic", help="Only this topic (default: every topic)."),
+) -> None:
+    """Stop sending digests to an address (one topic, or all)."""
+    from ssbrace.kb import stories_repo as repo
+    from ssbrace.stories.topics import find_topic
+
+    address = _email(email)
+    slug = find_topic(_topics(ctx), topic).slug if topic else None
+    with app_context(ctx).store().session() as session:
+        removed = repo.unsubscribe(session, address, slug)
+    out.print(f"unsubscribed {address} from {removed} topic(s)", markup=False)
+
+
+@app.command("feed")
+def feed_cmd(
+    ctx: typer.Context,
+    topic: str = typer.Option(..., "--topic", help="Topic slug or name (see `ssbrace topics`)."),
+    out_file: Path = typer.Option(..., "--out", help="Where to write the Atom feed."),
+    since: str | None = typer.Option(None, "--since", help="Only stories active since: 7d or an ISO date."),
+) -> None:
+    """Write an Atom feed of a topic's stories."""
+    from ssbrace.delivery.atom import build_feed, write_feed
+    from ssbrace.stories.features import entity_index
+    from ssbrace.stories.period import parse_since
+    from ssbrace.stories.topics import find_topic
+
+    context = app_context(ctx)
+    chosen = find_topic(_topics(ctx), topic)
+    start = parse_since(since).date() if since else None
+    _group_pending(ctx)
+    with context.store().session() as session:
+        data = build_feed(
+            session, chosen, entity_index(context.settings.domain), base_url=context.settings.base_url, since=start
+        )
+    write_feed(data, out_file)
+    entries = data.count(b"<entry>")
+    out.print(f"wrote {out_file}: {entries} stories on {chosen.name}", markup=False)

@@ -1,0 +1,1 @@
+"""Deliveries: the HTML report (charts), Atom feeds, digest emails."""

@@ -1,0 +1,45 @@
+"""``capacity``: what a plant or line can make a year ("25 GWh a year", "1,000 tonnes of Li2S a year")."""
+
+from __future__ import annotations
+
+import re
+
+from ssbrace.extract.context import SentenceContext
+from ssbrace.extract.kinds.common import is_hedged, nearest_match_distance
+from ssbrace.models import Claim
+
+NAME = "capacity"
+NEEDS_NUMBERS = True
+NEEDS = ("entities", "quantities", "years")
+SUBJECTS = {"company", "country", "region"}
+_UNITS = {"GWh/yr": "GWh/yr", "t/yr": "t/yr", "cells/yr": "cells/yr"}
+_KWH = re.compile(r"^[ \t]*(?:-|–)?[ \t]*(?:battery[ \t]+)?packs?\b", re.IGNORECASE)
+
+
+def extract(ctx: SentenceContext) -> list[Claim]:
+    if is_hedged(ctx):
+        return []
+    claims: list[Claim] = []
+    for q in ctx.quantities:
+        if q.kind != "measure" or q.metric != "capacity" or q.unit not in _UNITS:
+            continue
+        not_dist = nearest_match_distance(ctx, "capacity_not", q, window=40)
+        if not_dist is not None and not_dist < 25:
+            continue
+        cue = nearest_match_distance(ctx, "capacity_cues", q, window=100)
+        if cue is None and q.unit != "GWh/yr":
+            continue
+        cue = cue if cue is not None else 0
+        if q.unit != "GWh/yr" and cue > 60:
+            continue
+        if q.unit == "cells/yr" and not re.search(r"\b(?:a|per)[ \t]+year|annual", ctx.text[q.end : q.end + 40], re.I):
+            continue
+        subject = ctx.subject(q.start, {"company"}, focus=True) or ctx.subject(q.start, SUBJECTS)
+        if subject is None:
+            continue
+        ref = ctx.year_near(q.start, q.end)
+        claims.append(ctx.claim(
+            NAME, subject.mentions[0], subject.confidence, value=q.value, unit=_UNITS[q.unit], bound=q.bound,
+            technology=ctx.technology(), year=ref.year if ref else None,
+        ))
+    return claims

@@ -1,0 +1,80 @@
+"""``market_share``: a share of a market ("holds 12% of the automotive battery market in 2023")."""
+
+from __future__ import annotations
+
+import re
+
+from ssbrace.extract.context import SentenceContext
+from ssbrace.extract.kinds.common import figure_year, is_hedged, nearest_match_distance, percent_is_level, respectively
+from ssbrace.extract.kinds.patent_share import about_patents
+from ssbrace.models import Claim
+
+NAME = "market_share"
+NEEDS_NUMBERS = True
+NEEDS = ("entities", "quantities", "years")
+SUBJECTS = {"company", "country", "region"}
+
+
+_TOPIC = re.compile(r"\b(?:market|share|shares|installations|usage|shipments)\b", re.IGNORECASE)
+_ROW_RANK = re.compile(r"^\s*\|?\s*(\d{1,2})\s*[.)|\-]")
+
+
+def extract(ctx: SentenceContext) -> list[Claim]:
+    on_topic = ctx.index - ctx.state.share_topic <= 2
+    if _TOPIC.search(ctx.text):
+        ctx.state.share_topic = ctx.index
+    table_row = ctx.extractor.is_table_row(ctx.text)
+    if table_row and on_topic:
+        ctx.state.share_topic = ctx.index  # a table's rows keep its header's topic
+    if ctx.index - ctx.state.patent_topic < ctx.index - ctx.state.share_topic and not ctx.has("market_only_cues"):
+        return []  # a follow-up to a sentence about patents: "Japan holds 1,192, or about 12%"    if not (ctx.has("market_share_cues") or (on_topic and (table_row or ctx.candidates(SUBJECTS)))) or is_hedged(ctx):
+        return []
+    figures = [q for q in ctx.quantities if q.kind == "percent" and percent_is_level(ctx, q)]
+    figures = [q for q in figures if not (ctx.has("patent_context") and about_patents(ctx, q))]
+    if not (table_row or on_topic):
+        figures = [q for q in figures if nearest_match_distance(ctx, "market_share_cues", q, window=110) is not None]
+    if not figures:
+        return []
+    paired = respectively(ctx, figures, SUBJECTS)
+    segment = _segment(ctx)
+    rank_hits = ctx.extractor.ranks.find_all(ctx.text)
+    claims: list[Claim] = []
+    for q in figures:
+        if paired and id(q) in paired:
+            mention, confidence = paired[id(q)], 0.75  # type: ignore[assignment]
+        else:
+            subject = ctx.subject(q.start, SUBJECTS)
+            if subject is None:
+                world = _world_total(ctx)
+                if world is None:
+                    continue
+                mention, confidence = world, 0.5
+            else:
+                mention, confidence = subject.mentions[0], subject.confidence
+        ref = figure_year(ctx, q)
+        rank = None
+        if rank_hits and len(figures) == 1:
+            rank = rank_hits[0].rank
+        row = _ROW_RANK.match(ctx.text) if table_row else None
+        if row:
+            rank = int(row.group(1))
+        claims.append(ctx.claim(
+            NAME, mention, confidence, value=q.value, unit="%", bound=q.bound, segment=segment,
+            year=ref.year if ref else None, year_end=ref.year_end if ref else None, rank=rank,
+        ))
+    return claims
+
+
+def _segment(ctx: SentenceContext) -> str | None:
+    """The market's segment, the most specific named in the sentence."""
+    rx, _ = ctx.lexicon.table("segments")
+    order = list((ctx.lexicon.vocab.get("segments") or {}).keys())
+    labels = [ctx.lexicon.label("segments", hit.group()) for hit in rx.finditer(ctx.text)]
+    labels = [lab for lab in labels if lab]
+    if not labels:
+        return None
+    return min(labels, key=lambda lab: order.index(lab) if lab in order else 99)
+
+
+def _world_total(ctx: SentenceContext):  # type: ignore[no-untyped-def]
+    return None

@@ -1,0 +1,108 @@
+"""``partnership``: two named parties working together, whatever the form: "A teamed up with B",
+"B, a partner of A", "a supply deal with B", "A invested in B", "jointly developed by A and B",
+"A will use B's cells", or a coordinated subject pursuing a joint goal ("A and B aim to...")."""
+
+from __future__ import annotations
+
+import re
+
+from ssbrace.extract.context import SentenceContext
+from ssbrace.extract.entities import Mention
+from ssbrace.extract.kinds.common import is_hedged
+from ssbrace.models import Claim
+
+NAME = "partnership"
+NEEDS = ("entities",)
+PARTIES = {"company", "institution", "program"}
+_JOINT_GOAL = re.compile(
+    r"^[ \t]*(?:,[^,]{0,60},[ \t]*)?(?:have|has|had|will|would|are|were|plan|plans|planned|aim|aims|aimed|"
+    r"intend|intends|agreed|agree|said|say|signed|sign|launched|launch|formed|form|unveiled|announced|"
+    r"together|jointly|co-?develop\w*|develop\w*|expect|expects|hope|hopes|showed|show|unveiled|presented|"
+    r"demonstrated|to)\b",
+    re.IGNORECASE,
+)
+MAX_PAIRS = 6
+_ASIDE = re.compile(r",[ \t]*(?:founded|based|set up|established|whose|which|who|where|formerly|once)\b[^,;]{0,90},",
+                    re.IGNORECASE)
+
+
+def extract(ctx: SentenceContext) -> list[Claim]:
+    if is_hedged(ctx):
+        return []
+    strong = [h for h in ctx.find("partnership_cues") if not ctx.lexicon.rx("partnership_weak_cues").fullmatch(h.group())]
+    weak = ctx.has("partnership_weak_cues")
+    parties = _parties(ctx)
+    group = _subject_group(ctx, parties)
+    if not strong and not (group and len(group) > 1 and (weak or ctx.has("goal_cues"))):
+        return []
+    if len(parties) < 2:
+        resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, {"company"}, ctx.mentions)
+        if not resolved or not parties:
+            return []
+        anchor_group, _ = resolved
+        names = {m.name for m in parties}
+        extra = [m for m in anchor_group if m.name not in names]
+        if not extra:
+            return []
+        parties = extra[:1] + parties
+        confidence = 0.55
+    else:
+        confidence = 0.75 if strong else 0.6
+    pairs = _pairs(parties, group)
+    year = _deal_year(ctx)
+    claims = []
+    for a, b in pairs[:MAX_PAIRS]:
+        claims.append(ctx.claim(NAME, a, confidence, object=b.name, object_type=b.type, year=year,
+                                technology=ctx.technology()))
+    return claims
+
+
+def _parties(ctx: SentenceContext) -> list[Mention]:
+    """Distinct named parties not set against each other ("rivals such as", "ahead of")."""
+    not_rx = ctx.lexicon.rx("partnership_not")
+    out: list[Mention] = []
+    seen: set[str] = set()
+    asides = [(a.start(), a.end()) for a in _ASIDE.finditer(ctx.text)
+              if not ctx.lexicon.rx("partnership_cues").search(a.group())]
+    for m in ctx.candidates(PARTIES):
+        if m.name in seen:
+            continue
+        if not_rx.search(ctx.text, max(0, m.start - 22), m.start):
+            continue
+        if any(s < m.start < e for s, e in asides):
+            continue  # "WeLion, founded by researchers from the Academy, ...": background, not a party
+        seen.add(m.name)
+        out.append(m)
+    countries = [m for m in ctx.candidates({"country"}) if m.name not in seen and not m.demonym]
+    if not out and len(countries) >= 2:
+        return countries
+    return out
+
+
+def _subject_group(ctx: SentenceContext, parties: list[Mention]) -> list[Mention] | None:
+    """A coordinated subject ("Toyota and Idemitsu ...") followed by a verb of joint action."""
+    if len(parties) < 2:
+        return None
+    group = ctx.coordinated(parties[0], parties)
+    if len(group) < 2:
+        return None
+    tail = ctx.text[group[-1].end : group[-1].end + 80]
+    if group[-1].possessive or not _JOINT_GOAL.match(tail):
+        return None
+    return group
+
+
+def _pairs(parties: list[Mention], group: list[Mention] | None) -> list[tuple[Mention, Mention]]:
+    if group and len(group) == len(parties):
+        return [(a, b) for i, a in enumerate(group) for b in group[i + 1 :]]
+    anchor_set = group or parties[:1]
+    rest = [m for m in parties if m not in anchor_set]
+    pairs = [(a, b) for a in anchor_set for b in rest]
+    return [(a, b) for a, b in pairs if a.name != b.name]
+
+
+def _deal_year(ctx: SentenceContext) -> int | None:
+    for ref in ctx.years:
+        if ref.prep in ("in", "since", "", "from") and ref.year_end is None:
+            return ref.year
+    return None

@@ -1,0 +1,66 @@
+"""``spec``: a performance figure of a cell, battery or car (Wh/kg, Wh/L, km of range, charge minutes,
+cycles, cost multiple)."""
+
+from __future__ import annotations
+
+import re
+
+from ssbrace.extract.context import SentenceContext
+from ssbrace.extract.kinds.common import is_hedged, nearest_match_distance
+from ssbrace.extract.quantities import Quantity
+from ssbrace.models import Claim
+
+NAME = "spec"
+NEEDS_NUMBERS = True
+NEEDS = ("entities", "quantities")
+SUBJECTS = {"company", "country", "region", "institution", "program"}
+_UNIT_OF = {
+    "energy_density_wh_kg": "Wh/kg", "energy_density_wh_l": "Wh/L", "range_km": "km",
+    "charge_minutes": "min", "cycle_life": "cycles", "cost_multiple": None,
+}
+_DISTANCE_NOT_RANGE = re.compile(r"^[ \t]*(?:away|from|north|south|east|west|outside|of[ \t]+(?:the[ \t]+)?(?:city|capital|road|track))\b", re.IGNORECASE)
+_RELATIVE = re.compile(r"^[ \t]*(?:more|less|longer|shorter|further|extra|additional)\b", re.IGNORECASE)
+_CONVERSION = re.compile(r"^[ \t]*[(\[][ \t]*(?:about|around|roughly|some|or|nearly)?[ \t]*$", re.IGNORECASE)
+
+
+def extract(ctx: SentenceContext) -> list[Claim]:
+    if is_hedged(ctx):
+        return []
+    claims: list[Claim] = []
+    previous: Quantity | None = None
+    for q in ctx.quantities:
+        if q.kind != "measure" or q.metric not in _UNIT_OF:
+            continue
+        if previous is not None and previous.metric == q.metric and _CONVERSION.match(ctx.text[previous.end : q.start]):
+            continue  # "1,000 km (620 miles)": the conversion is the same figure
+        if not _is_spec(ctx, q):
+            continue
+        previous = q
+        subject = ctx.subject(q.start, SUBJECTS, focus=True)
+        if subject is None:
+            continue
+        ref = ctx.year_near(q.start, q.end)
+        claims.append(ctx.claim(
+            NAME, subject.mentions[0], subject.confidence, value=round(q.value, 1) if q.metric == "range_km" else q.value,
+            unit=_UNIT_OF[q.metric], bound=q.bound, metric=q.metric, technology=ctx.technology(),
+            year=ref.year if ref and ref.prep in ("by", "in") else None,
+        ))
+    return claims
+
+
+def _is_spec(ctx: SentenceContext, q: Quantity) -> bool:
+    after = ctx.text[q.end : q.end + 30]
+    if _RELATIVE.match(after):
+        return False
+    if q.metric == "range_km":
+        if _DISTANCE_NOT_RANGE.match(after):
+            return False
+        dist = nearest_match_distance(ctx, "range_cues", q, window=70)
+        return dist is not None
+    if q.metric == "charge_minutes":
+        dist = nearest_match_distance(ctx, "charge_cues", q, window=60)
+        return dist is not None
+    if q.metric == "cost_multiple":
+        dist = nearest_match_distance(ctx, "cost_cues", q, window=40)
+        return dist is not None
+    return True

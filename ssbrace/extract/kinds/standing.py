@@ -1,0 +1,146 @@
+"""``standing``: who leads, trails or overtakes whom, on what; places and superlatives ("ranks second",
+"the world's largest", "holds the most patents") give ``ranks`` with the rank."""
+
+from __future__ import annotations
+
+import re
+
+from ssbrace.extract.context import SentenceContext
+from ssbrace.extract.entities import Mention
+from ssbrace.extract.kinds.common import is_hedged
+from ssbrace.models import Claim
+
+NAME = "standing"
+NEEDS = ("entities",)
+SUBJECTS = {"company", "country", "region", "institution"}
+# Superlatives that state first place: "the world's largest battery maker", "holds the most patents",
+# "more patents than any other company", "at the top of the league table", "the main source of filings".
+_SUPERLATIVE = re.compile(
+    r"(?:world'?s|globe'?s|industry'?s|global|the)[ \t]+(?P<w>largest|biggest|leading|top|main|No\.?[ \t]?1|number[ \t]one)"
+    r"[ \t]+(?:[\w\-]+[ \t]+){0,3}?(?:maker|makers|producer|producers|supplier|suppliers|manufacturer|holder|"
+    r"filer|applicant|source|player|company|market|owner|patent[ \t]holder)s?(?![\w])"
+    r"|(?:holds?|held|has|had|owns?|owned|filed|files)[ \t]+the[ \t]+(?:most|largest[ \t]+number[ \t]+of|highest[ \t]+number[ \t]+of)"
+    r"|than[ \t]+any[ \t]+other(?![\w])|at[ \t]+the[ \t]+top[ \t]+of(?![\w])|tops?[ \t]+the[ \t]+(?:list|ranking|table|league)",
+    re.IGNORECASE,
+)
+_OBJECT_GAP = re.compile(r"^[ \t]*(?:(?:both|all|its|their|the|of|by|to|in|over|far|just|narrowly|slightly|only|"
+                         r"rivals?|neighbours?|neighbors?)[ \t]+){0,3}$", re.IGNORECASE)
+_NOT_STANDING = re.compile(r"lead[\s\-]acid|led[ \t]+by|lead(?:s|ing)?[ \t]+to\b|led[ \t]+to\b|lead[ \t]+time|"
+                           r"leading[ \t]+(?:edge|role)|leadership|led[ \t]+an?[ \t]|led[ \t]+the[ \t]+(?:round|financing|investment)",
+                           re.IGNORECASE)
+
+
+def extract(ctx: SentenceContext) -> list[Claim]:
+    if is_hedged(ctx):
+        return []
+    rx, _ = ctx.lexicon.table("standing")
+    hits = list(rx.finditer(ctx.text))
+    if not hits and not _SUPERLATIVE.search(ctx.text) and not ctx.extractor.ranks.gate.search(ctx.text):
+        return []
+    claims: list[Claim] = []
+    emitted: set[tuple[str, str, str | None]] = set()
+    aspect = _aspect(ctx)
+    compared = False
+    lead_alone: list[int] = []
+    for hit in hits:
+        if _NOT_STANDING.match(ctx.text, hit.start()) or _NOT_STANDING.search(ctx.text, max(0, hit.start() - 3), hit.end() + 12):
+            continue
+        relation = ctx.lexicon.label("standing", hit.group())
+        if relation in (None, "ranks"):
+            continue
+        obj = _object_after(ctx, hit.end())
+        subject = ctx.subject(hit.start(), SUBJECTS, expand=True, allow_after=False)
+        if subject is None:
+            continue
+        if obj is None:
+            if relation == "leads" and aspect and re.match(r"lead|led|dominat|leader|front", hit.group(), re.I):
+                lead_alone.append(hit.start())
+            continue
+        if re.search(r"\bonly\b", hit.group() + ctx.text[hit.end() : hit.end() + 6]) and relation == "leads":
+            relation = "trails"
+        compared = True
+        objects = ctx.coordinated(obj, ctx.candidates(SUBJECTS))
+        for mention in subject.mentions:
+            for target in objects:
+                if mention.name == target.name or not _compatible(mention, target):
+                    continue
+                key = (mention.name, relation, target.name)
+                if key in emitted:
+                    continue
+                emitted.add(key)
+                claims.append(ctx.claim(NAME, mention, subject.confidence, relation=relation, object=target.name,
+                                        object_type=target.type, aspect=aspect, technology=ctx.technology(),
+                                        segment=None))
+    only = re.search(r"\b(?:trails|behind|second)[ \t]+only\b|\bonly[ \t]+to\b", ctx.text, re.IGNORECASE)
+    after_rival = _after_rival(ctx, claims, emitted)
+    if not only and not after_rival:
+        claims.extend(_places(ctx, aspect, emitted, lead_alone))
+    return claims
+
+
+def _places(ctx: SentenceContext, aspect: str | None, emitted: set, lead_alone: list[int]) -> list[Claim]:  # type: ignore[type-arg]
+    """Ranks stated in words, and superlatives (rank 1)."""
+    hits = [(h.rank, h.start) for h in ctx.extractor.ranks.find_all(ctx.text)]
+    if not hits:
+        for match in _SUPERLATIVE.finditer(ctx.text):
+            hits.append((1, match.start()))
+            break
+    if not hits and lead_alone:
+        hits.append((1, lead_alone[0]))
+    claims = []
+    for rank, pos in hits[:1]:
+        if ctx.extractor.is_table_row(ctx.text):
+            continue
+        subject = ctx.subject(pos, SUBJECTS, expand=False)
+        if subject is None:
+            continue
+        mention = subject.mentions[0]
+        key = (mention.name, "ranks", None)
+        if key in emitted:
+            continue
+        emitted.add(key)
+        claims.append(ctx.claim(NAME, mention, subject.confidence - 0.05, relation="ranks", rank=rank,
+                                aspect=aspect, technology=ctx.technology()))
+    return claims
+
+
+def _after_rival(ctx: SentenceContext, claims: list[Claim], emitted: set) -> bool:  # type: ignore[type-arg]
+    """"the world's second-largest maker after CATL": a place behind a named rival is ``trails`` it."""
+    hits = ctx.extractor.ranks.find_all(ctx.text)
+    if not hits or hits[0].rank < 2:
+        return False
+    match = re.compile(r"\b(?:after|behind)[ \t]+").search(ctx.text, hits[0].end)
+    if not match:
+        return False
+    obj = _object_after(ctx, match.end())
+    subject = ctx.subject(hits[0].start, SUBJECTS, allow_after=False)
+    if obj is None or subject is None or subject.mentions[0].name == obj.name:
+        return False
+    key = (subject.mentions[0].name, "trails", obj.name)
+    if key not in emitted:
+        emitted.add(key)
+        claims.append(ctx.claim(NAME, subject.mentions[0], subject.confidence, relation="trails", object=obj.name,
+                                object_type=obj.type, aspect=_aspect(ctx), technology=ctx.technology()))
+    return True
+
+
+def _object_after(ctx: SentenceContext, pos: int) -> Mention | None:
+    """The entity right after a comparison word ("ahead of China", "behind both Japan and China")."""
+    for m in ctx.candidates(SUBJECTS):
+        if m.start >= pos and _OBJECT_GAP.match(ctx.text[pos : m.start]):
+            return m
+    return None
+
+
+def _compatible(a: Mention, b: Mention) -> bool:
+    geo = {"country", "region"}
+    return (a.type in geo) == (b.type in geo)
+
+
+def _aspect(ctx: SentenceContext) -> str | None:
+    rx, _ = ctx.lexicon.table("aspects")
+    for hit in rx.finditer(ctx.text):
+        label = ctx.lexicon.label("aspects", hit.group())
+        if label:
+            return label
+    return None

@@ -1,0 +1,151 @@
+"""Text -> claims: sentences, entities, figures, then one component per claim kind. Pure: no I/O.
+
+    claims = extract_claims(text, published=date(2024, 5, 1), doc="article.txt")
+
+The components run in the order of the vocabulary's ``pipeline:`` list; each sees one sentence at a time
+with the document's state (its date and the entities talked about so far, for coreference).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ssbrace.domains.loader import DomainPack
+from ssbrace.extract.context import DocState, SentenceContext
+from ssbrace.extract.coref import Coreference
+from ssbrace.extract.dates import document_date
+from ssbrace.extract.entities import EntityMatcher, Mention
+from ssbrace.extract.kinds import COMPONENTS
+from ssbrace.extract.lexicon import Lexicon, compile_phrases, lexicon_for
+from ssbrace.extract.quantities import QuantityFinder
+from ssbrace.extract.ranks import RankFinder
+from ssbrace.extract.sentences import split_sentences
+from ssbrace.models import Claim
+
+# Bump when a change alters what is extracted; stored with every claim, `ssbrace reextract` redoes older ones.
+EXTRACTOR_VERSION = "1.0.0"
+
+_TABLE_ROW = re.compile(r"^\s*(?:\d{1,2}[.)]\s|\||[-*•]\s)|\|\s*\S+\s*\|")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass
+class Extractor:
+    """Everything compiled from one domain pack; build once, reuse for every document."""
+
+    lexicon: Lexicon
+
+    def __post_init__(self) -> None:
+        self.entities = EntityMatcher(self.lexicon)
+        self.quantities = QuantityFinder(self.lexicon)
+        self.coref = Coreference(self.lexicon)
+        self.ranks = RankFinder(self.lexicon)
+        names = self.lexicon.pipeline or list(COMPONENTS)
+        unknown = [n for n in names if n not in COMPONENTS]
+        if unknown:
+            from ssbrace.errors import DomainPackError
+
+            raise DomainPackError(f"vocabulary pipeline names unknown components: {', '.join(unknown)}")
+        self.components = [COMPONENTS[n] for n in names]
+        vocab = self.lexicon.vocab
+        self.abbreviations = [str(a) for a in vocab.get("abbreviations") or []]
+        self.openers = [str(a) for a in vocab.get("sentence_openers") or []]
+        self.max_chars = int(vocab.get("max_sentence_chars") or 1200)
+        # Cheap gate: a sentence with no digit, number word, standing or partnership cue holds no claim.
+        gate_words = [*(vocab.get("number_words") or {}), *(vocab.get("fractions") or {}),
+                      *(vocab.get("vague_numbers") or {})]
+        self._gate = compile_phrases(gate_words)
+        prefixes = [str(p) for p in vocab.get("boilerplate_prefixes") or []]
+        self._boilerplate = re.compile(r"\s*(?:" + "|".join(re.escape(p) for p in prefixes) + r")\s*[:|]", re.I) \
+            if prefixes else re.compile(r"(?!x)x")
+        self._world: Mention | None = None
+        world = self.entities.lookup("World")
+        if world is not None:
+            self._world = Mention(0, 0, world.name, world.type, world.country)
+
+    def world_mention(self) -> Mention | None:
+        """The gazetteer's region for global totals, when it has one."""
+        return self._world
+
+    def is_boilerplate(self, text: str) -> bool:
+        """A link line ("Related: ...", "Read more: ..."): not the article's own statement."""
+        return self._boilerplate.match(text) is not None
+
+    @staticmethod
+    def is_table_row(text: str) -> bool:
+        """A numbered list item or a table row ("1. CATL 36.8%", "| BYD | 15.8% |")."""
+        return _TABLE_ROW.search(text) is not None
+
+    def run(self, text: str, *, published: date | None = None, doc: str = "") -> list[Claim]:
+        """The claims of one document."""
+        if not text or not text.strip():
+            return []
+        state = DocState(doc=doc, published=document_date(text, published))
+        claims: list[Claim] = []
+        sentences = split_sentences(text, abbreviations=self.abbreviations, openers=self.openers,
+                                    max_chars=self.max_chars)
+        for index, sentence in enumerate(sentences):
+            mentions = self.entities.find(sentence.text)
+            numeric = _DIGIT.search(sentence.text) is not None or self._gate.search(sentence.text) is not None
+            if mentions or numeric:
+                ctx = SentenceContext(sentence.text, sentence.start, sentence.end, index, mentions, state, self)
+                found: list[Claim] = []
+                for component in self.components:
+                    # Components that read figures have nothing to read in a sentence without numbers
+                    # (relative years such as "next year" are the exception: targets always run).
+                    if numeric or not getattr(component, "NEEDS_NUMBERS", False):
+                        found.extend(component.extract(ctx))
+                claims.extend(_dedupe(found))
+                subjects = [m for m in mentions if m.candidate]
+                if len(subjects) > 1:
+                    group = ctx.coordinated(subjects[0], subjects)
+                    state.memory.remember_group(index, group)
+            state.memory.remember(index, mentions)
+        return claims
+
+
+def _dedupe(claims: list[Claim]) -> list[Claim]:
+    """One claim per (kind, subject, object, value, year, stage, relation, rank) within a sentence."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for c in claims:
+        key = (c.kind, c.subject, c.object, c.value, c.year, c.stage, c.relation, c.rank, c.amount)
+        if c.kind == "partnership":
+            key = (c.kind, *sorted([c.subject, c.object or ""]))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(c)
+    return out
+
+
+_EXTRACTORS: dict[int, Extractor] = {}
+
+
+def extractor_for(domain: DomainPack | str | None = None) -> Extractor:
+    """The compiled extractor of a domain pack (cached per process)."""
+    lexicon = lexicon_for(domain)
+    key = id(lexicon)
+    found = _EXTRACTORS.get(key)
+    if found is None:
+        found = Extractor(lexicon)
+        _EXTRACTORS[key] = found
+    return found
+
+
+def extract_claims(text: str, *, published: date | None = None, doc: str = "",
+                   domain: DomainPack | str | None = None) -> list[Claim]:
+    """Every claim ``text`` states, in the shape of CLAIMS.md.
+
+    Args:
+        text: the document's main text (already extracted from HTML).
+        published: the document's date, when known; else read from the text's header or dateline.
+        doc: the document's path or URL, copied into each claim.
+        domain: a domain pack, its name or folder (default: solid_state_batteries).
+
+    Returns:
+        The claims in document order; empty for an empty text.
+    """
+    return extractor_for(domain).run(text, published=published, doc=doc)

@@ -1,0 +1,411 @@
+"""Finding claims and documents: filtered, paginated listings and full-text search.
+
+Full text uses the FTS5 tables of migration 0004 on SQLite, ``to_tsvector``/``plainto_tsquery`` on
+PostgreSQL, and LIKE when neither is there (a SQLite built without FTS5). Everything returns plain
+records; the web app and the CLI format them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy.orm import Session, aliased
+
+from ssbrace.kb.records import ClaimRecord
+from ssbrace.kb.tables import Claim, Document, Entity, EntityAlias, EntityMerge, Story
+
+T = TypeVar("T")
+
+# Marks around matched words in snippets: control characters no document text is expected to hold;
+# the web layer escapes the snippet first and then turns them into <mark> tags.
+MARK_START = "\x02"
+MARK_END = "\x03"
+_WORD = re.compile(r"\w+", re.UNICODE)
+SNIPPET_CHARS = 220
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing and the size of the whole listing."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+    @property
+    def next_offset(self) -> int | None:
+        end = self.offset + len(self.items)
+        return end if end < self.total else None
+
+
+@dataclass(frozen=True)
+class TopicRule:
+    """What makes a claim belong to a topic (the fields of a domain pack's topic)."""
+
+    kinds: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    """Filters of a claim listing; every one that is set must hold."""
+
+    entity: str | None = None  # subject or object, by canonical name, alias or the name as written
+    kind: str | None = None
+    topic: TopicRule | None = None
+    since: date | None = None  # stated (document date, else stored) on or after
+    document_id: int | None = None
+    subject_type: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    title: str | None
+    url: str | None
+    location: str
+    publisher: str | None
+    published: date | None
+    language: str | None
+    word_count: int
+    claim_count: int = 0
+
+
+@dataclass(frozen=True)
+class DocumentView(DocumentRow):
+    """A document with its text and source, as its page shows it."""
+
+    text: str = ""
+    author: str | None = None
+    content_type: str | None = None
+    fetched: date | None = None
+    source_location: str | None = None
+    duplicate_of: int | None = None
+
+
+@dataclass(frozen=True)
+class DocumentHit:
+    document: DocumentRow
+    snippet: str  # plain text with MARK_START/MARK_END around matched words
+
+
+@dataclass(frozen=True)
+class ClaimHit:
+    claim: ClaimRecord
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    documents: Page[DocumentHit]
+    claims: Page[ClaimHit]
+    method: str = field(default="fts5")  # fts5 | postgresql | like
+
+
+# --- claims ----------------------------------------------------------------------------------------
+
+
+def _as_date(value: datetime | date | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+_SUBJECT = aliased(Entity, name="subject_entity")
+_OBJECT = aliased(Entity, name="object_entity")
+
+
+def _claim_select() -> Select:
+    return (
+        select(
+            Claim.id, Claim.kind, Claim.subject, Claim.subject_type, Claim.object, Claim.value, Claim.unit,
+            Claim.bound, Claim.amount, Claim.currency, Claim.value_usd, Claim.year, Claim.year_end,
+            Claim.stage, Claim.technology, Claim.metric, Claim.relation, Claim.aspect, Claim.rank,
+            Claim.segment, Claim.program, Claim.sentence, Claim.start, Claim.end, Claim.confidence,
+            Claim.extra, Claim.document_id, Claim.created_at,
+            Document.publisher, Document.published, Document.url, Document.title, Document.location,
+            _SUBJECT.name, _SUBJECT.type, _SUBJECT.country, _OBJECT.name, _OBJECT.type,
+        )
+        .join(Document, Document.id == Claim.document_id)
+        .outerjoin(_SUBJECT, _SUBJECT.id == Claim.subject_entity_id)
+        .outerjoin(_OBJECT, _OBJECT.id == Claim.object_entity_id)
+    )
+
+
+def _record(row: Sequence) -> ClaimRecord:
+    """A row of ``_claim_select`` as the same record ``queries.claim_records`` builds."""
+    (cid, kind, subj, subj_type, objname, value, unit, bound, amount, currency, value_usd, year,
+     year_end, stage, technology, metric, relation, aspect, rank, segment, program, sentence, start,
+     end, confidence, extra, document_id, created_at, publisher, published, url, title, location,
+     s_name, s_type, s_country, o_name, o_type) = row
+    subject_type = s_type if s_type in {"country", "region"} else subj_type
+    return ClaimRecord(
+        id=cid, kind=kind, subject=s_name or subj, subject_type=subject_type or subj_type,
+        object=o_name or objname, value=value, unit=unit, bound=bound or "eq", amount=amount,
+        currency=currency, value_usd=value_usd, year=year, year_end=year_end, stage=stage,
+        technology=technology, metric=metric, relation=relation, aspect=aspect, rank=rank,
+        segment=segment, program=program, sentence=sentence, start=start, end=end,
+        confidence=confidence, extra=dict(extra or {}), document_id=document_id, publisher=publisher,
+        published=_as_date(published), url=url, title=title, location=location,
+        subject_country=s_country if s_country else (subj if subj_type == "country" else None),
+        object_type=o_type, created=_as_date(created_at),
+    )
+
+
+def _entity_ids(session: Session, name: str) -> list[int]:
+    """Entities known by this name: canonical name or alias, case-insensitive."""
+    folded = name.strip().casefold()
+    ids = set(session.scalars(select(Entity.id).where(func.lower(Entity.name) == folded)))
+    ids.update(session.scalars(
+        select(EntityAlias.entity_id).where(or_(func.lower(EntityAlias.alias) == folded,
+                                                EntityAlias.normalised == folded))))
+    return sorted(ids)
+
+
+def _conditions(session: Session, flt: ClaimFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if flt.entity:
+        ids = _entity_ids(session, flt.entity)
+        name = flt.entity.strip()
+        either = [Claim.subject == name, Claim.object == name]
+        if ids:
+            either += [Claim.subject_entity_id.in_(ids), Claim.object_entity_id.in_(ids)]
+        where.append(or_(*either))
+    if flt.kind:
+        where.append(Claim.kind == flt.kind)
+    if flt.subject_type:
+        where.append(Claim.subject_type == flt.subject_type)
+    if flt.document_id is not None:
+        where.append(Claim.document_id == flt.document_id)
+    if flt.since is not None:
+        where.append(or_(Document.published >= flt.since,
+                         and_(Document.published.is_(None), Claim.created_at >= flt.since)))
+    if flt.topic is not None:
+        where.append(_topic_condition(flt.topic))
+    return where
+
+
+def _topic_condition(rule: TopicRule) -> ColumnElement[bool]:
+    either: list[ColumnElement[bool]] = []
+    if rule.kinds:
+        either.append(Claim.kind.in_(rule.kinds))
+    if rule.entities:
+        either += [_SUBJECT.name.in_(rule.entities), Claim.subject.in_(rule.entities),
+                   _OBJECT.name.in_(rule.entities)]
+    if rule.countries:
+        either += [_SUBJECT.country.in_(rule.countries), Claim.subject.in_(rule.countries)]
+    for keyword in rule.keywords:
+        either.append(Claim.sentence.ilike(f"%{_escape_like(keyword)}%", escape="\\"))
+    return or_(*either) if either else Claim.id.is_(None)  # an empty topic matches nothing
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def find_claims(session: Session, flt: ClaimFilter | None = None, *, limit: int = 50,
+                offset: int = 0) -> Page[ClaimRecord]:
+    """Claims matching the filter, newest statement first, one page of them and the total."""
+    flt = flt or ClaimFilter()
+    where = _conditions(session, flt)
+    count = select(func.count(Claim.id)).select_from(Claim).join(Document, Document.id == Claim.document_id)
+    if flt.topic is not None:
+        count = (count.outerjoin(_SUBJECT, _SUBJECT.id == Claim.subject_entity_id)
+                 .outerjoin(_OBJECT, _OBJECT.id == Claim.object_entity_id))
+    total = session.scalar(count.where(*where)) or 0
+    stmt = (_claim_select().where(*where)
+            .order_by(Document.published.desc().nulls_last(), Claim.id.desc())
+            .limit(limit).offset(offset))
+    return Page([_record(row) for row in session.execute(stmt)], int(total), limit, offset)
+
+
+def iter_claims(session: Session, flt: ClaimFilter | None = None, batch: int = 2000) -> Iterator[ClaimRecord]:
+    """Every claim matching the filter, in id order, fetched in batches (for CSV downloads)."""
+    where = _conditions(session, flt or ClaimFilter())
+    last = 0
+    while True:
+        rows = session.execute(_claim_select().where(*where, Claim.id > last).order_by(Claim.id).limit(batch)).all()
+        if not rows:
+            return
+        for row in rows:
+            yield _record(row)
+        last = rows[-1][0]
+
+
+def get_claim(session: Session, claim_id: int) -> ClaimRecord | None:
+    row = session.execute(_claim_select().where(Claim.id == claim_id)).first()
+    return _record(row) if row is not None else None
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+
+def _claim_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Claim.document_id, func.count(Claim.id))
+                           .where(Claim.document_id.in_(list(ids))).group_by(Claim.document_id))
+    return {doc_id: int(n) for doc_id, n in rows}
+
+
+def _doc_row(doc: Document, claim_count: int = 0) -> DocumentRow:
+    return DocumentRow(doc.id, doc.title, doc.url, doc.location, doc.publisher, _as_date(doc.published),
+                       doc.language, doc.word_count or 0, claim_count)
+
+
+def find_documents(session: Session, *, since: date | None = None, limit: int = 50,
+                   offset: int = 0) -> Page[DocumentRow]:
+    """Documents, newest publication first, with their claim counts."""
+    where = [Document.published >= since] if since is not None else []
+    total = session.scalar(select(func.count(Document.id)).where(*where)) or 0
+    docs = list(session.scalars(select(Document).where(*where)
+                                .order_by(Document.published.desc().nulls_last(), Document.id.desc())
+                                .limit(limit).offset(offset)))
+    counts = _claim_counts(session, [d.id for d in docs])
+    return Page([_doc_row(d, counts.get(d.id, 0)) for d in docs], int(total), limit, offset)
+
+
+def get_document_view(session: Session, document_id: int) -> DocumentView | None:
+    """One document with its text, its source and its claim count; None when there is none."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        return None
+    base = _doc_row(doc, _claim_counts(session, [doc.id]).get(doc.id, 0))
+    return DocumentView(**base.__dict__, text=doc.text, author=doc.author, content_type=doc.content_type,
+                        fetched=_as_date(doc.fetched_at), source_location=doc.source.location if doc.source else None,
+                        duplicate_of=doc.duplicate_of)
+
+
+# --- full text -------------------------------------------------------------------------------------
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a user's query; punctuation and FTS operators are dropped, never interpreted."""
+    return _WORD.findall(query)[:16]
+
+
+def _fts_query(words: list[str]) -> str:
+    # Each word quoted (so AND, OR, NEAR, columns and stars are plain words); the last one a prefix, so
+    # a query typed as far as "electrol" finds "electrolyte".
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def search_method(session: Session) -> str:
+    """How this store searches: ``fts5``, ``postgresql`` or ``like``."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        return "postgresql"
+    if bind.dialect.name == "sqlite":
+        found = session.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents_fts'"))
+        if found.first() is not None:
+            return "fts5"
+    return "like"
+
+
+def mark_words(value: str, words: Sequence[str], width: int | None = SNIPPET_CHARS) -> str:
+    """A window of ``value`` around the first matched word, every match wrapped in MARK_START/MARK_END."""
+    if not words:
+        return value[:width] if width else value
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    if width:
+        first = pattern.search(value)
+        start = max(0, (first.start() if first else 0) - width // 3)
+        chunk = value[start:start + width]
+        value = ("…" if start else "") + chunk + ("…" if start + width < len(value) else "")
+    return pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", value)
+
+
+_DOC_FTS = text("""
+    SELECT documents_fts.rowid, snippet(documents_fts, 1, char(2), char(3), '…', 24)
+    FROM documents_fts WHERE documents_fts MATCH :q ORDER BY bm25(documents_fts, 5.0, 1.0), documents_fts.rowid DESC
+    LIMIT :limit OFFSET :offset""")
+_DOC_FTS_COUNT = text("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH :q")
+_CLAIM_FTS = text("""
+    SELECT claims_fts.rowid, highlight(claims_fts, 0, char(2), char(3))
+    FROM claims_fts WHERE claims_fts MATCH :q ORDER BY bm25(claims_fts, 1.0, 3.0, 2.0), claims_fts.rowid DESC
+    LIMIT :limit OFFSET :offset""")
+_CLAIM_FTS_COUNT = text("SELECT count(*) FROM claims_fts WHERE claims_fts MATCH :q")
+
+
+def _doc_vector() -> ColumnElement:
+    return func.to_tsvector("english", func.coalesce(Document.title, "") + " " + Document.text)
+
+
+def _claim_vector() -> ColumnElement:
+    return func.to_tsvector("english", Claim.sentence + " " + Claim.subject + " " + func.coalesce(Claim.object, ""))
+
+
+def _matched(session: Session, method: str, query: str, words: list[str], limit: int,
+             offset: int) -> tuple[list[tuple[int, str | None]], int, list[tuple[int, str | None]], int]:
+    """(document id, snippet) and (claim id, snippet) pages with their totals, by the store's method."""
+    page = {"limit": limit, "offset": offset}
+    if method == "fts5":
+        q = _fts_query(words)
+        docs = [(int(i), s) for i, s in session.execute(_DOC_FTS, {"q": q, **page})]
+        claims = [(int(i), s) for i, s in session.execute(_CLAIM_FTS, {"q": q, **page})]
+        return (docs, int(session.scalar(_DOC_FTS_COUNT, {"q": q}) or 0),
+                claims, int(session.scalar(_CLAIM_FTS_COUNT, {"q": q}) or 0))
+    if method == "postgresql":
+        tsq = func.plainto_tsquery("english", query)
+        doc_where = [_doc_vector().op("@@")(tsq)]
+        claim_where = [_claim_vector().op("@@")(tsq)]
+        doc_order = func.ts_rank(_doc_vector(), tsq).desc()
+        claim_order = func.ts_rank(_claim_vector(), tsq).desc()
+    else:
+        doc_where = [(func.coalesce(Document.title, "") + " " + Document.text).ilike(f"%{_escape_like(w)}%", escape="\\")
+                     for w in words]
+        claim_where = [(Claim.sentence + " " + Claim.subject).ilike(f"%{_escape_like(w)}%", escape="\\")
+                       for w in words]
+        doc_order = Document.id.desc()
+        claim_order = Claim.id.desc()
+    docs = [(int(i), None) for i in session.scalars(
+        select(Document.id).where(*doc_where).order_by(doc_order, Document.id.desc()).limit(limit).offset(offset))]
+    claims = [(int(i), None) for i in session.scalars(
+        select(Claim.id).where(*claim_where).order_by(claim_order, Claim.id.desc()).limit(limit).offset(offset))]
+    return (docs, int(session.scalar(select(func.count(Document.id)).where(*doc_where)) or 0),
+            claims, int(session.scalar(select(func.count(Claim.id)).where(*claim_where)) or 0))
+
+
+def search(session: Session, query: str, *, limit: int = 20, offset: int = 0) -> SearchResults:
+    """Documents and claims matching every word of the query, best matches first."""
+    words = query_words(query)
+    method = search_method(session)
+    if not words:
+        return SearchResults(query, Page([], 0, limit, offset), Page([], 0, limit, offset), method)
+    doc_hits, doc_total, claim_hits, claim_total = _matched(session, method, query, words, limit, offset)
+    docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_([i for i, _ in doc_hits])))}
+    counts = _claim_counts(session, list(docs))
+    documents = [DocumentHit(_doc_row(docs[i], counts.get(i, 0)), snippet or mark_words(docs[i].text, words))
+                 for i, snippet in doc_hits if i in docs]
+    records = {r.id: r for r in (_record(row) for row in session.execute(
+        _claim_select().where(Claim.id.in_([i for i, _ in claim_hits]))))}
+    claims = [ClaimHit(records[i], snippet or mark_words(records[i].sentence, words, width=None))
+              for i, snippet in claim_hits if i in records]
+    return SearchResults(query, Page(documents, doc_total, limit, offset), Page(claims, claim_total, limit, offset),
+                         method)
+
+
+# --- change detection ------------------------------------------------------------------------------
+
+
+def store_fingerprint(session: Session) -> tuple:
+    """A cheap value that changes whenever claims, entities, their names or merges, or stories change.
+
+    Counts and largest ids only (index lookups, no table scan): re-extraction replaces claims with new
+    ids, a merge adds a merge row, a new gazetteer name adds an alias, a story's documents move its date.
+    """
+    claims = session.execute(select(func.count(Claim.id), func.max(Claim.id))).one()
+    entities = session.execute(select(func.count(Entity.id), func.max(Entity.id))).one()
+    aliases = session.scalar(select(func.count(EntityAlias.id)))
+    merges = session.scalar(select(func.count(EntityMerge.id)))
+    stories = session.execute(select(func.count(Story.id), func.max(Story.updated_at))).one()
+    return (*claims, *entities, aliases, merges, stories[0], str(stories[1]))

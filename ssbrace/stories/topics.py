@@ -1,0 +1,103 @@
+"""Topics of the domain pack as rules over a story: entities, countries, claim kinds, keywords.
+
+A story belongs to every topic it matches; a topic matches when any one of its rules does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any
+
+from ssbrace.domains.schema import Topic
+from ssbrace.errors import UsageError
+from ssbrace.kb import stories_repo as repo
+from ssbrace.kb.stories_repo import StoryRecord
+from ssbrace.stories.features import EntityIndex
+
+
+@dataclass(frozen=True)
+class StorySignals:
+    """What topic rules look at in a story."""
+
+    entities: frozenset[str]  # canonical names, from claims and the gazetteer
+    countries: frozenset[str]
+    kinds: frozenset[str]
+    text: str
+
+
+@cache
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    # "solid-state" also matches "solid state" and "Solid-State"
+    parts = [re.escape(p) for p in re.split(r"[\s-]+", keyword.strip()) if p]
+    return re.compile(r"(?<!\w)" + r"[\s-]+".join(parts) + r"(?!\w)", re.IGNORECASE)
+
+
+def matches(topic: Topic, signals: StorySignals) -> bool:
+    """Whether a story belongs to a topic: any rule of the topic holds."""
+    folded = {e.casefold() for e in signals.entities}
+    if any(e.casefold() in folded for e in topic.entities):
+        return True
+    countries = {c.casefold() for c in signals.countries}
+    if any(c.casefold() in countries for c in topic.countries):
+        return True
+    if any(k in signals.kinds for k in topic.kinds):
+        return True
+    return any(_keyword_pattern(k).search(signals.text) for k in topic.keywords if k.strip())
+
+
+def story_signals(session: Any, story: StoryRecord, index: EntityIndex) -> StorySignals:
+    """Entities, countries, claim kinds and text of a story's documents."""
+    docs = repo.get_documents(session, story.document_ids)
+    claims = repo.claims_for_documents(session, story.document_ids)
+    text = "\n".join(f"{d.title or ''}\n{d.text}" for d in docs)
+    entities = set(index.find(text))
+    countries = set()
+    for claim in claims:
+        entities.add(claim.subject)
+        if claim.object:
+            entities.add(claim.object)
+        if claim.subject_type == "country":
+            countries.add(claim.subject)
+    countries |= index.countries_of(entities)
+    return StorySignals(
+        entities=frozenset(entities),
+        countries=frozenset(countries),
+        kinds=frozenset(c.kind for c in claims),
+        text=f"{story.headline}\n{text}",
+    )
+
+
+def find_topic(topics: Sequence[Topic], name: str) -> Topic:
+    """A topic by slug or name (any case).
+
+    Raises:
+        UsageError: no such topic; the message lists the known slugs.
+    """
+    wanted = name.strip().casefold()
+    for topic in topics:
+        if wanted in {topic.slug.casefold(), topic.name.casefold()}:
+            return topic
+    known = ", ".join(t.slug for t in topics) or "none defined in the domain pack"
+    raise UsageError(f"unknown topic {name!r} (known: {known})")
+
+
+def topics_of_story(session: Any, story: StoryRecord, topics: Sequence[Topic], index: EntityIndex) -> list[Topic]:
+    signals = story_signals(session, story, index)
+    return [t for t in topics if matches(t, signals)]
+
+
+def stories_for_topic(
+    session: Any, topic: Topic, index: EntityIndex, since: date | None = None, limit: int | None = None
+) -> list[StoryRecord]:
+    """The topic's stories active on or after ``since``, latest first."""
+    found = []
+    for story in repo.list_stories(session, since=since):
+        if matches(topic, story_signals(session, story, index)):
+            found.append(story)
+            if limit and len(found) >= limit:
+                break
+    return found

@@ -1,0 +1,390 @@
+"""Pydantic response models of the JSON API, and the conversions from the analysis' records."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from ssbrace.analysis.checks import Finding
+from ssbrace.analysis.conflicts import Conflict
+from ssbrace.analysis.facts import Fact, format_value
+from ssbrace.analysis.roadmaps import Ledger
+from ssbrace.analysis.scoreboard import INDICATORS, Board, BoardRow
+from ssbrace.kb.queries import EntityRow
+from ssbrace.kb.records import ClaimRecord
+from ssbrace.kb.search import MARK_END, MARK_START, DocumentRow, DocumentView
+from ssbrace.web.formatting import entity_url, evidence_url, lead_claim
+
+T = TypeVar("T")
+
+
+class PageOut(BaseModel, Generic[T]):
+    total: int = Field(description="items matching the filters, all pages together")
+    limit: int
+    offset: int
+    next: str | None = Field(None, description="URL of the next page; null on the last one")
+    items: list[T]
+
+
+class EvidenceOut(BaseModel):
+    sentence: str
+    start: int
+    end: int
+    url: str = Field(description="this app's document page, anchored at the highlighted sentence")
+
+
+class SourceOut(BaseModel):
+    document_id: int
+    title: str | None
+    url: str | None
+    publisher: str | None
+    published: date | None
+    location: str | None
+
+
+class ClaimOut(BaseModel):
+    """A claim in the shape of CLAIMS.md, with its id, evidence link and source."""
+
+    id: int
+    kind: str
+    subject: str
+    subject_type: str
+    object: str | None
+    value: float | None
+    unit: str | None
+    bound: str
+    amount: float | None
+    currency: str | None
+    value_usd: float | None
+    year: int | None
+    year_end: int | None
+    stage: str | None
+    technology: str | None
+    metric: str | None
+    relation: str | None
+    aspect: str | None
+    rank: int | None
+    segment: str | None
+    program: str | None
+    confidence: float
+    evidence: EvidenceOut
+    source: SourceOut
+
+
+def claim_out(c: ClaimRecord) -> ClaimOut:
+    return ClaimOut(
+        id=c.id, kind=c.kind, subject=c.subject, subject_type=c.subject_type, object=c.object, value=c.value,
+        unit=c.unit, bound=c.bound, amount=c.amount, currency=c.currency, value_usd=c.value_usd, year=c.year,
+        year_end=c.year_end, stage=c.stage, technology=c.technology, metric=c.metric, relation=c.relation,
+        aspect=c.aspect, rank=c.rank, segment=c.segment, program=c.program, confidence=c.confidence,
+        evidence=EvidenceOut(sentence=c.sentence, start=c.start, end=c.end, url=evidence_url(c)),
+        source=SourceOut(document_id=c.document_id, title=c.title, url=c.url, publisher=c.publisher,
+                         published=c.published, location=c.location),
+    )
+
+
+class IndicatorOut(BaseModel):
+    value: float
+    display: str
+    note: str
+    sources: int
+    claims: list[int]
+    evidence: str | None
+
+
+class BoardRowOut(BaseModel):
+    rank: int
+    entity: str
+    score: float
+    url: str
+    indicators: dict[str, IndicatorOut | None]
+
+
+class BoardOut(BaseModel):
+    by: str
+    weights: dict[str, float]
+    explanation: str
+    notes: dict[str, str]
+    labels: dict[str, str]
+    rows: list[BoardRowOut]
+
+
+def board_row_out(row: BoardRow, by: str, cells: dict | None = None) -> BoardRowOut:
+    indicators: dict[str, IndicatorOut | None] = {}
+    for name, _, _ in INDICATORS:
+        ind = row.indicators.get(name)
+        cell = (cells or {}).get((row.entity, name))
+        lead = cell.lead if cell is not None else lead_claim(ind) if ind is not None else None
+        indicators[name] = None if ind is None else IndicatorOut(
+            value=ind.value, display=ind.display, note=ind.note, sources=ind.n_sources,
+            claims=[c.id for c in ind.claims], evidence=evidence_url(lead) if lead else None)
+    return BoardRowOut(rank=row.rank, entity=row.entity, score=round(row.score, 4),
+                       url=entity_url(row.entity, "company" if by == "company" else "country"), indicators=indicators)
+
+
+def board_out(board: Board, cells: dict | None = None) -> BoardOut:
+    return BoardOut(by=board.by, weights=board.weights, explanation=board.explanation, notes=board.notes,
+                    labels=board.labels, rows=[board_row_out(r, board.by, cells) for r in board.rows])
+
+
+class EntityOut(BaseModel):
+    name: str
+    type: str
+    country: str | None
+    aliases: list[str]
+    claim_count: int
+    rank: int | None = None
+    score: float | None = None
+    url: str
+
+
+def entity_out(e: EntityRow, row: BoardRow | None = None) -> EntityOut:
+    return EntityOut(name=e.name, type=e.type, country=e.country, aliases=list(e.aliases), claim_count=e.claim_count,
+                     rank=row.rank if row else None, score=round(row.score, 4) if row else None,
+                     url=entity_url(e.name, e.type))
+
+
+class FactOut(BaseModel):
+    entity: str
+    kind: str
+    dimension: str
+    unit: str
+    year: int | None
+    year_end: int | None
+    period: str
+    value: float | None
+    bound: str
+    display: str
+    agree: bool
+    sources: list[str]
+    claims: list[int]
+    evidence: str
+
+
+def fact_out(f: Fact) -> FactOut:
+    return FactOut(entity=f.key.entity, kind=f.key.kind, dimension=f.key.dimension, unit=f.key.unit, year=f.key.year,
+                   year_end=f.key.year_end, period=f.period, value=f.value, bound=f.bound,
+                   display=format_value(f.value, f.key.unit, f.bound), agree=f.agree, sources=list(f.sources),
+                   claims=[c.id for c in f.claims], evidence=evidence_url(f.chosen))
+
+
+class LedgerEntryOut(BaseModel):
+    reported: date | None
+    target: str
+    midpoint: float
+    move: str
+    delta: float
+    claim_id: int
+    source: str
+    evidence: str
+
+
+class LedgerOut(BaseModel):
+    entity: str
+    stage: str
+    current: str
+    moved: float
+    slips: int
+    pull_ins: int
+    summary: str
+    entries: list[LedgerEntryOut]
+
+
+def ledger_out(led: Ledger) -> LedgerOut:
+    return LedgerOut(entity=led.entity, stage=led.stage, current=led.current.target, moved=led.moved, slips=led.slips,
+                     pull_ins=led.pull_ins, summary=led.summary,
+                     entries=[LedgerEntryOut(reported=e.reported, target=e.target, midpoint=e.midpoint, move=e.move,
+                                             delta=e.delta, claim_id=e.claim.id, source=e.claim.source_name,
+                                             evidence=evidence_url(e.claim)) for e in led.entries])
+
+
+class EntityPageOut(BaseModel):
+    name: str
+    entity: EntityOut | None
+    board: BoardRowOut | None
+    indicators: list[FactOut] = Field(description="facts over time, one per indicator and period")
+    ledgers: list[LedgerOut]
+    partnerships: list[ClaimOut]
+    specs: list[FactOut]
+    companies: list[EntityOut]
+    programs: list[EntityOut]
+    program_funding: list[FactOut]
+    conflicts: list[str]
+    claims: PageOut[ClaimOut]
+
+
+class SideOut(BaseModel):
+    label: str
+    sources: list[str]
+    claims: list[ClaimOut]
+
+
+class ConflictOut(BaseModel):
+    type: str
+    entity: str
+    kind: str
+    topic: str
+    period: str
+    summary: str
+    sides: list[SideOut]
+
+
+def conflict_out(c: Conflict) -> ConflictOut:
+    return ConflictOut(type=c.type, entity=c.entity, kind=c.kind, topic=c.topic, period=c.period, summary=c.summary,
+                       sides=[SideOut(label=s.label, sources=list(s.sources), claims=[claim_out(x) for x in s.claims])
+                              for s in c.sides])
+
+
+class FindingOut(BaseModel):
+    check: str
+    entity: str
+    summary: str
+    claims: list[ClaimOut]
+
+
+def finding_out(f: Finding) -> FindingOut:
+    return FindingOut(check=f.check, entity=f.entity, summary=f.summary, claims=[claim_out(c) for c in f.claims])
+
+
+class ConflictsOut(BaseModel):
+    conflicts: list[ConflictOut]
+    findings: list[FindingOut]
+
+
+class DocumentOut(BaseModel):
+    id: int
+    title: str | None
+    url: str | None
+    location: str
+    publisher: str | None
+    published: date | None
+    language: str | None
+    word_count: int
+    claim_count: int
+    page: str
+
+
+def document_out(d: DocumentRow) -> DocumentOut:
+    return DocumentOut(id=d.id, title=d.title, url=d.url, location=d.location, publisher=d.publisher,
+                       published=d.published, language=d.language, word_count=d.word_count,
+                       claim_count=d.claim_count, page=f"/documents/{d.id}")
+
+
+class DocumentDetailOut(DocumentOut):
+    text: str
+    author: str | None
+    story_id: int | None
+    claims: list[ClaimOut]
+
+
+def document_detail_out(d: DocumentView, claims: list[ClaimRecord], story_id: int | None) -> DocumentDetailOut:
+    return DocumentDetailOut(**document_out(d).model_dump(), text=d.text, author=d.author, story_id=story_id,
+                             claims=[claim_out(c) for c in claims])
+
+
+class StoryDocumentOut(BaseModel):
+    id: int
+    title: str | None
+    url: str | None
+    publisher: str | None
+    published: date | None
+
+
+class BulletOut(BaseModel):
+    text: str
+    section: str
+    citations: list[int] = Field(description="ids of the documents the bullet rests on")
+
+
+class StoryOut(BaseModel):
+    id: int
+    headline: str
+    first_date: date | None
+    last_date: date | None
+    doc_count: int
+    version: int
+    documents: list[StoryDocumentOut]
+    source_count: int = Field(0, description="distinct publishers: the brief is 'based on N sources'")
+    brief: list[BulletOut] = Field(default_factory=list)
+
+
+class Snippet(BaseModel):
+    text: str = Field(description="plain text")
+    matches: list[tuple[int, int]] = Field(description="[start, end) of each matched word in text")
+
+
+def snippet_out(marked: str) -> Snippet:
+    """A marked snippet as plain text and match offsets."""
+    text, matches, start = [], [], None
+    length = 0
+    for ch in marked:
+        if ch == MARK_START:
+            start = length
+        elif ch == MARK_END:
+            if start is not None:
+                matches.append((start, length))
+            start = None
+        else:
+            text.append(ch)
+            length += 1
+    return Snippet(text="".join(text), matches=matches)
+
+
+class DocumentHitOut(BaseModel):
+    document: DocumentOut
+    snippet: Snippet
+
+
+class ClaimHitOut(BaseModel):
+    claim: ClaimOut
+    snippet: Snippet
+
+
+class SearchOut(BaseModel):
+    query: str
+    method: str = Field(description="fts5, postgresql or like")
+    documents: PageOut[DocumentHitOut]
+    claims: PageOut[ClaimHitOut]
+
+
+class SourceIn(BaseModel):
+    location: str = Field(description="an http(s) page or feed URL", max_length=2000)
+    name: str | None = Field(None, max_length=200)
+
+
+class SourceCreated(BaseModel):
+    id: int
+    kind: str
+    location: str
+    created: bool
+
+
+class IngestIn(BaseModel):
+    url: str = Field(max_length=2000)
+
+
+class IngestItemOut(BaseModel):
+    input: str
+    status: str
+    document_id: int | None = None
+    reason: str | None = None
+    title: str | None = None
+    claims: int = 0
+
+
+class IngestOut(BaseModel):
+    totals: dict[str, int]
+    items: list[IngestItemOut]
+
+
+class SubscriptionIn(BaseModel):
+    email: str = Field(max_length=320)
+    topic: str = Field(max_length=64)
+
+
+class SubscriptionOut(BaseModel):
+    email: str
+    topic: str
+    created: bool

@@ -1,0 +1,63 @@
+"""Access: write endpoints need the configured token; read endpoints are open unless closed by config.
+
+The token travels as ``Authorization: Bearer <token>``. A browser can also present it as the
+``ssbrace_token`` cookie set by the login form, for reads only: writes take the header alone, so a
+page on another site cannot make a visitor's browser write (no cookie-borne CSRF).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import HTTPException, Request, status
+
+COOKIE = "ssbrace_token"
+
+
+class LoginRequired(Exception):
+    """A page was asked for without the read token; the app answers with the login form."""
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def token_matches(given: str | None, expected: str) -> bool:
+    return bool(given) and bool(expected) and secrets.compare_digest(given.encode(), expected.encode())
+
+
+def _settings(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.ssbrace.settings
+
+
+def read_allowed(request: Request) -> bool:
+    settings = _settings(request)
+    if not settings.read_token_required:
+        return True
+    return token_matches(_bearer(request), settings.api_token) or token_matches(
+        request.cookies.get(COOKIE), settings.api_token)
+
+
+def require_read_api(request: Request) -> None:
+    """Dependency of every read endpoint of the API."""
+    if not read_allowed(request):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this server requires a token to read",
+                            headers={"WWW-Authenticate": "Bearer"})
+
+
+def require_read_page(request: Request) -> None:
+    """Dependency of every HTML page: the login form instead of the page when the token is missing."""
+    if not read_allowed(request):
+        raise LoginRequired()
+
+
+def require_write(request: Request) -> None:
+    """Dependency of every write endpoint: the configured token in the Authorization header."""
+    expected = _settings(request).api_token
+    if not expected:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "write endpoints are off: set api_token in the config")
+    if not token_matches(_bearer(request), expected):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid token is required to write",
+                            headers={"WWW-Authenticate": "Bearer"})

@@ -1,0 +1,176 @@
+"""HTML pages (Jinja2, server-rendered). Each route gathers its data with ``views`` and renders it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ssbrace.analysis.scoreboard import INDICATORS
+from ssbrace.kb import search as kb_search
+from ssbrace.kb.search import ClaimFilter
+from ssbrace.models import CLAIM_KINDS
+from ssbrace.web import views
+from ssbrace.web.auth import COOKIE, require_read_page, token_matches
+from ssbrace.web.state import AppState
+
+router = APIRouter(include_in_schema=False)
+read = [Depends(require_read_page)]
+PER_PAGE = 50
+
+
+def state_of(request: Request) -> AppState:
+    return request.app.state.ssbrace
+
+
+def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """A page in the base layout; ``section`` lights up its item in the navigation."""
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def _not_found(what: str) -> HTTPException:
+    return HTTPException(404, f"no {what} here")
+
+
+@router.get("/", response_class=HTMLResponse, dependencies=read)
+def scoreboard(request: Request, by: str = Query("country", pattern="^(country|company)$")) -> HTMLResponse:
+    snap = state_of(request).snapshot()
+    board = snap.board(by)
+    return render(request, "scoreboard.html", {
+        "section": "scoreboard", "board": board, "by": by, "indicators": INDICATORS, "cells": snap.board_cells(by),
+        "chart": views.score_chart(board)})
+
+
+@router.get("/countries", response_class=HTMLResponse, dependencies=read)
+def countries(request: Request) -> HTMLResponse:
+    items = views.entity_list(state_of(request), views.COUNTRY_TYPES)
+    return render(request, "entities.html", {"section": "countries", "title": "Countries and regions",
+                                             "items": items, "kind": "country"})
+
+
+@router.get("/companies", response_class=HTMLResponse, dependencies=read)
+def companies(request: Request) -> HTMLResponse:
+    items = views.entity_list(state_of(request), ("company",))
+    return render(request, "entities.html", {"section": "companies", "title": "Companies", "items": items,
+                                             "kind": "company"})
+
+
+def _entity(request: Request, name: str, page: int, section: str) -> HTMLResponse:
+    data = views.entity_page(state_of(request), name, page)
+    if data is None:
+        raise _not_found(f"entity called {name!r}")
+    return render(request, "entity.html", {
+        "section": section, "page": data, "page_no": page,
+        "series_charts": [(s, views.series_chart(s, data.name)) for s in data.series if sum(f.key.year is not None for f in s.facts) >= 2],
+        "ledger_chart": views.ledger_chart(data.ledgers, f"{data.name}: targets as reported") if data.ledgers else ""})
+
+
+@router.get("/companies/{name:path}", response_class=HTMLResponse, dependencies=read)
+def company(request: Request, name: str, page: int = Query(1, ge=1)) -> HTMLResponse:
+    return _entity(request, name, page, "companies")
+
+
+@router.get("/countries/{name:path}", response_class=HTMLResponse, dependencies=read)
+def country(request: Request, name: str, page: int = Query(1, ge=1)) -> HTMLResponse:
+    return _entity(request, name, page, "countries")
+
+
+@router.get("/entities/{name:path}", response_class=HTMLResponse, dependencies=read)
+def entity(request: Request, name: str, page: int = Query(1, ge=1)) -> HTMLResponse:
+    return _entity(request, name, page, "")
+
+
+@router.get("/conflicts", response_class=HTMLResponse, dependencies=read)
+def conflicts(request: Request) -> HTMLResponse:
+    found, findings = views.conflicts(state_of(request))
+    return render(request, "conflicts.html", {"section": "conflicts", "conflicts": found, "findings": findings})
+
+
+@router.get("/stories", response_class=HTMLResponse, dependencies=read)
+def stories(request: Request, since: date | None = None, page: int = Query(1, ge=1)) -> HTMLResponse:
+    per = 20  # each story's brief is composed on the way
+    items, total = views.stories(state_of(request), since, per, (page - 1) * per)
+    return render(request, "stories.html", {"section": "stories", "items": items, "total": total, "page_no": page,
+                                            "per_page": per, "since": since})
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse, dependencies=read)
+def story(request: Request, story_id: int) -> HTMLResponse:
+    item = views.story(state_of(request), story_id)
+    if item is None:
+        raise _not_found(f"story {story_id}")
+    return render(request, "story.html", {"section": "stories", "item": item})
+
+
+@router.get("/documents", response_class=HTMLResponse, dependencies=read)
+def documents(request: Request, since: date | None = None, page: int = Query(1, ge=1)) -> HTMLResponse:
+    with state_of(request).store.session() as session:
+        listing = kb_search.find_documents(session, since=since, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    return render(request, "documents.html", {"section": "documents", "listing": listing, "page_no": page,
+                                              "since": since})
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse, dependencies=read)
+def document(request: Request, document_id: int) -> HTMLResponse:
+    data = views.document_page(state_of(request), document_id)
+    if data is None:
+        raise _not_found(f"document {document_id}")
+    return render(request, "document.html", {"section": "documents", "data": data})
+
+
+@router.get("/claims", response_class=HTMLResponse, dependencies=read)
+def claims(request: Request, entity: str | None = None, kind: str | None = None, topic: str | None = None,
+           since: date | None = None, page: int = Query(1, ge=1)) -> HTMLResponse:
+    state = state_of(request)
+    rule = state.topic_rule(topic) if topic else None
+    if topic and rule is None:
+        raise HTTPException(400, f"unknown topic {topic!r}")
+    flt = ClaimFilter(entity=entity or None, kind=kind or None, topic=rule, since=since)
+    with state.store.session() as session:
+        listing = kb_search.find_claims(session, flt, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    return render(request, "claims.html", {
+        "section": "claims", "listing": listing, "page_no": page, "kinds": CLAIM_KINDS, "topics": state.pack.topics,
+        "filters": {"entity": entity or "", "kind": kind or "", "topic": topic or "",
+                    "since": since.isoformat() if since else ""}})
+
+
+@router.get("/search", response_class=HTMLResponse, dependencies=read)
+def search(request: Request, q: str = "", page: int = Query(1, ge=1)) -> HTMLResponse:
+    per = 20
+    with state_of(request).store.session() as session:
+        results = kb_search.search(session, q, limit=per, offset=(page - 1) * per) if q.strip() else None
+    return render(request, "search.html", {"section": "search", "q": q, "results": results, "page_no": page})
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002 - the usual name
+    return render(request, "login.html", {"next": next, "failed": False})
+
+
+@router.post("/login", response_model=None)
+def login(request: Request, token: str = Form(...), next: str = Form("/")) -> Response:  # noqa: A002
+    if not token_matches(token, state_of(request).settings.api_token):
+        return render(request, "login.html", {"next": next, "failed": True}, status_code=401)
+    # Only a path on this site: "//evil.example" or "https://..." would send the visitor elsewhere.
+    target = next if next.startswith("/") and not next.startswith(("//", "/\\")) else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """The API reference, rendered from the OpenAPI document (no Swagger bundle, works offline)."""
+    spec = request.app.openapi()
+    operations = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            params = [(p["name"], p.get("in", ""), p.get("required", False), p.get("description", ""))
+                      for p in op.get("parameters", [])]
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            operations.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                               "description": op.get("description", ""), "params": params,
+                               "body": body.get("$ref", "").rsplit("/", 1)[-1], "tags": op.get("tags", [])})
+    return render(request, "api_docs.html", {"section": "", "operations": operations, "spec": spec})
