@@ -7,7 +7,8 @@ import pytest
 from ssbrace.kb.store import Store
 
 # Each fixture module holds one real part (HTTP server, SMTP server, browser...).
-pytest_plugins: list[str] = ["tests.fixtures.http_server", "tests.fixtures.web_server", "tests.fixtures.mini_pack"]
+pytest_plugins: list[str] = ["tests.fixtures.http_server", "tests.fixtures.web_server", "tests.fixtures.mini_pack",
+                             "tests.fixtures.smtp_server"]
 
 
 @pytest.fixture

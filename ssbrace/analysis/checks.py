@@ -54,15 +54,16 @@ def fx_findings(records: Iterable[ClaimRecord], usd_rate: Callable[[str, int | N
         off = implied / rate - 1
         if abs(off) > config.fx_tolerance:
             found.append(Finding("fx", c.subject,
-                                 f"{c.subject}: {c.amount:,.0f} {c.currency} stated as "
+                                 f"{c.subject}: {format_value(c.amount, 'USD').replace('US$', c.currency + ' ')} stated as "
                                  f"{format_value(c.value_usd, 'USD')} implies {implied:,.2f} {c.currency}/USD, "
                                  f"{off:+.0%} off the {year} rate of {rate:,.2f} ({c.source_name})", (c,)))
     for (entity, amount, currency, year), claims in same_amount.items():
+        written = format_value(amount, "USD").replace("US$", currency + " ")
         values = sorted({c.value_usd for c in claims if c.value_usd})
         if len(values) > 1 and values[-1] / values[0] - 1 > CONVERSION_SPREAD:
             stated = ", ".join(f"{format_value(c.value_usd, 'USD', c.bound)} ({c.source_name})" for c in claims)
             found.append(Finding("conversion", entity,
-                                 f"{entity}: {amount:,.0f} {currency} ({year}) converted differently: {stated}",
+                                 f"{entity}: {written} ({year}) converted differently: {stated}",
                                  tuple(claims)))
     return found
 

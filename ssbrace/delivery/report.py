@@ -160,7 +160,7 @@ def report_data(k: Knowledge, generated: date | None = None) -> dict[str, Any]:
         "boards": [_board_view(country, notes), _board_view(company, notes)],
         "conflicts": [_conflict_view(c, notes) for c in k.conflicts if c.type != "scope"],
         "scope_differences": [_conflict_view(c, notes) for c in k.conflicts if c.type == "scope"],
-        "findings": [{"check": f.check, "entity": f.entity, "summary": f.summary,
+        "findings": [{"check": f.check, "entity": f.entity, "summary": f.summary, "refs": notes.cite(f.claims),
                       "claims": [_claim_view(c, notes) for c in f.claims]} for f in k.findings],
         "ledgers": [_ledger_view(led, notes) for led in k.ledgers],
         "market_segment": segment,

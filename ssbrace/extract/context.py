@@ -34,6 +34,11 @@ _COORD = re.compile(
     r"(?:(?:its|their)[ \t]+[\w\-]+[ \t]+(?:[\w\-]+[ \t]+)?)?)[*_]*$"
 )
 _ASIDE = re.compile(r",[ \t]*(?:whose|which|who|where|a|an|its|the)\b[^,;]{0,90}(?:,|$)", re.IGNORECASE)
+_ATTACHED = re.compile(
+    r"^[*_]*[ \t]*(?:'s|’s)?[ \t]*(?:with|on|at|had|has|holds|held|:|-|–|—|\(|\|)[ \t]*(?:about|around|roughly|some|"
+    r"over|more than|nearly|almost|just|only)?[ \t]*$",
+    re.IGNORECASE,
+)
 SUBJECT_TYPES = {"company", "country", "region", "program", "institution"}
 
 
@@ -151,6 +156,8 @@ class SentenceContext:
                 score = float(position - m.end)
                 if m.possessive and position - m.end < 40 and not re.search(r"[,;]", gap):
                     score -= 400
+                elif _ATTACHED.match(gap):
+                    score -= 300  # "Borduria with 3,225", "Panasonic (445)", "CATL - 36.8%": the figure is its
                 if self.is_object_position(m):
                     score += 120
             elif allow_after:

@@ -137,7 +137,7 @@ def _candidates(docs: list[DocRecord], claims: list[ClaimRecord]) -> list[_Candi
             if words < 6 or words > 70 or text.casefold() == title or text[-1:] not in ".!?\"'\u201d":
                 continue
             has_claim = any(_overlaps(c, sentence) for c in by_doc.get(doc.id, ()))
-            has_figure = any(not f.is_year for f in figures(text))
+            has_figure = bool(telling_figures(text))
             found.append(_Candidate(doc, sentence, text, rank, has_claim, has_figure))
             rank += 1
     return found

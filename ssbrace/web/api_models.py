@@ -118,7 +118,8 @@ def board_row_out(row: BoardRow, by: str, cells: dict | None = None) -> BoardRow
         cell = (cells or {}).get((row.entity, name))
         lead = cell.lead if cell is not None else lead_claim(ind) if ind is not None else None
         indicators[name] = None if ind is None else IndicatorOut(
-            value=ind.value, display=ind.display, note=ind.note, sources=ind.n_sources,
+            value=ind.value, display=ind.display, note=ind.note,
+            sources=cell.n_sources if cell is not None else ind.n_sources,
             claims=[c.id for c in ind.claims], evidence=evidence_url(lead) if lead else None)
     return BoardRowOut(rank=row.rank, entity=row.entity, score=round(row.score, 4),
                        url=entity_url(row.entity, "company" if by == "company" else "country"), indicators=indicators)

@@ -15,7 +15,7 @@ from ssbrace import __version__
 from ssbrace.errors import SsbraceError, UsageError
 from ssbrace.kb.store import Store
 from ssbrace.settings import Settings
-from ssbrace.web import api, pages
+from ssbrace.web import api, feeds, pages
 from ssbrace.web.auth import LoginRequired
 from ssbrace.web.formatting import FILTERS, GLOBALS
 from ssbrace.web.state import AppState
@@ -32,6 +32,7 @@ def _templates() -> Jinja2Templates:
     env.filters.update(FILTERS)
     env.globals.update(GLOBALS)
     env.globals["version"] = __version__
+    env.globals["topics"] = ()  # set per app from its domain pack
     return Jinja2Templates(env=env)
 
 
@@ -48,9 +49,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.ssbrace = AppState(settings, store)
     app.state.templates = _templates()
+    app.state.templates.env.globals["topics"] = app.state.ssbrace.pack.topics
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(feeds.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]

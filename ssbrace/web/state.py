@@ -38,6 +38,7 @@ class Cell:
 
     lead: ClaimRecord | None
     sources: str
+    n_sources: int
 
 
 def sources_line(claims: Iterable[ClaimRecord], most: int = 6) -> str:
@@ -65,7 +66,7 @@ class Snapshot:
     def board_cells(self, by: str) -> dict[tuple[str, str], Cell]:
         """(entity, indicator) -> the claim its figure links to and its sources, worked out once per board."""
         if by not in self._cells:
-            self._cells[by] = {(row.entity, name): Cell(lead_claim(ind), sources_line(ind.claims))
+            self._cells[by] = {(row.entity, name): Cell(lead_claim(ind), sources_line(ind.claims), ind.n_sources)
                                for row in self.board(by).rows for name, ind in row.indicators.items()}
         return self._cells[by]
 

@@ -130,3 +130,26 @@ def test_login_never_redirects_off_site(serve, db) -> None:  # type: ignore[no-u
 def test_shared_server_reads_are_open(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/api/v1/claims", params={"limit": 1}).status_code == 200
     assert WRITE_TOKEN  # the shared server has writes on, reads open
+
+
+def test_unsubscribe_link_from_a_digest(serve, db) -> None:  # type: ignore[no-untyped-def]
+    client = serve(db=db, api_token=TOKEN, read_token_required=True)  # works even with reads closed
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    client.post("/api/v1/subscriptions", json={"email": "reader@example.org", "topic": "patents"}, headers=auth)
+    store = Store(db)
+    try:
+        with store.session() as session:
+            token = stories_repo.subscriptions(session)[0].token
+    finally:
+        store.dispose()
+    form = client.get("/unsubscribe", params={"token": token})
+    assert form.status_code == 200 and 'method="post"' in form.text  # a GET alone removes nothing
+    done = client.post("/unsubscribe", data={"token": token})
+    assert done.status_code == 200 and "reader@example.org" in done.text
+    assert client.post("/unsubscribe", data={"token": token}).status_code == 404
+    store = Store(db)
+    try:
+        with store.session() as session:
+            assert stories_repo.subscriptions(session) == []
+    finally:
+        store.dispose()

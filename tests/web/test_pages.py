@@ -123,3 +123,12 @@ def test_empty_store_pages_open(serve, tmp_path) -> None:  # type: ignore[no-unt
                  "/search?q=x"):
         assert client.get(path).status_code == 200, path
     assert "holds no claims yet" in client.get("/").text
+
+
+def test_topic_page_and_atom_feed(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/topics/solid-state-batteries").text
+    assert "Calderon Cells delays" in html or "Calderon" in html
+    feed = client.get("/feeds/solid-state-batteries.atom")
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    assert b"<feed" in feed.content and b"/stories/" in feed.content
+    assert client.get("/feeds/no-such-topic.atom").status_code == 404

@@ -1,0 +1,64 @@
+"""Topic pages, Atom feeds and the unsubscribe page: the web ends of the links digests and feeds carry."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ssbrace.delivery.atom import build_feed
+from ssbrace.errors import UsageError
+from ssbrace.kb import stories_repo
+from ssbrace.stories.brief import build_brief
+from ssbrace.stories.features import entity_index
+from ssbrace.stories.topics import find_topic, stories_for_topic
+from ssbrace.web.auth import require_read_page
+from ssbrace.web.pages import render, state_of
+from ssbrace.web.state import AppState
+from ssbrace.web.views import StoryItem
+
+router = APIRouter(include_in_schema=False)
+TOPIC_STORIES = 20
+
+
+def _topic(state: AppState, slug: str):  # type: ignore[no-untyped-def]
+    try:
+        return find_topic(state.pack.topics, slug)
+    except UsageError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+@router.get("/feeds/{slug}.atom", dependencies=[Depends(require_read_page)])
+def feed(request: Request, slug: str) -> Response:
+    """The Atom feed of a topic's stories, as ``ssbrace feed`` writes it."""
+    state = state_of(request)
+    topic = _topic(state, slug)
+    with state.store.session() as session:
+        data = build_feed(session, topic, entity_index(state.settings.domain), base_url=state.settings.base_url)
+    return Response(data, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/topics/{slug}", response_class=HTMLResponse, dependencies=[Depends(require_read_page)])
+def topic_page(request: Request, slug: str) -> HTMLResponse:
+    state = state_of(request)
+    topic = _topic(state, slug)
+    with state.store.session() as session:
+        found = stories_for_topic(session, topic, entity_index(state.settings.domain), limit=TOPIC_STORIES)
+        items = [StoryItem(s, stories_repo.get_documents(session, s.document_ids), build_brief(session, s.id))
+                 for s in found]
+    return render(request, "stories.html", {"section": "stories", "items": items, "total": len(items), "page_no": 1,
+                                            "per_page": TOPIC_STORIES, "since": None, "topic": topic})
+
+
+# Unsubscribing needs no token but the one in the digest's link, and never happens on a GET: mail
+# scanners follow links, so the link shows a button and the button posts.
+@router.get("/unsubscribe", response_class=HTMLResponse)
+def unsubscribe_form(request: Request, token: str = "") -> HTMLResponse:
+    return render(request, "unsubscribe.html", {"token": token, "done": None})
+
+
+@router.post("/unsubscribe", response_class=HTMLResponse)
+def unsubscribe(request: Request, token: str = Form(...)) -> HTMLResponse:
+    with state_of(request).store.session() as session:
+        removed = stories_repo.unsubscribe_by_token(session, token)
+    status = 200 if removed is not None else 404
+    return render(request, "unsubscribe.html", {"token": token, "done": removed}, status_code=status)
