@@ -12,6 +12,7 @@ same run, is a static file served by the same app: ratio = static req/s / endpoi
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import random
@@ -22,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,6 +34,7 @@ from ssbrace.kb.store import Store
 from ssbrace.kb.tables import Claim, Document, Entity, EntityAlias
 
 ROOT = Path(__file__).resolve().parents[1]
+print = functools.partial(print, flush=True)  # noqa: A001 - figures appear as they are measured
 # Invented names: the bench needs many entities, not real ones.
 COUNTRIES = [f"Country {c}" for c in "ABCDEFGHIJKLMNOPQRST"]
 STAGES = ["prototype", "pilot", "sample", "commercialization", "mass_production", "vehicle_launch"]
@@ -92,7 +94,7 @@ def fill(url: str, n_claims: int, n_docs: int, seed: int = 7) -> dict:
     """Bulk-write entities, documents and claims; returns names the load will ask for."""
     rng = random.Random(seed)
     store = Store(url)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     companies = _company_names(max(50, n_docs // 100))
     with store.session() as s:
         entities = [{"id": i + 1, "name": c, "type": "country", "country": None, "from_gazetteer": True,

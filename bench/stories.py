@@ -45,7 +45,9 @@ def main() -> None:
     parser.add_argument("--domain", default="solid_state_batteries")
     args = parser.parse_args()
     articles = read_labelled_set(args.folder)
-    print(f"labelled set: {len(articles)} documents, {len({a.story for a in articles})} stories ({args.folder})")
+    print(
+        f"labelled set: {len(articles)} documents, {len({a.story for a in articles})} stories ({args.folder})"
+    )
     run(args.folder, args.domain, "default (TF-IDF+entities+figures, incremental)")
     run(args.folder, args.domain, "same, one rebuild pass", rebuild=True)
     text_only = dataclasses.replace(DEFAULT_CONFIG, entity_weight=0.0, figure_weight=0.0)

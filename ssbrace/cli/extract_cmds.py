@@ -32,7 +32,7 @@ def extract_cmd(
             extracted = read_input(path, stdin)
             claims = extract_claims(extracted.text, published=extracted.published, doc=path, domain=settings.domain)
         except InputError as exc:
-            failures.append(f"{path}: {exc}")
+            failures.append(str(exc) if path in str(exc) else f"{path}: {exc}")
             continue
         if jsonl:
             for claim in claims:
@@ -43,10 +43,12 @@ def extract_cmd(
         err.print(f"{path}: {len(claims)} claim(s)", style="dim")
     if not jsonl:
         _print_table(table_rows)
+    # One plain line per unreadable input (no wrapping), after the claims of the rest; then a non-zero exit.
     for failure in failures:
-        err.print(f"error: {failure}")
+        sys.stderr.write(f"error: {' '.join(failure.split())}\n")
     if failures:
-        raise typer.Exit(1)
+        sys.stderr.flush()
+        raise SystemExit(InputError.exit_code)
 
 
 def _row(claim) -> tuple[str, ...]:  # type: ignore[no-untyped-def]

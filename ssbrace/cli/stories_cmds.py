@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -40,7 +40,9 @@ def _email(address: str) -> str:
 @app.command("stories")
 def stories_cmd(
     ctx: typer.Context,
-    since: str | None = typer.Option(None, "--since", help="Only stories active since: 24h, 7d, 2w or an ISO date."),
+    since: str | None = typer.Option(
+        None, "--since", help="Only stories active since: 24h, 7d, 2w or an ISO date."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array, one object per story."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Group every stored document again first."),
     group: bool = typer.Option(True, "--group/--no-group", help="Group documents not yet in a story first."),
@@ -95,8 +97,10 @@ def stories_cmd(
         span = row["first_date"] or "undated"
         if row["last_date"] and row["last_date"] != row["first_date"]:
             span += f"..{row['last_date']}"
-        out.print(f"#{row['id']}  {row['headline']}  [{span}; {len(row['documents'])} docs, {row['sources']} sources]",
-                  markup=False)
+        out.print(
+            f"#{row['id']}  {row['headline']}  [{span}; {len(row['documents'])} docs, {row['sources']} sources]",
+            markup=False,
+        )
 
 
 @app.command("brief")
@@ -120,13 +124,18 @@ def brief_cmd(
     out.print(brief.based_on + ":", markup=False)
     for n, source in enumerate(brief.sources, 1):
         extra = ", ".join(x for x in (source.publisher, source.published) if x)
-        out.print(f" [{n}] {source.title or source.link}{', ' + extra if extra else ''} <{source.link}>", markup=False)
+        out.print(
+            f" [{n}] {source.title or source.link}{', ' + extra if extra else ''} <{source.link}>",
+            markup=False,
+        )
 
 
 @app.command("topics")
 def topics_cmd(
     ctx: typer.Context,
-    since: str | None = typer.Option(None, "--since", help="Count stories active since: 24h, 7d or an ISO date."),
+    since: str | None = typer.Option(
+        None, "--since", help="Count stories active since: 24h, 7d or an ISO date."
+    ),
 ) -> None:
     """List the domain pack's topics and how many stories each has."""
     from ssbrace.stories.features import entity_index
@@ -162,7 +171,7 @@ def digest_cmd(
     context = app_context(ctx)
     chosen = find_topic(_topics(ctx), topic)
     start = parse_since(since)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     index = entity_index(context.settings.domain)
     if fmt not in {"html", "text"}:
         raise UsageError(f"--format: expected html or text, got {fmt!r}")
@@ -189,7 +198,9 @@ def digest_cmd(
             raise typer.Exit(1)
         return
     with context.store().session() as session:
-        digest = build_digest(session, chosen, start, now=now, index=index, base_url=context.settings.base_url)
+        digest = build_digest(
+            session, chosen, start, now=now, index=index, base_url=context.settings.base_url
+        )
     rendered = render(digest, fmt)
     if out_file is not None:
         try:
@@ -217,7 +228,9 @@ def subscribe_cmd(
     chosen = find_topic(_topics(ctx), topic)
     with app_context(ctx).store().session() as session:
         created = repo.subscribe(session, address, chosen.slug)
-    out.print(f"{'subscribed' if created else 'already subscribed'}: {address} to {chosen.slug}", markup=False)
+    out.print(
+        f"{'subscribed' if created else 'already subscribed'}: {address} to {chosen.slug}", markup=False
+    )
 
 
 @app.command("unsubscribe")
@@ -256,7 +269,11 @@ def feed_cmd(
     _group_pending(ctx)
     with context.store().session() as session:
         data = build_feed(
-            session, chosen, entity_index(context.settings.domain), base_url=context.settings.base_url, since=start
+            session,
+            chosen,
+            entity_index(context.settings.domain),
+            base_url=context.settings.base_url,
+            since=start,
         )
     write_feed(data, out_file)
     entries = data.count(b"<entry>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +31,17 @@ def _urn(name: str) -> str:
 def _stamp(moment: datetime | date | None) -> str:
     """RFC 3339 in UTC; a date is taken as its midnight, a naive time (SQLite) as UTC."""
     if moment is None:
-        moment = datetime.now(timezone.utc)
+        moment = datetime.now(UTC)
     if not isinstance(moment, datetime):
         moment = datetime.combine(moment, time.min)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _updated(story: StoryRecord) -> datetime:
     moment = story.updated_at
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def entry_html(brief: Brief) -> str:
@@ -56,9 +56,7 @@ def entry_html(brief: Brief) -> str:
         if source.link.startswith(("http://", "https://")):
             label = f'<a href="{escape(source.link)}">{label}</a>'
         sources.append(f"<li>[{n}] {label}{', ' + escape(source.publisher) if source.publisher else ''}</li>")
-    return (
-        f"<ul>{''.join(items)}</ul><p>{escape(brief.based_on)}</p><ol>{''.join(sources)}</ol>"
-    )
+    return f"<ul>{''.join(items)}</ul><p>{escape(brief.based_on)}</p><ol>{''.join(sources)}</ol>"
 
 
 # Characters XML 1.0 cannot carry at all, even escaped (ElementTree would write them as they are).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -108,7 +108,7 @@ def build_digest(
     return Digest(
         topic=topic,
         since=since,
-        until=now or datetime.now(timezone.utc),
+        until=now or datetime.now(UTC),
         briefs=briefs,
         changes=changes,
         changes_note=note,
@@ -208,7 +208,9 @@ def deliver_digest(
 
     def record(recipient: str, status: str, error: str | None) -> None:
         with store.session() as session:
-            repo.record_delivery(session, recipient, topic.slug, digest.key, status, error, len(digest.briefs))
+            repo.record_delivery(
+                session, recipient, topic.slug, digest.key, status, error, len(digest.briefs)
+            )
         if status == "sent":
             report.sent.append(recipient)
         elif status == "refused":

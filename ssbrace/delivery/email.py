@@ -56,7 +56,9 @@ def compose(
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
-        detail = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        detail = (
+            exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        )
         return f"{exc.smtp_code} {detail}".strip()
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, detail = next(iter(exc.recipients.values()))
@@ -89,7 +91,9 @@ def connect(settings: Any) -> smtplib.SMTP:
         raise
     except smtplib.SMTPAuthenticationError as exc:
         smtp.close()
-        raise DeliveryError(f"SMTP server {where} refused the login of {settings.smtp_user}: {_reason(exc)}") from None
+        raise DeliveryError(
+            f"SMTP server {where} refused the login of {settings.smtp_user}: {_reason(exc)}"
+        ) from None
     except (OSError, smtplib.SMTPException, ssl.SSLError) as exc:
         smtp.close()
         raise DeliveryError(f"SMTP session with {where} failed: {_reason(exc)}") from None

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from ssbrace.extract.entities import Mention
 from ssbrace.extract.lexicon import Lexicon, compile_phrases
 
+# "the carmaker" prefers the last automaker, "the startup" the last start-up.
+_CATEGORY_WORDS = {"automaker": "automaker", "carmaker": "automaker", "car maker": "automaker", "ev maker": "automaker",
+                   "battery maker": "cell_maker", "cell maker": "cell_maker", "battery supplier": "cell_maker",
+                   "startup": "startup", "start-up": "startup", "chemical": "materials", "refiner": "materials"}
 # How many sentences back a referring phrase may reach.
 MAX_DISTANCE = 6
 
@@ -41,8 +45,9 @@ class CorefMemory:
             self.last_group = list(group)
             self.last_group_sentence = index
 
-    def recent(self, index: int, types: set[str], country: str | None = None) -> Mention | None:
-        """The most recent entity of one of ``types`` (of ``country`` when given) within reach."""
+    def recent(self, index: int, types: set[str], country: str | None = None,
+               category: str | None = None) -> Mention | None:
+        """The most recent entity of one of ``types`` (of ``country``/``category`` when given) within reach."""
         best_sentence = None
         choice: Mention | None = None
         for sent_index, mention in reversed(self.history):
@@ -51,6 +56,8 @@ class CorefMemory:
             if mention.type not in types:
                 continue
             if country is not None and mention.country != country and mention.name != country:
+                continue
+            if category is not None and mention.category != category:
                 continue
             if best_sentence is None:
                 best_sentence = sent_index
@@ -87,7 +94,9 @@ class Coreference:
             for m in mentions:
                 if m.demonym and hit.start() <= m.start < hit.end():
                     country = m.name
-            target = memory.recent(index, {"company"}, country) or memory.recent(index, {"company"})
+            category = next((cat for word, cat in _CATEGORY_WORDS.items() if word in hit.group().lower()), None)
+            target = (memory.recent(index, {"company"}, country, category) or memory.recent(index, {"company"}, country)
+                      or memory.recent(index, {"company"}))
             if target:
                 found.append((hit.start(), target))
         hit = self.country_rx.search(text) if types & {"country", "region"} else None

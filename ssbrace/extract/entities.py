@@ -16,6 +16,7 @@ from ssbrace.extract.lexicon import Lexicon, compile_phrases
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _MODIFIER_BEFORE = re.compile(r"(?:non|ex|anti|pro|pan|trans)-$", re.IGNORECASE)
 _MODIFIER_AFTER = re.compile(r"\$|-(?:based|headquartered|listed|born|made|built|focused|backed|owned)(?![\w])", re.IGNORECASE)
+_AND = re.compile(r"[ \t]*(?:,|and|,[ \t]*and|or|&)[ \t]*")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)(?!\w)")
 _NAME_WORD = r"[A-Z][\w&\-]*"
 # Up to four capitalised words: bounded repetition with disjoint classes, so no catastrophic backtracking.
@@ -164,6 +165,11 @@ class EntityMatcher:
             i += length
         mentions.extend(self._unknown(text, mentions))
         mentions.sort(key=lambda m: m.start)
+        # "Chinese and South Korean rivals": a demonym joined to a group demonym names a group too
+        for k in range(len(mentions) - 2, -1, -1):
+            a, b = mentions[k], mentions[k + 1]
+            if a.demonym and not a.group and b.demonym and b.group and _AND.fullmatch(text[a.end : b.start]):
+                mentions[k] = replace(a, group=True)
         return mentions
 
     def _match_at(self, tokens: list[tuple[str, int, int]], i: int, tok: str) -> tuple[int, Entry] | None:

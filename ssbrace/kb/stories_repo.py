@@ -228,7 +228,13 @@ def create_story(session: Session, document_id: int, day: date | None, headline:
     """A new story founded by one document."""
     now = utcnow()
     story = Story(
-        headline=headline, first_date=day, last_date=day, doc_count=1, version=1, created_at=now, updated_at=now
+        headline=headline,
+        first_date=day,
+        last_date=day,
+        doc_count=1,
+        version=1,
+        created_at=now,
+        updated_at=now,
     )
     session.add(story)
     session.flush()
@@ -270,7 +276,9 @@ def clear_stories(session: Session) -> int:
 
 def subscribe(session: Session, email: str, topic: str) -> bool:
     """Subscribe an address to a topic; False when it already was."""
-    existing = session.scalar(select(Subscription).where(Subscription.email == email, Subscription.topic == topic))
+    existing = session.scalar(
+        select(Subscription).where(Subscription.email == email, Subscription.topic == topic)
+    )
     if existing is not None:
         return False
     session.add(Subscription(email=email, topic=topic, token=secrets.token_urlsafe(16)))

@@ -22,7 +22,7 @@ from ssbrace.errors import InputError
 from ssbrace.kb import stories_repo as repo
 from ssbrace.kb.stories_repo import ClaimRecord, DocRecord, StoryRecord
 from ssbrace.stories.cluster import headline_for
-from ssbrace.stories.features import Sentence, figure_keys, figures, split_sentences, telling_figures
+from ssbrace.stories.features import Sentence, figure_keys, split_sentences, telling_figures
 
 MIN_BULLETS, MAX_BULLETS = 3, 8
 # Relevance of a sentence: centrality plus these bonuses.
@@ -188,7 +188,8 @@ def compose_brief(story: StoryRecord, docs: list[DocRecord], claims: list[ClaimR
     docs = sorted(docs, key=lambda d: (d.day is None, d.day, d.id))
     headline = headline_for(docs) if docs else story.headline
     sources = [
-        SourceRef(d.id, d.title, d.publisher, d.published.isoformat() if d.published else None, d.link) for d in docs
+        SourceRef(d.id, d.title, d.publisher, d.published.isoformat() if d.published else None, d.link)
+        for d in docs
     ]
     publishers = {publisher_key(d) for d in docs}
     brief = Brief(

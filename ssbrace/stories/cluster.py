@@ -199,7 +199,9 @@ def assign_document(
     if doc is None:
         raise InputError(f"no document with id {document_id}")
     if doc.duplicate_of is not None and doc.duplicate_of != doc.id:
-        story_id = assign_document(session, doc.duplicate_of, config=config, domain=domain, vectorizer=vectorizer)
+        story_id = assign_document(
+            session, doc.duplicate_of, config=config, domain=domain, vectorizer=vectorizer
+        )
         story = repo.get_story(session, story_id)
         members = repo.get_documents(session, [*(story.document_ids if story else ()), doc.id])
         repo.add_to_story(session, story_id, doc.id, doc.day, 1.0, headline_for(members))
@@ -220,7 +222,9 @@ def assign_document(
             best = matches[0]
             story = next(s for s in stories if s.id == best.story_id)
             members = [docs[m] for m in story.document_ids if m in docs] + [doc]
-            repo.add_to_story(session, best.story_id, doc.id, doc.day, round(best.score, 4), headline_for(members))
+            repo.add_to_story(
+                session, best.story_id, doc.id, doc.day, round(best.score, 4), headline_for(members)
+            )
             return best.story_id
     return repo.create_story(session, doc.id, doc.day, headline_for([doc]))
 
@@ -241,7 +245,9 @@ def rebuild_stories(
     vectorizer.fit([document_text(d) for d in repo.get_documents(session, order)])
     stories = set()
     for document_id in order:
-        stories.add(assign_document(session, document_id, config=config, domain=domain, vectorizer=vectorizer))
+        stories.add(
+            assign_document(session, document_id, config=config, domain=domain, vectorizer=vectorizer)
+        )
     return len(stories)
 
 

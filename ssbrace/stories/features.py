@@ -84,7 +84,9 @@ _MONTHS = (
 )
 # Calendar dates and year spans: not figures of the event ("June 16", "16 June", "2024-06-16", "2027-28")
 _DATE = re.compile(
-    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{4}/\d{2}/\d{2}\b|\b(?:19|20)\d{2}[-/\u2013](?:19|20)?\d{2}\b|\b" + _MONTHS + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:%|,\d))"
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{4}/\d{2}/\d{2}\b|\b(?:19|20)\d{2}[-/\u2013](?:19|20)?\d{2}\b|\b"
+    + _MONTHS
+    + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:%|,\d))"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTHS + r"(?=\s|$|[,.;])",
     re.IGNORECASE,
 )
@@ -122,7 +124,9 @@ def figures(text: str, *, skip_dates: bool = False) -> list[Figure]:
         factor = _SCALES.get(scale, 1.0)
         plain = "," not in digits and "." not in digits and not scale
         is_year = plain and 1900 <= value <= 2100
-        found.append(Figure(key=f"{value * factor:.6g}", raw=match.group(0), is_year=is_year, scaled=bool(scale)))
+        found.append(
+            Figure(key=f"{value * factor:.6g}", raw=match.group(0), is_year=is_year, scaled=bool(scale))
+        )
     return found
 
 

@@ -85,7 +85,9 @@ def find_topic(topics: Sequence[Topic], name: str) -> Topic:
     raise UsageError(f"unknown topic {name!r} (known: {known})")
 
 
-def topics_of_story(session: Any, story: StoryRecord, topics: Sequence[Topic], index: EntityIndex) -> list[Topic]:
+def topics_of_story(
+    session: Any, story: StoryRecord, topics: Sequence[Topic], index: EntityIndex
+) -> list[Topic]:
     signals = story_signals(session, story, index)
     return [t for t in topics if matches(t, signals)]
 

@@ -55,7 +55,9 @@ async def ingest_url(request: Request, body: IngestIn) -> IngestOut:
     """Fetch one page or feed now, store its documents and extract their claims."""
     url = _http_url(body.url)
     state = _state(request)
-    from ssbrace.pipeline import after_document_stored  # the per-document stages, as `ssbrace ingest` runs them
+    from ssbrace.pipeline import (
+        after_document_stored,  # the per-document stages, as `ssbrace ingest` runs them
+    )
 
     result = await run_in_threadpool(ingest, state.store, [url], state.settings, after_store=after_document_stored)
     items = [IngestItemOut(input=i.input, status=i.status, document_id=i.document_id or i.duplicate_of,

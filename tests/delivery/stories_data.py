@@ -31,14 +31,40 @@ def seed(store, today: date | None = None) -> dict[str, int]:
     """Store and group the documents; dates are recent so that "--since 7d" finds them."""
     today = today or date.today()
     docs = {
-        "plant": add_doc(store, "plant.txt", PLANT, title=HOSTILE_TITLE, publisher="Wire One",
-                         published=today - timedelta(days=1), url="https://wire-one.example/acme?a=1&b=2"),
-        "plant2": add_doc(store, "plant2.txt", PLANT_2, title="Acme picks Ruritania", publisher="Wire Two",
-                          published=today, url="https://wire-two.example/acme"),
-        "pilot": add_doc(store, "pilot.txt", PILOT, title="Zenith opens pilot line", publisher="Wire Two",
-                         published=today, url="https://wire-two.example/zenith"),
-        "old": add_doc(store, "old.txt", "An old solid-state note about Borduria and its 40 pilot lines, "
-                       "long before this period began.", title="Old note", published=today - timedelta(days=60)),
+        "plant": add_doc(
+            store,
+            "plant.txt",
+            PLANT,
+            title=HOSTILE_TITLE,
+            publisher="Wire One",
+            published=today - timedelta(days=1),
+            url="https://wire-one.example/acme?a=1&b=2",
+        ),
+        "plant2": add_doc(
+            store,
+            "plant2.txt",
+            PLANT_2,
+            title="Acme picks Ruritania",
+            publisher="Wire Two",
+            published=today,
+            url="https://wire-two.example/acme",
+        ),
+        "pilot": add_doc(
+            store,
+            "pilot.txt",
+            PILOT,
+            title="Zenith opens pilot line",
+            publisher="Wire Two",
+            published=today,
+            url="https://wire-two.example/zenith",
+        ),
+        "old": add_doc(
+            store,
+            "old.txt",
+            "An old solid-state note about Borduria and its 40 pilot lines, long before this period began.",
+            title="Old note",
+            published=today - timedelta(days=60),
+        ),
     }
     with store.session() as s:
         for doc in docs.values():

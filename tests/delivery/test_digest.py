@@ -1,6 +1,6 @@
 """Digest rendering: stories and briefs of the period, escaped HTML, plain text, changes."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,15 +9,16 @@ from ssbrace.errors import DeliveryError
 from ssbrace.stories.features import EMPTY_INDEX
 from tests.delivery.stories_data import HOSTILE_TITLE, TOPIC, seed
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 @pytest.fixture
 def digest(store):
     seed(store)
     with store.session() as s:
-        return build_digest(s, TOPIC, NOW - timedelta(days=7), now=NOW, index=EMPTY_INDEX,
-                            base_url="https://brief.example")
+        return build_digest(
+            s, TOPIC, NOW - timedelta(days=7), now=NOW, index=EMPTY_INDEX, base_url="https://brief.example"
+        )
 
 
 def test_digest_holds_the_periods_stories_only(digest):
@@ -36,7 +37,7 @@ def test_html_escapes_hostile_text_and_cites_sources(digest):
     assert "Summary based on 2 sources" in html and "Summary based on 1 source<" in html
     assert "[1]</a></sup>" in html
     assert "https://brief.example/stories/" in html
-    assert "Unsubscribe: <a href=\"https://brief.example/unsubscribe?token=abc\">" in html
+    assert 'Unsubscribe: <a href="https://brief.example/unsubscribe?token=abc">' in html
 
 
 def test_text_keeps_text_as_written(digest):
@@ -57,15 +58,21 @@ def test_changes_section_is_present_either_way(digest):
 
 
 def test_digest_key_follows_the_stories_and_their_versions(store, digest):
-    from tests.stories.helpers import add_doc
     from ssbrace.stories.cluster import assign_document
+    from tests.stories.helpers import add_doc
 
     with store.session() as s:
         again = build_digest(s, TOPIC, NOW - timedelta(days=7), now=NOW, index=EMPTY_INDEX)
     assert again.key == digest.key
-    new = add_doc(store, "plant3.txt", "Acme Cells' $1.4 billion solid-state factory in Ruritania will make "
-                  "12 GWh a year from 2028 and hire 900 staff, the company said.", title="Acme plant again",
-                  publisher="Wire Three", published=NOW.date())
+    new = add_doc(
+        store,
+        "plant3.txt",
+        "Acme Cells' $1.4 billion solid-state factory in Ruritania will make "
+        "12 GWh a year from 2028 and hire 900 staff, the company said.",
+        title="Acme plant again",
+        publisher="Wire Three",
+        published=NOW.date(),
+    )
     with store.session() as s:
         assign_document(s, new)
         changed = build_digest(s, TOPIC, NOW - timedelta(days=7), now=NOW, index=EMPTY_INDEX)

@@ -1,7 +1,7 @@
 """Digest delivery to a real aiosmtpd server on 127.0.0.1: headers, refusals, outages, no repeats."""
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,13 +13,19 @@ from ssbrace.stories.features import EMPTY_INDEX
 from tests.delivery.stories_data import HOSTILE_TITLE, TOPIC, seed
 from tests.fixtures.smtp_server import PASSWORD, USER
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 SINCE = NOW - timedelta(days=7)
 
 
 def settings_for(server_port, db_url, **changes):
-    base = Settings(db=db_url, smtp_host="127.0.0.1", smtp_port=server_port, smtp_from="digest@brief.example",
-                    base_url="https://brief.example", connect_timeout=5.0)
+    base = Settings(
+        db=db_url,
+        smtp_host="127.0.0.1",
+        smtp_port=server_port,
+        smtp_from="digest@brief.example",
+        base_url="https://brief.example",
+        connect_timeout=5.0,
+    )
     return dataclasses.replace(base, **changes)
 
 
@@ -65,17 +71,25 @@ def test_refused_address_is_recorded_and_the_others_still_get_theirs(store, db_u
     seed(store)
     subscribe(store, "ann@example.org", "gone@example.org", "zed@example.org")
     smtp_server.handler.refuse.add("gone@example.org")
-    report = deliver_digest(store, settings_for(smtp_server.port, db_url), TOPIC, SINCE, now=NOW,
-                            index=EMPTY_INDEX)
+    report = deliver_digest(
+        store, settings_for(smtp_server.port, db_url), TOPIC, SINCE, now=NOW, index=EMPTY_INDEX
+    )
     assert sorted(report.sent) == ["ann@example.org", "zed@example.org"]
     assert report.refused[0][0] == "gone@example.org" and report.refused[0][1].startswith("550")
-    assert sorted(deliveries(store)) == [("ann@example.org", "sent"), ("gone@example.org", "refused"),
-                                         ("zed@example.org", "sent")]
-    assert [r for m in smtp_server.handler.messages for r in m.rcpt_tos] == ["ann@example.org", "zed@example.org"]
+    assert sorted(deliveries(store)) == [
+        ("ann@example.org", "sent"),
+        ("gone@example.org", "refused"),
+        ("zed@example.org", "sent"),
+    ]
+    assert [r for m in smtp_server.handler.messages for r in m.rcpt_tos] == [
+        "ann@example.org",
+        "zed@example.org",
+    ]
     # the refused address is tried again next time; the others are not
     smtp_server.handler.refuse.clear()
-    retry = deliver_digest(store, settings_for(smtp_server.port, db_url), TOPIC, SINCE, now=NOW,
-                           index=EMPTY_INDEX)
+    retry = deliver_digest(
+        store, settings_for(smtp_server.port, db_url), TOPIC, SINCE, now=NOW, index=EMPTY_INDEX
+    )
     assert retry.sent == ["gone@example.org"]
 
 
@@ -109,5 +123,7 @@ def test_starttls_required_but_not_offered_is_a_clear_error(store, db_url, smtp_
 
 def test_nothing_to_send_when_the_period_is_empty(store, db_url, smtp_server):
     subscribe(store, "ann@example.org")
-    report = deliver_digest(store, settings_for(smtp_server.port, db_url), TOPIC, SINCE, now=NOW, index=EMPTY_INDEX)
+    report = deliver_digest(
+        store, settings_for(smtp_server.port, db_url), TOPIC, SINCE, now=NOW, index=EMPTY_INDEX
+    )
     assert report.nothing_to_send and smtp_server.handler.messages == [] and deliveries(store) == []

@@ -28,9 +28,18 @@ THREE = (
 
 def make_story(store, *, publishers=("Wire One", "Wire Two", "Wire One")):
     ids = []
-    for n, (text, publisher) in enumerate(zip((ONE, TWO, THREE), publishers)):
-        ids.append(add_doc(store, f"doc{n}", text, title=f"Acme plant news {n}", publisher=publisher,
-                           published=f"2025-03-0{n + 3}", url=f"https://news{n}.example/acme"))
+    for n, (text, publisher) in enumerate(zip((ONE, TWO, THREE), publishers, strict=True)):
+        ids.append(
+            add_doc(
+                store,
+                f"doc{n}",
+                text,
+                title=f"Acme plant news {n}",
+                publisher=publisher,
+                published=f"2025-03-0{n + 3}",
+                url=f"https://news{n}.example/acme",
+            )
+        )
     with store.session() as s:
         story_ids = {assign_document(s, i) for i in ids}
     assert len(story_ids) == 1
@@ -42,7 +51,7 @@ def test_brief_has_cited_bullets_checked_against_sources(store):
     with store.session() as s:
         brief = build_brief(s, story_id)
     assert 3 <= len(brief.bullets) <= 8
-    texts = {i: t for i, t in zip(ids, (ONE, TWO, THREE))}
+    texts = {i: t for i, t in zip(ids, (ONE, TWO, THREE), strict=True)}
     for bullet in brief.bullets:
         assert bullet.citations and set(bullet.citations) <= set(ids)
         assert bullet.origin in bullet.citations
@@ -73,7 +82,9 @@ def test_claims_come_first(store):
 
 
 def test_a_bullet_whose_number_is_in_no_cited_document_is_dropped():
-    doc = DocRecord(1, "x", None, "Acme", "Wire", None, None, "Acme Cells will invest 50 million dollars here.", None)
+    doc = DocRecord(
+        1, "x", None, "Acme", "Wire", None, None, "Acme Cells will invest 50 million dollars here.", None
+    )
     assert numbers_backed("Acme will invest 50 million dollars.", [doc])
     assert not numbers_backed("Acme will invest 70 million dollars.", [doc])
     assert not numbers_backed("Acme sold 50 million cells in 2031.", [doc])  # the year is checked too
@@ -109,9 +120,13 @@ def test_publishers_count_once_and_urls_stand_in_for_missing_publishers(store):
 
 
 def test_hostile_text_is_kept_as_text_in_the_brief(store):
-    hostile = ('Acme Cells said <script>alert(1)</script> its plant will cost "&<> 1.4 billion dollars, '
-               "the company told reporters in a statement.")
-    doc = add_doc(store, "h", hostile + " " + ONE, title='<script>alert("t")</script> & Acme', published="2025-03-03")
+    hostile = (
+        'Acme Cells said <script>alert(1)</script> its plant will cost "&<> 1.4 billion dollars, '
+        "the company told reporters in a statement."
+    )
+    doc = add_doc(
+        store, "h", hostile + " " + ONE, title='<script>alert("t")</script> & Acme', published="2025-03-03"
+    )
     with store.session() as s:
         brief = build_brief(s, assign_document(s, doc))
     assert brief.headline == '<script>alert("t")</script> & Acme'

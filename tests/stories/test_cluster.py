@@ -45,16 +45,36 @@ def assign(store, doc_id):
 
 
 def test_same_event_joins_and_other_announcements_by_the_same_company_stay_apart(store):
-    a = add_doc(store, "a", PLANT_A, title="Acme to build battery plant in Ruritania", publisher="Wire One",
-                published="2025-03-03")
-    deal = add_doc(store, "deal", DEAL, title="Acme Cells wins Zenith Motors supply deal", publisher="Wire Two",
-                   published="2025-03-03")
-    b = add_doc(store, "b", PLANT_B, title="Acme Cells picks Ruritania for factory", publisher="Wire Two",
-                published="2025-03-04")
-    results = add_doc(store, "r", RESULTS, title="Acme Cells loss widens", publisher="Wire One",
-                      published="2025-03-20")
-    c = add_doc(store, "c", PLANT_C, title="What Acme's plant means", publisher="Wire Three",
-                published="2025-03-06")
+    a = add_doc(
+        store,
+        "a",
+        PLANT_A,
+        title="Acme to build battery plant in Ruritania",
+        publisher="Wire One",
+        published="2025-03-03",
+    )
+    deal = add_doc(
+        store,
+        "deal",
+        DEAL,
+        title="Acme Cells wins Zenith Motors supply deal",
+        publisher="Wire Two",
+        published="2025-03-03",
+    )
+    b = add_doc(
+        store,
+        "b",
+        PLANT_B,
+        title="Acme Cells picks Ruritania for factory",
+        publisher="Wire Two",
+        published="2025-03-04",
+    )
+    results = add_doc(
+        store, "r", RESULTS, title="Acme Cells loss widens", publisher="Wire One", published="2025-03-20"
+    )
+    c = add_doc(
+        store, "c", PLANT_C, title="What Acme's plant means", publisher="Wire Three", published="2025-03-06"
+    )
     for doc in (a, deal, b, results, c):
         assign(store, doc)
     assert story(store, a) == story(store, b) == story(store, c)
@@ -76,8 +96,14 @@ def test_time_window_keeps_a_much_later_similar_text_apart(store):
 
 def test_near_duplicate_joins_its_originals_story_even_when_it_arrives_first(store):
     original = add_doc(store, "o", PLANT_A, title="Acme plant", published="2025-03-03")
-    copy = add_doc(store, "copy", PLANT_A + " Reporting by a syndication desk.", title="Acme plant (copy)",
-                   published="2025-04-30", duplicate_of=original)
+    copy = add_doc(
+        store,
+        "copy",
+        PLANT_A + " Reporting by a syndication desk.",
+        title="Acme plant (copy)",
+        published="2025-04-30",
+        duplicate_of=original,
+    )
     copy_story = assign(store, copy)  # the original is grouped first, on the way
     assert story(store, original) == copy_story
     with store.session() as s:
@@ -110,7 +136,11 @@ def test_unknown_document_is_a_clear_error(store):
 def test_rebuild_matches_incremental_grouping_and_is_repeatable(store):
     ids = [
         add_doc(store, n, t, title=n, published=d)
-        for n, t, d in (("a", PLANT_A, "2025-03-03"), ("deal", DEAL, "2025-03-03"), ("b", PLANT_B, "2025-03-04"))
+        for n, t, d in (
+            ("a", PLANT_A, "2025-03-03"),
+            ("deal", DEAL, "2025-03-03"),
+            ("b", PLANT_B, "2025-03-04"),
+        )
     ]
     with store.session() as s:
         assert assign_pending(s) == 3

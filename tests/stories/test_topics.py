@@ -1,6 +1,6 @@
 """Topic rules over stories, and reading periods."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -65,11 +65,11 @@ def test_find_topic_by_slug_or_name():
 
 
 def test_parse_since():
-    now = datetime(2025, 3, 10, 12, tzinfo=timezone.utc)
-    assert parse_since("24h", now) == datetime(2025, 3, 9, 12, tzinfo=timezone.utc)
+    now = datetime(2025, 3, 10, 12, tzinfo=UTC)
+    assert parse_since("24h", now) == datetime(2025, 3, 9, 12, tzinfo=UTC)
     assert parse_since("7d", now).date().isoformat() == "2025-03-03"
     assert parse_since("2w", now).date().isoformat() == "2025-02-24"
-    assert parse_since("2025-01-05", now) == datetime(2025, 1, 5, tzinfo=timezone.utc)
+    assert parse_since("2025-01-05", now) == datetime(2025, 1, 5, tzinfo=UTC)
     for bad in ("yesterday", "24", "-1d", ""):
         with pytest.raises(UsageError, match="--since"):
             parse_since(bad, now)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from markupsafe import escape
 from urllib.parse import quote
 
 import pytest
+from markupsafe import escape
 
 from tests.fixtures.web_server import (
     ARTICLES,

@@ -22,6 +22,9 @@ _JOINT_GOAL = re.compile(
     re.IGNORECASE,
 )
 MAX_PAIRS = 6
+_PARTNER_WORD = re.compile(r"partner|ally|allied|customer|supplier|investor|backer|shareholder", re.IGNORECASE)
+_VENTURE_NAME = re.compile(r"(?:joint[ \t\-]venture|venture|JV)[ \t]*(?:,|called|named)[ \t]*(?:the[ \t]+)?$", re.IGNORECASE)
+_STATE_DEAL = re.compile(r"cooperat|partner|agreement|alliance|memorandum|\bMoU\b|\bjoint\b", re.IGNORECASE)
 _ASIDE = re.compile(r",[ \t]*(?:founded|based|set up|established|whose|which|who|where|formerly|once)\b[^,;]{0,90},",
                     re.IGNORECASE)
 
@@ -32,9 +35,17 @@ def extract(ctx: SentenceContext) -> list[Claim]:
     strong = [h for h in ctx.find("partnership_cues") if not ctx.lexicon.rx("partnership_weak_cues").fullmatch(h.group())]
     weak = ctx.has("partnership_weak_cues")
     parties = _parties(ctx)
-    group = _subject_group(ctx, parties)
+    group = _subject_group(ctx, parties, strong=bool(strong))
     if not strong and not (group and len(group) > 1 and (weak or ctx.has("goal_cues"))):
         return []
+    if parties and ctx.is_object_position(parties[0]):
+        # "deliver cells to BMW and Ford": the named parties are all objects; the subject is referred to
+        resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, {"company"}, ctx.mentions)
+        if resolved and resolved[1] < parties[0].start and resolved[0][0].name not in {m.name for m in parties}:
+            anchor = resolved[0][0]
+            year = _deal_year(ctx)
+            return [ctx.claim(NAME, anchor, 0.55, object=b.name, object_type=b.type, year=year,
+                              technology=ctx.technology()) for b in parties[:MAX_PAIRS]]
     if len(parties) < 2:
         resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, {"company"}, ctx.mentions)
         if not resolved or not parties:
@@ -62,8 +73,7 @@ def _parties(ctx: SentenceContext) -> list[Mention]:
     not_rx = ctx.lexicon.rx("partnership_not")
     out: list[Mention] = []
     seen: set[str] = set()
-    asides = [(a.start(), a.end()) for a in _ASIDE.finditer(ctx.text)
-              if not ctx.lexicon.rx("partnership_cues").search(a.group())]
+    asides = [(a.start(), a.end()) for a in _ASIDE.finditer(ctx.text) if not _PARTNER_WORD.search(a.group())]
     for m in ctx.candidates(PARTIES):
         if m.name in seen:
             continue
@@ -71,23 +81,25 @@ def _parties(ctx: SentenceContext) -> list[Mention]:
             continue
         if any(s < m.start < e for s, e in asides):
             continue  # "WeLion, founded by researchers from the Academy, ...": background, not a party
+        if _VENTURE_NAME.search(ctx.text, max(0, m.start - 30), m.start):
+            continue  # "set up a joint venture, Prime Planet Energy & Solutions": the venture, not a party
         seen.add(m.name)
         out.append(m)
     countries = [m for m in ctx.candidates({"country"}) if m.name not in seen and not m.demonym]
-    if not out and len(countries) >= 2:
+    if not out and len(countries) >= 2 and _STATE_DEAL.search(ctx.text) and not ctx.has("standing"):
         return countries
     return out
 
 
-def _subject_group(ctx: SentenceContext, parties: list[Mention]) -> list[Mention] | None:
-    """A coordinated subject ("Toyota and Idemitsu ...") followed by a verb of joint action."""
+def _subject_group(ctx: SentenceContext, parties: list[Mention], strong: bool = False) -> list[Mention] | None:
+    """A coordinated subject ("Toyota and Idemitsu ...", "Hyundai and its affiliate Kia ...")."""
     if len(parties) < 2:
         return None
     group = ctx.coordinated(parties[0], parties)
-    if len(group) < 2:
+    if len(group) < 2 or group[-1].possessive:
         return None
     tail = ctx.text[group[-1].end : group[-1].end + 80]
-    if group[-1].possessive or not _JOINT_GOAL.match(tail):
+    if not strong and not _JOINT_GOAL.match(tail):
         return None
     return group
 
@@ -95,6 +107,7 @@ def _subject_group(ctx: SentenceContext, parties: list[Mention]) -> list[Mention
 def _pairs(parties: list[Mention], group: list[Mention] | None) -> list[tuple[Mention, Mention]]:
     if group and len(group) == len(parties):
         return [(a, b) for i, a in enumerate(group) for b in group[i + 1 :]]
+    # "A and B teamed up with C": each of A and B with C, not A with B
     anchor_set = group or parties[:1]
     rest = [m for m in parties if m not in anchor_set]
     pairs = [(a, b) for a in anchor_set for b in rest]

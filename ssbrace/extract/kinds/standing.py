@@ -16,13 +16,21 @@ SUBJECTS = {"company", "country", "region", "institution"}
 # Superlatives that state first place: "the world's largest battery maker", "holds the most patents",
 # "more patents than any other company", "at the top of the league table", "the main source of filings".
 _SUPERLATIVE = re.compile(
-    r"(?:world'?s|globe'?s|industry'?s|global|the)[ \t]+(?P<w>largest|biggest|leading|top|main|No\.?[ \t]?1|number[ \t]one)"
+    r"(?:world'?s|globe'?s|industry'?s|global|the)[ \t]+(?:single[ \t]+)?(?P<w>largest|biggest|leading|top|main|No\.?[ \t]?1|number[ \t]one)"
     r"[ \t]+(?:[\w\-]+[ \t]+){0,3}?(?:maker|makers|producer|producers|supplier|suppliers|manufacturer|holder|"
     r"filer|applicant|source|player|company|market|owner|patent[ \t]holder)s?(?![\w])"
     r"|(?:holds?|held|has|had|owns?|owned|filed|files)[ \t]+the[ \t]+(?:most|largest[ \t]+number[ \t]+of|highest[ \t]+number[ \t]+of)"
+    r"[ \t]+(?:[\w\-]+[ \t]+){0,3}?(?:patents?|filings?|applications|IPFs?|share)(?![\w])"
     r"|than[ \t]+any[ \t]+other(?![\w])|at[ \t]+the[ \t]+top[ \t]+of(?![\w])|tops?[ \t]+the[ \t]+(?:list|ranking|table|league)",
     re.IGNORECASE,
 )
+# "leads", "dominates", "the leader": first place when no rival is named (present tense only:
+# "once dominated" and "who dominated" are history, "widen their lead" is a noun).
+_LEADS_ALONE = re.compile(r"(?:leads|lead|dominates|dominate|dominating|leader|front-?runner)$", re.IGNORECASE)
+_LEAD_NOUN = re.compile(r"(?:widen\w*|extend\w*|keep\w*|maintain\w*|narrow\w*|its|their|the|a|his|her)[ \t]+$", re.IGNORECASE)
+_PAST_CLAUSE = re.compile(r"\b(?:once|who|which|formerly|previously|used to|had)\b[^,.;]*$", re.IGNORECASE)
+_LED_ALL = re.compile(r"[ \t]+(?:all|the[ \t]+(?:field|pack|ranking|rankings|market|world|list|table))\b", re.IGNORECASE)
+_MOST_FROM = re.compile(r"^\W*most\b", re.IGNORECASE)
 _OBJECT_GAP = re.compile(r"^[ \t]*(?:(?:both|all|its|their|the|of|by|to|in|over|far|just|narrowly|slightly|only|"
                          r"rivals?|neighbours?|neighbors?)[ \t]+){0,3}$", re.IGNORECASE)
 _NOT_STANDING = re.compile(r"lead[\s\-]acid|led[ \t]+by|lead(?:s|ing)?[ \t]+to\b|led[ \t]+to\b|lead[ \t]+time|"
@@ -53,7 +61,11 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         if subject is None:
             continue
         if obj is None:
-            if relation == "leads" and aspect and re.match(r"lead|led|dominat|leader|front", hit.group(), re.I):
+            if relation == "leads" and aspect and _LEADS_ALONE.match(hit.group()) \
+                    and not _LEAD_NOUN.search(ctx.text, max(0, hit.start() - 16), hit.start()) \
+                    and not _PAST_CLAUSE.search(ctx.text, max(0, hit.start() - 30), hit.start()):
+                lead_alone.append(hit.start())
+            elif relation == "leads" and re.match(r"led$", hit.group(), re.I) and _LED_ALL.match(ctx.text, hit.end()):
                 lead_alone.append(hit.start())
             continue
         if re.search(r"\bonly\b", hit.group() + ctx.text[hit.end() : hit.end() + 6]) and relation == "leads":
@@ -72,8 +84,8 @@ def extract(ctx: SentenceContext) -> list[Claim]:
                                         object_type=target.type, aspect=aspect, technology=ctx.technology(),
                                         segment=None))
     only = re.search(r"\b(?:trails|behind|second)[ \t]+only\b|\bonly[ \t]+to\b", ctx.text, re.IGNORECASE)
-    after_rival = _after_rival(ctx, claims, emitted)
-    if not only and not after_rival:
+    _after_rival(ctx, claims, emitted)
+    if not only:
         claims.extend(_places(ctx, aspect, emitted, lead_alone))
     return claims
 
@@ -89,7 +101,7 @@ def _places(ctx: SentenceContext, aspect: str | None, emitted: set, lead_alone: 
         hits.append((1, lead_alone[0]))
     claims = []
     for rank, pos in hits[:1]:
-        if ctx.extractor.is_table_row(ctx.text):
+        if ctx.extractor.is_table_row(ctx.text) or _MOST_FROM.match(ctx.text):
             continue
         subject = ctx.subject(pos, SUBJECTS, expand=False)
         if subject is None:
