@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test venv lint bench clean
+.PHONY: demo test venv browser lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -18,8 +18,16 @@ venv: $(STAMP)
 demo: venv
 	$(BIN)/ssbrace demo
 
-test: venv
+test: venv browser
 	$(BIN)/python -m pytest
+
+# End-to-end dashboard tests drive Debian's Chromium through Playwright (never `playwright install`).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null) \
+	    || echo "warning: could not install chromium; browser tests will be skipped"; \
+	fi
 
 lint: venv
 	$(BIN)/ruff check ssbrace tests bench

@@ -126,7 +126,7 @@ def _run(context: AppContext, work: Any, as_json: bool) -> None:
         # turns Exit into a return value and would lose the code.
         failed = len(result.failed)
         raise PartialFailure(
-            f"{failed} of {len(result.items)} inputs failed (reasons above); the rest were stored"
+            f"{failed} of {len(result.items)} items failed (reasons above); the others were handled"
         )
 
 

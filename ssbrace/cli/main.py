@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from ssbrace import __version__
 from ssbrace.cli.context import AppContext, err
-from ssbrace.errors import SsbraceError, UsageError
+from ssbrace.errors import SsbraceError
 from ssbrace.settings import load_settings
 
 app = typer.Typer(
@@ -47,28 +48,22 @@ def _register() -> None:
 
 
 def run() -> None:
-    """Console entry point: print one line per error, no traceback unless --debug."""
+    """Console entry point: print one line per error, no traceback unless --debug.
+
+    Click runs in standalone mode, so usage errors exit 2 with click's message and ``typer.Exit``
+    keeps its code; our own errors come out here as one line with their exit code.
+    """
     _register()
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        app()
     except SsbraceError as exc:
         if debug:
             raise
-        err.print(f"[red]error:[/red] {exc}", markup=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(UsageError.exit_code if isinstance(exc, click.UsageError) else exc.exit_code)
+    except Exception as exc:  # anything unexpected: one line unless --debug
         if debug:
             raise
-        err.print(f"[red]error:[/red] {type(exc).__name__}: {exc}", markup=True)
+        err.print(f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))}")
         sys.exit(1)

@@ -154,7 +154,8 @@ class SentenceContext:
             if m.end <= position:
                 gap = self.text[m.end : position]
                 score = float(position - m.end)
-                if m.possessive and position - m.end < 40 and not re.search(r"[,;]", gap):
+                owns_company = any(o is not m and o.type == "company" and 0 <= o.start - m.end <= 4 for o in pool)
+                if m.possessive and position - m.end < 40 and not re.search(r"[,;]", gap) and not owns_company:
                     score -= 400
                 elif _ATTACHED.match(gap):
                     score -= 300  # "Borduria with 3,225", "Panasonic (445)", "CATL - 36.8%": the figure is its
@@ -175,6 +176,10 @@ class SentenceContext:
             if resolved and (resolved[1] < position or best[0] >= 120):
                 group, pos = resolved
                 return Subject(group if expand else group[:1], 0.6, pos)
+        if best is not None and best[1].start > position and focus and best[0] >= 120:
+            recent = self.state.memory.focus(types)
+            if recent is not None and recent.name != best[1].name:
+                return Subject([recent], 0.45, 0)  # "...and go into Nio's pack": an object; the topic is the subject
         if best is not None:
             chosen = best[1]
             group = self.coordinated(chosen, pool) if expand else [chosen]
@@ -188,9 +193,9 @@ class SentenceContext:
         if resolved:
             group, pos = resolved
             return Subject(group if expand else group[:1], 0.6, pos)
-        if focus and not self.mentions:
-            # "The first phase is sized at 0.8 GWh": no name at all, so the entity in focus
-            recent = self.state.memory.recent(self.index, types)
+        if focus and not pool:
+            # "The first phase is sized at 0.8 GWh", "Output: 25 GWh/yr": no name, so the entity in focus
+            recent = self.state.memory.focus(types)
             if recent is not None:
                 return Subject([recent], 0.45, 0)
         return None

@@ -37,8 +37,22 @@ class CorefMemory:
                 continue
             seen.add(m.name)
             self.history.append((index, m))
-        if len(self.history) > 60:
-            del self.history[:-40]
+        if len(self.history) > 400:
+            del self.history[:-300]
+
+    def focus(self, types: set[str]) -> Mention | None:
+        """The entity the document is about so far: the most mentioned one of ``types`` (latest on ties)."""
+        counts: dict[str, int] = {}
+        last: dict[str, Mention] = {}
+        for _, mention in self.history:
+            if mention.type in types:
+                counts[mention.name] = counts.get(mention.name, 0) + 1
+                last[mention.name] = mention
+        if not counts:
+            return None
+        order = {name: i for i, (_, m) in enumerate(self.history) for name in [m.name]}
+        best = max(counts, key=lambda name: (counts[name], order.get(name, 0)))
+        return last[best]
 
     def remember_group(self, index: int, group: list[Mention]) -> None:
         if len(group) > 1:

@@ -150,7 +150,7 @@ class EntityMatcher:
             start = tokens[i][1]
             end = tokens[i + length - 1][2]
             poss = _POSSESSIVE.match(text, end)
-            possessive = bool(poss) and not (poss.group() in ("'", "’") and not text[end - 1 : end] in "sS")
+            possessive = bool(poss) and not (poss.group() in ("'", "’") and text[end - 1 : end] not in "sS")
             if _MODIFIER_BEFORE.search(text, max(0, start - 5), start) or _MODIFIER_AFTER.match(text, end):
                 # "non-China market", "a Hefei-based firm": the place qualifies something else
                 i += length

@@ -102,7 +102,10 @@ class Extractor:
                 if len(subjects) > 1:
                     group = ctx.coordinated(subjects[0], subjects)
                     state.memory.remember_group(index, group)
-            state.memory.remember(index, mentions)
+            # "Bollore's Blue Solutions": the owner qualifies the company named next; the latter is the topic
+            owners = {id(m) for m, n in zip(mentions, mentions[1:], strict=False)
+                      if m.possessive and n.type == "company" and 0 <= n.start - m.end <= 4}
+            state.memory.remember(index, [m for m in mentions if id(m) not in owners])
         return claims
 
 

@@ -32,6 +32,7 @@ LEAD_BONUS = 0.10  # it opens its article, where news writing puts the event (ha
 SUPPORT_BONUS = 0.10  # other outlets say the same (scaled by how many, up to three)
 MMR_LAMBDA = 0.7  # relevance against novelty
 REDUNDANT = 0.35  # a sentence this close to a chosen bullet says the same thing
+SAME_DATES = 0.1  # ... or this close, when all its numbers and years are in the chosen bullets
 SUPPORTS = 0.45  # a document with a sentence this close to a bullet backs it
 STOP_RATIO = 0.6  # past the minimum, stop when relevance falls below this share of the best
 
@@ -232,7 +233,12 @@ def compose_brief(story: StoryRecord, docs: list[DocRecord], claims: list[ClaimR
         score += SUPPORT_BONUS * min(len(others), 3) / 3
         relevance.append(score)
 
-    chosen = _select(relevance, similarity, [telling_figures(c.text) for c in candidates])
+    chosen = _select(
+        relevance,
+        similarity,
+        [telling_figures(c.text) for c in candidates],
+        [figure_keys(c.text) for c in candidates],
+    )
     for i in chosen:
         cand = candidates[i]
         cited = _citations(i, cand, candidates, similarity)
@@ -254,22 +260,28 @@ def compose_brief(story: StoryRecord, docs: list[DocRecord], claims: list[ClaimR
     return brief
 
 
-def _select(relevance: list[float], similarity: np.ndarray, numbers: list[set[str]]) -> list[int]:
+def _select(
+    relevance: list[float], similarity: np.ndarray, numbers: list[set[str]], all_numbers: list[set[str]]
+) -> list[int]:
     """Maximal marginal relevance: good sentences that do not repeat the ones already chosen.
 
-    A sentence whose figures are all in bullets already chosen repeats them, however it is worded.
+    A sentence whose telling figures are all in bullets already chosen repeats them, however it is
+    worded; one whose numbers (years included) are all there repeats them when it also reads alike.
     """
     order = sorted(range(len(relevance)), key=lambda i: (-relevance[i], i))
     best = relevance[order[0]]
     chosen: list[int] = []
     covered: set[str] = set()
+    covered_all: set[str] = set()
     while len(chosen) < MAX_BULLETS:
         pick, pick_score = None, -np.inf
         for i in order:
             if i in chosen or (numbers[i] and numbers[i] <= covered):
                 continue
             overlap = max((similarity[i, j] for j in chosen), default=0.0)
-            if overlap >= REDUNDANT:
+            if overlap >= REDUNDANT or (
+                all_numbers[i] and all_numbers[i] <= covered_all and overlap >= SAME_DATES
+            ):
                 continue
             score = MMR_LAMBDA * relevance[i] - (1 - MMR_LAMBDA) * overlap
             if score > pick_score:
@@ -280,6 +292,7 @@ def _select(relevance: list[float], similarity: np.ndarray, numbers: list[set[st
             break
         chosen.append(pick)
         covered |= numbers[pick]
+        covered_all |= all_numbers[pick]
     return chosen
 
 
@@ -314,7 +327,8 @@ def _order(brief: Brief, chosen: dict[int, _Candidate]) -> None:
     leads = [b for b in brief.bullets if by_text[b.text].rank == 0] or [
         b for b in brief.bullets if by_text[b.text].rank == 1
     ]
-    what = max(leads or brief.bullets, key=lambda b: b.relevance)
+    # the opening sentence most outlets back tells what happened; a follow-up's opening does not
+    what = max(leads or brief.bullets, key=lambda b: (len(b.citations), b.relevance))
     what.section = "what"
     for bullet in brief.bullets:
         if bullet is not what:

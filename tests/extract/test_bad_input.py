@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-
 from pathlib import Path
 
 from ssbrace.extract.pipeline import extract_claims

@@ -13,6 +13,7 @@ NEEDS_NUMBERS = True
 NEEDS = ("entities", "quantities", "years")
 SUBJECTS = {"company", "country", "region"}
 _UNITS = {"GWh/yr": "GWh/yr", "t/yr": "t/yr", "cells/yr": "cells/yr"}
+_DIFFERENCE = re.compile(r"\bby[ \t]+(?:just[ \t]+|only[ \t]+|some[ \t]+|about[ \t]+|around[ \t]+)?$", re.IGNORECASE)
 _KWH = re.compile(r"^[ \t]*(?:-|–)?[ \t]*(?:battery[ \t]+)?packs?\b", re.IGNORECASE)
 
 
@@ -23,6 +24,8 @@ def extract(ctx: SentenceContext) -> list[Claim]:
     for q in ctx.quantities:
         if q.kind != "measure" or q.metric != "capacity" or q.unit not in _UNITS:
             continue
+        if _DIFFERENCE.search(ctx.text, max(0, q.start - 20), q.start):
+            continue  # "trailing the leader by just 0.8 GWh": a gap, not a capacity
         not_dist = nearest_match_distance(ctx, "capacity_not", q, window=40)
         if not_dist is not None and not_dist < 25:
             continue

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from ssbrace.extract.context import SentenceContext
 from ssbrace.extract.kinds.common import is_hedged
-from ssbrace.extract.kinds.money import dollar_fields, is_public, money_figures, money_year, payer_country, program_name
+from ssbrace.extract.kinds.money import (
+    dollar_fields,
+    is_public,
+    money_figures,
+    money_year,
+    payer_country,
+    program_name,
+)
 from ssbrace.models import Claim
 
 NAME = "funding"

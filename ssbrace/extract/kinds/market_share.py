@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 
 from ssbrace.extract.context import SentenceContext
-from ssbrace.extract.kinds.common import figure_year, is_hedged, nearest_match_distance, percent_is_level, respectively
+from ssbrace.extract.kinds.common import (
+    figure_year,
+    nearest_match_distance,
+    percent_is_level,
+    respectively,
+)
 from ssbrace.extract.kinds.patent_share import about_patents
 from ssbrace.models import Claim
 

@@ -22,7 +22,8 @@ _JOINT_GOAL = re.compile(
     re.IGNORECASE,
 )
 MAX_PAIRS = 6
-_PARTNER_WORD = re.compile(r"partner|ally|allied|customer|supplier|investor|backer|shareholder", re.IGNORECASE)
+_PARTNER_WORD = re.compile(r"partner|ally|allied|customer|suppl|investor|backer|shareholder|works?[ \t]+with|"
+                           r"working[ \t]+with|team|jointly|licen[cs]", re.IGNORECASE)
 _VENTURE_NAME = re.compile(r"(?:joint[ \t\-]venture|venture|JV)[ \t]*(?:,|called|named)[ \t]*(?:the[ \t]+)?$", re.IGNORECASE)
 _STATE_DEAL = re.compile(r"cooperat|partner|agreement|alliance|memorandum|\bMoU\b|\bjoint\b", re.IGNORECASE)
 _ASIDE = re.compile(r",[ \t]*(?:founded|based|set up|established|whose|which|who|where|formerly|once)\b[^,;]{0,90},",

@@ -51,6 +51,8 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         lead = _LEAD_IN.search(ctx.text, max(0, q.start - 40), q.start) is not None
         if not direct and not lead:
             continue
+        if q.value < 10 and q.bound == "eq" and not (noun is not None and len(after[: noun.start()].split()) <= 2):
+            continue  # "three analysts who lead the patent race": a small count of something else
         subject = ctx.subject(q.start, SUBJECTS)
         world_near = _WORLD_NEAR.search(ctx.text, max(0, q.start - 30), min(len(ctx.text), q.end + 70))
         total = re.match(r"^\W*(?:of|out of)[ \t]+$", ctx.text[: q.start], re.IGNORECASE)

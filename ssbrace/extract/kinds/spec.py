@@ -18,7 +18,7 @@ _UNIT_OF = {
     "energy_density_wh_kg": "Wh/kg", "energy_density_wh_l": "Wh/L", "range_km": "km",
     "charge_minutes": "min", "cycle_life": "cycles", "cost_multiple": None,
 }
-_DISTANCE_NOT_RANGE = re.compile(r"^[ \t]*(?:away|from|north|south|east|west|outside|of[ \t]+(?:the[ \t]+)?(?:city|capital|road|track))\b", re.IGNORECASE)
+_DISTANCE_NOT_RANGE = re.compile(r"^[ \t]*(?:away|north|south|east|west|outside|of[ \t]+(?:the[ \t]+)?(?:city|capital|road|track))\b", re.IGNORECASE)
 _RELATIVE = re.compile(r"^[ \t]*(?:more|less|longer|shorter|further|extra|additional)\b", re.IGNORECASE)
 _CONVERSION = re.compile(r"^[ \t]*[(\[][ \t]*(?:about|around|roughly|some|or|nearly)?[ \t]*$", re.IGNORECASE)
 

@@ -31,6 +31,7 @@ _LEAD_NOUN = re.compile(r"(?:widen\w*|extend\w*|keep\w*|maintain\w*|narrow\w*|it
 _PAST_CLAUSE = re.compile(r"\b(?:once|who|which|formerly|previously|used to|had)\b[^,.;]*$", re.IGNORECASE)
 _LED_ALL = re.compile(r"[ \t]+(?:all|the[ \t]+(?:field|pack|ranking|rankings|market|world|list|table))\b", re.IGNORECASE)
 _MOST_FROM = re.compile(r"^\W*most\b", re.IGNORECASE)
+_SUPERLATIVE_GATE = re.compile(r"largest|biggest|leading|top|main|No\.|number one|most|than any", re.IGNORECASE)
 _OBJECT_GAP = re.compile(r"^[ \t]*(?:(?:both|all|its|their|the|of|by|to|in|over|far|just|narrowly|slightly|only|"
                          r"rivals?|neighbours?|neighbors?)[ \t]+){0,3}$", re.IGNORECASE)
 _NOT_STANDING = re.compile(r"lead[\s\-]acid|led[ \t]+by|lead(?:s|ing)?[ \t]+to\b|led[ \t]+to\b|lead[ \t]+time|"
@@ -43,12 +44,12 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         return []
     rx, _ = ctx.lexicon.table("standing")
     hits = list(rx.finditer(ctx.text))
-    if not hits and not _SUPERLATIVE.search(ctx.text) and not ctx.extractor.ranks.gate.search(ctx.text):
+    if not hits and not (_SUPERLATIVE_GATE.search(ctx.text) and _SUPERLATIVE.search(ctx.text)) \
+            and not ctx.extractor.ranks.gate.search(ctx.text):
         return []
     claims: list[Claim] = []
     emitted: set[tuple[str, str, str | None]] = set()
     aspect = _aspect(ctx)
-    compared = False
     lead_alone: list[int] = []
     for hit in hits:
         if _NOT_STANDING.match(ctx.text, hit.start()) or _NOT_STANDING.search(ctx.text, max(0, hit.start() - 3), hit.end() + 12):
@@ -70,7 +71,6 @@ def extract(ctx: SentenceContext) -> list[Claim]:
             continue
         if re.search(r"\bonly\b", hit.group() + ctx.text[hit.end() : hit.end() + 6]) and relation == "leads":
             relation = "trails"
-        compared = True
         objects = ctx.coordinated(obj, ctx.candidates(SUBJECTS))
         for mention in subject.mentions:
             for target in objects:

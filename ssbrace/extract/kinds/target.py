@@ -38,6 +38,8 @@ class _Stage:
 
 
 def extract(ctx: SentenceContext) -> list[Claim]:
+    if not ctx.years and not ctx.has("milestone_cues"):
+        return []
     if is_hedged(ctx) or not ctx.has("goal_cues") or ctx.extractor.is_boilerplate(ctx.text):
         return []
     stages = _stages(ctx)
@@ -112,7 +114,7 @@ def _claims(ctx: SentenceContext, ref: YearRef, stage: _Stage, confidence_cut: f
             entry = ctx.extractor.entities.lookup(mention.country)
             if entry is not None:
                 mention = replace(mention, name=entry.name, type=entry.type)
-        if stage.strength == 2 and mention.category in _VEHICLE_MAKERS:
+        if stage.strength == 2 and stage.label == "commercialization" and mention.category in _VEHICLE_MAKERS:
             label = "vehicle_launch"
         confidence = subject.confidence - 0.1 * stage.strength - confidence_cut
         out.append(ctx.claim(
