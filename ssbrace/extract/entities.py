@@ -16,6 +16,7 @@ from ssbrace.extract.lexicon import Lexicon, compile_phrases
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _MODIFIER_BEFORE = re.compile(r"(?:non|ex|anti|pro|pan|trans)-$", re.IGNORECASE)
 _MODIFIER_AFTER = re.compile(r"\$|-(?:based|headquartered|listed|born|made|built|focused|backed|owned)(?![\w])", re.IGNORECASE)
+_CAPITALISED = re.compile(r"(?<![\w])[A-Z0-9À-ÖØ-Þ]\w*")
 _AND = re.compile(r"[ \t]*(?:,|and|,[ \t]*and|or|&)[ \t]*")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)(?!\w)")
 _NAME_WORD = r"[A-Z][\w&\-]*"
@@ -66,8 +67,8 @@ class EntityMatcher:
     """Finds gazetteer entities and unknown organisations in sentences."""
 
     lexicon: Lexicon
-    exact: dict[str, list[tuple[tuple[str, ...], Entry]]] = field(default_factory=dict)
-    folded: dict[str, list[tuple[tuple[str, ...], Entry]]] = field(default_factory=dict)
+    exact: dict[str, list[tuple[str, Entry]]] = field(default_factory=dict)
+    folded: dict[str, list[tuple[str, Entry]]] = field(default_factory=dict)
     by_name: dict[str, Entry] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -87,7 +88,6 @@ class EntityMatcher:
         for inst in gaz.institutions:
             entry = Entry(inst.name, "institution", inst.country, inst.category)
             self._add_names(entry, [inst.name, *inst.aliases])
-        self.lower_starts = frozenset(k for k in self.exact if not (k[0].isupper() or k[0].isdigit()))
         for table in (self.exact, self.folded):
             for key in table:
                 table[key].sort(key=lambda item: -len(item[0]))
@@ -113,48 +113,43 @@ class EntityMatcher:
             tokens = tuple(_TOKEN.findall(alias))
             if not tokens:
                 continue
-            self.exact.setdefault(tokens[0], []).append((tokens, entry))
+            self.exact.setdefault(tokens[0], []).append((alias, entry))
             if fold and len(alias) >= 3:
-                folded = tuple(t.casefold() for t in tokens)
-                self.folded.setdefault(folded[0], []).append((folded, entry))
+                self.folded.setdefault(tokens[0].casefold(), []).append((alias.casefold(), entry))
             if not entry.demonym:
                 self.by_name.setdefault(entry.name.casefold(), entry)
 
     def lookup(self, name: str) -> Entry | None:
         """The gazetteer entry whose canonical name or alias is ``name``."""
-        tokens = tuple(_TOKEN.findall(name))
+        tokens = _TOKEN.findall(name)
         if not tokens:
             return None
-        for cand, entry in self.exact.get(tokens[0], []):
-            if cand == tokens and not entry.demonym:
+        for alias, entry in self.exact.get(tokens[0], []):
+            if alias == name and not entry.demonym:
                 return entry
         return self.by_name.get(name.casefold())
 
     def find(self, text: str) -> list[Mention]:
         """Every entity mention in ``text`` (a sentence), in order, without overlaps."""
-        tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
         mentions: list[Mention] = []
-        i = 0
-        n = len(tokens)
-        while i < n:
-            tok = tokens[i][0]
-            # Names start with a capital or a digit; lower-case aliases ("global") are looked up too, rarely.
-            if not (tok[0].isupper() or tok[0].isdigit() or tok in self.lower_starts):
-                i += 1
-                continue
-            hit = self._match_at(tokens, i, tok)
+        pos = 0
+        n = len(text)
+        # Names start with a capital letter or a digit: only those words are looked up.
+        while pos < n:
+            word = _CAPITALISED.search(text, pos)
+            if word is None:
+                break
+            start = word.start()
+            hit = self._match_at(text, start, word.group())
             if hit is None:
-                i += 1
+                pos = word.end()
                 continue
-            length, entry = hit
-            start = tokens[i][1]
-            end = tokens[i + length - 1][2]
+            end, entry = hit
+            pos = end
             poss = _POSSESSIVE.match(text, end)
             possessive = bool(poss) and not (poss.group() in ("'", "’") and text[end - 1 : end] not in "sS")
             if _MODIFIER_BEFORE.search(text, max(0, start - 5), start) or _MODIFIER_AFTER.match(text, end):
-                # "non-China market", "a Hefei-based firm": the place qualifies something else
-                i += length
-                continue
+                continue  # "non-China market", "a Hefei-based firm": the place qualifies something else
             if entry.demonym:
                 mention = self._demonym(text, entry, start, end)
             else:
@@ -162,7 +157,6 @@ class EntityMatcher:
                                   possessive=possessive, text=text[start:end])
             if mention is not None:
                 mentions.append(mention)
-            i += length
         mentions.extend(self._unknown(text, mentions))
         mentions.sort(key=lambda m: m.start)
         # "Chinese and South Korean rivals": a demonym joined to a group demonym names a group too
@@ -172,16 +166,19 @@ class EntityMatcher:
                 mentions[k] = replace(a, group=True)
         return mentions
 
-    def _match_at(self, tokens: list[tuple[str, int, int]], i: int, tok: str) -> tuple[int, Entry] | None:
-        """The longest alias starting at token ``i``."""
-        for cand, entry in self.exact.get(tok, ()):
-            if _seq_equal(tokens, i, cand, fold=False):
-                return len(cand), entry
+    def _match_at(self, text: str, start: int, tok: str) -> tuple[int, Entry] | None:
+        """The longest alias starting at ``start`` (whose first word is ``tok``): its end and entry."""
+        for alias, entry in self.exact.get(tok, ()):
+            end = start + len(alias)
+            if text.startswith(alias, start) and _boundary(text, end, alias):
+                return end, entry
         if tok[:1].isupper():
             allcaps = tok.isupper()
-            for cand, entry in self.folded.get(tok.casefold(), ()):
-                if (allcaps or len("".join(cand)) >= 4 or _acronym(entry, cand)) and _seq_equal(tokens, i, cand, fold=True):
-                    return len(cand), entry
+            for alias, entry in self.folded.get(tok.casefold(), ()):
+                end = start + len(alias)
+                if (allcaps or len(alias) >= 4 or _acronym(entry, alias)) and \
+                        text[start:end].casefold() == alias and _boundary(text, end, alias):
+                    return end, entry
         return None
 
     def _demonym(self, text: str, entry: Entry, start: int, end: int) -> Mention | None:
@@ -239,9 +236,17 @@ class EntityMatcher:
         return name
 
 
-def _acronym(entry: Entry, cand: tuple[str, ...]) -> bool:
+def _acronym(entry: Entry, alias: str) -> bool:
     """A three-letter all-caps name written in title case ("Nio" for NIO)."""
-    return len(cand) == 1 and entry.name.isupper() and entry.name.casefold() == cand[0]
+    return entry.name.isupper() and entry.name.casefold() == alias
+
+
+def _boundary(text: str, end: int, alias: str) -> bool:
+    """The alias ends at a word boundary (an alias ending in "." may be followed by anything)."""
+    if end >= len(text) or not alias[-1:].isalnum():
+        return True
+    nxt = text[end]
+    return not (nxt.isalnum() or nxt == "_")
 
 
 def _after_one_word(rx: re.Pattern[str], window: str) -> re.Match[str] | None:
@@ -256,18 +261,6 @@ def _after_one_word(rx: re.Pattern[str], window: str) -> re.Match[str] | None:
         return hit
     second = re.match(r"[\w\-]+\s+", rest)
     return rx.match(rest[second.end() :]) if second else None
-
-
-def _seq_equal(tokens: list[tuple[str, int, int]], i: int, cand: tuple[str, ...], *, fold: bool) -> bool:
-    """Tokens from ``i`` spell ``cand`` (adjacent, no gap inside words such as "U.S.")."""
-    if i + len(cand) > len(tokens):
-        return False
-    for k, want in enumerate(cand):
-        got = tokens[i + k][0]
-        if (got.casefold() if fold else got) != want:
-            return False
-    # The token after the alias must not glue onto it ("Toyotas" is one token anyway; "U.S" + "." differs).
-    return True
 
 
 def trim_suffixes(name: str, suffixes: list[str]) -> str:

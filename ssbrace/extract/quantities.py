@@ -157,6 +157,9 @@ class QuantityFinder:
         )
         self.count = re.compile(rf"(?<![\w.$€¥₩£])(?P<n>{number})(?:[ \t]?(?P<sc>thousand|million|billion))?(?![\w%])"
                                 r"(?P<plus>\+)?", re.IGNORECASE)
+        self.digit_count = re.compile(rf"(?P<n>{NUM})(?:[ \t]?(?P<sc>thousand|million|billion))?(?![\w%])(?P<plus>\+)?",
+                                      re.IGNORECASE)
+        self.word_gate = re.compile(rf"(?<![\w])(?:{word_alt})(?![\w])", re.IGNORECASE)
         vague = vocab.get("vague_numbers") or {}
         self.vague_values = {str(k).lower(): float(v) for k, v in vague.items()}
         self.vague = compile_phrases(self.vague_values) if self.vague_values else None
@@ -229,7 +232,9 @@ class QuantityFinder:
         return number, currency
 
     def _percents(self, text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
-        for match in self.percent.finditer(text):
+        lowered = text.lower()
+        percents = self.percent.finditer(text) if ("%" in text or "per" in lowered or "pct" in lowered) else ()
+        for match in percents:
             if match.group("pts") or _overlaps(taken, match.start(), match.end()):
                 continue
             value = parse_number(match.group("n"), self.words)
@@ -239,7 +244,8 @@ class QuantityFinder:
             found.append(Quantity("percent", value, match.start(), match.end(), bound, unit="%",
                                   text=match.group()))
             taken.append(match.span())
-        for match in self.fraction.finditer(text):
+        fractions = self.fraction.finditer(text) if _FRACTION_GATE.search(text) else ()
+        for match in fractions:
             if _overlaps(taken, match.start(), match.end()):
                 continue
             if _NOT_FRACTION_BEFORE.search(text, max(0, match.start() - 12), match.start()) or \
@@ -274,7 +280,7 @@ class QuantityFinder:
             taken.append(match.span())
 
     def _counts(self, text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
-        if self.vague is not None:
+        if self.vague is not None and _VAGUE_GATE.search(text):
             for match in self.vague.finditer(text):
                 if _overlaps(taken, match.start(), match.end()):
                     continue
@@ -282,7 +288,13 @@ class QuantityFinder:
                 if value is not None:
                     found.append(Quantity("count", value, match.start(), match.end(), "gt", text=match.group()))
                     taken.append(match.span())
-        for match in self.count.finditer(text):
+        # Digits first (a regex that starts with a digit class scans fast); word numbers only when present.
+        matches = list(self.digit_count.finditer(text))
+        if self.word_gate.search(text):
+            matches = list(self.count.finditer(text))
+        for match in matches:
+            if match.start() and text[match.start() - 1] in _NOT_BEFORE_COUNT:
+                continue
             if _overlaps(taken, match.start(), match.end()):
                 continue
             raw = match.group("n")
@@ -356,6 +368,8 @@ class _YearFinder:
 
     def find(self, text: str, published: date | None) -> list[YearRef]:
         out: list[YearRef] = []
+        if not _YEAR_GATE.search(text):
+            return out
         for match in self.range.finditer(text):
             y1 = int(match.group("y1"))
             y2_raw = match.group("y2")
@@ -432,6 +446,10 @@ _DATELINE = re.compile(
     r"^[^a-z]{0,50}?(?:\b[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2},?[ \t]+|\b\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?,?[ \t]+)"
     r"(?:19|20)\d\d[ \t]*(?:\([^)]{1,40}\)[ \t]*)?(?:--|—|–|-|:|\|)"
 )
+_YEAR_GATE = re.compile(r"\d\d|year|decade|FY", re.IGNORECASE)
+_FRACTION_GATE = re.compile(r"half|third|quarter|fifth|tenth", re.IGNORECASE)
+_VAGUE_GATE = re.compile(r"hundred|thousand|dozen", re.IGNORECASE)
+_NOT_BEFORE_COUNT = frozenset("0123456789.$€¥₩£" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _NOT_FRACTION_BEFORE = re.compile(r"(?:first|second|third|fourth|latter|former|last|final|the|in|H[12])[ \t]+$",
                                   re.IGNORECASE)
 _NOT_FRACTION_AFTER = re.compile(r"[ \t]+(?:the[ \t]+|this[ \t]+|that[ \t]+|next[ \t]+|its[ \t]+)?"

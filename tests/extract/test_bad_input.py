@@ -29,10 +29,13 @@ def test_text_without_punctuation(tiny_pack):
 
 
 def test_twenty_megabytes(tiny_pack):
-    block = "Acme aims to mass-produce solid-state cells by 2029. Zenith holds 12% of the EV battery market. "
+    filler = "the weather in the valley was mild and the roads were quiet all week long. " * 1300
+    block = filler + "Acme aims to mass-produce solid-state cells by 2029.\n"
     text = block * (20_000_000 // len(block))
+    assert len(text) > 19_000_000
     claims = extract_claims(text, domain=tiny_pack)
-    assert len(claims) >= 2 * (len(text) // len(block))
+    assert len(claims) == len(text) // len(block)
+    assert all(c.kind == "target" and c.subject == "Acme" for c in claims)
 
 
 def test_binary_bytes_and_control_characters_do_not_crash(tiny_pack):
