@@ -1,29 +1,50 @@
-"""Per-document stages run after a document is stored, inside the same transaction.
+"""The flow, stage after stage, for each batch of inputs.
 
-Ingestion calls ``after_document_stored`` for every new document, so that a document, its claims,
-their entity links and its story are written together or not at all.
+Per document, inside the document's own transaction (``after_document_stored``): claims are
+extracted and stored, and their subjects and objects linked to entities, so that a document and its
+claims are written together or not at all. Per batch, once every document of it is stored
+(``after_batch_stored``): new documents are grouped into stories, so that the TF-IDF weights the
+clustering uses see the whole batch, not the first few documents of an empty store.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from ssbrace.documents.ingest import IngestResult, ingest, update_sources
 from ssbrace.extract.pipeline import EXTRACTOR_VERSION, extract_claims
 from ssbrace.kb.claims_repo import store_claims
 from ssbrace.kb.resolve import link_document_claims
-from ssbrace.stories.cluster import assign_document
+from ssbrace.kb.store import Store
+from ssbrace.settings import Settings
+from ssbrace.stories.cluster import assign_pending
 
 
 def after_document_stored(session: Any, document: Any, *, domain: Any = None) -> int:
-    """Extract and store the document's claims, link their entities, place it in a story.
-
-    Returns the number of claims stored.
-    """
+    """Extract and store the document's claims and link their entities; returns the claim count."""
     claims = extract_claims(document.text or "", published=document.published, doc=document.location,
                             domain=domain)
     stored = store_claims(session, document, claims, EXTRACTOR_VERSION)
-    # Knowledge: each claim's subject and object linked to an entity (gazetteer, aliases, fuzzy).
     link_document_claims(session, document.id)
-    # Stories: the document joins an open story or starts one.
-    assign_document(session, document.id)
     return stored
+
+
+def after_batch_stored(store: Store, settings: Settings) -> int:
+    """Place every document that is in no story yet into one; returns how many were placed."""
+    with store.session() as session:
+        return assign_pending(session, domain=settings.domain)
+
+
+def run_ingest(store: Store, inputs: Sequence[str], settings: Settings, **options: Any) -> IngestResult:
+    """Ingest inputs through every stage: documents, claims, entities, then stories."""
+    result = ingest(store, inputs, settings, after_store=after_document_stored, **options)
+    after_batch_stored(store, settings)
+    return result
+
+
+def run_update(store: Store, settings: Settings, **options: Any) -> IngestResult:
+    """Poll every registered source through every stage."""
+    result = update_sources(store, settings, after_store=after_document_stored, **options)
+    after_batch_stored(store, settings)
+    return result

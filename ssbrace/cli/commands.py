@@ -4,6 +4,7 @@ One line per command group, in the order of the flow (sources -> documents -> ex
 analysis -> stories -> delivery -> web).
 """
 
+# ruff: noqa: I001  (the order is the order of the flow, not the alphabet)
 from ssbrace.cli import store_cmds  # noqa: F401
 from ssbrace.cli import ingest_cmds  # noqa: F401
 from ssbrace.cli import extract_cmds  # noqa: F401

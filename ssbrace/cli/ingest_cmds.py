@@ -13,9 +13,10 @@ from rich.table import Table
 
 from ssbrace.cli.context import AppContext, app_context, err, out
 from ssbrace.cli.main import app
-from ssbrace.documents.ingest import IngestResult, ingest, is_url, update_sources
+from ssbrace.documents.ingest import IngestResult, is_url
 from ssbrace.errors import InputError, PartialFailure, UsageError
 from ssbrace.kb import documents_repo as repo
+from ssbrace.pipeline import run_ingest, run_update
 
 sources_app = typer.Typer(
     help="Register and list the sources that `ssbrace update` polls.", no_args_is_help=True
@@ -75,12 +76,6 @@ def _apply_fetch_options(context: AppContext, allow_private: bool, max_bytes: in
     if allow_private:
         context.with_settings(allow_private=True)
 
-
-def _hook():  # type: ignore[no-untyped-def]
-    # The per-document stages (claims, entities) run in the same transaction as the document.
-    from ssbrace.pipeline import after_document_stored
-
-    return after_document_stored
 
 
 def _print_result(result: IngestResult, as_json: bool) -> None:
@@ -149,14 +144,8 @@ def ingest_cmd(
     store = context.store()
     _run(
         context,
-        lambda progress: ingest(
-            store,
-            inputs,
-            context.settings,
-            name=name,
-            after_store=_hook(),
-            progress=progress,
-            raise_errors=context.debug,
+        lambda progress: run_ingest(
+            store, inputs, context.settings, name=name, progress=progress, raise_errors=context.debug
         ),
         as_json,
     )
@@ -177,9 +166,7 @@ def update_cmd(
     store = context.store()
     _run(
         context,
-        lambda progress: update_sources(
-            store, context.settings, after_store=_hook(), progress=progress, raise_errors=context.debug
-        ),
+        lambda progress: run_update(store, context.settings, progress=progress, raise_errors=context.debug),
         as_json,
     )
 

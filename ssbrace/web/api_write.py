@@ -11,8 +11,8 @@ import re
 from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
-from ssbrace.documents.ingest import ingest
 from ssbrace.kb import documents_repo, stories_repo
+from ssbrace.pipeline import run_ingest
 from ssbrace.web.api_models import (
     IngestIn,
     IngestItemOut,
@@ -55,11 +55,9 @@ async def ingest_url(request: Request, body: IngestIn) -> IngestOut:
     """Fetch one page or feed now, store its documents and extract their claims."""
     url = _http_url(body.url)
     state = _state(request)
-    from ssbrace.pipeline import (
-        after_document_stored,  # the per-document stages, as `ssbrace ingest` runs them
-    )
+    # every stage, as `ssbrace ingest` runs them
 
-    result = await run_in_threadpool(ingest, state.store, [url], state.settings, after_store=after_document_stored)
+    result = await run_in_threadpool(run_ingest, state.store, [url], state.settings)
     items = [IngestItemOut(input=i.input, status=i.status, document_id=i.document_id or i.duplicate_of,
                            reason=i.reason or None, title=i.title, claims=i.claims) for i in result.items]
     return IngestOut(totals=result.counts(), items=items)

@@ -169,7 +169,6 @@ def main() -> int:
     files = sorted(p for p in ARTICLES.iterdir() if p.is_file())
     used = {json.loads(line)["doc"] for line in lines}
     for p in files:
-        words = len(p.read_text(encoding="utf-8").split())
         rel = str(p.relative_to(ROOT))
         if rel not in used:
             print(f"note: no gold claim for {rel}")

@@ -1,6 +1,5 @@
-from sqlalchemy import inspect, text
-
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 
 from ssbrace.kb.store import Store, _alembic_config
 from ssbrace.kb.tables import Document, Source

@@ -1,13 +1,12 @@
 """base schema: sources, documents, entities, claims
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 23:50:14.422915
 """
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None
