@@ -8,7 +8,7 @@ from ssbrace.kb.store import Store
 
 # Each fixture module holds one real part (HTTP server, SMTP server, browser...).
 pytest_plugins: list[str] = ["tests.fixtures.http_server", "tests.fixtures.web_server", "tests.fixtures.mini_pack",
-                             "tests.fixtures.smtp_server"]
+                             "tests.fixtures.smtp_server", "tests.fixtures.postgres"]
 
 
 @pytest.fixture
