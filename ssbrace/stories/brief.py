@@ -22,7 +22,17 @@ from ssbrace.errors import InputError
 from ssbrace.kb import stories_repo as repo
 from ssbrace.kb.stories_repo import ClaimRecord, DocRecord, StoryRecord
 from ssbrace.stories.cluster import headline_for
-from ssbrace.stories.features import Sentence, figure_keys, split_sentences, telling_figures
+from ssbrace.stories.features import (
+    EMPTY_INDEX,
+    EntityIndex,
+    entity_index,
+    fact_figures,
+    figure_keys,
+    marking_figures,
+    resolve_domain,
+    telling_figures,
+)
+from ssbrace.stories.sentences import DEFAULT_RULES, Sentence, TextRules, split_sentences, text_rules
 
 MIN_BULLETS, MAX_BULLETS = 3, 8
 # Relevance of a sentence: centrality plus these bonuses.
@@ -35,8 +45,17 @@ REDUNDANT = 0.35  # a sentence this close to a chosen bullet says the same thing
 SAME_DATES = 0.1  # ... or this close, when all its numbers and years are in the chosen bullets
 SUPPORTS = 0.45  # a document with a sentence this close to a bullet backs it
 STOP_RATIO = 0.6  # past the minimum, stop when relevance falls below this share of the best
+FIGURE_STOP_RATIO = 0.5  # ... or below this share, for a sentence bringing a figure no bullet has
 
-_HEADER_LINE = re.compile(r"^(title|date|published|posted|author|by|source|publisher)\s*:", re.I)
+# A bullet reads on its own: it opens with a capital, a digit, a currency sign or an opening quote
+# or bracket, and ends with a full stop (a closing quote or bracket may follow it).
+_OPENS = re.compile(r"[\"'\u201c\u2018(\[]?(?:[A-Z\d]|[$\u20ac\u00a3\u00a5\u20a9][\d.])")
+_CLOSES = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
+# A sentence that opens with one of these leans on the one before it.
+_LEANING = frozenset({"and", "but", "or", "nor", "yet", "plus", "so", "then", "also"})
+_LEANING_EXCEPT = frozenset({"so far", "then-chief", "also known"})
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|`)(?=\S)(.+?)(?<=\S)\1")
 # "TOKYO, June 16 (Jiji Press)--", "SEOUL (Reuters) -": a dateline says where, not what
 _DATELINE = re.compile(
     r"^[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?\s*(?:\([^)]{1,40}\))?\s*(?:--|-|\u2014|\u2013)\s*"
@@ -116,13 +135,29 @@ class _Candidate:
     rank: int  # position among the document's usable sentences
     has_claim: bool
     has_figure: bool
+    names: frozenset[str] = frozenset()  # entities it names (gazetteer, claim subjects and objects)
 
 
 def _clean(sentence: str) -> str:
-    return " ".join(_DATELINE.sub("", sentence, count=1).split())
+    """The sentence without its dateline and Markdown marks, white space collapsed."""
+    text = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", sentence))
+    return " ".join(_DATELINE.sub("", text, count=1).split())
 
 
-def _candidates(docs: list[DocRecord], claims: list[ClaimRecord]) -> list[_Candidate]:
+def reads_alone(text: str) -> bool:
+    """Whether a sentence reads well as a bullet: a whole sentence that does not lean on the one before."""
+    if not _OPENS.match(text) or not _CLOSES.search(text):
+        return False
+    words = text.split()
+    first = words[0].strip("\"'\u201c\u2018(,").casefold()
+    if first in _LEANING:
+        return " ".join(words[:2]).casefold().rstrip(",") in _LEANING_EXCEPT
+    return True
+
+
+def _candidates(
+    docs: list[DocRecord], claims: list[ClaimRecord], rules: TextRules, index: EntityIndex
+) -> list[_Candidate]:
     by_doc: dict[int, list[ClaimRecord]] = {}
     for claim in claims:
         by_doc.setdefault(claim.document_id, []).append(claim)
@@ -130,18 +165,29 @@ def _candidates(docs: list[DocRecord], claims: list[ClaimRecord]) -> list[_Candi
     for doc in docs:
         title = " ".join((doc.title or "").split()).casefold()
         rank = 0
-        for sentence in split_sentences(doc.text):
-            if _HEADER_LINE.match(sentence.text):
+        for sentence in split_sentences(doc.text, rules):
+            if sentence.kind not in ("text", "item"):  # headings, tables, sources, bylines, captions
                 continue
             text = _clean(sentence.text)
             words = len(text.split())
-            if words < 6 or words > 70 or text.casefold() == title or text[-1:] not in ".!?\"'\u201d":
+            if words < 6 or words > 70 or text.casefold() == title or not reads_alone(text):
                 continue
-            has_claim = any(_overlaps(c, sentence) for c in by_doc.get(doc.id, ()))
+            if rules.boilerplate(text):
+                continue
+            mine = [c for c in by_doc.get(doc.id, ()) if _overlaps(c, sentence)]
+            names = index.find(text) | {c.subject for c in mine} | {c.object for c in mine if c.object}
+            if index is EMPTY_INDEX:
+                names |= _capitalised(text)
             has_figure = bool(telling_figures(text))
-            found.append(_Candidate(doc, sentence, text, rank, has_claim, has_figure))
+            found.append(_Candidate(doc, sentence, text, rank, bool(mine), has_figure, frozenset(names)))
             rank += 1
     return found
+
+
+def _capitalised(text: str) -> set[str]:
+    """Capitalised words after the first: the names a sentence holds when no gazetteer is loaded."""
+    words = re.findall(r"[A-Za-z][\w'\u2019-]*", text)
+    return {w.casefold() for w in words[1:] if w[0].isupper()}
 
 
 def _overlaps(claim: ClaimRecord, sentence: Sentence) -> bool:
@@ -170,8 +216,12 @@ def numbers_backed(text: str, cited: list[DocRecord]) -> bool:
     return needed <= present
 
 
-def build_brief(session: Any, story_id: int) -> Brief:
+def build_brief(session: Any, story_id: int, *, domain: str | None = None) -> Brief:
     """The brief of one story.
+
+    Args:
+        domain: the domain pack whose entities, abbreviations and boilerplate labels apply
+            (default: the setting).
 
     Raises:
         InputError: no story with this id.
@@ -181,10 +231,18 @@ def build_brief(session: Any, story_id: int) -> Brief:
         raise InputError(f"no story with id {story_id}")
     docs = repo.get_documents(session, story.document_ids)
     claims = repo.claims_for_documents(session, story.document_ids)
-    return compose_brief(story, docs, claims)
+    name = resolve_domain(domain)
+    return compose_brief(story, docs, claims, index=entity_index(name), rules=text_rules(name))
 
 
-def compose_brief(story: StoryRecord, docs: list[DocRecord], claims: list[ClaimRecord]) -> Brief:
+def compose_brief(
+    story: StoryRecord,
+    docs: list[DocRecord],
+    claims: list[ClaimRecord],
+    *,
+    index: EntityIndex = EMPTY_INDEX,
+    rules: TextRules = DEFAULT_RULES,
+) -> Brief:
     """The brief of a story from its documents and their claims (pure: no store)."""
     docs = sorted(docs, key=lambda d: (d.day is None, d.day, d.id))
     headline = headline_for(docs) if docs else story.headline
@@ -202,7 +260,7 @@ def compose_brief(story: StoryRecord, docs: list[DocRecord], claims: list[ClaimR
         first_date=story.first_date.isoformat() if story.first_date else None,
         last_date=story.last_date.isoformat() if story.last_date else None,
     )
-    candidates = _candidates(docs, claims)
+    candidates = _candidates(docs, claims, rules, index)
     if not candidates:
         return brief
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
@@ -237,7 +295,9 @@ def compose_brief(story: StoryRecord, docs: list[DocRecord], claims: list[ClaimR
         relevance,
         similarity,
         [telling_figures(c.text) for c in candidates],
-        [figure_keys(c.text) for c in candidates],
+        [fact_figures(c.text) for c in candidates],
+        [marking_figures(c.text) for c in candidates],
+        [c.names for c in candidates],
     )
     for i in chosen:
         cand = candidates[i]
@@ -261,50 +321,107 @@ def compose_brief(story: StoryRecord, docs: list[DocRecord], claims: list[ClaimR
 
 
 def _select(
-    relevance: list[float], similarity: np.ndarray, numbers: list[set[str]], all_numbers: list[set[str]]
+    relevance: list[float],
+    similarity: np.ndarray,
+    numbers: list[set[str]],
+    facts: list[set[str]],
+    marks: list[set[str]],
+    names: list[frozenset[str]],
 ) -> list[int]:
     """Maximal marginal relevance: good sentences that do not repeat the ones already chosen.
 
     A sentence whose telling figures are all in bullets already chosen repeats them, however it is
-    worded; one whose numbers (years included) are all there repeats them when it also reads alike.
+    worded; so does one that states, about the same entities as a chosen bullet, only figures and
+    years that bullet states, or one of its distinctive figures ("on sale in 2027-28" and "in 2027
+    or 2028"; "1,000 km" and "1,000 kilometres"); and one whose figures are all in the chosen
+    bullets when it also reads alike.
     """
     order = sorted(range(len(relevance)), key=lambda i: (-relevance[i], i))
     best = relevance[order[0]]
     chosen: list[int] = []
     covered: set[str] = set()
     covered_all: set[str] = set()
+    covered_names: set[str] = set()
+
+    def restates(i: int, j: int) -> bool:
+        """Whether sentence i repeats a figure of bullet j about the same entities."""
+        if not facts[i] or not (facts[i] <= facts[j] or marks[i] & marks[j]):
+            return False
+        if not (names[i] <= names[j] or names[j] <= names[i]):
+            return False  # same figure, different companies: two facts
+        return bool(names[i]) or similarity[i, j] >= SAME_DATES
+
     while len(chosen) < MAX_BULLETS:
         pick, pick_score = None, -np.inf
         for i in order:
-            if i in chosen or (numbers[i] and numbers[i] <= covered):
+            if i in chosen:
+                continue
+            # figures already given count as a repeat only when told of the entities already named
+            known = names[i] <= covered_names
+            if known and numbers[i] and numbers[i] <= covered:
                 continue
             overlap = max((similarity[i, j] for j in chosen), default=0.0)
             if overlap >= REDUNDANT or (
-                all_numbers[i] and all_numbers[i] <= covered_all and overlap >= SAME_DATES
+                known and facts[i] and facts[i] <= covered_all and overlap >= SAME_DATES
             ):
                 continue
+            if any(restates(i, j) for j in chosen):
+                continue
+            if len(chosen) >= MIN_BULLETS and relevance[i] < STOP_RATIO * best:
+                # past the minimum only a strong sentence, or a fair one with a new figure, goes in
+                if not (numbers[i] - covered) or relevance[i] < FIGURE_STOP_RATIO * best:
+                    continue
             score = MMR_LAMBDA * relevance[i] - (1 - MMR_LAMBDA) * overlap
             if score > pick_score:
                 pick, pick_score = i, score
         if pick is None:
             break
-        if len(chosen) >= MIN_BULLETS and relevance[pick] < STOP_RATIO * best:
-            break
         chosen.append(pick)
         covered |= numbers[pick]
-        covered_all |= all_numbers[pick]
+        covered_all |= facts[pick]
+        covered_names |= names[pick]
+    _prefer_richer(chosen, relevance, similarity, facts, restates, FIGURE_STOP_RATIO * best)
     return chosen
+
+
+def _prefer_richer(
+    chosen: list[int],
+    relevance: list[float],
+    similarity: np.ndarray,
+    facts: list[set[str]],
+    restates: Any,
+    floor: float,
+) -> None:
+    """Swap a bullet for a sentence that says all it says in figures and more, about the same entities.
+
+    "Toyota aims for 2027-28 and a range of 1,000 km" beats "Toyota aims for 2027 or 2028": one
+    bullet then carries both facts instead of the second being lost as a repeat.
+    """
+    for slot, j in enumerate(chosen):
+        others = [k for k in chosen if k != j]
+        richer = [
+            i
+            for i in range(len(relevance))
+            if i not in chosen
+            and relevance[i] >= floor
+            and facts[j] < facts[i]
+            and restates(j, i)
+            and not any(similarity[i, k] >= REDUNDANT or restates(i, k) for k in others)
+        ]
+        if richer:
+            chosen[slot] = max(richer, key=lambda i: (len(facts[i]), relevance[i], -i))
 
 
 def _citations(i: int, cand: _Candidate, candidates: list[_Candidate], similarity: np.ndarray) -> set[int]:
     """The bullet's own document, and every document that says the same with the same numbers.
 
     A document says the same when one of its sentences is close to the bullet, or, for a bullet
-    with telling figures, when it states all of them in a sentence on the same subject.
+    with telling figures or a span of years, when it states all of them in a sentence on the same
+    subject. Numbers are compared normalised: "2027-28" is backed by "2027 or 2028".
     """
     cited = {cand.doc.id}
-    needed = figure_keys(cand.text)
-    telling = telling_figures(cand.text)
+    needed = fact_figures(cand.text)
+    telling = telling_figures(cand.text) | marking_figures(cand.text)
     closest: dict[int, float] = {}
     for j, other in enumerate(candidates):
         closest[other.doc.id] = max(closest.get(other.doc.id, 0.0), float(similarity[i, j]))
@@ -314,7 +431,7 @@ def _citations(i: int, cand: _Candidate, candidates: list[_Candidate], similarit
         near = closest[other.id]
         if near < SUPPORTS and not (telling and near >= SUPPORTS / 2):
             continue
-        if needed <= figure_keys(f"{other.title or ''}\n{other.text}"):
+        if needed <= fact_figures(f"{other.title or ''}\n{other.text}"):
             cited.add(other.id)
     return cited
 

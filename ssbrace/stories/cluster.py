@@ -23,10 +23,11 @@ from ssbrace.kb.stories_repo import ClaimRecord, DocRecord
 from ssbrace.stories.features import (
     EntityIndex,
     entity_index,
-    split_sentences,
+    resolve_domain,
     strip_header_lines,
     telling_figures,
 )
+from ssbrace.stories.sentences import split_sentences
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,7 @@ class ClusterConfig:
 DEFAULT_CONFIG = ClusterConfig()
 
 
-def _domain(domain: str | None) -> str:
-    if domain:
-        return domain
-    from ssbrace.settings import load_settings
-
-    return load_settings().domain
+_domain = resolve_domain
 
 
 def make_vectorizer() -> TfidfVectorizer:
@@ -78,7 +74,8 @@ def headline_for(docs: Sequence[DocRecord]) -> str:
         if doc.title and doc.title.strip():
             return " ".join(doc.title.split())
     for doc in ordered:
-        sentences = split_sentences(doc.text)
+        # the opening sentence, not a byline or a "Date:" line
+        sentences = [s for s in split_sentences(doc.text) if s.kind != "boilerplate"]
         if sentences:
             first = sentences[0].text
             return first if len(first) <= 120 else first[:117].rstrip() + "..."

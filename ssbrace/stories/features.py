@@ -1,4 +1,4 @@
-"""What stories compare and briefs check: sentences, figures and the entities a text names."""
+"""What stories compare and briefs check: figures and the entities a text names."""
 
 from __future__ import annotations
 
@@ -7,55 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ssbrace.errors import DomainPackError
-
-# --- sentences ---
-
-# Words after which a full stop does not end a sentence (titles, suffixes, months, initials).
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st inc corp co ltd jr sr vs etc no fig approx est dept gov "
-    "jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k".split()
-)
-_BOUNDARY = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
-
-
-@dataclass(frozen=True)
-class Sentence:
-    text: str
-    start: int
-    end: int
-    index: int  # position in its document, 0 = first
-
-
-def split_sentences(text: str) -> list[Sentence]:
-    """Split a text into sentences with their offsets; paragraphs (blank or single newlines) split too."""
-    sentences: list[Sentence] = []
-    for para in re.finditer(r"[^\n]+", text):
-        chunk = para.group(0)
-        base = para.start()
-        last = 0
-        for match in _BOUNDARY.finditer(chunk):
-            before = chunk[last : match.start() + 1]
-            word = re.search(r"([A-Za-z.]+)\.$", before)
-            if word:
-                token = word.group(1).lower().rstrip(".")
-                # a single capital ("J. Smith") or a known abbreviation does not end a sentence
-                if token in _ABBREVIATIONS or (len(token) == 1 and before[-2].isupper()):
-                    continue
-            end = match.start() + 1
-            _append(sentences, chunk, base, last, end)
-            last = match.end()
-        _append(sentences, chunk, base, last, len(chunk))
-    return sentences
-
-
-def _append(sentences: list[Sentence], chunk: str, base: int, start: int, end: int) -> None:
-    piece = chunk[start:end]
-    stripped = piece.strip()
-    if not stripped:
-        return
-    offset = start + (len(piece) - len(piece.lstrip()))
-    sentences.append(Sentence(stripped, base + offset, base + offset + len(stripped), len(sentences)))
-
+from ssbrace.stories.boilerplate import HEADER_FIELD
 
 # --- figures ---
 
@@ -90,14 +42,13 @@ _DATE = re.compile(
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTHS + r"(?=\s|$|[,.;])",
     re.IGNORECASE,
 )
-_HEADER_FIELD = re.compile(r"^\s*(title|date|published|posted|author|by|source|publisher)\s*:.*$", re.I)
 
 
 def strip_header_lines(text: str) -> str:
     """The text without the "Title: ...", "Date: ...", "Publisher: ..." lines a file may start with."""
     lines = text.splitlines()
     start = 0
-    while start < len(lines) and (not lines[start].strip() or _HEADER_FIELD.match(lines[start])):
+    while start < len(lines) and (not lines[start].strip() or HEADER_FIELD.match(lines[start])):
         start += 1
     return "\n".join(lines[start:])
 
@@ -147,6 +98,38 @@ def telling_figures(text: str) -> set[str]:
     return keys
 
 
+_YEAR = r"(?:19|20)\d{2}"
+# "2027-28", "2027/2028", "2027 to 2028", "2027 or 2028", "between 2027 and 2028": one span of years.
+# After a word the second year must be written in full ("in 2027 and 30 GWh" is no span).
+_YEAR_SPAN = re.compile(
+    rf"(?<![\w.,])({_YEAR})(?:\s*[-/\u2013\u2014]\s*((?:19|20)?\d{{2}})|\s+(?:to|or|and|through|until)\s+({_YEAR}))(?![\w%])",
+    re.IGNORECASE,
+)
+
+
+def fact_figures(text: str) -> set[str]:
+    """What a sentence states in figures, normalised so that paraphrases meet.
+
+    Year spans count as their two ends and as a span ("2027-2028") however written ("2027-28" =
+    "2027 or 2028"), number forms as their value ("$1.2bn" = "1,200 million"); the day numbers of
+    calendar dates are left out.
+    """
+    keys: set[str] = set()
+
+    def span(match: re.Match[str]) -> str:
+        first = int(match.group(1))
+        second = match.group(2) or match.group(3)
+        last = int(second) if len(second) == 4 else first // 100 * 100 + int(second)
+        if last > first:
+            keys.update({str(first), str(last), f"{first}-{last}"})
+            return " " * len(match.group(0))
+        return match.group(0)  # "2027-05": not a span of years
+
+    text = _YEAR_SPAN.sub(span, text)
+    keys.update(f.key for f in figures(text, skip_dates=True))
+    return keys
+
+
 # --- entities named in a text ---
 
 
@@ -169,6 +152,15 @@ class EntityIndex:
 
 
 EMPTY_INDEX = EntityIndex(pattern=None, canonical={}, country={})
+
+
+def resolve_domain(domain: str | None) -> str:
+    """The domain pack to use: the one named, else the setting."""
+    if domain:
+        return domain
+    from ssbrace.settings import load_settings
+
+    return load_settings().domain
 
 
 @cache
@@ -208,3 +200,13 @@ def entity_index(domain: str) -> EntityIndex:
     names = sorted(canonical, key=lambda n: (-len(n), n))
     pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
     return EntityIndex(pattern=pattern, canonical=canonical, country=country)
+
+
+def marking_figures(text: str) -> set[str]:
+    """Figures distinctive enough that two sentences sharing one about the same entity say the same.
+
+    Year spans ("2027-28") and large or scaled figures ("1,000 km", "$1.2bn"); single years and
+    small figures ("10%", "12 GWh") recur across different facts and do not count.
+    """
+    spans = {k for k in fact_figures(text) if "-" in k}
+    return spans | {k for k in telling_figures(text) if float(k) >= 100}

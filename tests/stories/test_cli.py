@@ -194,3 +194,26 @@ def test_end_to_end_with_real_ingestion_and_extraction(cli, invoke, tmp_path, sm
     assert invoke("feed", "--topic", TOPIC, "--out", str(out)).exit_code == 0
     parsed = feedparser.parse(out.read_bytes())
     assert not parsed.bozo and len(parsed.entries) == len(stories)
+
+
+def test_brief_of_hard_wrapped_articles_from_real_ingestion(cli, invoke):
+    """`ssbrace ingest` then `ssbrace brief` on wrapped Markdown and text: whole sentences, no source lines."""
+    try:
+        import ssbrace.documents.ingest  # noqa: F401
+    except ImportError as exc:
+        pytest.skip(f"ingestion not available yet: {exc}")
+    folder = Path(__file__).resolve().parents[1] / "data" / "stories_wrapped"
+    ingested = cli("ingest", str(folder))
+    assert ingested.returncode == 0, ingested.stderr
+    [story] = json.loads(invoke("stories", "--json").stdout)
+    shown = invoke("brief", str(story["id"])).stdout.splitlines()
+    bullets = [line[3:] for line in shown if line.startswith(" - ")]
+    assert 3 <= len(bullets) <= 8
+    assert all(b[:1].isupper() and "Sources:" not in b for b in bullets), bullets
+    assert "Summary based on 2 sources:" in shown
+    texts = {p.name: p.read_text() for p in folder.iterdir()}
+    brief = json.loads(invoke("brief", str(story["id"]), "--json").stdout)
+    by_id = {src["document_id"]: Path(src["link"]).name for src in brief["sources"]}
+    for bullet in brief["bullets"]:
+        cited = set().union(*(figure_keys(texts[by_id[c]]) for c in bullet["citations"]))
+        assert figure_keys(bullet["text"]) <= cited

@@ -1,19 +1,13 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ssbrace.stories.features import figure_keys, split_sentences, strip_header_lines, telling_figures
-
-
-def test_sentences_keep_offsets_and_abbreviations():
-    text = "Acme Inc. said on Monday it will build a plant. The U.S. plant costs $2bn!\nA new paragraph here"
-    sentences = split_sentences(text)
-    assert [s.text for s in sentences] == [
-        "Acme Inc. said on Monday it will build a plant.",
-        "The U.S. plant costs $2bn!",
-        "A new paragraph here",
-    ]
-    for s in sentences:
-        assert text[s.start : s.end] == s.text
+from ssbrace.stories.features import (
+    fact_figures,
+    figure_keys,
+    marking_figures,
+    strip_header_lines,
+    telling_figures,
+)
 
 
 def test_figures_are_normalised_so_different_writings_meet():
@@ -32,13 +26,23 @@ def test_header_lines_are_stripped():
     assert strip_header_lines("Title: X\nDate: 2024-01-02\nPublisher: Y\n\nBody. Text.") == "Body. Text."
 
 
-@given(st.text(max_size=300))
-def test_sentence_offsets_always_point_into_the_text(text):
-    for s in split_sentences(text):
-        assert text[s.start : s.end] == s.text
-        assert s.text.strip() == s.text and s.text
-
-
 @given(st.integers(min_value=10, max_value=10**9))
 def test_thousands_separators_do_not_change_a_figure(n):
     assert figure_keys(f"{n:,} units") == figure_keys(f"{n} units")
+
+
+def test_fact_figures_meet_however_a_year_span_or_an_amount_is_written():
+    span = {"2027", "2028", "2027-2028"}
+    assert fact_figures("on sale in 2027-28") == fact_figures("in 2027 or 2028") == span
+    assert fact_figures("between 2027 and 2028") == fact_figures("2027\u20132028") == span
+    assert fact_figures("from 2025 to 2030") == {"2025", "2030", "2025-2030"}
+    assert fact_figures("$1.2bn") == fact_figures("1,200 million dollars")
+    # a year followed by another figure is no span, and calendar days are not figures
+    assert fact_figures("in 2027 and 30 GWh") == {"2027", "30"}
+    assert fact_figures("On June 16, 2024 it said 40%") == {"2024", "40"}
+
+
+def test_marking_figures_are_spans_and_large_figures_only():
+    assert marking_figures("Toyota aims for 2027-28 and a range of 1,000 km.") == {"2027-2028", "1000"}
+    assert marking_figures("It charges from 10% to 80% in 2027 and makes 12 GWh.") == set()
+    assert marking_figures("an investment of $1.4bn") == {"1.4e+09"}
