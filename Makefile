@@ -4,13 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test venv browser lint bench clean
+.PHONY: demo test venv system-packages lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	# A new venv's pip is old: upgrade it first, or trafilatura's lxml_html_clean is missed.
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -18,15 +18,20 @@ venv: $(STAMP)
 demo: venv
 	$(BIN)/ssbrace demo
 
-test: venv browser
+test: venv system-packages
 	$(BIN)/python -m pytest
 
-# End-to-end dashboard tests drive Debian's Chromium through Playwright (never `playwright install`).
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# Real parts the tests start: Debian's Chromium for the dashboard (driven by Playwright, never
+# `playwright install`) and a PostgreSQL server for the PostgreSQL store tests.
+system-packages:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
-	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null) \
-	    || echo "warning: could not install chromium; browser tests will be skipped"; \
+	  echo "installing:$$missing"; \
+	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null) \
+	    || echo "warning: could not install$$missing; the tests that need them will be skipped"; \
 	fi
 
 lint: venv

@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ssbrace.kb.store import Store
 from ssbrace.settings import Settings
 
-# Results go to stdout; progress, warnings and errors to stderr.
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+# Results go to stdout; progress, warnings and errors to stderr. No emoji codes: a title holding
+# ":fire:" is printed as written.
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
+
+# C0 controls but tab and newline, DEL and C1 controls: escape sequences in a stored title or sentence
+# must not reach the terminal (clear the screen, retitle the window, fake a line).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(value: object) -> str:
+    """User-supplied text for a line printed with ``markup=False``: control characters shown as U+FFFD."""
+    return _CONTROL.sub("\ufffd", "" if value is None else str(value))
+
+
+def cell(value: object) -> Text:
+    """User-supplied text for a table cell or title: a Text, so that Rich never reads it as markup."""
+    return Text(plain(value))
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """A line of plain parts and (text, style) parts; no part is ever read as markup."""
+    return Text.assemble(*(plain(p) if isinstance(p, str) else (plain(p[0]), p[1]) for p in parts))
 
 
 @dataclass

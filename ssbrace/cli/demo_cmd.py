@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ssbrace.cli.context import app_context, out
+from ssbrace.cli.context import app_context, out, plain
 from ssbrace.cli.ingest_cmds import ingest_cmd
 from ssbrace.cli.kb_cmds import board_cmd, conflicts_cmd, load_reference_cmd, report_cmd
 from ssbrace.cli.main import app
@@ -22,7 +22,7 @@ def demo_cmd(
     conflicts, and write the HTML report. Safe to re-run: nothing is stored twice."""
     context = app_context(ctx)
     examples = load_domain(context.settings.domain).path / "examples"
-    out.print(f"store: {context.settings.db}")
+    out.print(plain(f"store: {context.store().display_url}"), markup=False)
     out.rule("1. ingest the bundled example articles (claims are extracted as they are stored)")
     ingest_cmd(ctx, inputs=[str(examples)], allow_private=False, max_bytes=None, name=None, as_json=False)
     out.rule("2. load the reference claims gathered from public reporting")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ssbrace.cli.context import app_context, err, out
+from ssbrace.cli.context import app_context, cell, err, out, plain
 from ssbrace.cli.main import app
 from ssbrace.errors import InputError, SsbraceError
 
@@ -40,12 +40,12 @@ def extract_cmd(
             sys.stdout.flush()
         else:
             table_rows.extend(_row(claim) for claim in claims)
-        err.print(f"{path}: {len(claims)} claim(s)", style="dim")
+        err.print(plain(f"{path}: {len(claims)} claim(s)"), style="dim", markup=False)
     if not jsonl:
         _print_table(table_rows)
     # One plain line per unreadable input (no wrapping), after the claims of the rest; then a non-zero exit.
     for failure in failures:
-        sys.stderr.write(f"error: {' '.join(failure.split())}\n")
+        sys.stderr.write(f"error: {plain(' '.join(failure.split()))}\n")
     if failures:
         sys.stderr.flush()
         raise SystemExit(InputError.exit_code)
@@ -77,7 +77,7 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
     for header in ("doc", "kind", "subject", "claim", "bound", "year", "sentence"):
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(cell(value) for value in row))
     out.print(table)
 
 

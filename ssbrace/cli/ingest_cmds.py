@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ssbrace.cli.context import AppContext, app_context, err, out
+from ssbrace.cli.context import AppContext, app_context, cell, err, out, plain
 from ssbrace.cli.main import app
 from ssbrace.documents.ingest import IngestResult, is_url
 from ssbrace.errors import InputError, PartialFailure, UsageError
@@ -54,14 +54,14 @@ class _LateProgress:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                TextColumn("{task.description}", style="dim"),
+                TextColumn("{task.description}", style="dim", markup=False),  # a file name or URL
                 console=err,
                 transient=True,
             )
             self.progress.start()
             self.task = self.progress.add_task("", total=total)
         short = label if len(label) <= 60 else "…" + label[-59:]
-        self.progress.update(self.task, completed=done, total=total, description=short)
+        self.progress.update(self.task, completed=done, total=total, description=plain(short))
 
     def stop(self) -> None:
         if self.progress is not None:
@@ -96,7 +96,7 @@ def _print_result(result: IngestResult, as_json: bool) -> None:
         detail = item.reason or (item.title or "")
         if item.claims:
             detail += f" ({item.claims} claims)"
-        table.add_row(item.input, f"[{style}]{label}[/{style}]", doc, detail)
+        table.add_row(cell(item.input), f"[{style}]{label}[/{style}]" if style else cell(label), doc, cell(detail))
     if result.items:
         out.print(table)
     counts = result.counts()
@@ -193,7 +193,7 @@ def sources_add_cmd(
         source, created = repo.add_source(session, location, kind, name)
         source_id = source.id
     verb = "added" if created else "already registered:"
-    out.print(f"{verb} source {source_id} ({kind}) {location}")
+    out.print(plain(f"{verb} source {source_id} ({kind}) {location}"), markup=False)
 
 
 @sources_app.command("list")
@@ -229,7 +229,7 @@ def sources_list_cmd(
     for column in ("id", "kind", "name", "location", "documents", "last polled", "last status"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(str(v) if v is not None else "" for v in row.values()))
+        table.add_row(*(cell(v) for v in row.values()))
     out.print(table)
 
 
@@ -277,12 +277,12 @@ def documents_list_cmd(
         dup = f"{r['duplicate_of']} ({r['similarity']:.2f})" if r["duplicate_of"] else ""
         table.add_row(
             str(r["id"]),
-            r["published"] or "",
-            r["language"] or "",
+            cell(r["published"]),
+            cell(r["language"]),
             str(r["word_count"]),
             dup,
-            r["title"] or "",
-            r["location"],
+            cell(r["title"]),
+            cell(r["location"]),
         )
     out.print(table)
 
@@ -306,6 +306,6 @@ def documents_show_cmd(
         return
     for key, value in row.items():
         if key != "text" and value is not None:
-            out.print(f"{key}: {value}", markup=False, highlight=False)
+            out.print(plain(f"{key}: {value}"), markup=False, highlight=False)
     out.print()
-    out.print(row["text"], markup=False, highlight=False)
+    out.print(plain(row["text"]), markup=False, highlight=False)

@@ -15,7 +15,7 @@ from ssbrace.analysis.bundle import Knowledge
 from ssbrace.analysis.changes import changes_since
 from ssbrace.analysis.config import parse_weight_overrides
 from ssbrace.analysis.scoreboard import INDICATORS
-from ssbrace.cli.context import AppContext, app_context, err, out
+from ssbrace.cli.context import AppContext, app_context, cell, err, out, plain, styled
 from ssbrace.cli.main import app
 from ssbrace.delivery.report import FORMATS, board_json, build_knowledge, render_report, report_data
 from ssbrace.domains.loader import DomainPack, load_domain
@@ -58,7 +58,7 @@ def _print_table(table: Table) -> None:
     if out.is_terminal:
         out.print(table)
     else:
-        Console(highlight=False, width=170).print(table)
+        Console(highlight=False, emoji=False, width=170).print(table)
 
 
 def _print_json(data: object) -> None:
@@ -97,8 +97,8 @@ def entities_cmd(
     for col in ("name", "type", "country", "claims", "aliases"):
         table.add_column(col, justify="right" if col == "claims" else "left")
     for r in sorted(rows, key=lambda r: (-r.claim_count, r.name)):
-        table.add_row(r.name + ("" if r.from_gazetteer else " *"), r.type, r.country or "", str(r.claim_count),
-                      ", ".join(r.aliases[:6]) + (" ..." if len(r.aliases) > 6 else ""))
+        table.add_row(cell(r.name + ("" if r.from_gazetteer else " *")), cell(r.type), cell(r.country or ""),
+                      str(r.claim_count), cell(", ".join(r.aliases[:6]) + (" ..." if len(r.aliases) > 6 else "")))
     _print_table(table)
     out.print("* not in the gazetteer (created from a claim)")
 
@@ -114,7 +114,7 @@ def merge_cmd(
     with context.store().session() as session:
         kept = merge_entities(session, keep, drop)
         name = kept.name
-    out.print(f"merged {drop!r} into {name!r}")
+    out.print(plain(f"merged {drop!r} into {name!r}"), markup=False)
 
 
 @app.command("conflicts")
@@ -135,12 +135,12 @@ def conflicts_cmd(
         return
     for c in items:
         head = "SCOPE DIFFERENCE" if c.type == "scope" else f"CONFLICT ({c.type})"
-        out.print(f"[bold]{head}[/bold] {c.entity}: {c.topic} ({c.period})", markup=True, highlight=False)
+        out.print(styled((head, "bold"), f" {c.entity}: {c.topic} ({c.period})"))
         for side in c.sides:
-            out.print(f"  [cyan]{side.label}[/cyan]", markup=True)
+            out.print(styled("  ", (str(side.label), "cyan")))
             for claim in side.claims:
-                out.print(f"    - {claim.sentence} [dim]({claim.source_name}, {claim.seen or 'undated'}; "
-                          f"{claim.link})[/dim]", markup=True)
+                out.print(styled(f"    - {claim.sentence} ",
+                                 (f"({claim.source_name}, {claim.seen or 'undated'}; {claim.link})", "dim")))
         out.print("")
     n = sum(c.type != "scope" for c in items)
     out.print(f"{n} conflicts, {len(items) - n} scope differences")
@@ -161,15 +161,16 @@ def roadmap_cmd(
         data = report_data(k)
         _print_json([led for led in data["ledgers"] if company is None or led["entity"].casefold() == company.casefold()])
         return
-    table = Table(title="Target ledger" + (f": {company}" if company else ""))
+    table = Table(title=cell("Target ledger" + (f": {company}" if company else "")))
     for col in ("company", "stage", "reported", "target", "move", "source"):
         table.add_column(col)
     for led in ledgers:
         for i, e in enumerate(led.entries):
-            move = {"slip": "[red]SLIP[/red]", "pull_in": "[green]PULL-IN[/green]"}.get(e.move, e.move.replace("_", " "))
-            table.add_row(led.entity if i == 0 else "", led.stage.replace("_", " ") if i == 0 else "",
-                          str(e.reported or "undated"), e.target, move, e.claim.source_name)
-        table.add_row("", "", "", f"[bold]now {led.current.target}[/bold]",
+            move = {"slip": "[red]SLIP[/red]", "pull_in": "[green]PULL-IN[/green]"}.get(e.move) or cell(
+                e.move.replace("_", " "))
+            table.add_row(cell(led.entity if i == 0 else ""), cell(led.stage.replace("_", " ") if i == 0 else ""),
+                          cell(e.reported or "undated"), cell(e.target), move, cell(e.claim.source_name))
+        table.add_row("", "", "", styled((f"now {led.current.target}", "bold")),
                       f"moved {led.moved:+.1f} y" if led.moved else "held", "", end_section=True)
     _print_table(table)
 
@@ -192,7 +193,7 @@ def check_cmd(
     table.add_column("finding")
     table.add_column("sources")
     for f in k.findings:
-        table.add_row(f.check, f.summary, "\n".join(sorted({c.source_name for c in f.claims})))
+        table.add_row(cell(f.check), cell(f.summary), cell("\n".join(sorted({c.source_name for c in f.claims}))))
     _print_table(table)
 
 
@@ -210,9 +211,9 @@ def board_cmd(
         _print_json(board_json(board))
         return
     names = [n for n, _, _ in INDICATORS if any(n in r.indicators for r in board.rows)]
-    table = Table(title=f"Scoreboard by {by} (figure, then its number of sources; ! = sources disagree)")
+    table = Table(title=cell(f"Scoreboard by {by} (figure, then its number of sources; ! = sources disagree)"))
     table.add_column("#", justify="right")
-    table.add_column(by)
+    table.add_column(cell(by))
     table.add_column("score", justify="right")
     for n in names:
         table.add_column(f"{_SHORT.get(n, n)}\nw={board.weights[n]:g}", justify="right")
@@ -220,10 +221,10 @@ def board_cmd(
         cells = []
         for n in names:
             ind = row.indicators.get(n)
-            cells.append("" if ind is None else f"{_compact(ind.display)} [dim]·{ind.n_sources}[/dim]")
-        table.add_row(str(row.rank), row.entity, f"{row.score:.3f}", *cells)
+            cells.append(cell("") if ind is None else styled(f"{_compact(ind.display)} ", (f"·{ind.n_sources}", "dim")))
+        table.add_row(str(row.rank), cell(row.entity), f"{row.score:.3f}", *cells)
     _print_table(table)
-    out.print(board.explanation)
+    out.print(plain(board.explanation), markup=False)
 
 
 @app.command("report")
@@ -236,7 +237,7 @@ def report_cmd(
     """Write the knowledge report: self-contained HTML with charts, or Markdown, CSV, JSON."""
     context = app_context(ctx)
     path = render_report(context.store(), out_path, fmt, _pack(context), parse_weight_overrides(weight))
-    out.print(f"report written: {path}")
+    out.print(plain(f"report written: {path}"), markup=False)
 
 
 @app.command("changes")
@@ -264,5 +265,5 @@ def changes_cmd(
     for name, items in sections:
         out.print(f"[bold]{name} since {day}: {len(items)}[/bold]", markup=True)
         for item in items:
-            out.print(f"  - {item.summary}")
+            out.print(plain(f"  - {item.summary}"), markup=False)
     err.print("dates are publication dates; undated documents count from when they were stored")

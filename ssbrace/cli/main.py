@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.markup import escape
 
 from ssbrace import __version__
-from ssbrace.cli.context import AppContext, err
+from ssbrace.cli.context import AppContext, err, styled
 from ssbrace.errors import SsbraceError
 from ssbrace.settings import load_settings
 
@@ -60,10 +59,10 @@ def run() -> None:
     except SsbraceError as exc:
         if debug:
             raise
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        err.print(styled(("error:", "red"), f" {exc}"))
         sys.exit(exc.exit_code)
     except Exception as exc:  # anything unexpected: one line unless --debug
         if debug:
             raise
-        err.print(f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))}")
+        err.print(styled(("error:", "red"), f" {type(exc).__name__}: {exc}"))
         sys.exit(1)

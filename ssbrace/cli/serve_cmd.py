@@ -6,7 +6,7 @@ import ipaddress
 
 import typer
 
-from ssbrace.cli.context import app_context, err
+from ssbrace.cli.context import app_context, err, plain
 from ssbrace.cli.main import app
 from ssbrace.errors import UsageError
 
@@ -35,11 +35,13 @@ def serve_cmd(
         raise UsageError(f"--port must be between 1 and 65535, not {port}")
     context = app_context(ctx)
     settings = context.settings
-    application = create_app(settings, context.store())
+    store = context.store()
+    application = create_app(settings, store)
     if not _is_loopback(host) and not settings.api_token:
         err.print("[yellow]warning:[/yellow] listening beyond this machine; write endpoints stay off until "
                   "api_token is set")
-    err.print(f"ssbrace serving {settings.db} on http://{host}:{port}/  (API docs: /api/docs; Ctrl-C stops)")
+    err.print(plain(f"ssbrace serving {store.display_url} on http://{host}:{port}/  (API docs: /api/docs; Ctrl-C stops)"),
+              markup=False)
     try:
         uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
     except OSError as exc:  # port in use, address not available

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from ssbrace.cli.context import app_context, out
+from ssbrace.cli.context import app_context, out, plain
 from ssbrace.cli.main import app
+from ssbrace.kb.store import display_url
 from ssbrace.settings import SETTINGS_HELP, config_path
 
 
@@ -13,17 +14,19 @@ from ssbrace.settings import SETTINGS_HELP, config_path
 def init_cmd(ctx: typer.Context) -> None:
     """Create the store (or migrate it to the newest schema) and print where it is."""
     context = app_context(ctx)
-    context.store()
-    out.print(f"store ready: {context.settings.db}")
+    store = context.store()
+    out.print(plain(f"store ready: {store.display_url}"), markup=False)
 
 
 @app.command("settings")
 def settings_cmd(ctx: typer.Context) -> None:
     """Print every setting, its value and what it does (secrets masked)."""
     settings = app_context(ctx).settings
-    out.print(f"# config file: {config_path()}")
+    out.print(plain(f"# config file: {config_path()}"), markup=False)
     for name, help_text in SETTINGS_HELP.items():
         value = getattr(settings, name)
         if name in {"smtp_password", "api_token"} and value:
             value = "***"
-        out.print(f"{name} = {value!r}  # {help_text}")
+        elif name == "db":
+            value = display_url(value)  # a password in the URL is a secret too
+        out.print(plain(f"{name} = {value!r}  # {help_text}"), markup=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from ssbrace.cli.context import app_context, err, out
+from ssbrace.cli.context import app_context, err, out, plain
 from ssbrace.cli.main import app
 from ssbrace.domains.loader import load_domain
 from ssbrace.errors import DeliveryError, UsageError
@@ -98,7 +98,7 @@ def stories_cmd(
         if row["last_date"] and row["last_date"] != row["first_date"]:
             span += f"..{row['last_date']}"
         out.print(
-            f"#{row['id']}  {row['headline']}  [{span}; {len(row['documents'])} docs, {row['sources']} sources]",
+            plain(f"#{row['id']}  {row['headline']}  [{span}; {len(row['documents'])} docs, {row['sources']} sources]"),
             markup=False,
         )
 
@@ -117,15 +117,15 @@ def brief_cmd(
     if as_json:
         typer.echo(json.dumps(brief.to_json(), ensure_ascii=False, indent=1))
         return
-    out.print(brief.headline, markup=False)
+    out.print(plain(brief.headline), markup=False)
     for bullet in brief.bullets:
         refs = "".join(f"[{brief.citation_number(d)}]" for d in bullet.citations)
-        out.print(f" - {bullet.text} {refs}", markup=False)
-    out.print(brief.based_on + ":", markup=False)
+        out.print(plain(f" - {bullet.text} {refs}"), markup=False)
+    out.print(plain(brief.based_on + ":"), markup=False)
     for n, source in enumerate(brief.sources, 1):
         extra = ", ".join(x for x in (source.publisher, source.published) if x)
         out.print(
-            f" [{n}] {source.title or source.link}{', ' + extra if extra else ''} <{source.link}>",
+            plain(f" [{n}] {source.title or source.link}{', ' + extra if extra else ''} <{source.link}>"),
             markup=False,
         )
 
@@ -150,7 +150,7 @@ def topics_cmd(
     with context.store().session() as session:
         for topic in topics:
             count = len(stories_for_topic(session, topic, index, since=start))
-            out.print(f"{topic.slug:<28} {topic.name}  ({count} stories)", markup=False)
+            out.print(plain(f"{topic.slug:<28} {topic.name}  ({count} stories)"), markup=False)
 
 
 @app.command("digest")
@@ -179,16 +179,16 @@ def digest_cmd(
     if send:
         report = deliver_digest(context.store(), context.settings, chosen, start, now=now, index=index)
         if report.nothing_to_send:
-            out.print(f"nothing to send: no {chosen.name} stories since {start:%Y-%m-%d %H:%M}", markup=False)
+            out.print(plain(f"nothing to send: no {chosen.name} stories since {start:%Y-%m-%d %H:%M}"), markup=False)
             return
         for address in report.sent:
-            out.print(f"sent: {address}", markup=False)
+            out.print(plain(f"sent: {address}"), markup=False)
         for address in report.skipped:
-            out.print(f"skipped (already received this digest): {address}", markup=False)
+            out.print(plain(f"skipped (already received this digest): {address}"), markup=False)
         for address, reason in report.refused:
-            err.print(f"refused: {address}: {reason}", markup=False)
+            err.print(plain(f"refused: {address}: {reason}"), markup=False)
         for address, reason in report.failed:
-            err.print(f"failed: {address}: {reason}", markup=False)
+            err.print(plain(f"failed: {address}: {reason}"), markup=False)
         out.print(
             f"digest {report.digest_key[:12]}: {report.story_count} stories, {len(report.sent)} sent, "
             f"{len(report.skipped)} skipped, {len(report.refused)} refused, {len(report.failed)} failed",
@@ -207,11 +207,12 @@ def digest_cmd(
             out_file.write_text(rendered, encoding="utf-8")
         except OSError as exc:
             raise DeliveryError(f"cannot write {out_file}: {exc.strerror or exc}") from None
-        err.print(f"wrote {out_file} ({len(digest.briefs)} stories)")
+        err.print(plain(f"wrote {out_file} ({len(digest.briefs)} stories)"), markup=False)
     else:
-        typer.echo(rendered, nl=False)
+        typer.echo(plain(rendered), nl=False)  # stdout may be a terminal: no control characters reach it
     if not digest.briefs:
-        err.print(f"no {chosen.name} stories since {start:%Y-%m-%d %H:%M}; try --since 7d or an ISO date")
+        err.print(plain(f"no {chosen.name} stories since {start:%Y-%m-%d %H:%M}; try --since 7d or an ISO date"),
+                  markup=False)
 
 
 @app.command("subscribe")
@@ -229,7 +230,7 @@ def subscribe_cmd(
     with app_context(ctx).store().session() as session:
         created = repo.subscribe(session, address, chosen.slug)
     out.print(
-        f"{'subscribed' if created else 'already subscribed'}: {address} to {chosen.slug}", markup=False
+        plain(f"{'subscribed' if created else 'already subscribed'}: {address} to {chosen.slug}"), markup=False
     )
 
 
@@ -247,7 +248,7 @@ def unsubscribe_cmd(
     slug = find_topic(_topics(ctx), topic).slug if topic else None
     with app_context(ctx).store().session() as session:
         removed = repo.unsubscribe(session, address, slug)
-    out.print(f"unsubscribed {address} from {removed} topic(s)", markup=False)
+    out.print(plain(f"unsubscribed {address} from {removed} topic(s)"), markup=False)
 
 
 @app.command("feed")
@@ -277,4 +278,4 @@ def feed_cmd(
         )
     write_feed(data, out_file)
     entries = data.count(b"<entry>")
-    out.print(f"wrote {out_file}: {entries} stories on {chosen.name}", markup=False)
+    out.print(plain(f"wrote {out_file}: {entries} stories on {chosen.name}"), markup=False)

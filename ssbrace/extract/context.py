@@ -15,8 +15,10 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ssbrace.extract.coref import CorefMemory
+from ssbrace.extract.cues import Cue
 from ssbrace.extract.entities import Mention
 from ssbrace.extract.quantities import Quantity, YearRef
+from ssbrace.extract.ranks import RankHit
 from ssbrace.models import Claim, Evidence
 
 if TYPE_CHECKING:
@@ -78,15 +80,24 @@ class SentenceContext:
     mentions: list[Mention]
     state: DocState
     extractor: Extractor
-    _has: dict[tuple[str, int, int | None], bool] = field(default_factory=dict)
 
     @cached_property
     def quantities(self) -> list[Quantity]:
-        return self.extractor.quantities.find(self.text)
+        return self.extractor.quantities.find(self.text, self.cues)
 
     @cached_property
     def years(self) -> list[YearRef]:
-        return self.extractor.quantities.find_years(self.text, self.state.published)
+        return self.extractor.quantities.find_years(self.text, self.state.published, self.cues)
+
+    @cached_property
+    def rank_hits(self) -> list[RankHit]:
+        """Ranks stated in the sentence ("ranks second", "third place"), found once."""
+        return self.extractor.ranks.find_all(self.text, self.cues)
+
+    @cached_property
+    def table_row(self) -> bool:
+        """A numbered list item or a table row ("1. CATL 36.8%", "| BYD | 15.8% |")."""
+        return self.extractor.is_table_row(self.text)
 
     @cached_property
     def lower(self) -> str:
@@ -100,17 +111,29 @@ class SentenceContext:
     def lexicon(self):  # type: ignore[no-untyped-def]
         return self.extractor.lexicon
 
-    def has(self, name: str, start: int = 0, end: int | None = None) -> bool:
-        """Does vocabulary list ``name`` occur in the sentence (or in text[start:end])? Memoised per sentence."""
-        key = (name, start, end)
-        found = self._has.get(key)
+    @cached_property
+    def cues(self) -> dict[str, list[Cue]]:
+        """The hits of every indexed cue list, from one scan of the sentence."""
+        return self.extractor.cues.scan(self.text, self.lower)
+
+    def find(self, name: str, start: int = 0, end: int | None = None) -> list[Cue]:
+        """The phrases of vocabulary list or table ``name`` in the sentence (or within text[start:end])."""
+        found = self.cues.get(name)
         if found is None:
-            found = self.lexicon.rx(name).search(self.text, start, len(self.text) if end is None else end) is not None
-            self._has[key] = found
+            if name in self.extractor.cues:
+                found = []
+            else:
+                rx = self.lexicon.table(name)[0] if isinstance(self.lexicon.vocab.get(name), dict) else self.lexicon.rx(name)
+                found = [Cue(m.start(), m.end(), m.group()) for m in rx.finditer(self.text)]
+            self.cues[name] = found
+        if start or end is not None:
+            stop = len(self.text) if end is None else end
+            return [c for c in found if start <= c.start() and c.end() <= stop]
         return found
 
-    def find(self, name: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
-        return list(self.lexicon.rx(name).finditer(self.text, start, len(self.text) if end is None else end))
+    def has(self, name: str, start: int = 0, end: int | None = None) -> bool:
+        """Does vocabulary list ``name`` occur in the sentence (or within text[start:end])?"""
+        return bool(self.find(name, start, end))
 
     def candidates(self, types: set[str]) -> list[Mention]:
         """Mentions that can be a subject of one of ``types``."""
@@ -215,9 +238,8 @@ class SentenceContext:
     # ------------------------------------------------------------- shared helpers for kinds
     def technology(self) -> str | None:
         """The most specific technology the sentence names."""
-        rx, lookup = self.lexicon.table("technologies")
         labels = []
-        for hit in rx.finditer(self.text):
+        for hit in self.find("technologies"):
             label = self.lexicon.label("technologies", hit.group())
             if label:
                 labels.append(label)
@@ -243,4 +265,4 @@ class SentenceContext:
 
     def rank(self) -> int | None:
         """A rank stated in the sentence ("ranks second", "third place", "No. 2")."""
-        return self.extractor.ranks.find(self.text)
+        return self.rank_hits[0].rank if self.rank_hits else None

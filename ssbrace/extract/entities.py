@@ -9,6 +9,7 @@ suffix ("Foo Energy Co.") or by a noun naming them ("battery maker Foo", "Foo, a
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field, replace
 
 from ssbrace.extract.lexicon import Lexicon, compile_phrases
@@ -101,6 +102,7 @@ class EntityMatcher:
         from ssbrace.extract.lexicon import _trie_source
 
         cue_list = [str(c) for c in vocab.get("organisation_cues") or []]
+        self._cue_list = cue_list
         cues = _trie_source(cue_list) if cue_list else ""
         self.cue_rx = re.compile(rf"(?<![\w])(?:{cues or '(?!x)x'})[ \t]+(?P<name>{_NAME})") if cues else None
         self.appos_rx = re.compile(
@@ -129,20 +131,25 @@ class EntityMatcher:
                 return entry
         return self.by_name.get(name.casefold())
 
-    def find(self, text: str) -> list[Mention]:
-        """Every entity mention in ``text`` (a sentence), in order, without overlaps."""
+    def gate_lists(self) -> dict[str, list[str]]:
+        """The nouns that introduce an unknown organisation (for the pipeline's one cue scan)."""
+        return {"_organisation_cues": list(self._cue_list)}
+
+    def find(self, text: str, present: Container[str] | None = None) -> list[Mention]:
+        """Every entity mention in ``text`` (a sentence), in order, without overlaps.
+
+        ``present`` holds the names of ``gate_lists()`` found in the text, when a cue scan already ran.
+        """
         mentions: list[Mention] = []
         pos = 0
-        n = len(text)
-        # Names start with a capital letter or a digit: only those words are looked up.
-        while pos < n:
-            word = _CAPITALISED.search(text, pos)
-            if word is None:
-                break
+        # Names start with a capital letter or a digit: only those words are looked up (words inside a
+        # name already found are skipped).
+        for word in _CAPITALISED.finditer(text):
             start = word.start()
+            if start < pos:
+                continue
             hit = self._match_at(text, start, word.group())
             if hit is None:
-                pos = word.end()
                 continue
             end, entry = hit
             pos = end
@@ -157,7 +164,7 @@ class EntityMatcher:
                                   possessive=possessive, text=text[start:end])
             if mention is not None:
                 mentions.append(mention)
-        mentions.extend(self._unknown(text, mentions))
+        mentions.extend(self._unknown(text, mentions, present is None or "_organisation_cues" in present))
         mentions.sort(key=lambda m: m.start)
         # "Chinese and South Korean rivals": a demonym joined to a group demonym names a group too
         for k in range(len(mentions) - 2, -1, -1):
@@ -188,11 +195,11 @@ class EntityMatcher:
         return Mention(start, end, entry.name, entry.type, entry.country, entry.category,
                        demonym=True, group=hit is not None, text=text[start:end])
 
-    def _unknown(self, text: str, known: list[Mention]) -> list[Mention]:
+    def _unknown(self, text: str, known: list[Mention], cued: bool = True) -> list[Mention]:
         """Organisations the gazetteer lacks, named with a corporate suffix or a noun that introduces them."""
         found: list[Mention] = []
         spans = [(m.start, m.end) for m in known]
-        rxs = [self.cue_rx, self.appos_rx]
+        rxs = [self.cue_rx, self.appos_rx] if cued else []
         if self.suffix_gate.search(text):
             rxs.insert(0, self.suffix_rx)
         for rx in rxs:

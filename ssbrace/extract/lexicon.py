@@ -56,7 +56,8 @@ def _trie_source(phrases: list[str]) -> str:
         for ch in sorted(k for k in node if k):
             atom = r"[\s\-]?" if ch == " " else re.escape(ch)
             options.append(atom + emit(node[ch]))
-        for tail in sorted(node.get("", ()), key=len, reverse=True):
+        # A "*" ending first: it matches at least as much as a plain end ("budget*" over "budget" before "-").
+        for tail in sorted(node.get("", ()), key=lambda t: (t != r"[\w\-]*", -len(t), t)):
             options.append(tail)
         if len(options) == 1:
             return options[0]

@@ -15,19 +15,27 @@ from datetime import date
 from ssbrace.domains.loader import DomainPack
 from ssbrace.extract.context import DocState, SentenceContext
 from ssbrace.extract.coref import Coreference
+from ssbrace.extract.cues import CueIndex
 from ssbrace.extract.dates import document_date
 from ssbrace.extract.entities import EntityMatcher, Mention
 from ssbrace.extract.kinds import COMPONENTS
-from ssbrace.extract.lexicon import Lexicon, compile_phrases, lexicon_for
+from ssbrace.extract.lexicon import Lexicon, lexicon_for
 from ssbrace.extract.quantities import QuantityFinder
 from ssbrace.extract.ranks import RankFinder
 from ssbrace.extract.sentences import split_sentences
 from ssbrace.models import Claim
 
 # Bump when a change alters what is extracted; stored with every claim, `ssbrace reextract` redoes older ones.
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 
-_TABLE_ROW = re.compile(r"^\s*(?:\d{1,2}[.)]\s|\||[-*•]\s)|\|\s*\S+\s*\|")
+# Vocabulary lists and labelled tables the components consult on every sentence: found in one scan.
+CUE_LISTS = ("hedges", "market_only_cues", "patent_context", "market_share_cues", "money_not_claim", "funding_cues",
+             "investment_cues", "goal_cues", "milestone_cues", "range_cues", "charge_cues", "cost_cues",
+             "capacity_cues", "capacity_not", "partnership_cues", "partnership_weak_cues")
+CUE_TABLES = ("standing", "aspects", "technologies", "segments", "stages", "stages_vehicle", "stages_weak")
+
+_ROW_START = re.compile(r"\s*(?:\d{1,2}[.)]\s|\||[-*•]\s)")
+_CELL = re.compile(r"\|\s*\S+\s*\|")
 _DIGIT = re.compile(r"\d")
 
 
@@ -56,7 +64,9 @@ class Extractor:
         # Cheap gate: a sentence with no digit, number word, standing or partnership cue holds no claim.
         gate_words = [*(vocab.get("number_words") or {}), *(vocab.get("fractions") or {}),
                       *(vocab.get("vague_numbers") or {})]
-        self._gate = compile_phrases(gate_words)
+        gates = {"_numbers": [str(w) for w in gate_words], **self.entities.gate_lists(),
+                 **self.quantities.gate_lists(), **self.ranks.gate_lists()}
+        self.cues = CueIndex(self.lexicon, CUE_LISTS, CUE_TABLES, extra=gates)
         prefixes = [str(p) for p in vocab.get("boilerplate_prefixes") or []]
         self._boilerplate = re.compile(r"\s*(?:" + "|".join(re.escape(p) for p in prefixes) + r")\s*[:|]", re.I) \
             if prefixes else re.compile(r"(?!x)x")
@@ -76,7 +86,7 @@ class Extractor:
     @staticmethod
     def is_table_row(text: str) -> bool:
         """A numbered list item or a table row ("1. CATL 36.8%", "| BYD | 15.8% |")."""
-        return _TABLE_ROW.search(text) is not None
+        return _ROW_START.match(text) is not None or ("|" in text and _CELL.search(text) is not None)
 
     def run(self, text: str, *, published: date | None = None, doc: str = "") -> list[Claim]:
         """The claims of one document."""
@@ -87,10 +97,14 @@ class Extractor:
         sentences = split_sentences(text, abbreviations=self.abbreviations, openers=self.openers,
                                     max_chars=self.max_chars)
         for index, sentence in enumerate(sentences):
-            mentions = self.entities.find(sentence.text)
-            numeric = _DIGIT.search(sentence.text) is not None or self._gate.search(sentence.text) is not None
+            # One scan finds every cue list in the sentence; entities, figures and components read it.
+            lower = sentence.text.lower()
+            cues = self.cues.scan(sentence.text, lower)
+            mentions = self.entities.find(sentence.text, cues)
+            numeric = _DIGIT.search(sentence.text) is not None or "_numbers" in cues
             if mentions or numeric:
                 ctx = SentenceContext(sentence.text, sentence.start, sentence.end, index, mentions, state, self)
+                ctx.__dict__.update(lower=lower, cues=cues)  # fill the cached properties
                 found: list[Claim] = []
                 for component in self.components:
                     # Components that read figures have nothing to read in a sentence without numbers

@@ -7,6 +7,7 @@ Each finder is one precompiled regex without nested quantifiers, run once over t
 from __future__ import annotations
 
 import re
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -117,6 +118,7 @@ class QuantityFinder:
             rf"|(?<![\w.])(?P<n2>{number}){scale.format(g='s2', h='t2')}?[ \t]?(?P<cw>{word_cur})(?![\w]))",
             re.IGNORECASE,
         )
+        self._longest_symbol = max((len(sym) for sym in self.symbols), default=0)
         # Cheap gate: the money regex runs only where a currency symbol, code or word occurs.
         self.money_gate = re.compile(
             "|".join(re.escape(s) for s in sorted(self.symbols, key=len, reverse=True) if not s[:1].isalpha())
@@ -163,30 +165,63 @@ class QuantityFinder:
         vague = vocab.get("vague_numbers") or {}
         self.vague_values = {str(k).lower(): float(v) for k, v in vague.items()}
         self.vague = compile_phrases(self.vague_values) if self.vague_values else None
-        self.bound_rx = {b: re.compile(rf"(?:{compile_phrases(v).pattern})[ \t]*$", re.IGNORECASE)
-                         for b, v in (vocab.get("bounds") or {}).items()}
-        self.bound_after_rx = {b: re.compile(rf"^[ \t]*(?:{compile_phrases(v).pattern})", re.IGNORECASE)
-                               for b, v in (vocab.get("bounds_after") or {}).items()}
+        # One alternation per side, a named group per bound: the leftmost phrase wins, ties go to the
+        # vocabulary's order (the same answer as trying each bound's list in turn).
+        self.bound_before = _bound_regex(vocab.get("bounds") or {}, before=True)
+        self.bound_after = _bound_regex(vocab.get("bounds_after") or {}, before=False)
         self.years = _YearFinder(vocab)
+        # Single-character currency symbols: found with ``in`` (a gate that needs no regex).
+        self._symbol_chars = tuple(sym for sym in self.symbols if not sym[:1].isalpha())
+        self._simple_words = simple
+
+    def gate_lists(self) -> dict[str, list[str]]:
+        """Phrase lists whose presence gates the finders; the pipeline's one cue scan answers them."""
+        return {
+            "_number_words": list(self._simple_words),
+            "_currency": [*self.cwords, *(s for s in self.symbols if s[:1].isalpha())],
+            "_units": list(self.unit_keys),
+            "_relative_years": list(self.years.relative_values),
+        }
 
     # ------------------------------------------------------------------ figures
-    def find(self, text: str) -> list[Quantity]:
-        """Every money amount, percentage, measure and count in ``text``, in order, without overlaps."""
+    def find(self, text: str, present: Container[str] | None = None) -> list[Quantity]:
+        """Every money amount, percentage, measure and count in ``text``, in order, without overlaps.
+
+        ``present`` holds the names of ``gate_lists()`` found in the text, when a cue scan already ran.
+        """
         found: list[Quantity] = []
         taken: list[tuple[int, int]] = []
-        self._money(text, found, taken)
-        self._percents(text, found, taken)
-        self._measures(text, found, taken)
-        self._counts(text, found, taken)
+        if present is None:
+            words = self.word_gate.search(text) is not None
+            money = self.money_gate.search(text) is not None
+            units = self.unit_gate.search(text) is not None
+        else:
+            words = "_number_words" in present
+            money = "_currency" in present or any(sym in text for sym in self._symbol_chars)
+            units = "_units" in present
+        if money:
+            self._money(text, found, taken, words)
+        starts = self._number_starts(text, words)
+        self._percents(text, found, taken, starts)
+        if units:
+            self._measures(text, found, taken, starts)
+        self._counts(text, found, taken, words, starts)
         found.sort(key=lambda q: q.start)
         return found
 
-    def _money(self, text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
-        if not self.money_gate.search(text):
-            return
+    def _money(self, text: str, found: list[Quantity], taken: list[tuple[int, int]], words: bool) -> None:
+        starts = self._money_starts(text, words)
+        k = 0
         pos = 0
         while True:
-            match = self.money.search(text, pos)
+            match = None
+            while k < len(starts):
+                if starts[k] >= pos:
+                    match = self.money.match(text, starts[k])
+                    if match is not None:
+                        k += 1
+                        break
+                k += 1
             if match is None:
                 return
             parsed = self._money_value(match)
@@ -214,6 +249,44 @@ class QuantityFinder:
             taken.append((match.start(), end))
             pos = end
 
+    def _number_starts(self, text: str, words: bool) -> list[int]:
+        """Every offset where a figure can start: a run of digits, a number word, "a" before one."""
+        starts = [run.start() for run in _DIGITS.finditer(text)]
+        if words:
+            extra = set(starts)
+            for word in self.word_gate.finditer(text):
+                extra.add(word.start())
+                article = _ARTICLE_BEFORE.search(text, max(0, word.start() - 8), word.start())
+                if article:
+                    extra.add(article.start())
+            starts = sorted(extra)
+        return starts
+
+    def _money_starts(self, text: str, words: bool = True) -> list[int]:
+        """Every offset where a money amount can start: a number, or a currency symbol or code right before one.
+
+        Trying the money pattern only there (instead of searching with it) avoids running its alternation of
+        every currency symbol at every character of the sentence.
+        """
+        starts: set[int] = set()
+        longest = self._longest_symbol
+        for run in _DIGITS.finditer(text):
+            n = run.start()
+            starts.add(n)
+            for e in (n, n - 1) if n and text[n - 1] in " \t" else (n,):
+                for size in range(min(longest, e), 0, -1):
+                    begin = e - size
+                    symbol = text[begin:e].lower()
+                    if symbol in self.symbols and not (symbol[:1].isalpha() and begin and _WORD.match(text, begin - 1)):
+                        starts.add(begin)
+        if words:
+            for word in self.word_gate.finditer(text):
+                starts.add(word.start())
+                article = _ARTICLE_BEFORE.search(text, max(0, word.start() - 8), word.start())
+                if article:
+                    starts.add(article.start())
+        return sorted(starts)
+
     def _money_value(self, match: re.Match[str] | None) -> tuple[float, str] | None:
         if match is None:
             return None
@@ -231,9 +304,10 @@ class QuantityFinder:
             number *= self.lexicon.scales.get(scale.lower(), 1.0)
         return number, currency
 
-    def _percents(self, text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
+    def _percents(self, text: str, found: list[Quantity], taken: list[tuple[int, int]], starts: list[int]) -> None:
         lowered = text.lower()
-        percents = self.percent.finditer(text) if ("%" in text or "per" in lowered or "pct" in lowered) else ()
+        gate = "%" in text or "pct" in lowered or ("cent" in lowered and "per" in lowered)
+        percents = _matches_at(self.percent, text, starts) if gate else ()
         for match in percents:
             if match.group("pts") or _overlaps(taken, match.start(), match.end()):
                 continue
@@ -261,10 +335,8 @@ class QuantityFinder:
                                   text=match.group()))
             taken.append(match.span())
 
-    def _measures(self, text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
-        if not self.unit_gate.search(text):
-            return
-        for match in self.measure.finditer(text):
+    def _measures(self, text: str, found: list[Quantity], taken: list[tuple[int, int]], starts: list[int]) -> None:
+        for match in _matches_at(self.measure, text, starts):
             if _overlaps(taken, match.start(), match.end()):
                 continue
             value = parse_number(match.group("n"), self.words)
@@ -279,7 +351,8 @@ class QuantityFinder:
                                   unit=unit, metric=metric, text=match.group()))
             taken.append(match.span())
 
-    def _counts(self, text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
+    def _counts(self, text: str, found: list[Quantity], taken: list[tuple[int, int]], words: bool,
+                starts: list[int]) -> None:
         if self.vague is not None and _VAGUE_GATE.search(text):
             for match in self.vague.finditer(text):
                 if _overlaps(taken, match.start(), match.end()):
@@ -289,16 +362,14 @@ class QuantityFinder:
                     found.append(Quantity("count", value, match.start(), match.end(), "gt", text=match.group()))
                     taken.append(match.span())
         # Digits first (a regex that starts with a digit class scans fast); word numbers only when present.
-        matches = list(self.digit_count.finditer(text))
-        if self.word_gate.search(text):
-            matches = list(self.count.finditer(text))
+        matches = _matches_at(self.count if words else self.digit_count, text, starts)
         for match in matches:
             if match.start() and text[match.start() - 1] in _NOT_BEFORE_COUNT:
                 continue
             if _overlaps(taken, match.start(), match.end()):
                 continue
             raw = match.group("n")
-            if re.fullmatch(_YEAR, raw) and not match.group("sc"):
+            if _YEAR_ONLY.fullmatch(raw) and not match.group("sc"):
                 continue  # a year, not a count
             value = parse_number(raw, self.words)
             if value is None:
@@ -311,23 +382,16 @@ class QuantityFinder:
 
     def _bound(self, text: str, start: int, end: int) -> str:
         """The bound stated just before (or just after) a figure."""
-        before = text[max(0, start - 28) : start]
-        best: tuple[int, str] | None = None
-        for bound, rx in self.bound_rx.items():
-            hit = rx.search(before)
-            if hit and (best is None or hit.start() < best[0]):
-                best = (hit.start(), bound)
-        if best:
-            return best[1]
-        after = text[end : end + 14]
-        for bound, rx in self.bound_after_rx.items():
-            if rx.search(after):
-                return bound
-        return "eq"
+        hit = self.bound_before.search(text[max(0, start - 28) : start])
+        if hit is None:
+            hit = self.bound_after.match(text[end : end + 14])
+        if hit is None:
+            return "eq"
+        return _BOUND_NAMES.get(hit.lastgroup or "", "eq")
 
-    def find_years(self, text: str, published: date | None) -> list[YearRef]:
+    def find_years(self, text: str, published: date | None, present: Container[str] | None = None) -> list[YearRef]:
         """Every year, year range and relative year in ``text``."""
-        return self.years.find(text, published)
+        return self.years.find(text, published, present)
 
 
 class _YearFinder:
@@ -355,8 +419,10 @@ class _YearFinder:
         self.relative = compile_phrases(self.relative_values) if self.relative_values else None
         self.within = re.compile(r"(?<![\w])(?:within|in)[ \t]+(?:the[ \t]+next[ \t]+)?(?P<n>\w+)[ \t]+years?(?![\w])",
                                  re.IGNORECASE)
+        # Word-initial only (the lookbehind): tried at every position of the window, the alternation was the
+        # slowest part of year finding, and "begin 2027" has no preposition "in".
         self.prep = re.compile(
-            r"(?:by|before|until|till|through|in|from|since|starting|as of|of|for|around|about|circa|after|"
+            r"(?<![\w])(?:within|by|before|until|till|through|in|from|since|starting|as of|of|for|around|about|circa|after|"
             r"beyond|during|end|end of|end-|mid|mid-|early|late|early in|late in|start of|beginning of|"
             r"H1|H2|Q1|Q2|Q3|Q4|first half of|second half of|spring|summer|autumn|fall|winter|"
             r"January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -366,11 +432,14 @@ class _YearFinder:
             re.IGNORECASE,
         )
 
-    def find(self, text: str, published: date | None) -> list[YearRef]:
+    def find(self, text: str, published: date | None, present: Container[str] | None = None) -> list[YearRef]:
         out: list[YearRef] = []
         if not _YEAR_GATE.search(text):
             return out
-        for match in self.range.finditer(text):
+        lower = text.lower()
+        # Each pattern below needs a word or figure a substring test finds faster than the pattern itself.
+        four_digits = _FOUR_DIGITS.search(text) is not None
+        for match in self.range.finditer(text) if four_digits else ():
             y1 = int(match.group("y1"))
             y2_raw = match.group("y2")
             y2: int | None = None
@@ -391,12 +460,12 @@ class _YearFinder:
                 prep = (match.group("pre") or "").strip().lower()
             bound = "approx" if prep in ("around", "about", "circa") else "eq"
             out.append(YearRef(y1, y2, match.start(), end, bound, prep, text[match.start():end]))
-        for match in self.fy_short.finditer(text):
+        for match in self.fy_short.finditer(text) if "fy" in lower else ():
             if any(r.start <= match.start() < r.end for r in out):
                 continue
             year = 2000 + int(match.group("yy"))
             out.append(YearRef(year, None, match.start(), match.end(), "eq", self._prep(text, match.start()), match.group()))
-        for match in self.decade.finditer(text):
+        for match in self.decade.finditer(text) if ("0s" in lower or "decade" in lower) else ():
             part = self.decade_parts.get(re.sub(r"[\s\-]+", " ", match.group("part").lower()))
             if part is None:
                 continue
@@ -411,14 +480,14 @@ class _YearFinder:
             out.append(YearRef(y1, y2 if y2 != y1 else None, match.start(), match.end(), bound,
                                self._prep(text, match.start()), match.group()))
         if published is not None:
-            if self.relative is not None:
+            if self.relative is not None and (present is None or "_relative_years" in present):
                 for match in self.relative.finditer(text):
                     offset = self.relative_values.get(re.sub(r"[\s\-]+", " ", match.group().lower()))
                     if offset is None:
                         continue
                     out.append(YearRef(published.year + offset, None, match.start(), match.end(), "eq",
                                        self._prep(text, match.start()) or ("by" if offset > 0 else ""), match.group()))
-            for match in self.within.finditer(text):
+            for match in self.within.finditer(text) if "year" in lower else ():
                 if any(r.start <= match.start() < r.end for r in out):
                     continue
                 n = parse_number(match.group("n"))
@@ -446,6 +515,11 @@ _DATELINE = re.compile(
     r"^[^a-z]{0,50}?(?:\b[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2},?[ \t]+|\b\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?,?[ \t]+)"
     r"(?:19|20)\d\d[ \t]*(?:\([^)]{1,40}\)[ \t]*)?(?:--|—|–|-|:|\|)"
 )
+_DIGITS = re.compile(r"\d+")
+_YEAR_ONLY = re.compile(_YEAR)
+_FOUR_DIGITS = re.compile(r"\d\d\d\d")
+_WORD = re.compile(r"\w")
+_ARTICLE_BEFORE = re.compile(r"(?<![\w])a[ \t]+$", re.IGNORECASE)
 _YEAR_GATE = re.compile(r"\d\d|year|decade|FY", re.IGNORECASE)
 _FRACTION_GATE = re.compile(r"half|third|quarter|fifth|tenth", re.IGNORECASE)
 _VAGUE_GATE = re.compile(r"hundred|thousand|dozen", re.IGNORECASE)
@@ -454,6 +528,22 @@ _NOT_FRACTION_BEFORE = re.compile(r"(?:first|second|third|fourth|latter|former|l
                                   re.IGNORECASE)
 _NOT_FRACTION_AFTER = re.compile(r"[ \t]+(?:the[ \t]+|this[ \t]+|that[ \t]+|next[ \t]+|its[ \t]+)?"
                                  r"(?:year|decade|century|month|quarter|week|\d|fiscal|the[ \t]+20)", re.IGNORECASE)
+
+
+_BOUND_NAMES: dict[str, str] = {}
+
+
+def _bound_regex(table: dict[str, list[str]], *, before: bool) -> re.Pattern[str]:
+    """Bound phrases ending the text before a figure (``before``) or starting the text after it."""
+    groups = []
+    for i, (bound, phrases) in enumerate(table.items()):
+        name = "b{}_{}".format(i, re.sub(r"\W", "", str(bound)))
+        _BOUND_NAMES[name] = str(bound)
+        groups.append(f"(?P<{name}>{compile_phrases([str(p) for p in phrases]).pattern})")
+    if not groups:
+        return re.compile(r"(?!x)x")
+    body = "|".join(groups)
+    return re.compile(rf"(?:{body})[ \t]*$" if before else rf"[ \t]*(?:{body})", re.IGNORECASE)
 
 
 def _sym_pattern(symbol: str) -> str:
@@ -467,6 +557,22 @@ def _sym_pattern(symbol: str) -> str:
 def _unit_pattern(unit: str) -> str:
     src = phrase_pattern(unit)
     return src
+
+
+def _matches_at(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """What ``rx.finditer(text)`` yields, for a pattern whose matches can only begin at ``starts``.
+
+    Figures begin at a digit or a number word; anchoring the pattern there spares trying its number
+    alternation at every character.
+    """
+    pos = 0
+    for start in starts:
+        if start < pos:
+            continue
+        match = rx.match(text, start)
+        if match is not None and match.end() > start:
+            yield match
+            pos = match.end()
 
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:

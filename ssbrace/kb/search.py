@@ -1,6 +1,6 @@
 """Finding claims and documents: filtered, paginated listings and full-text search.
 
-Full text uses the FTS5 tables of migration 0004 on SQLite, ``to_tsvector``/``plainto_tsquery`` on
+Full text uses the FTS5 tables of migration 0004 on SQLite, ``to_tsvector``/``to_tsquery`` on
 PostgreSQL, and LIKE when neither is there (a SQLite built without FTS5). Everything returns plain
 records; the web app and the CLI format them.
 """
@@ -348,6 +348,12 @@ def _claim_vector() -> ColumnElement:
     return func.to_tsvector("english", Claim.sentence + " " + Claim.subject + " " + func.coalesce(Claim.object, ""))
 
 
+def _pg_tsquery(words: list[str]) -> ColumnElement:
+    # A \w+ word holds no tsquery operator, so joining them with & is safe; the last one is a prefix,
+    # as on SQLite, so that "electrol" finds "electrolyte".
+    return func.to_tsquery("english", " & ".join([*words[:-1], f"{words[-1]}:*"]))
+
+
 def _matched(session: Session, method: str, query: str, words: list[str], limit: int,
              offset: int) -> tuple[list[tuple[int, str | None]], int, list[tuple[int, str | None]], int]:
     """(document id, snippet) and (claim id, snippet) pages with their totals, by the store's method."""
@@ -359,7 +365,7 @@ def _matched(session: Session, method: str, query: str, words: list[str], limit:
         return (docs, int(session.scalar(_DOC_FTS_COUNT, {"q": q}) or 0),
                 claims, int(session.scalar(_CLAIM_FTS_COUNT, {"q": q}) or 0))
     if method == "postgresql":
-        tsq = func.plainto_tsquery("english", query)
+        tsq = _pg_tsquery(words)
         doc_where = [_doc_vector().op("@@")(tsq)]
         claim_where = [_claim_vector().op("@@")(tsq)]
         doc_order = func.ts_rank(_doc_vector(), tsq).desc()

@@ -33,10 +33,26 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def _replace_nul(session: Session, _context: object, _instances: object) -> None:
+    """PostgreSQL text cannot hold NUL: store U+FFFD instead, one character for one, so offsets hold."""
+    for obj in (*session.new, *session.dirty):
+        for key, value in list(vars(obj).items()):
+            if isinstance(value, str) and "\x00" in value and not key.startswith("_"):
+                setattr(obj, key, value.replace("\x00", "\ufffd"))
+
+
 def _alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+def display_url(url: str) -> str:
+    """The URL as shown to people: its password hidden (an unparsable URL is shown as it is)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
 
 
 class Store:
@@ -48,16 +64,23 @@ class Store:
             parsed = make_url(url)
         except ArgumentError:
             raise StoreError(f"not a database URL: {url!r}") from None
+        # Error messages show the URL without its password.
+        self.display_url = parsed.render_as_string(hide_password=True)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         try:
             self.engine: Engine = create_engine(url, future=True)
-        except Exception as exc:  # missing driver, bad options
-            raise StoreError(f"cannot open store {url}: {exc}") from None
+        except ModuleNotFoundError as exc:
+            hint = " (pip install 'ssbrace[postgres]')" if (exc.name or "").startswith("psycopg") else ""
+            raise StoreError(f"cannot open store {self.display_url}: driver {exc.name!r} is not installed{hint}") from None
+        except Exception as exc:  # bad options
+            raise StoreError(f"cannot open store {self.display_url}: {exc}") from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if parsed.get_backend_name() == "postgresql":
+            event.listen(self._sessions, "before_flush", _replace_nul)
         if migrate:
             self.migrate()
 
@@ -73,7 +96,8 @@ class Store:
                 config.attributes["connection"] = connection
                 command.upgrade(config, "heads")
         except OperationalError as exc:
-            raise StoreError(f"cannot open store {self.url}: {exc.orig}") from None
+            reason = (str(exc.orig).strip().splitlines() or ["unknown error"])[0]  # one line: drivers add hints
+            raise StoreError(f"cannot open store {self.display_url}: {reason}") from None
 
     @contextmanager
     def session(self) -> Iterator[Session]:

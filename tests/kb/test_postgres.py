@@ -5,6 +5,7 @@ The articles below are written for these tests (own words, figures as publicly r
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import httpx
@@ -127,8 +128,28 @@ def test_full_text_search_on_postgresql(filled) -> None:  # type: ignore[no-unty
         assert claims and all("Suwon" in hit.claim.sentence for hit in claims)
         assert kb_search.MARK_START in claims[0].snippet
         assert kb_search.search(s, "nothing-like-this-anywhere").documents.total == 0
-        # Operators and punctuation are words, never syntax.
-        assert kb_search.search(s, "won & | ! ( :*").documents.total >= 1
+        # The last word is a prefix, as on SQLite: a query typed as far as "electrol" finds "electrolyte".
+        assert kb_search.search(s, "sulfide electrol").documents.total == 1
+        # Operators, quotes and punctuation are words, never syntax.
+        for odd in ("won & | ! ( :*", 'NEAR( "unbalanced AND OR *', "it's a_b <-> x:*", "the"):
+            assert kb_search.search(s, odd).method == "postgresql"  # no tsquery syntax error
+        assert kb_search.search(s, "won & | ! ( :*").documents.total == 1
+
+
+def test_nul_characters_are_stored_without_breaking_offsets(pg_store) -> None:  # type: ignore[no-untyped-def]
+    text = "Cells\x00 from a broken scraper reach 400 Wh/kg."
+    with pg_store.session() as s:
+        doc = Document(location="nul.txt", title="Bad\x00title", text=text, word_count=8, sha256="0" * 64)
+        s.add(doc)
+        s.flush()
+        s.add(Claim(document_id=doc.id, kind="spec", subject="Cells\x00", subject_type="company",
+                    sentence=text, start=0, end=len(text), extractor_version="test"))
+    with pg_store.session() as s:
+        stored = s.scalars(select(Document)).one()
+        claim = s.scalars(select(Claim)).one()
+    assert stored.title == "Bad\ufffdtitle"
+    assert "\x00" not in stored.text and len(stored.text) == len(text)
+    assert stored.text[claim.start:claim.end] == claim.sentence
 
 
 def test_knowledge_boards_on_postgresql(filled) -> None:  # type: ignore[no-untyped-def]
@@ -160,3 +181,16 @@ def test_web_search_api_on_postgresql(filled, pg_url) -> None:  # type: ignore[n
             assert board.status_code == 200 and board.json()["rows"]
     finally:
         app.state.ssbrace.close()
+
+
+def test_unreachable_server_is_one_line_without_password() -> None:
+    from ssbrace.errors import StoreError
+
+    # A port bound but not listening refuses connections, and no one else can take it meanwhile.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        with pytest.raises(StoreError) as caught:
+            Store(f"postgresql+psycopg://someone:s3cret@127.0.0.1:{port}/nothing")
+    message = str(caught.value)
+    assert "\n" not in message and "s3cret" not in message and "someone:***@" in message

@@ -54,7 +54,7 @@ def nearest_match_distance(ctx: SentenceContext, name: str, q: Quantity, *, wind
     best = None
     lo = max(0, q.start - window)
     hi = min(len(ctx.text), q.end + window)
-    for hit in ctx.lexicon.rx(name).finditer(ctx.text, lo, hi):
+    for hit in ctx.find(name, lo, hi):
         dist = q.start - hit.end() if hit.end() <= q.start else max(0, hit.start() - q.end)
         if best is None or dist < best:
             best = dist

@@ -7,6 +7,7 @@ import re
 from ssbrace.extract.context import SentenceContext
 from ssbrace.extract.kinds.common import (
     figure_year,
+    is_hedged,
     nearest_match_distance,
     percent_is_level,
     respectively,
@@ -20,19 +21,23 @@ NEEDS = ("entities", "quantities", "years")
 SUBJECTS = {"company", "country", "region"}
 
 
-_TOPIC = re.compile(r"\b(?:market|share|shares|installations|usage|shipments)\b", re.IGNORECASE)
+# Searched in the lower-cased sentence.
+_TOPIC = re.compile(r"\b(?:market|share|shares|installations|usage|shipments)\b")
 _ROW_RANK = re.compile(r"^\s*\|?\s*(\d{1,2})\s*[.)|\-]")
 
 
 def extract(ctx: SentenceContext) -> list[Claim]:
     on_topic = ctx.index - ctx.state.share_topic <= 2
-    if _TOPIC.search(ctx.text):
+    if _TOPIC.search(ctx.lower):
         ctx.state.share_topic = ctx.index
-    table_row = ctx.extractor.is_table_row(ctx.text)
+    table_row = ctx.table_row
     if table_row and on_topic:
         ctx.state.share_topic = ctx.index  # a table's rows keep its header's topic
+    if not any(q.kind == "percent" for q in ctx.quantities):
+        return []  # the topic is noted above; a share needs a percentage
     if ctx.index - ctx.state.patent_topic < ctx.index - ctx.state.share_topic and not ctx.has("market_only_cues"):
-        return []  # a follow-up to a sentence about patents: "Japan holds 1,192, or about 12%"    if not (ctx.has("market_share_cues") or (on_topic and (table_row or ctx.candidates(SUBJECTS)))) or is_hedged(ctx):
+        return []  # a follow-up to a sentence about patents: "Japan holds 1,192, or about 12%"
+    if not (ctx.has("market_share_cues") or (on_topic and (table_row or ctx.candidates(SUBJECTS)))) or is_hedged(ctx):
         return []
     figures = [q for q in ctx.quantities if q.kind == "percent" and percent_is_level(ctx, q)]
     figures = [q for q in figures if not (ctx.has("patent_context") and about_patents(ctx, q))]
@@ -42,13 +47,16 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         return []
     paired = respectively(ctx, figures, SUBJECTS)
     segment = _segment(ctx)
-    rank_hits = ctx.extractor.ranks.find_all(ctx.text)
+    rank_hits = ctx.rank_hits
     claims: list[Claim] = []
     for q in figures:
         if paired and id(q) in paired:
             mention, confidence = paired[id(q)], 0.75  # type: ignore[assignment]
         else:
             subject = ctx.subject(q.start, SUBJECTS)
+            if subject is not None and _names_market(ctx, subject.mentions[0]):
+                # "BYD's share of China's power battery market": the country names the market, not the holder
+                subject = ctx.subject(q.start, {"company"}) or subject
             if subject is None:
                 world = _world_total(ctx)
                 if world is None:
@@ -72,9 +80,8 @@ def extract(ctx: SentenceContext) -> list[Claim]:
 
 def _segment(ctx: SentenceContext) -> str | None:
     """The market's segment, the most specific named in the sentence."""
-    rx, _ = ctx.lexicon.table("segments")
     order = list((ctx.lexicon.vocab.get("segments") or {}).keys())
-    labels = [ctx.lexicon.label("segments", hit.group()) for hit in rx.finditer(ctx.text)]
+    labels = [ctx.lexicon.label("segments", hit.group()) for hit in ctx.find("segments")]
     labels = [lab for lab in labels if lab]
     if not labels:
         return None
@@ -83,3 +90,15 @@ def _segment(ctx: SentenceContext) -> str | None:
 
 def _world_total(ctx: SentenceContext):  # type: ignore[no-untyped-def]
     return None
+
+
+_MARKET_AFTER = re.compile(r"^[ \t]*(?:'s|’s)?[ \t]+(?:[\w\-]+[ \t]+){0,3}?market\b", re.IGNORECASE)
+
+
+def _names_market(ctx: SentenceContext, mention) -> bool:  # type: ignore[no-untyped-def]
+    """A country in "China's EV battery market" / "the Chinese market" when a company is also named."""
+    if mention.type not in ("country", "region"):
+        return False
+    if not _MARKET_AFTER.match(ctx.text, mention.end) and not _MARKET_AFTER.match(ctx.text[mention.end:]):
+        return False
+    return any(m.type == "company" for m in ctx.candidates({"company"}))

@@ -22,6 +22,8 @@ _JOINT_GOAL = re.compile(
     re.IGNORECASE,
 )
 MAX_PAIRS = 6
+_RIVALS_AFTER = re.compile(r"^[ \t]*(?:are|were|remain|have[ \t]+been)?[ \t]*(?:fierce[ \t]+|bitter[ \t]+|close[ \t]+|arch-?)?"
+                           r"(?:rivals|competitors|compet\w*|vie|vying)\b", re.IGNORECASE)
 _PARTNER_WORD = re.compile(r"partner|ally|allied|customer|suppl|investor|backer|shareholder|works?[ \t]+with|"
                            r"working[ \t]+with|team|jointly|licen[cs]", re.IGNORECASE)
 _VENTURE_NAME = re.compile(r"(?:joint[ \t\-]venture|venture|JV)[ \t]*(?:,|called|named)[ \t]*(?:the[ \t]+)?$", re.IGNORECASE)
@@ -100,6 +102,8 @@ def _subject_group(ctx: SentenceContext, parties: list[Mention], strong: bool = 
     if len(group) < 2 or group[-1].possessive:
         return None
     tail = ctx.text[group[-1].end : group[-1].end + 80]
+    if _RIVALS_AFTER.match(tail):
+        return None  # "A and B are rivals", "A and B compete": set against each other, not partners
     if not strong and not _JOINT_GOAL.match(tail):
         return None
     return group

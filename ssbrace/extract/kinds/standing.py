@@ -18,7 +18,8 @@ SUBJECTS = {"company", "country", "region", "institution"}
 _SUPERLATIVE = re.compile(
     r"(?:world'?s|globe'?s|industry'?s|global|the)[ \t]+(?:single[ \t]+)?(?P<w>largest|biggest|leading|top|main|No\.?[ \t]?1|number[ \t]one)"
     r"[ \t]+(?:[\w\-]+[ \t]+){0,3}?(?:maker|makers|producer|producers|supplier|suppliers|manufacturer|holder|"
-    r"filer|applicant|source|player|company|market|owner|patent[ \t]holder)s?(?![\w])"
+    r"filer|applicant|source|player|company|market|owner|patent[ \t]holder|automaker|carmaker|vendor|"
+    r"portfolio|plant|factory|gigafactory|line|facility)s?(?![\w])"
     r"|(?:holds?|held|has|had|owns?|owned|filed|files)[ \t]+the[ \t]+(?:most|largest[ \t]+number[ \t]+of|highest[ \t]+number[ \t]+of)"
     r"[ \t]+(?:[\w\-]+[ \t]+){0,3}?(?:patents?|filings?|applications|IPFs?|share)(?![\w])"
     r"|than[ \t]+any[ \t]+other(?![\w])|at[ \t]+the[ \t]+top[ \t]+of(?![\w])|tops?[ \t]+the[ \t]+(?:list|ranking|table|league)",
@@ -31,9 +32,13 @@ _LEAD_NOUN = re.compile(r"(?:widen\w*|extend\w*|keep\w*|maintain\w*|narrow\w*|it
 _PAST_CLAUSE = re.compile(r"\b(?:once|who|which|formerly|previously|used to|had)\b[^,.;]*$", re.IGNORECASE)
 _LED_ALL = re.compile(r"[ \t]+(?:all|the[ \t]+(?:field|pack|ranking|rankings|market|world|list|table))\b", re.IGNORECASE)
 _MOST_FROM = re.compile(r"^\W*most\b", re.IGNORECASE)
-_SUPERLATIVE_GATE = re.compile(r"largest|biggest|leading|top|main|No\.|number one|most|than any", re.IGNORECASE)
+# Run on the lower-cased sentence (no case folding: faster); every superlative holds one of these.
+_SUPERLATIVE_GATE = re.compile(r"largest|biggest|leading|top|main|no\.|number one|most|than any")
 _OBJECT_GAP = re.compile(r"^[ \t]*(?:(?:both|all|its|their|the|of|by|to|in|over|far|just|narrowly|slightly|only|"
                          r"rivals?|neighbours?|neighbors?)[ \t]+){0,3}$", re.IGNORECASE)
+_FOLLOWED_BY = re.compile(r"\bfollowed[ \t]+(?:closely[ \t]+)?by[ \t]+", re.IGNORECASE)
+_MAX_PLACES = 4
+_ONLY = re.compile(r"\b(?:trails|behind|second)[ \t]+only\b|\bonly[ \t]+to\b", re.IGNORECASE)
 _NOT_STANDING = re.compile(r"lead[\s\-]acid|led[ \t]+by|lead(?:s|ing)?[ \t]+to\b|led[ \t]+to\b|lead[ \t]+time|"
                            r"leading[ \t]+(?:edge|role)|leadership|led[ \t]+an?[ \t]|led[ \t]+the[ \t]+(?:round|financing|investment)",
                            re.IGNORECASE)
@@ -42,10 +47,9 @@ _NOT_STANDING = re.compile(r"lead[\s\-]acid|led[ \t]+by|lead(?:s|ing)?[ \t]+to\b
 def extract(ctx: SentenceContext) -> list[Claim]:
     if is_hedged(ctx):
         return []
-    rx, _ = ctx.lexicon.table("standing")
-    hits = list(rx.finditer(ctx.text))
-    if not hits and not (_SUPERLATIVE_GATE.search(ctx.text) and _SUPERLATIVE.search(ctx.text)) \
-            and not ctx.extractor.ranks.gate.search(ctx.text):
+    hits = ctx.find("standing")
+    superlative = _SUPERLATIVE.search(ctx.text) if _SUPERLATIVE_GATE.search(ctx.lower) else None
+    if not hits and superlative is None and not ctx.rank_hits:
         return []
     claims: list[Claim] = []
     emitted: set[tuple[str, str, str | None]] = set()
@@ -58,6 +62,8 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         if relation in (None, "ranks"):
             continue
         obj = _object_after(ctx, hit.end())
+        if obj is None and relation != "leads":
+            continue  # no rival named and not a lead on its own: nothing to state
         subject = ctx.subject(hit.start(), SUBJECTS, expand=True, allow_after=False)
         if subject is None:
             continue
@@ -83,42 +89,57 @@ def extract(ctx: SentenceContext) -> list[Claim]:
                 claims.append(ctx.claim(NAME, mention, subject.confidence, relation=relation, object=target.name,
                                         object_type=target.type, aspect=aspect, technology=ctx.technology(),
                                         segment=None))
-    only = re.search(r"\b(?:trails|behind|second)[ \t]+only\b|\bonly[ \t]+to\b", ctx.text, re.IGNORECASE)
+    only = "only" in ctx.lower and _ONLY.search(ctx.text)
     _after_rival(ctx, claims, emitted)
     if not only:
-        claims.extend(_places(ctx, aspect, emitted, lead_alone))
+        claims.extend(_places(ctx, aspect, emitted, lead_alone, superlative))
     return claims
 
 
-def _places(ctx: SentenceContext, aspect: str | None, emitted: set, lead_alone: list[int]) -> list[Claim]:  # type: ignore[type-arg]
-    """Ranks stated in words, and superlatives (rank 1)."""
-    hits = [(h.rank, h.start) for h in ctx.extractor.ranks.find_all(ctx.text)]
-    if not hits:
-        for match in _SUPERLATIVE.finditer(ctx.text):
-            hits.append((1, match.start()))
-            break
-    if not hits and lead_alone:
-        hits.append((1, lead_alone[0]))
-    claims = []
-    for rank, pos in hits[:1]:
-        if ctx.extractor.is_table_row(ctx.text) or _MOST_FROM.match(ctx.text):
-            continue
+def _places(ctx: SentenceContext, aspect: str | None, emitted: set, lead_alone: list[int],  # type: ignore[type-arg]
+            superlative: re.Match[str] | None) -> list[Claim]:
+    """Ranks stated in words, superlatives and leads with no rival (rank 1), and "followed by Y" (the next
+    places): "Samsung led all applicants, followed by Panasonic with 4,046 and LG, third with 2,999"."""
+    if ctx.table_row or _MOST_FROM.match(ctx.text):
+        return []
+    places = [(h.rank, h.start) for h in ctx.rank_hits]
+    first = superlative.start() if superlative is not None else (lead_alone[0] if lead_alone else None)
+    if first is not None and not any(abs(pos - first) < 20 for _, pos in places):
+        places.append((1, first))
+    places.sort(key=lambda place: place[1])
+    claims: list[Claim] = []
+    ranked: list[tuple[int, int]] = []  # (rank, position) of the places given to a subject
+    for rank, pos in places[:_MAX_PLACES]:
         subject = ctx.subject(pos, SUBJECTS, expand=False)
         if subject is None:
             continue
-        mention = subject.mentions[0]
-        key = (mention.name, "ranks", None)
-        if key in emitted:
+        if _add_rank(ctx, claims, emitted, subject.mentions[0], rank, aspect, subject.confidence - 0.05):
+            ranked.append((rank, pos))
+    for follow in _FOLLOWED_BY.finditer(ctx.text) if ranked and "followed" in ctx.lower else ():
+        before = [rank for rank, pos in ranked if pos < follow.start()]
+        target = _object_after(ctx, follow.end())
+        if not before or target is None:
             continue
-        emitted.add(key)
-        claims.append(ctx.claim(NAME, mention, subject.confidence - 0.05, relation="ranks", rank=rank,
-                                aspect=aspect, technology=ctx.technology()))
+        group = ctx.coordinated(target, ctx.candidates(SUBJECTS))
+        for offset, mention in enumerate(group, start=1):
+            _add_rank(ctx, claims, emitted, mention, before[-1] + offset, aspect, 0.7)
     return claims
+
+
+def _add_rank(ctx: SentenceContext, claims: list[Claim], emitted: set, mention: Mention, rank: int,  # type: ignore[type-arg]
+              aspect: str | None, confidence: float) -> bool:
+    """A ``ranks`` claim for ``mention`` unless it already has one in this sentence."""
+    if any(key[0] == mention.name and key[1] == "ranks" for key in emitted):
+        return False
+    emitted.add((mention.name, "ranks", None))
+    claims.append(ctx.claim(NAME, mention, confidence, relation="ranks", rank=rank, aspect=aspect,
+                            technology=ctx.technology()))
+    return True
 
 
 def _after_rival(ctx: SentenceContext, claims: list[Claim], emitted: set) -> bool:  # type: ignore[type-arg]
     """"the world's second-largest maker after CATL": a place behind a named rival is ``trails`` it."""
-    hits = ctx.extractor.ranks.find_all(ctx.text)
+    hits = ctx.rank_hits
     if not hits or hits[0].rank < 2:
         return False
     match = re.compile(r"\b(?:after|behind)[ \t]+").search(ctx.text, hits[0].end)
@@ -150,8 +171,7 @@ def _compatible(a: Mention, b: Mention) -> bool:
 
 
 def _aspect(ctx: SentenceContext) -> str | None:
-    rx, _ = ctx.lexicon.table("aspects")
-    for hit in rx.finditer(ctx.text):
+    for hit in ctx.find("aspects"):
         label = ctx.lexicon.label("aspects", hit.group())
         if label:
             return label

@@ -66,8 +66,7 @@ def extract(ctx: SentenceContext) -> list[Claim]:
 def _stages(ctx: SentenceContext) -> list[_Stage]:
     out: list[_Stage] = []
     for strength, table in enumerate(("stages", "stages_vehicle", "stages_weak")):
-        rx, _ = ctx.lexicon.table(table)
-        for hit in rx.finditer(ctx.text):
+        for hit in ctx.find(table):
             if any(s.start <= hit.start() < s.end or hit.start() <= s.start < hit.end() for s in out):
                 continue
             label = ctx.lexicon.label(table, hit.group())
