@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy.orm import Session
 
+from ssbrace.kb.queries import OBJECT_ENTITY, SUBJECT_ENTITY, claim_record, claim_select
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.tables import Claim, Document, Entity, EntityAlias, EntityMerge, Story
 
@@ -118,47 +119,6 @@ def _as_date(value: datetime | date | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-_SUBJECT = aliased(Entity, name="subject_entity")
-_OBJECT = aliased(Entity, name="object_entity")
-
-
-def _claim_select() -> Select:
-    return (
-        select(
-            Claim.id, Claim.kind, Claim.subject, Claim.subject_type, Claim.object, Claim.value, Claim.unit,
-            Claim.bound, Claim.amount, Claim.currency, Claim.value_usd, Claim.year, Claim.year_end,
-            Claim.stage, Claim.technology, Claim.metric, Claim.relation, Claim.aspect, Claim.rank,
-            Claim.segment, Claim.program, Claim.sentence, Claim.start, Claim.end, Claim.confidence,
-            Claim.extra, Claim.document_id, Claim.created_at,
-            Document.publisher, Document.published, Document.url, Document.title, Document.location,
-            _SUBJECT.name, _SUBJECT.type, _SUBJECT.country, _OBJECT.name, _OBJECT.type,
-        )
-        .join(Document, Document.id == Claim.document_id)
-        .outerjoin(_SUBJECT, _SUBJECT.id == Claim.subject_entity_id)
-        .outerjoin(_OBJECT, _OBJECT.id == Claim.object_entity_id)
-    )
-
-
-def _record(row: Sequence) -> ClaimRecord:
-    """A row of ``_claim_select`` as the same record ``queries.claim_records`` builds."""
-    (cid, kind, subj, subj_type, objname, value, unit, bound, amount, currency, value_usd, year,
-     year_end, stage, technology, metric, relation, aspect, rank, segment, program, sentence, start,
-     end, confidence, extra, document_id, created_at, publisher, published, url, title, location,
-     s_name, s_type, s_country, o_name, o_type) = row
-    subject_type = s_type if s_type in {"country", "region"} else subj_type
-    return ClaimRecord(
-        id=cid, kind=kind, subject=s_name or subj, subject_type=subject_type or subj_type,
-        object=o_name or objname, value=value, unit=unit, bound=bound or "eq", amount=amount,
-        currency=currency, value_usd=value_usd, year=year, year_end=year_end, stage=stage,
-        technology=technology, metric=metric, relation=relation, aspect=aspect, rank=rank,
-        segment=segment, program=program, sentence=sentence, start=start, end=end,
-        confidence=confidence, extra=dict(extra or {}), document_id=document_id, publisher=publisher,
-        published=_as_date(published), url=url, title=title, location=location,
-        subject_country=s_country if s_country else (subj if subj_type == "country" else None),
-        object_type=o_type, created=_as_date(created_at),
-    )
-
-
 def _entity_ids(session: Session, name: str) -> list[int]:
     """Entities known by this name: canonical name or alias, case-insensitive."""
     folded = name.strip().casefold()
@@ -201,10 +161,10 @@ def _topic_condition(rule: TopicRule) -> ColumnElement[bool]:
     if rule.kinds:
         either.append(Claim.kind.in_(rule.kinds))
     if rule.entities:
-        either += [_SUBJECT.name.in_(rule.entities), Claim.subject.in_(rule.entities),
-                   _OBJECT.name.in_(rule.entities)]
+        either += [SUBJECT_ENTITY.name.in_(rule.entities), Claim.subject.in_(rule.entities),
+                   OBJECT_ENTITY.name.in_(rule.entities)]
     if rule.countries:
-        either += [_SUBJECT.country.in_(rule.countries), Claim.subject.in_(rule.countries)]
+        either += [SUBJECT_ENTITY.country.in_(rule.countries), Claim.subject.in_(rule.countries)]
     for keyword in rule.keywords:
         either.append(Claim.sentence.ilike(f"%{_escape_like(keyword)}%", escape="\\"))
     return or_(*either) if either else Claim.id.is_(None)  # an empty topic matches nothing
@@ -221,13 +181,13 @@ def find_claims(session: Session, flt: ClaimFilter | None = None, *, limit: int 
     where = _conditions(session, flt)
     count = select(func.count(Claim.id)).select_from(Claim).join(Document, Document.id == Claim.document_id)
     if flt.topic is not None:
-        count = (count.outerjoin(_SUBJECT, _SUBJECT.id == Claim.subject_entity_id)
-                 .outerjoin(_OBJECT, _OBJECT.id == Claim.object_entity_id))
+        count = (count.outerjoin(SUBJECT_ENTITY, SUBJECT_ENTITY.id == Claim.subject_entity_id)
+                 .outerjoin(OBJECT_ENTITY, OBJECT_ENTITY.id == Claim.object_entity_id))
     total = session.scalar(count.where(*where)) or 0
-    stmt = (_claim_select().where(*where)
+    stmt = (claim_select().where(*where)
             .order_by(Document.published.desc().nulls_last(), Claim.id.desc())
             .limit(limit).offset(offset))
-    return Page([_record(row) for row in session.execute(stmt)], int(total), limit, offset)
+    return Page([claim_record(row) for row in session.execute(stmt)], int(total), limit, offset)
 
 
 def iter_claims(session: Session, flt: ClaimFilter | None = None, batch: int = 2000) -> Iterator[ClaimRecord]:
@@ -235,17 +195,17 @@ def iter_claims(session: Session, flt: ClaimFilter | None = None, batch: int = 2
     where = _conditions(session, flt or ClaimFilter())
     last = 0
     while True:
-        rows = session.execute(_claim_select().where(*where, Claim.id > last).order_by(Claim.id).limit(batch)).all()
+        rows = session.execute(claim_select().where(*where, Claim.id > last).order_by(Claim.id).limit(batch)).all()
         if not rows:
             return
         for row in rows:
-            yield _record(row)
+            yield claim_record(row)
         last = rows[-1][0]
 
 
 def get_claim(session: Session, claim_id: int) -> ClaimRecord | None:
-    row = session.execute(_claim_select().where(Claim.id == claim_id)).first()
-    return _record(row) if row is not None else None
+    row = session.execute(claim_select().where(Claim.id == claim_id)).first()
+    return claim_record(row) if row is not None else None
 
 
 # --- documents -------------------------------------------------------------------------------------
@@ -396,8 +356,8 @@ def search(session: Session, query: str, *, limit: int = 20, offset: int = 0) ->
     counts = _claim_counts(session, list(docs))
     documents = [DocumentHit(_doc_row(docs[i], counts.get(i, 0)), snippet or mark_words(docs[i].text, words))
                  for i, snippet in doc_hits if i in docs]
-    records = {r.id: r for r in (_record(row) for row in session.execute(
-        _claim_select().where(Claim.id.in_([i for i, _ in claim_hits]))))}
+    records = {r.id: r for r in (claim_record(row) for row in session.execute(
+        claim_select().where(Claim.id.in_([i for i, _ in claim_hits]))))}
     claims = [ClaimHit(records[i], snippet or mark_words(records[i].sentence, words, width=None))
               for i, snippet in claim_hits if i in records]
     return SearchResults(query, Page(documents, doc_total, limit, offset), Page(claims, claim_total, limit, offset),

@@ -1,6 +1,7 @@
-"""Check tests/data/gold.jsonl against the articles and the CLAIMS.md vocabularies (stdlib only).
+"""Check a gold set (gold.jsonl beside articles/) against its articles and the CLAIMS.md vocabularies.
 
-Run from the repository root: python tests/data/check_gold.py
+Run from the repository root: python tests/data/check_gold.py [SET_FOLDER]
+(default tests/data, the development set; tests/data/heldout for the held-out set). Stdlib only.
 Exit status 1 when any problem is found.
 """
 
@@ -12,8 +13,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLD = ROOT / "tests" / "data" / "gold.jsonl"
-ARTICLES = ROOT / "tests" / "data" / "articles"
+SET = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT / "tests" / "data"
+GOLD = SET / "gold.jsonl"
+ARTICLES = SET / "articles"
 
 FIELDS = [
     "doc",
