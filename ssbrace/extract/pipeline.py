@@ -120,15 +120,20 @@ class Extractor:
             owners = {id(m) for m, n in zip(mentions, mentions[1:], strict=False)
                       if m.possessive and n.type == "company" and 0 <= n.start - m.end <= 4}
             state.memory.remember(index, [m for m in mentions if id(m) not in owners])
-        return claims
+        return _dedupe(claims)
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:
-    """One claim per (kind, subject, object, value, year, stage, relation, rank) within a sentence."""
+    """One claim per identity (kind, subject, object, figure, period, stage, metric, relation, rank...).
+
+    Applied to each sentence and again to the whole document: a headline and the body often state the
+    same claim, and a reader (or a scorer) wants it once, with the first sentence that states it.
+    """
     seen: set[tuple[object, ...]] = set()
     out = []
     for c in claims:
-        key = (c.kind, c.subject, c.object, c.value, c.year, c.stage, c.relation, c.rank, c.amount)
+        key = (c.kind, c.subject, c.object, c.value, c.unit, c.year, c.year_end, c.stage, c.metric,
+               c.relation, c.aspect, c.rank, c.segment, c.amount, c.currency)
         if c.kind == "partnership":
             key = (c.kind, *sorted([c.subject, c.object or ""]))
         if key in seen:
