@@ -31,11 +31,13 @@ def test_text_without_punctuation(tiny_pack):
 def test_twenty_megabytes(tiny_pack):
     filler = "the weather in the valley was mild and the roads were quiet all week long. " * 1300
     block = filler + "Acme aims to mass-produce solid-state cells by 2029.\n"
-    text = block * (20_000_000 // len(block))
+    text = block * (20_000_000 // len(block)) + "Acme aims to start a pilot line by 2031.\n"
     assert len(text) > 19_000_000
     claims = extract_claims(text, domain=tiny_pack)
-    assert len(claims) == len(text) // len(block)
     assert all(c.kind == "target" and c.subject == "Acme" for c in claims)
+    # The claim repeated in every block is one claim; the last sentence of 20 MB is still read.
+    assert [c.year for c in claims] == [2029, 2031]
+    assert claims[1].evidence.start > 19_000_000
 
 
 def test_binary_bytes_and_control_characters_do_not_crash(tiny_pack):
