@@ -9,12 +9,12 @@ clustering uses see the whole batch, not the first few documents of an empty sto
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ssbrace.documents.ingest import IngestResult, ingest, update_sources
 from ssbrace.extract.pipeline import EXTRACTOR_VERSION, extract_claims
-from ssbrace.kb.claims_repo import store_claims
+from ssbrace.kb.claims_repo import ReextractResult, reextract_all, store_claims
 from ssbrace.kb.resolve import link_document_claims
 from ssbrace.kb.store import Store
 from ssbrace.settings import Settings
@@ -48,3 +48,14 @@ def run_update(store: Store, settings: Settings, **options: Any) -> IngestResult
     result = update_sources(store, settings, after_store=after_document_stored, **options)
     after_batch_stored(store, settings)
     return result
+
+
+def run_reextract(store: Store, settings: Settings, *, only_outdated: bool = True,
+                  progress: Callable[[int, int], None] | None = None) -> ReextractResult:
+    """Redo the per-document stages of stored documents (after an extractor upgrade).
+
+    Reference claims, recorded by a person, are left as they are.
+    """
+    return reextract_all(store, domain=settings.domain, only_outdated=only_outdated, progress=progress,
+                         after_store=lambda session, document: after_document_stored(
+                             session, document, domain=settings.domain))

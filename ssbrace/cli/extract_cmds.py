@@ -9,7 +9,7 @@ import typer
 
 from ssbrace.cli.context import app_context, cell, err, out, plain
 from ssbrace.cli.main import app
-from ssbrace.errors import InputError, SsbraceError
+from ssbrace.errors import InputError
 
 
 @app.command("extract")
@@ -112,7 +112,7 @@ def reextract_cmd(
     """Re-run the extractor over stored documents, replacing their claims (after an upgrade)."""
     from rich.progress import Progress
 
-    from ssbrace.kb.claims_repo import reextract_all
+    from ssbrace.pipeline import run_reextract
 
     context = app_context(ctx)
     store = context.store()
@@ -122,10 +122,6 @@ def reextract_cmd(
         def tick(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        try:
-            result = reextract_all(store, domain=context.settings.domain, only_outdated=not all_documents,
-                                   progress=tick)
-        except SsbraceError:
-            raise
+        result = run_reextract(store, context.settings, only_outdated=not all_documents, progress=tick)
     out.print(f"re-extracted {result.documents} document(s): {result.claims} claim(s)"
               + (f", {result.failed} failed" if result.failed else ""))

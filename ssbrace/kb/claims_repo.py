@@ -87,8 +87,13 @@ class ReextractResult:
     failed: int = 0
 
 
+# Claims recorded by a person (``ssbrace load-reference``): the extractor never replaces them.
+CURATED_VERSIONS = ("reference",)
+
+
 def reextract_all(store: Store, *, domain: Any = None, only_outdated: bool = True,
-                  progress: Callable[[int, int], None] | None = None) -> ReextractResult:
+                  progress: Callable[[int, int], None] | None = None,
+                  after_store: Callable[[Session, Document], int] | None = None) -> ReextractResult:
     """Re-run the extractor on stored documents, one transaction per document.
 
     Args:
@@ -96,13 +101,23 @@ def reextract_all(store: Store, *, domain: Any = None, only_outdated: bool = Tru
         domain: the domain pack (object, name or folder) to extract with.
         only_outdated: only documents extracted by another extractor version (or never).
         progress: called with (done, total) after each document.
+        after_store: the per-document stages to run (default: extract and store the claims only);
+            ``ssbrace.pipeline`` passes the full set, entity linking included.
     """
     from ssbrace.extract.pipeline import EXTRACTOR_VERSION, extract_claims
 
+    def extract_only(session: Session, document: Document) -> int:
+        claims = extract_claims(document.text or "", published=document.published,
+                                doc=document.location, domain=domain)
+        return store_claims(session, document, claims, EXTRACTOR_VERSION)
+
+    rerun = after_store or extract_only
     with store.session() as session:
-        query = select(Document.id)
+        query = select(Document.id).where(or_(Document.extractor_version.is_(None),
+                                              Document.extractor_version.not_in(CURATED_VERSIONS)))
         if only_outdated:
-            query = query.where(or_(Document.extractor_version.is_(None), Document.extractor_version != EXTRACTOR_VERSION))
+            query = query.where(or_(Document.extractor_version.is_(None),
+                                    Document.extractor_version != EXTRACTOR_VERSION))
         ids = [row[0] for row in session.execute(query.order_by(Document.id))]
     result = ReextractResult()
     for done, doc_id in enumerate(ids, 1):
@@ -111,9 +126,7 @@ def reextract_all(store: Store, *, domain: Any = None, only_outdated: bool = Tru
                 document = session.get(Document, doc_id)
                 if document is None:
                     continue
-                claims = extract_claims(document.text or "", published=document.published,
-                                        doc=document.location, domain=domain)
-                result.claims += store_claims(session, document, claims, EXTRACTOR_VERSION)
+                result.claims += rerun(session, document)
                 result.documents += 1
         except Exception:  # one bad document must not stop the others; its old claims stay
             result.failed += 1
