@@ -41,6 +41,13 @@ _ATTACHED = re.compile(
     r"over|more than|nearly|almost|just|only)?[ \t]*$",
     re.IGNORECASE,
 )
+# Verbs of using or buying before a possessive ("will use Acme's cells", "based on Acme's technology").
+_USES_BEFORE = re.compile(
+    r"(?<![\w])(?:use|uses|using|used|based[ \t]+on|running[ \t]+on|runs?[ \t]+on|powered[ \t]+by|fitted[ \t]+with|"
+    r"equipped[ \t]+with|adopt|adopts|adopting|adopted|license|licenses|licensing|licensed|buy|buys|buying|bought|"
+    r"source|sources|sourcing|sourced)[ \t]+(?:the[ \t]+)?$",
+    re.IGNORECASE,
+)
 SUBJECT_TYPES = {"company", "country", "region", "program", "institution"}
 
 
@@ -178,7 +185,10 @@ class SentenceContext:
                 gap = self.text[m.end : position]
                 score = float(position - m.end)
                 owns_company = any(o is not m and o.type == "company" and 0 <= o.start - m.end <= 4 for o in pool)
-                if m.possessive and position - m.end < 40 and not re.search(r"[,;]", gap) and not owns_company:
+                used = m.possessive and _USES_BEFORE.search(self.text, max(0, m.start - 30), m.start) is not None
+                if used:
+                    score += 120  # "Acme will use Borealis's cells": the owner of what is used is not the subject
+                elif m.possessive and position - m.end < 40 and not re.search(r"[,;]", gap) and not owns_company:
                     score -= 400
                 elif _ATTACHED.match(gap):
                     score -= 300  # "Borduria with 3,225", "Panasonic (445)", "CATL - 36.8%": the figure is its

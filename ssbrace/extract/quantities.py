@@ -152,6 +152,8 @@ class QuantityFinder:
                 self.unit_keys.setdefault(key, (str(spec.get("unit") or unit), "capacity", float(spec.get("scale", 1))))
         unit_alt = _trie_source(sorted(self.unit_keys)) if self.unit_keys else r"(?!x)x"
         self.unit_gate = compile_phrases(self.unit_keys) if self.unit_keys else re.compile(r"(?!x)x")
+        # "0.2GWh", "600Wh/kg", "1,000km": a unit glued to its number escapes the word-boundary cue scan.
+        self.glued_unit_gate = re.compile(rf"\d(?:{unit_alt})", re.IGNORECASE) if self.unit_keys else re.compile(r"(?!x)x")
         self.measure = re.compile(
             rf"(?<![\w.])(?P<n>{number})(?:[ \t]?(?P<sc>thousand|million))?"
             rf"(?:[ \t]*(?:-|–|to)[ \t]*(?P<n2>{NUM}))?[ \t]?-?[ \t]?(?P<u>{unit_alt})(?![\w])",
@@ -198,7 +200,7 @@ class QuantityFinder:
         else:
             words = "_number_words" in present
             money = "_currency" in present or any(sym in text for sym in self._symbol_chars)
-            units = "_units" in present
+            units = "_units" in present or self.glued_unit_gate.search(text) is not None
         if money:
             self._money(text, found, taken, words)
         starts = self._number_starts(text, words)

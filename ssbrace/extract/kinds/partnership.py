@@ -22,6 +22,9 @@ _JOINT_GOAL = re.compile(
     re.IGNORECASE,
 )
 MAX_PAIRS = 6
+_WITH_BEFORE = re.compile(r"(?<![\w])(?:with|to)[ \t]+(?:the[ \t]+)?$", re.IGNORECASE)
+# A funding round and who led it, in either order ("a round led by A", "a round that A and B led").
+_ROUND_LED = re.compile(r"\bround\b[^.;]{0,80}?\bled\b|\bled\b[^.;]{0,40}?\bround\b", re.IGNORECASE)
 _RIVALS_AFTER = re.compile(r"^[ \t]*(?:are|were|remain|have[ \t]+been)?[ \t]*(?:fierce[ \t]+|bitter[ \t]+|close[ \t]+|arch-?)?"
                            r"(?:rivals|competitors|compet\w*|vie|vying)\b", re.IGNORECASE)
 _PARTNER_WORD = re.compile(r"partner|ally|allied|customer|suppl|investor|backer|shareholder|works?[ \t]+with|"
@@ -36,6 +39,8 @@ def extract(ctx: SentenceContext) -> list[Claim]:
     if is_hedged(ctx):
         return []
     strong = [h for h in ctx.find("partnership_cues") if not ctx.lexicon.rx("partnership_weak_cues").fullmatch(h.group())]
+    if not strong and "round" in ctx.lower and _ROUND_LED.search(ctx.text):
+        strong = [_ROUND_LED.search(ctx.text)]  # "a round that A and B led": the lead investors back the raiser
     weak = ctx.has("partnership_weak_cues")
     parties = _parties(ctx)
     group = _subject_group(ctx, parties, strong=bool(strong))
@@ -49,6 +54,9 @@ def extract(ctx: SentenceContext) -> list[Claim]:
             year = _deal_year(ctx)
             return [ctx.claim(NAME, anchor, 0.55, object=b.name, object_type=b.type, year=year,
                               technology=ctx.technology()) for b in parties[:MAX_PAIRS]]
+        if len(parties) > 1 and len(ctx.coordinated(parties[0], parties)) == len(parties) and \
+                _WITH_BEFORE.search(ctx.text, max(0, parties[0].start - 12), parties[0].start):
+            return []  # "signed deals with A, B and C": the listed parties are partners of someone else, not of each other
     if len(parties) < 2:
         resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, {"company"}, ctx.mentions)
         if not resolved or not parties:

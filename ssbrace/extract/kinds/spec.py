@@ -4,6 +4,7 @@ cycles, cost multiple)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ssbrace.extract.context import SentenceContext
 from ssbrace.extract.kinds.common import is_hedged, nearest_match_distance
@@ -34,7 +35,9 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         if previous is not None and previous.metric == q.metric and _CONVERSION.match(ctx.text[previous.end : q.start]):
             continue  # "1,000 km (620 miles)": the conversion is the same figure
         if not _is_spec(ctx, q):
-            continue
+            if not _is_cycles(ctx, q):
+                continue
+            q = replace(q, metric="cycle_life")
         previous = q
         subject = ctx.subject(q.start, SUBJECTS, focus=True)
         if subject is None:
@@ -64,3 +67,11 @@ def _is_spec(ctx: SentenceContext, q: Quantity) -> bool:
         dist = nearest_match_distance(ctx, "cost_cues", q, window=40)
         return dist is not None
     return True
+
+
+def _is_cycles(ctx: SentenceContext, q: Quantity) -> bool:
+    """ "a cycle life of 3,000 times", "recharged over 1,000 times": a count of cycles, not a cost multiple."""
+    if q.metric != "cost_multiple" or q.value < 100:
+        return False
+    dist = nearest_match_distance(ctx, "cycle_cues", q, window=50)
+    return dist is not None
