@@ -18,8 +18,10 @@ def demo_cmd(
     ctx: typer.Context,
     out_path: Path = typer.Option(Path("report.html"), "--out", help="Where to write the HTML report."),
 ) -> None:
-    """Ingest the bundled example articles, load the reference claims, print the scoreboards and
-    conflicts, and write the HTML report. Safe to re-run: nothing is stored twice."""
+    """The main job on the bundled data: ingest, reference claims, scoreboards, conflicts, report.
+
+    Safe to re-run: nothing is stored twice.
+    """
     context = app_context(ctx)
     examples = load_domain(context.settings.domain).path / "examples"
     out.print(plain(f"store: {context.store().display_url}"), markup=False)
