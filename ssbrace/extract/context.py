@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 _OBJECT_BEFORE = re.compile(
     r"(?:ahead of|behind|than|unlike|like|versus|vs\.?|over|outside|excluding|except|across|within|beyond|trailing|overtaking|overtook|surpassing|surpassed|"
     r"after|to|for|from|into|in|with|(?<!followed[ \t])by|including|such as|and rivals?|rivals?|against|outpacing|followed by|"
-    r"beating|beat|beats|trails|trailed|lags|leads|led)[ \t]+(?:the[ \t]+|its[ \t]+|rival[ \t]+)?$",
+    r"beating|beat|beats|trails|trailed|lags|leads|led|(?:north|south|east|west)(?:east|west)?(?:ern)?[ \t]+of)"
+    r"[ \t]+(?:the[ \t]+|its[ \t]+|rival[ \t]+)?$",
     re.IGNORECASE,
 )
 _COORD = re.compile(
@@ -46,6 +47,13 @@ _USES_BEFORE = re.compile(
     r"(?<![\w])(?:use|uses|using|used|based[ \t]+on|running[ \t]+on|runs?[ \t]+on|powered[ \t]+by|fitted[ \t]+with|"
     r"equipped[ \t]+with|adopt|adopts|adopting|adopted|license|licenses|licensing|licensed|buy|buys|buying|bought|"
     r"source|sources|sourcing|sourced)[ \t]+(?:the[ \t]+)?$",
+    re.IGNORECASE,
+)
+# "the world's largest battery maker", "Japan's biggest carmaker": a place scoping a superlative, not the
+# subject ("Acme's largest shareholder" is a relation, so companies keep theirs).
+_SCOPE_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:largest|biggest|top|leading|no\.[ \t]*\d|number[ \t]+(?:one|two|three)|second[\- ]largest|"
+    r"third[\- ]largest|second[\- ]biggest|most[ \t]+valuable|oldest)\b",
     re.IGNORECASE,
 )
 SUBJECT_TYPES = {"company", "country", "region", "program", "institution"}
@@ -146,7 +154,9 @@ class SentenceContext:
         """Mentions that can be a subject of one of ``types``."""
         barred = set(self.lexicon.vocab.get("non_subject_institution_categories") or [])
         return [m for m in self.mentions if m.candidate and m.type in types
-                and not (m.type == "institution" and m.category in barred)]
+                and not (m.type == "institution" and m.category in barred)
+                and not (m.possessive and m.type != "company"
+                         and _SCOPE_AFTER.match(self.text, m.end, m.end + 40))]
 
     def is_object_position(self, mention: Mention) -> bool:
         """Is the mention governed by a preposition or comparison ("ahead of X", "with X", "led by X and Y")?"""
@@ -209,6 +219,16 @@ class SentenceContext:
             if resolved and (resolved[1] < position or best[0] >= 120):
                 group, pos = resolved
                 return Subject(group if expand else group[:1], 0.6, pos)
+        weak = best is not None and best[1].start < position and (
+            _USES_BEFORE.search(self.text, max(0, best[1].start - 30), best[1].start) is not None
+            if best[1].possessive else self.is_object_position(best[1]))
+        if best is not None and weak and allow_coref:
+            # "it signed a deal that lets it build cells based on Acme's technology, with 40 GWh a year":
+            # the owner of what is used is weak; a referring phrase before it is the subject
+            resolved = self.extractor.coref.resolve(self.text, self.index, self.state.memory, types, self.mentions)
+            if resolved and resolved[1] < best[1].start and resolved[0][0].name != best[1].name:
+                group, pos = resolved
+                return Subject(group if expand else group[:1], 0.55, pos)
         if best is not None and best[1].start > position and focus and best[0] >= 120:
             recent = self.state.memory.focus(types)
             if recent is not None and recent.name != best[1].name:
@@ -228,7 +248,9 @@ class SentenceContext:
             return Subject(group if expand else group[:1], 0.6, pos)
         if focus and not pool:
             # "The first phase is sized at 0.8 GWh", "Output: 25 GWh/yr": no name, so the entity in focus
-            recent = self.state.memory.focus(types)
+            # (a company first: a plant or a line belongs to a firm more often than to the country it is in)
+            recent = self.state.memory.focus(types & {"company"}) if "company" in types else None
+            recent = recent or self.state.memory.focus(types)
             if recent is not None:
                 return Subject([recent], 0.45, 0)
         return None

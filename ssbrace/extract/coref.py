@@ -28,6 +28,8 @@ class CorefMemory:
     history: list[tuple[int, Mention]] = field(default_factory=list)
     last_group: list[Mention] = field(default_factory=list)
     last_group_sentence: int = -1
+    # The first entity of each type the document named (kept when old history is trimmed).
+    firsts: dict[str, Mention] = field(default_factory=dict)
 
     def remember(self, index: int, mentions: list[Mention]) -> None:
         """Record the candidate mentions of sentence ``index`` (first of each type first)."""
@@ -37,6 +39,7 @@ class CorefMemory:
                 continue
             seen.add(m.name)
             self.history.append((index, m))
+            self.firsts.setdefault(m.type, m)
         if len(self.history) > 400:
             del self.history[:-300]
 
@@ -53,6 +56,10 @@ class CorefMemory:
         order = {name: i for i, (_, m) in enumerate(self.history) for name in [m.name]}
         best = max(counts, key=lambda name: (counts[name], order.get(name, 0)))
         return last[best]
+
+    def first(self, types: set[str]) -> Mention | None:
+        """The first entity of ``types`` the document named (its headline's subject, usually)."""
+        return next((m for t, m in self.firsts.items() if t in types), None)
 
     def remember_group(self, index: int, group: list[Mention]) -> None:
         if len(group) > 1:
@@ -91,6 +98,13 @@ class Coreference:
         pronouns = lexicon.vocab.get("ambiguous_pronouns") or ["it", "its"]
         self.pronoun_rx = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(p) for p in pronouns) + r")(?![\w])")
         self.plural_rx = compile_phrases(lexicon.vocab.get("coref_plural") or [])
+        speaker = [str(w) for w in lexicon.vocab.get("coref_speaker") or []]
+        self.speaker_rx = compile_phrases(speaker) if speaker else None
+        # "the Suwon-based company", "the nonferrous metal company": any short description ending in a head noun
+        heads = [re.escape(str(h)) for h in lexicon.vocab.get("coref_heads") or []]
+        self.descriptor_rx = re.compile(
+            r"(?<![\w'’])[Tt]he[ \t]+(?:[\w\-]+[ \t]+){1,3}(?:" + "|".join(heads) + r")(?![\w'’])"
+        ) if heads else None
 
     def resolve(self, text: str, index: int, memory: CorefMemory, types: set[str],
                 mentions: list[Mention]) -> tuple[list[Mention], int] | None:
@@ -103,6 +117,9 @@ class Coreference:
                 return group, plural.start()
         found: list[tuple[int, Mention]] = []
         hit = self.company_rx.search(text) if "company" in types else None
+        if "company" in types and self.descriptor_rx is not None:
+            described = self.descriptor_rx.search(text, 0, hit.start() if hit else len(text))
+            hit = described or hit
         if hit:
             country = None
             for m in mentions:
@@ -116,6 +133,11 @@ class Coreference:
         hit = self.country_rx.search(text) if types & {"country", "region"} else None
         if hit:
             target = memory.recent(index, {"country", "region"})
+            if target:
+                found.append((hit.start(), target))
+        hit = self.speaker_rx.search(text) if self.speaker_rx is not None and "company" in types else None
+        if hit:  # "we are targeting ...": in a call transcript or a release, the company the document is about
+            target = memory.first({"company"})
             if target:
                 found.append((hit.start(), target))
         hit = self.pronoun_rx.search(text)

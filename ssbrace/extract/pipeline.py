@@ -26,17 +26,22 @@ from ssbrace.extract.sentences import split_sentences
 from ssbrace.models import Claim
 
 # Bump when a change alters what is extracted; stored with every claim, `ssbrace reextract` redoes older ones.
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 
 # Vocabulary lists and labelled tables the components consult on every sentence: found in one scan.
 CUE_LISTS = ("hedges", "market_only_cues", "patent_context", "market_share_cues", "money_not_claim", "funding_cues",
              "investment_cues", "goal_cues", "milestone_cues", "range_cues", "charge_cues", "cost_cues", "cycle_cues",
-             "capacity_cues", "capacity_not", "partnership_cues", "partnership_weak_cues")
+             "capacity_cues", "capacity_not", "partnership_cues", "partnership_weak_cues",
+             "not_claim_sentences")
 CUE_TABLES = ("standing", "aspects", "technologies", "segments", "stages", "stages_vehicle", "stages_weak")
 
 _ROW_START = re.compile(r"\s*(?:\d{1,2}[.)]\s|\||[-*•]\s)")
 _CELL = re.compile(r"\|\s*\S+\s*\|")
 _DIGIT = re.compile(r"\d")
+# "Volkswagen's battery unit PowerCo": a possessive owner then a few words of description, no punctuation.
+_OWNER_GAP = re.compile(r"(?:'s|’s)?[ \t]*(?:[\w\-]+[ \t]+){0,3}")
+# "Blue Solutions, the battery arm of the Bollore group": the owner after "arm of", "unit of", "subsidiary of".
+_OWNED_BY = re.compile(r"\b(?:arm|unit|subsidiary|division|affiliate|parent)[ \t]+of[ \t]+(?:the[ \t]+)?$", re.IGNORECASE)
 
 
 @dataclass
@@ -102,7 +107,7 @@ class Extractor:
             cues = self.cues.scan(sentence.text, lower)
             mentions = self.entities.find(sentence.text, cues)
             numeric = _DIGIT.search(sentence.text) is not None or "_numbers" in cues
-            if mentions or numeric:
+            if (mentions or numeric) and "not_claim_sentences" not in cues:
                 ctx = SentenceContext(sentence.text, sentence.start, sentence.end, index, mentions, state, self)
                 ctx.__dict__.update(lower=lower, cues=cues)  # fill the cached properties
                 found: list[Claim] = []
@@ -118,7 +123,9 @@ class Extractor:
                     state.memory.remember_group(index, group)
             # "Bollore's Blue Solutions": the owner qualifies the company named next; the latter is the topic
             owners = {id(m) for m, n in zip(mentions, mentions[1:], strict=False)
-                      if m.possessive and n.type == "company" and 0 <= n.start - m.end <= 4}
+                      if m.possessive and n.type == "company" and 0 <= n.start - m.end <= 40
+                      and _OWNER_GAP.fullmatch(sentence.text[m.end : n.start])}
+            owners |= {id(m) for m in mentions if _OWNED_BY.search(sentence.text, max(0, m.start - 40), m.start)}
             state.memory.remember(index, [m for m in mentions if id(m) not in owners])
         return _dedupe(claims)
 

@@ -27,6 +27,22 @@ _NOT_GOAL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _VEHICLE_MAKERS = {"automaker"}
+# "has been shipping samples since 2023", "has had a pilot line running since 2023": a milestone reached then.
+_PERFECT = re.compile(r"\b(?:has|have|had)[ \t]+(?:been|had|run|operated|kept)\b", re.IGNORECASE)
+# A year the text gives as the earlier plan: "than the 2030 date it had previously given", "from 2027"
+# after "pushed back to 2028"; it keeps the stage of the sentence's current goal.
+_EARLIER_BEFORE = re.compile(
+    r"(?:previously|originally|initially|earlier|first)[ \t]+(?:\w+[ \t]+){0,4}(?:for|in|by)?[ \t]*$|"
+    r"(?:than|from)[ \t]+(?:the[ \t]+|its[ \t]+|an?[ \t]+)?(?:previous[ \t]+|original[ \t]+|earlier[ \t]+|planned[ \t]+)?$",
+    re.IGNORECASE,
+)
+_EARLIER_AFTER = re.compile(
+    r"^[ \t]*(?:date|target|goal|plan|timeline|schedule)?[ \t]*(?:it|they|the[ \t]+\w+)?[ \t]*"
+    r"(?:had[ \t]+)?(?:previously|originally|initially|earlier)\b",
+    re.IGNORECASE,
+)
+_SLIP = re.compile(r"\b(?:push\w*[ \t]+back|delay\w*|postpon\w*|brought[ \t]+forward|bring\w*[ \t]+forward|"
+                   r"moved?[ \t]+(?:up|forward|back)|slipp?\w*|pull\w*[ \t]+forward)", re.IGNORECASE)
 
 
 @dataclass
@@ -45,22 +61,39 @@ def extract(ctx: SentenceContext) -> list[Claim]:
     stages = _stages(ctx)
     if not stages:
         return []
-    years = [r for r in ctx.years if _goal_year(ctx, r)]
+    years = [r for r in ctx.years if _goal_year(ctx, r, stages)]
     if not years:
         return _milestone_without_year(ctx, stages)
     claims: list[Claim] = []
     used: set[int] = set()
+    previous: _Stage | None = None
     for i, ref in enumerate(years):
         lo = years[i - 1].end if i else 0
         stage = _best([s for s in stages if lo <= s.start and s.end <= ref.start and s.start not in used], ref.start)
         if stage is None and i + 1 == len(years):
             after = [s for s in stages if ref.end <= s.start and s.start not in used]
             stage = _best(after, ref.end, after=True)
+        if stage is None and previous is not None and claims and _earlier_plan(ctx, ref):
+            claims.extend(_claims(ctx, ref, previous))  # "by 2029, a year earlier than the 2030 date it had given"
+            continue
         if stage is None:
             continue
         used.add(stage.start)
+        previous = stage
         claims.extend(_claims(ctx, ref, stage))
     return claims
+
+
+def _earlier_plan(ctx: SentenceContext, ref: YearRef) -> bool:
+    """Is this year the earlier plan the sentence says was superseded?"""
+    if ref.prep == "from":  # "pushed back to 2028 from 2027"; a plain "from 2027" starts a goal
+        return _SLIP.search(ctx.text) is not None
+    before = ctx.text[max(0, ref.start - 50) : ref.start]
+    if _EARLIER_AFTER.search(ctx.text[ref.end : ref.end + 40]):
+        return True
+    if not _EARLIER_BEFORE.search(before):
+        return False
+    return not before.rstrip().lower().endswith("from") or _SLIP.search(ctx.text) is not None
 
 
 def _stages(ctx: SentenceContext) -> list[_Stage]:
@@ -85,9 +118,14 @@ def _best(cands: list[_Stage], anchor: int, after: bool = False) -> _Stage | Non
     return min(cands, key=lambda s: (s.strength, abs((s.start - anchor) if after else (anchor - s.end))))
 
 
-def _goal_year(ctx: SentenceContext, ref: YearRef) -> bool:
+def _goal_year(ctx: SentenceContext, ref: YearRef, stages: list[_Stage]) -> bool:
     if ref.prep in ("since",):
-        return False
+        # "has been shipping samples since 2023": a milestone reached that year, when a stage lies between
+        # the verb and the year; "has held a stake since 2021", "since 2019 the firm ..." are not
+        perfect = [m for m in _PERFECT.finditer(ctx.text, max(0, ref.start - 90), ref.start)]
+        return bool(perfect) and any(s.strength == 0 and perfect[-1].start() < s.start < ref.start for s in stages)
+    if ref.start < 6 and ref.prep == "for" and ctx.text[ref.end : ref.end + 1] == ",":
+        return False  # "For 2024, we expect ...": the period an outlook covers, not a goal
     return _NOT_GOAL_BEFORE.search(ctx.text, max(0, ref.start - 40), ref.start) is None
 
 
