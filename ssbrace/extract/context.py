@@ -226,7 +226,7 @@ class SentenceContext:
             # "it signed a deal that lets it build cells based on Acme's technology, with 40 GWh a year":
             # the owner of what is used is weak; a referring phrase before it is the subject
             resolved = self.extractor.coref.resolve(self.text, self.index, self.state.memory, types, self.mentions)
-            if resolved and resolved[1] < best[1].start and resolved[0][0].name != best[1].name:
+            if resolved and resolved[1] < position and resolved[0][0].name != best[1].name:
                 group, pos = resolved
                 return Subject(group if expand else group[:1], 0.55, pos)
         if best is not None and best[1].start > position and focus and best[0] >= 120:

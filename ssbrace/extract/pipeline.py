@@ -26,13 +26,13 @@ from ssbrace.extract.sentences import split_sentences
 from ssbrace.models import Claim
 
 # Bump when a change alters what is extracted; stored with every claim, `ssbrace reextract` redoes older ones.
-EXTRACTOR_VERSION = "1.3.0"
+EXTRACTOR_VERSION = "1.4.0"
 
 # Vocabulary lists and labelled tables the components consult on every sentence: found in one scan.
 CUE_LISTS = ("hedges", "market_only_cues", "patent_context", "market_share_cues", "money_not_claim", "funding_cues",
              "investment_cues", "goal_cues", "milestone_cues", "range_cues", "charge_cues", "cost_cues", "cycle_cues",
              "capacity_cues", "capacity_not", "partnership_cues", "partnership_weak_cues",
-             "not_claim_sentences")
+             "not_claim_sentences", "generic_cues")
 CUE_TABLES = ("standing", "aspects", "technologies", "segments", "stages", "stages_vehicle", "stages_weak")
 
 _ROW_START = re.compile(r"\s*(?:\d{1,2}[.)]\s|\||[-*•]\s)")

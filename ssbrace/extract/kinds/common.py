@@ -33,6 +33,16 @@ _NOT_LEVEL_BEFORE = re.compile(
 )
 _EQUITY = re.compile(r"\b(?:joint[ \t]+venture|venture|JV|stake|shareholder|shareholding|owned|owns|subsidiary|equity)\b",
                      re.IGNORECASE)
+# "up from 38 percent", "edged down from about 70 percent": the earlier level a change starts from.
+_PREVIOUS_BEFORE = re.compile(r"\b(?:up|down|rising|rose|risen|fell|fallen|falling|dropped|declined|climbed|grew|"
+                              r"edged[ \t]+(?:up|down)|slipped)[ \t]+from[ \t]+(?:about[ \t]+|around[ \t]+|roughly[ \t]+|"
+                              r"some[ \t]+|nearly[ \t]+|almost[ \t]+|just[ \t]+|only[ \t]+)?$", re.IGNORECASE)
+# A dated earlier level ("down from 34.9% a year earlier", "fell from 6.1% in 2023") is a claim of its own.
+_PREVIOUS_DATED = re.compile(r"^[ \t,]*(?:in[ \t]+|at[ \t]+the[ \t]+end[ \t]+of[ \t]+)?(?:(?:19|20)\d\d\b|a[ \t]+year[ \t]+"
+                             r"(?:earlier|ago|before)|last[ \t]+year|the[ \t]+(?:previous|prior)[ \t]+year)", re.IGNORECASE)
+# "in about a third of the time": a fraction of a duration, cost or weight, not a share of anything counted.
+_NOT_LEVEL_AFTER = re.compile(r"^(?:[ \t]+of)?[ \t]+(?:the[ \t]+|a[ \t]+)?(?:time|cost|costs|weight|size|price|prices)\b",
+                              re.IGNORECASE)
 _CHARGE_BEFORE = re.compile(r"(?:to|from|at|charg\w*[ \t]+to|between)[ \t]+$", re.IGNORECASE)
 
 
@@ -41,6 +51,10 @@ def percent_is_level(ctx: SentenceContext, q: Quantity) -> bool:
     before = ctx.text[max(0, q.start - 40) : q.start]
     after = ctx.text[q.end : q.end + 40]
     if _CHANGE_BEFORE.search(before) or _CHANGE_AFTER.search(after) or _NOT_LEVEL_BEFORE.search(before):
+        return False
+    if _PREVIOUS_BEFORE.search(before) and not _PREVIOUS_DATED.match(after):
+        return False  # an earlier level with no date of its own ("up from 38 percent in the first years")
+    if _NOT_LEVEL_AFTER.match(after):
         return False
     if _EQUITY.search(ctx.text, max(0, q.start - 80), q.start):
         return False  # "a joint venture in which Toyota holds 51%": equity, not a market

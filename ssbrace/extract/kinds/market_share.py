@@ -54,6 +54,8 @@ def extract(ctx: SentenceContext) -> list[Claim]:
             mention, confidence = paired[id(q)], 0.75  # type: ignore[assignment]
         else:
             subject = ctx.subject(q.start, SUBJECTS)
+            if subject is not None and _scope_after(ctx, q, subject.mentions[0]):
+                continue  # "batteries accounted for 1.5% of China's installations": the market's place, not a holder
             if subject is not None and _names_market(ctx, subject.mentions[0]):
                 # "BYD's share of China's power battery market": the country names the market, not the holder
                 subject = ctx.subject(q.start, {"company"}) or subject
@@ -102,3 +104,12 @@ def _names_market(ctx: SentenceContext, mention) -> bool:  # type: ignore[no-unt
     if not _MARKET_AFTER.match(ctx.text, mention.end) and not _MARKET_AFTER.match(ctx.text[mention.end:]):
         return False
     return any(m.type == "company" for m in ctx.candidates({"company"}))
+
+
+_OF_BEFORE = re.compile(r"\bof[ \t]+(?:the[ \t]+)?$", re.IGNORECASE)
+
+
+def _scope_after(ctx: SentenceContext, q, mention) -> bool:  # type: ignore[no-untyped-def]
+    """A place named after the figure as the owner of the market ("1.5% of China's installations")."""
+    return (mention.start > q.end and mention.type in ("country", "region") and mention.possessive
+            and _OF_BEFORE.search(ctx.text, max(0, mention.start - 10), mention.start) is not None)

@@ -27,10 +27,25 @@ _WITH_BEFORE = re.compile(r"(?<![\w])(?:with|to)[ \t]+(?:the[ \t]+)?$", re.IGNOR
 _ROUND_LED = re.compile(r"\bround\b[^.;]{0,80}?\bled\b|\bled\b[^.;]{0,40}?\bround\b", re.IGNORECASE)
 _RIVALS_AFTER = re.compile(r"^[ \t]*(?:are|were|remain|have[ \t]+been)?[ \t]*(?:fierce[ \t]+|bitter[ \t]+|close[ \t]+|arch-?)?"
                            r"(?:rivals|competitors|compet\w*|vie|vying)\b", re.IGNORECASE)
-_PARTNER_WORD = re.compile(r"partner|ally|allied|customer|suppl|investor|backer|shareholder|works?[ \t]+with|"
-                           r"working[ \t]+with|team|jointly|licen[cs]", re.IGNORECASE)
+_PARTNER_WORD = re.compile(r"partner|ally|allied|customer|suppl|investor|back(?:er|ed|s|ing)\b|shareholder|stake|"
+                           r"invest|works?[ \t]+with|worked[ \t]+with|working[ \t]+with|team|jointly|licen[cs]",
+                           re.IGNORECASE)
 _VENTURE_NAME = re.compile(r"(?:joint[ \t\-]venture|venture|JV)[ \t]*(?:,|called|named)[ \t]*(?:the[ \t]+)?$", re.IGNORECASE)
 _STATE_DEAL = re.compile(r"cooperat|partner|agreement|alliance|memorandum|\bMoU\b|\bjoint\b", re.IGNORECASE)
+# "A, B and C have each put money into ...": a coordinated subject acting separately, not together.
+_DISTRIBUTIVE = re.compile(r"^[ \t]*(?:have|has|had|will|would|are|were|all)?[ \t]*(?:each|separately|independently|"
+                           r"individually|respectively|on their own)\b", re.IGNORECASE)
+# "investor briefing", "investor day": an event for shareholders, not an investment in anyone.
+_INVESTOR_EVENT = re.compile(r"[ \t]*(?:'s[ \t]+|s'[ \t]+)?(?:briefing|day|days|call|calls|meeting|presentation|"
+                             r"conference|relations|update|event)\b", re.IGNORECASE)
+# "a tie-up between A and B": the pair is stated; other names in the sentence are not parties to it.
+_BETWEEN = re.compile(r"\bbetween[ \t]+(?:the[ \t]+)?$", re.IGNORECASE)
+# ", and QuantumScape is ...": a new clause with its own subject; its names are not parties to an earlier deal.
+_NEW_CLAUSE = re.compile(r"(?:,[ \t]*(?:and|but|while|whereas)|;)[ \t]+(?:the[ \t]+)?$", re.IGNORECASE)
+_CLAUSE_VERB = re.compile(r"[ \t]+(?:is|are|was|were|has|have|had|will|would|said|says|plans|expects|also|still)\b")
+# "worked with US startup Solid Power": a party introduced after "with"/"to" by a short description.
+_WITH_DESCRIBED = re.compile(r"\b(?:with|to)[ \t]+(?:(?:the|a|an|its|[a-z][\w\-]*|U\.S\.|US|UK|EU|[A-Z][a-z]+(?:an|ese|ish|ian))"
+                             r"[ \t]+){1,3}$")
 _ASIDE = re.compile(r",[ \t]*(?:founded|based|set up|established|whose|which|who|where|formerly|once)\b[^,;]{0,90},",
                     re.IGNORECASE)
 
@@ -38,22 +53,40 @@ _ASIDE = re.compile(r",[ \t]*(?:founded|based|set up|established|whose|which|who
 def extract(ctx: SentenceContext) -> list[Claim]:
     if is_hedged(ctx):
         return []
-    strong = [h for h in ctx.find("partnership_cues") if not ctx.lexicon.rx("partnership_weak_cues").fullmatch(h.group())]
+    strong = [h for h in ctx.find("partnership_cues") if not ctx.lexicon.rx("partnership_weak_cues").fullmatch(h.group())
+              and not (h.group().lower().startswith("investor") and _INVESTOR_EVENT.match(ctx.text, h.end()))]
     if not strong and "round" in ctx.lower and _ROUND_LED.search(ctx.text):
         strong = [_ROUND_LED.search(ctx.text)]  # "a round that A and B led": the lead investors back the raiser
     weak = ctx.has("partnership_weak_cues")
     parties = _parties(ctx)
+    if strong:
+        between = _between_pair(ctx, parties)
+        if between:
+            return [ctx.claim(NAME, between[0], 0.75, object=between[1].name, object_type=between[1].type,
+                              year=_deal_year(ctx), technology=ctx.technology())]
+        parties = _same_clause(ctx, parties, strong)
     group = _subject_group(ctx, parties, strong=bool(strong))
     if not strong and not (group and len(group) > 1 and (weak or ctx.has("goal_cues"))):
         return []
-    if parties and ctx.is_object_position(parties[0]):
+    described = bool(parties) and not ctx.is_object_position(parties[0]) and \
+        _WITH_DESCRIBED.search(ctx.text, max(0, parties[0].start - 40), parties[0].start) is not None
+    if parties and (ctx.is_object_position(parties[0]) or described):
         # "deliver cells to BMW and Ford": the named parties are all objects; the subject is referred to
         resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, {"company"}, ctx.mentions)
         if resolved and resolved[1] < parties[0].start and resolved[0][0].name not in {m.name for m in parties}:
             anchor = resolved[0][0]
             year = _deal_year(ctx)
-            return [ctx.claim(NAME, anchor, 0.55, object=b.name, object_type=b.type, year=year,
-                              technology=ctx.technology()) for b in parties[:MAX_PAIRS]]
+            objects = parties
+            if described:
+                # "It worked with US startup A ..., and with B": only the parties after with/to are its partners;
+                # a later named subject ("its parent, C, bought a stake in the startup") pairs as before
+                objects = [m for i, m in enumerate(parties) if i == 0 or ctx.is_object_position(m)]
+            claims = [ctx.claim(NAME, anchor, 0.55, object=b.name, object_type=b.type, year=year,
+                                technology=ctx.technology()) for b in objects[:MAX_PAIRS]]
+            if len(objects) == len(parties):
+                return claims
+            return claims + [ctx.claim(NAME, a, 0.6, object=b.name, object_type=b.type, year=year,
+                                       technology=ctx.technology()) for a, b in _pairs(parties, None)[:MAX_PAIRS]]
         if len(parties) > 1 and len(ctx.coordinated(parties[0], parties)) == len(parties) and \
                 _WITH_BEFORE.search(ctx.text, max(0, parties[0].start - 12), parties[0].start):
             return []  # "signed deals with A, B and C": the listed parties are partners of someone else, not of each other
@@ -102,6 +135,31 @@ def _parties(ctx: SentenceContext) -> list[Mention]:
     return out
 
 
+def _between_pair(ctx: SentenceContext, parties: list[Mention]) -> tuple[Mention, Mention] | None:
+    """"a tie-up between A and B" -> (A, B)."""
+    names = {m.name for m in parties}
+    pool = [m for m in ctx.candidates(PARTIES) if m.name in names]
+    for m in pool:
+        if _BETWEEN.search(ctx.text, max(0, m.start - 16), m.start):
+            group = ctx.coordinated(m, pool)
+            if len(group) == 2 and group[0] is m and group[0].name != group[1].name:
+                return group[0], group[1]
+    return None
+
+
+def _same_clause(ctx: SentenceContext, parties: list[Mention], strong: list) -> list[Mention]:
+    """Drop parties that open a later clause of their own (", and C is ...") holding no partnership cue."""
+    cue_starts = [h.start() for h in strong]
+    out: list[Mention] = []
+    for i, m in enumerate(parties):
+        if i > 0 and _NEW_CLAUSE.search(ctx.text, max(0, m.start - 12), m.start) and \
+                _CLAUSE_VERB.match(ctx.text, m.end):
+            if not any(c > m.start for c in cue_starts):
+                break  # this and every later party sit in a clause after the deal, with no cue of its own
+        out.append(m)
+    return out
+
+
 def _subject_group(ctx: SentenceContext, parties: list[Mention], strong: bool = False) -> list[Mention] | None:
     """A coordinated subject ("Toyota and Idemitsu ...", "Hyundai and its affiliate Kia ...")."""
     if len(parties) < 2:
@@ -110,7 +168,7 @@ def _subject_group(ctx: SentenceContext, parties: list[Mention], strong: bool = 
     if len(group) < 2 or group[-1].possessive:
         return None
     tail = ctx.text[group[-1].end : group[-1].end + 80]
-    if _RIVALS_AFTER.match(tail):
+    if _RIVALS_AFTER.match(tail) or _DISTRIBUTIVE.match(tail):
         return None  # "A and B are rivals", "A and B compete": set against each other, not partners
     if not strong and not _JOINT_GOAL.match(tail):
         return None

@@ -25,8 +25,8 @@ _CONVERSION = re.compile(r"^[ \t]*[(\[][ \t]*(?:about|around|roughly|some|or|nea
 
 
 def extract(ctx: SentenceContext) -> list[Claim]:
-    if is_hedged(ctx):
-        return []
+    if is_hedged(ctx) or ctx.has("generic_cues"):
+        return []  # a rumour, or a general statement about cells of a kind
     claims: list[Claim] = []
     previous: Quantity | None = None
     for q in ctx.quantities:

@@ -45,6 +45,9 @@ _SLIP = re.compile(r"\b(?:push\w*[ \t]+back|delay\w*|postpon\w*|brought[ \t]+for
                    r"moved?[ \t]+(?:up|forward|back)|slipp?\w*|pull\w*[ \t]+forward)", re.IGNORECASE)
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:(]|[ \t]--?[ \t]")
+
+
 @dataclass
 class _Stage:
     start: int
@@ -65,6 +68,12 @@ def extract(ctx: SentenceContext) -> list[Claim]:
     if not years:
         return _milestone_without_year(ctx, stages)
     claims: list[Claim] = []
+    done = _achieved_undated(ctx, stages, years)
+    if done is not None:
+        # "SK On opened a pilot plant ..., a step closer to commercializing in 2029": the pilot is reached now
+        # (the document's year); the later year belongs to the goal after it
+        stages = [s for s in stages if s is not done]
+        claims.extend(_claims(ctx, YearRef(ctx.state.year, None, 0, 0), done, confidence_cut=0.15))
     used: set[int] = set()
     previous: _Stage | None = None
     for i, ref in enumerate(years):
@@ -127,6 +136,29 @@ def _goal_year(ctx: SentenceContext, ref: YearRef, stages: list[_Stage]) -> bool
     if ref.start < 6 and ref.prep == "for" and ctx.text[ref.end : ref.end + 1] == ",":
         return False  # "For 2024, we expect ...": the period an outlook covers, not a goal
     return _NOT_GOAL_BEFORE.search(ctx.text, max(0, ref.start - 40), ref.start) is None
+
+
+def _achieved_undated(ctx: SentenceContext, stages: list[_Stage], years: list[YearRef]) -> _Stage | None:
+    """A strong stage right after a milestone verb ("has begun running a pilot line") whose every later year
+    belongs to a later stage phrase: a milestone reached as the document reports it."""
+    if ctx.state.year is None:
+        return None
+    for hit in ctx.find("milestone_cues"):
+        for st in stages:
+            if st.strength != 0 or not 0 <= st.start - hit.end() <= 30 or _CLAUSE_BREAK.search(ctx.text, hit.end(), st.start):
+                continue
+            for r in years:
+                if r.start < st.start or not any(st.end <= o.start and o.end <= r.start for o in stages
+                                                             if o is not st and _goal_stage(ctx, o)):
+                    return None  # "In 2023, it opened ...", "opened a pilot line, named X, in March 2023": dated
+            return st
+    return None
+
+
+def _goal_stage(ctx: SentenceContext, stage: _Stage) -> bool:
+    """A stage phrase that can own a later year: a specific one, or a vague one right after a goal word
+    ("its goal of commercializing", "plans to sell"); "at its plant in Osaka" is a place, not a goal."""
+    return stage.strength < 2 or ctx.has("goal_cues", max(0, stage.start - 25), stage.start)
 
 
 def _milestone_without_year(ctx: SentenceContext, stages: list[_Stage]) -> list[Claim]:
