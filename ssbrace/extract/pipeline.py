@@ -26,13 +26,13 @@ from ssbrace.extract.sentences import split_sentences
 from ssbrace.models import Claim
 
 # Bump when a change alters what is extracted; stored with every claim, `ssbrace reextract` redoes older ones.
-EXTRACTOR_VERSION = "1.4.0"
+EXTRACTOR_VERSION = "1.5.0"
 
 # Vocabulary lists and labelled tables the components consult on every sentence: found in one scan.
 CUE_LISTS = ("hedges", "market_only_cues", "patent_context", "market_share_cues", "money_not_claim", "funding_cues",
              "investment_cues", "goal_cues", "milestone_cues", "range_cues", "charge_cues", "cost_cues", "cycle_cues",
              "capacity_cues", "capacity_not", "partnership_cues", "partnership_weak_cues",
-             "not_claim_sentences", "generic_cues")
+             "not_claim_sentences", "generic_cues", "comparison_cues")
 CUE_TABLES = ("standing", "aspects", "technologies", "segments", "stages", "stages_vehicle", "stages_weak")
 
 _ROW_START = re.compile(r"\s*(?:\d{1,2}[.)]\s|\||[-*•]\s)")
@@ -116,6 +116,8 @@ class Extractor:
                     # (relative years such as "next year" are the exception: targets always run).
                     if numeric or not getattr(component, "NEEDS_NUMBERS", False):
                         found.extend(component.extract(ctx))
+                    elif hasattr(component, "note_topic"):
+                        component.note_topic(ctx)  # a passage's topic can be set by a sentence without figures
                 claims.extend(_dedupe(found))
                 subjects = [m for m in mentions if m.candidate]
                 if len(subjects) > 1:

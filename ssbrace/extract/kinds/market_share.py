@@ -22,8 +22,14 @@ SUBJECTS = {"company", "country", "region"}
 
 
 # Searched in the lower-cased sentence.
-_TOPIC = re.compile(r"\b(?:market|share|shares|installations|usage|shipments)\b")
+_TOPIC = re.compile(r"\b(?:market|share|shares|installations|installed|usage|shipments)\b")
 _ROW_RANK = re.compile(r"^\s*\|?\s*(\d{1,2})\s*[.)|\-]")
+
+
+def note_topic(ctx: SentenceContext) -> None:
+    """A sentence without figures that talks about a market opens a market-share passage."""
+    if _TOPIC.search(ctx.lower):
+        ctx.state.share_topic = ctx.index
 
 
 def extract(ctx: SentenceContext) -> list[Claim]:
@@ -77,6 +83,8 @@ def extract(ctx: SentenceContext) -> list[Claim]:
             NAME, mention, confidence, value=q.value, unit="%", bound=q.bound, segment=segment,
             year=ref.year if ref else None, year_end=ref.year_end if ref else None, rank=rank,
         ))
+    if claims:
+        ctx.state.share_topic = ctx.index  # a league table told in sentences keeps its topic from row to row
     return claims
 
 

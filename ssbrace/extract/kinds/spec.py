@@ -42,6 +42,12 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         subject = ctx.subject(q.start, SUBJECTS, focus=True)
         if subject is None:
             continue
+        if subject.confidence <= 0.6:  # no name before the figure: a pronoun or the document's focus
+            if ctx.has("comparison_cues") and not ctx.candidates(SUBJECTS):
+                continue  # "For comparison, today's best cells sit around 300 Wh/kg": a yardstick
+            source = _source_after(ctx, q.end)
+            if source is not None:
+                subject = replace(subject, mentions=[source], confidence=0.6)
         ref = ctx.year_near(q.start, q.end)
         claims.append(ctx.claim(
             NAME, subject.mentions[0], subject.confidence, value=round(q.value, 1) if q.metric == "range_km" else q.value,
@@ -49,6 +55,17 @@ def extract(ctx: SentenceContext) -> list[Claim]:
             year=ref.year if ref and ref.prep in ("by", "in") else None,
         ))
     return claims
+
+
+_ACCORDING_TO = re.compile(r"\baccording[ \t]+to[ \t]+$", re.IGNORECASE)
+
+
+def _source_after(ctx: SentenceContext, pos: int):  # type: ignore[no-untyped-def]
+    """ "they reach 450 Wh/kg, according to Foo": the named source of a figure whose subject is a pronoun."""
+    for m in ctx.candidates({"company"}):
+        if m.start >= pos and _ACCORDING_TO.search(ctx.text, max(pos, m.start - 16), m.start):
+            return m
+    return None
 
 
 def _is_spec(ctx: SentenceContext, q: Quantity) -> bool:

@@ -16,13 +16,13 @@ SUBJECTS = {"company", "country", "region", "institution"}
 # Superlatives that state first place: "the world's largest battery maker", "holds the most patents",
 # "more patents than any other company", "at the top of the league table", "the main source of filings".
 _SUPERLATIVE = re.compile(
-    r"(?:world'?s|globe'?s|industry'?s|global|the)[ \t]+(?:single[ \t]+)?(?P<w>largest|biggest|leading|top|main|No\.?[ \t]?1|number[ \t]one)"
+    r"(?:world'?s|globe'?s|industry'?s|global|the)[ \t]+(?:single[ \t]+)?(?P<w>largest|biggest|leading|top|main|No\.?[ \t]?1|number[ \t]one|most[ \t]+(?:prolific|active|productive))"
     r"[ \t]+(?:[\w\-]+[ \t]+){0,3}?(?:maker|makers|producer|producers|supplier|suppliers|manufacturer|holder|"
     r"filer|applicant|source|player|company|market|owner|patent[ \t]holder|automaker|carmaker|vendor|"
     r"portfolio|plant|factory|gigafactory|line|facility)s?(?![\w])"
     r"|(?:holds?|held|has|had|owns?|owned|filed|files)[ \t]+the[ \t]+(?:most|largest[ \t]+number[ \t]+of|highest[ \t]+number[ \t]+of)"
     r"[ \t]+(?:[\w\-]+[ \t]+){0,3}?(?:patents?|filings?|applications|IPFs?|share)(?![\w])"
-    r"|than[ \t]+any[ \t]+other(?![\w])|at[ \t]+the[ \t]+top[ \t]+of(?![\w])|tops?[ \t]+the[ \t]+(?:list|ranking|table|league)",
+    r"|than[ \t]+any[ \t]+other(?![\w])|at[ \t]+the[ \t]+top[ \t]+of(?![\w])|top(?:s|ped)?[ \t]+the[ \t]+(?:[\w\-]+[ \t]+)?(?:list|ranking|rankings|table|league|count|tally)",
     re.IGNORECASE,
 )
 # "leads", "dominates", "the leader": first place when no rival is named (present tense only:
@@ -49,7 +49,7 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         return []
     hits = ctx.find("standing")
     superlative = _SUPERLATIVE.search(ctx.text) if _SUPERLATIVE_GATE.search(ctx.lower) else None
-    if not hits and superlative is None and not ctx.rank_hits:
+    if not hits and superlative is None and not ctx.rank_hits and not _PLACE_WORDS.search(ctx.lower):
         return []
     claims: list[Claim] = []
     emitted: set[tuple[str, str, str | None]] = set()
@@ -102,19 +102,26 @@ def _places(ctx: SentenceContext, aspect: str | None, emitted: set, lead_alone: 
     places): "Samsung led all applicants, followed by Panasonic with 4,046 and LG, third with 2,999"."""
     if ctx.table_row or _MOST_FROM.match(ctx.text):
         return []
-    places = [(h.rank, h.start) for h in ctx.rank_hits]
+    places = [(h.rank, h.start) for h in ctx.rank_hits][:_MAX_PLACES]
     first = superlative.start() if superlative is not None else (lead_alone[0] if lead_alone else None)
     if first is not None and not any(abs(pos - first) < 20 for _, pos in places):
+        # After the stated places: "Panasonic, the main supplier to Tesla, finished fourth" is fourth.
         places.append((1, first))
-    places.sort(key=lambda place: place[1])
     claims: list[Claim] = []
+    _paired_places(ctx, claims, emitted, aspect)
     ranked: list[tuple[int, int]] = []  # (rank, position) of the places given to a subject
-    for rank, pos in places[:_MAX_PLACES]:
+    for rank, pos in places:
+        attached = _attached_before(ctx, pos)
         subject = ctx.subject(pos, SUBJECTS, expand=False)
-        if subject is None:
+        if attached is not None:
+            mention, confidence = attached, 0.75  # "followed by Panasonic in second place": the place is its own
+        elif subject is not None:
+            mention, confidence = subject.mentions[0], subject.confidence - 0.05
+        else:
             continue
-        if _add_rank(ctx, claims, emitted, subject.mentions[0], rank, aspect, subject.confidence - 0.05):
+        if _add_rank(ctx, claims, emitted, mention, rank, aspect, confidence):
             ranked.append((rank, pos))
+    ranked.sort(key=lambda place: place[1])
     for follow in _FOLLOWED_BY.finditer(ctx.text) if ranked and "followed" in ctx.lower else ():
         before = [rank for rank, pos in ranked if pos < follow.start()]
         target = _object_after(ctx, follow.end())
@@ -124,6 +131,40 @@ def _places(ctx: SentenceContext, aspect: str | None, emitted: set, lead_alone: 
         for offset, mention in enumerate(group, start=1):
             _add_rank(ctx, claims, emitted, mention, before[-1] + offset, aspect, 0.7)
     return claims
+
+
+_ATTACHED_PLACE = re.compile(r"[ \t]+(?:(?:in|at)[ \t]+(?:the[ \t]+)?)?$", re.IGNORECASE)
+
+
+def _attached_before(ctx: SentenceContext, pos: int) -> Mention | None:
+    """The entity a place is glued to ("Panasonic in second place", "LG in third"), object or not."""
+    for m in ctx.candidates(SUBJECTS):
+        if m.end <= pos and pos - m.end <= 12 and _ATTACHED_PLACE.fullmatch(ctx.text, m.end, pos):
+            return m
+    return None
+
+
+_PLACE_WORDS = re.compile(r"\b(?:places|spots|positions)\b")
+_PLACE_LIST = re.compile(r"\b(?P<list>(?:[\w]+,?[ \t]+){1,4}?and[ \t]+[\w]+)[ \t]+(?:places|spots|positions|ranks)\b",
+                         re.IGNORECASE)
+
+
+def _paired_places(ctx: SentenceContext, claims: list[Claim], emitted: set, aspect: str | None) -> None:  # type: ignore[type-arg]
+    """"A and B kept the first and second places": places in a list go to coordinated subjects in order."""
+    if not _PLACE_WORDS.search(ctx.lower):
+        return
+    ordinals = {str(k).lower(): int(v) for k, v in (ctx.lexicon.vocab.get("ordinals") or {}).items()}
+    for match in _PLACE_LIST.finditer(ctx.text):
+        words = [w for w in re.split(r"[,\s]+", match.group("list").lower()) if w and w != "and"]
+        while words and words[0] not in ordinals:
+            words.pop(0)  # "kept the first and second": the list starts at its first ordinal
+        if len(words) < 2 or any(w not in ordinals for w in words):
+            continue
+        subject = ctx.subject(match.start(), SUBJECTS, expand=True, allow_after=False)
+        if subject is None or len(subject.mentions) != len(words):
+            continue
+        for mention, word in zip(subject.mentions, words, strict=True):
+            _add_rank(ctx, claims, emitted, mention, ordinals[word], aspect, subject.confidence - 0.1)
 
 
 def _add_rank(ctx: SentenceContext, claims: list[Claim], emitted: set, mention: Mention, rank: int,  # type: ignore[type-arg]
