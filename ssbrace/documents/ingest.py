@@ -456,45 +456,14 @@ def _strip_tags(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html)
 
 
-def ingest(
-    store: Store,
-    inputs: Sequence[str],
-    settings: Any,
-    *,
-    name: str | None = None,
-    after_store: AfterStore | None = None,
-    progress: Progress | None = None,
-    fetch_options: FetchOptions | None = None,
-    raise_errors: bool = False,
-) -> IngestResult:
-    """Ingest files, folders, pages and feeds into the store; see ``Ingestor`` for the arguments."""
-    with Ingestor(
-        store,
-        settings,
-        after_store=after_store,
-        progress=progress,
-        fetch_options=fetch_options,
-        raise_errors=raise_errors,
-    ) as ingestor:
+def ingest(store: Store, inputs: Sequence[str], settings: Any, *, name: str | None = None,
+           **options: Any) -> IngestResult:
+    """Ingest files, folders, pages and feeds into the store; ``options`` as for ``Ingestor``."""
+    with Ingestor(store, settings, **options) as ingestor:
         return ingestor.ingest(inputs, name=name)
 
 
-def update_sources(
-    store: Store,
-    settings: Any,
-    *,
-    after_store: AfterStore | None = None,
-    progress: Progress | None = None,
-    fetch_options: FetchOptions | None = None,
-    raise_errors: bool = False,
-) -> IngestResult:
-    """Poll every registered source once."""
-    with Ingestor(
-        store,
-        settings,
-        after_store=after_store,
-        progress=progress,
-        fetch_options=fetch_options,
-        raise_errors=raise_errors,
-    ) as ingestor:
+def update_sources(store: Store, settings: Any, **options: Any) -> IngestResult:
+    """Poll every registered source once; ``options`` as for ``Ingestor``."""
+    with Ingestor(store, settings, **options) as ingestor:
         return ingestor.update()

@@ -1,7 +1,8 @@
 """Check a gold set (gold.jsonl beside articles/) against its articles and the CLAIMS.md vocabularies.
 
 Run from the repository root: python tests/data/check_gold.py [SET_FOLDER]
-(default tests/data, the development set; tests/data/heldout for the held-out set). Stdlib only.
+(default tests/data, the development set; tests/data/heldout for the held-out set). Needs only the standard library
+and ssbrace.models.
 Exit status 1 when any problem is found.
 """
 
@@ -13,46 +14,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # runnable with any Python from the repository root
+
+from ssbrace.models import CLAIM_FIELDS, CLAIM_KINDS  # noqa: E402
+
 SET = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT / "tests" / "data"
 GOLD = SET / "gold.jsonl"
 ARTICLES = SET / "articles"
 
-FIELDS = [
-    "doc",
-    "kind",
-    "subject",
-    "subject_type",
-    "object",
-    "value",
-    "unit",
-    "bound",
-    "amount",
-    "currency",
-    "value_usd",
-    "year",
-    "year_end",
-    "stage",
-    "technology",
-    "metric",
-    "relation",
-    "aspect",
-    "rank",
-    "segment",
-    "program",
-    "sentence",
-]
-KINDS = {
-    "patents",
-    "patent_share",
-    "funding",
-    "investment",
-    "market_share",
-    "target",
-    "partnership",
-    "spec",
-    "capacity",
-    "standing",
-}
+# The contract's fields and kinds come from the package, so the checker cannot drift from them.
+FIELDS = ["doc", *CLAIM_FIELDS, "sentence"]
+KINDS = set(CLAIM_KINDS)
 SUBJECT_TYPES = {"country", "region", "company", "program", "institution"}
 UNITS = {"patents", "%", "USD", "year", "GWh/yr", "t/yr", "Wh/kg", "Wh/L", "km", "min", "cycles", None}
 BOUNDS = {"eq", "gt", "lt", "approx"}
