@@ -18,6 +18,12 @@ _MDY = re.compile(rf"{_MONTH}[ \t]+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?[ \t]+(?P<y
 _DMY = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[ \t]+{_MONTH},?[ \t]+(?P<y>(?:19|20)\d\d)(?!\d)")
 _LABELLED = re.compile(r"(?im)^\W*(?:published|date|posted|updated|released|dateline)\s*[:\-]\s*(?P<rest>.{4,60})$")
 
+# A wire dateline: "SEOUL, Dec. 3 (Yonhap) --", "TOKYO, June 16 (Jiji Press)--", "Feb 28 (Reuters) -".
+_DATELINE = re.compile(
+    rf"(?m)^[ \t]*(?:[A-Z][A-Za-z.\- ]{{1,30}},[ \t]*)?{_MONTH}[ \t]+(?P<d>\d{{1,2}})(?:,?[ \t]+(?P<y>(?:19|20)\d\d))?"
+    r"[ \t]*(?:\((?:[A-Z][\w&. ]{1,30})\))?[ \t]*(?:--|—|–|-)"
+)
+
 # Only the header of a text is searched: a date deep in the body is about an event, not the document.
 HEADER_CHARS = 1500
 
@@ -45,7 +51,22 @@ def document_date(text: str, published: date | None = None) -> date | None:
         found = parse_date(labelled.group("rest"))
         if found:
             return found
-    return parse_date(head)
+    found = parse_date(head)
+    if found:
+        return found
+    return _dateline(head)
+
+
+def _dateline(head: str) -> date | None:
+    """A dateline's date. One without a year ("Feb 28 (Reuters) -") gives none: the years a header names
+    are as often the goals it reports as the year it was written, so guessing would misplace "next year"."""
+    match = _DATELINE.search(head)
+    if not match or match.group("y") is None:
+        return None
+    try:
+        return date(int(match.group("y")), _MONTHS[match.group("mon")[:3].lower()], int(match.group("d")))
+    except ValueError:
+        return None
 
 
 def _to_date(match: re.Match[str]) -> date | None:

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from ssbrace.domains.loader import DomainPack
+from ssbrace.extract.candidates import Candidate, Proposer
 from ssbrace.extract.context import DocState, SentenceContext
 from ssbrace.extract.coref import Coreference
 from ssbrace.extract.cues import CueIndex
 from ssbrace.extract.dates import document_date
+from ssbrace.extract.decide import Decider, default_decider, model_digest, model_enabled
 from ssbrace.extract.entities import EntityMatcher, Mention
 from ssbrace.extract.kinds import COMPONENTS
 from ssbrace.extract.lexicon import Lexicon, lexicon_for
@@ -25,8 +27,10 @@ from ssbrace.extract.ranks import RankFinder
 from ssbrace.extract.sentences import split_sentences
 from ssbrace.models import Claim
 
-# Bump when a change alters what is extracted; stored with every claim, `ssbrace reextract` redoes older ones.
-EXTRACTOR_VERSION = "1.5.0"
+# Bump RULES_VERSION when a rule change alters what is extracted; the decision model's digest is appended, so a
+# retrained model is a new version too. Stored with every claim; `ssbrace reextract` redoes older ones.
+RULES_VERSION = "2.0.0"
+EXTRACTOR_VERSION = f"{RULES_VERSION}+model.{model_digest()}" if model_enabled() else RULES_VERSION
 
 # Vocabulary lists and labelled tables the components consult on every sentence: found in one scan.
 CUE_LISTS = ("hedges", "market_only_cues", "patent_context", "market_share_cues", "money_not_claim", "funding_cues",
@@ -93,12 +97,35 @@ class Extractor:
         """A numbered list item or a table row ("1. CATL 36.8%", "| BYD | 15.8% |")."""
         return _ROW_START.match(text) is not None or ("|" in text and _CELL.search(text) is not None)
 
-    def run(self, text: str, *, published: date | None = None, doc: str = "") -> list[Claim]:
-        """The claims of one document."""
+    def run(self, text: str, *, published: date | None = None, doc: str = "",
+            decider: Decider | bool | None = None) -> list[Claim]:
+        """The claims of one document: the rules propose, the trained model decides.
+
+        ``decider``: ``False`` gives the rules' own claims, ``True`` the packaged model, a ``Decider`` that
+        model, ``None`` whatever ``SSBRACE_DECIDER`` says (the rules by default).
+        """
+        if decider is None:
+            decider = model_enabled()
+        model = default_decider() if decider is True else (decider or None)
+        if model is None:
+            return self._read(text, published, doc, None)
+        proposals: list[Candidate] = []
+        self._read(text, published, doc, proposals)
+        return _dedupe(model.choose(proposals))
+
+    def candidates(self, text: str, *, published: date | None = None, doc: str = "") -> list[Candidate]:
+        """Every candidate the rules propose for one document (what the model is trained and run on)."""
+        proposals: list[Candidate] = []
+        self._read(text, published, doc, proposals)
+        return proposals
+
+    def _read(self, text: str, published: date | None, doc: str, proposals: list[Candidate] | None) -> list[Claim]:
+        """Walk the sentences; return the rule claims, and add the widened candidates to ``proposals``."""
         if not text or not text.strip():
             return []
         state = DocState(doc=doc, published=document_date(text, published))
         claims: list[Claim] = []
+        proposer = Proposer() if proposals is not None else None
         sentences = split_sentences(text, abbreviations=self.abbreviations, openers=self.openers,
                                     max_chars=self.max_chars)
         for index, sentence in enumerate(sentences):
@@ -118,7 +145,10 @@ class Extractor:
                         found.extend(component.extract(ctx))
                     elif hasattr(component, "note_topic"):
                         component.note_topic(ctx)  # a passage's topic can be set by a sentence without figures
-                claims.extend(_dedupe(found))
+                found = _dedupe(found)
+                claims.extend(found)
+                if proposer is not None and proposals is not None:
+                    proposals.extend(proposer.propose(ctx, found))
                 subjects = [m for m in mentions if m.candidate]
                 if len(subjects) > 1:
                     group = ctx.coordinated(subjects[0], subjects)
@@ -129,6 +159,8 @@ class Extractor:
                       and _OWNER_GAP.fullmatch(sentence.text[m.end : n.start])}
             owners |= {id(m) for m in mentions if _OWNED_BY.search(sentence.text, max(0, m.start - 40), m.start)}
             state.memory.remember(index, [m for m in mentions if id(m) not in owners])
+            if proposer is not None:
+                proposer.remember(mentions)
         return _dedupe(claims)
 
 
@@ -167,7 +199,7 @@ def extractor_for(domain: DomainPack | str | None = None) -> Extractor:
 
 
 def extract_claims(text: str, *, published: date | None = None, doc: str = "",
-                   domain: DomainPack | str | None = None) -> list[Claim]:
+                   domain: DomainPack | str | None = None, decider: bool | None = None) -> list[Claim]:
     """Every claim ``text`` states, in the shape of CLAIMS.md.
 
     Args:
@@ -175,8 +207,10 @@ def extract_claims(text: str, *, published: date | None = None, doc: str = "",
         published: the document's date, when known; else read from the text's header or dateline.
         doc: the document's path or URL, copied into each claim.
         domain: a domain pack, its name or folder (default: solid_state_batteries).
+        decider: let the trained model decide among the rules' candidates (True), or take the rules' own
+            claims (False); None follows the ``SSBRACE_DECIDER`` setting (off by default).
 
     Returns:
         The claims in document order; empty for an empty text.
     """
-    return extractor_for(domain).run(text, published=published, doc=doc)
+    return extractor_for(domain).run(text, published=published, doc=doc, decider=decider)

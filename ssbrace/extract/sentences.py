@@ -23,6 +23,8 @@ _TRAIL = re.compile(r"\s+$")
 _SOFT_CUT = re.compile(r"[,;:]\s|\s")
 
 DEFAULT_ABBREVIATIONS = frozenset({"Co", "Corp", "Inc", "Ltd", "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "No", "vs"})
+# "Dec. 3": a month's abbreviation before a day (datelines) does not end a sentence.
+_MONTHS = frozenset({"Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"})
 DEFAULT_OPENERS = frozenset({"The", "It", "This", "A", "An", "In", "But", "However", "They", "We"})
 
 
@@ -47,10 +49,11 @@ def split_sentences(
     opener_set = frozenset(openers)
     out: list[Sentence] = []
     start = 0
+    width = wrap_width(text)
     for match in _BOUNDARY.finditer(text):
         end = match.end()
         if match.group() == "\n":
-            if _continues(text, match.start(), end):
+            if _continues(text, match.start(), end) or (width and _wrapped(text, match.start(), end, width)):
                 continue
         elif not _ends_sentence(text, match.start(), end, abbrev, opener_set):
             continue
@@ -69,6 +72,32 @@ def _continues(text: str, newline: int, after: int) -> bool:
     return bool(prev) and prev not in ".!?:;\"”'’)" and nxt.islower()
 
 
+def wrap_width(text: str) -> int:
+    """The width a hard-wrapped text was wrapped at (e-mail, wire copy, plain-text releases), else 0.
+
+    Wrapped prose has most of its long lines within a few characters of one width; a page of headlines,
+    list items and paragraphs does not.
+    """
+    if text.count("\n") < 4:
+        return 0
+    lengths = [len(line.rstrip()) for line in text.split("\n")[:400]]
+    long = [n for n in lengths if n >= 40]
+    if len(long) < 4:
+        return 0
+    width = max(long)
+    near = sum(1 for n in long if n >= width - 16)
+    return width if width <= 110 and near >= 0.7 * len(long) else 0
+
+
+def _wrapped(text: str, newline: int, after: int, width: int) -> bool:
+    """A line of hard-wrapped prose that runs on: full width, no final stop, the next line not blank."""
+    if after >= len(text) or text[after] in "\n\r" or text[after].isspace():
+        return False
+    line_start = text.rfind("\n", 0, newline) + 1
+    line = text[line_start:newline].rstrip()
+    return len(line) >= width - 16 and line[-1:] not in ".!?:;\"”’)" and not _BULLET.fullmatch(line[:2])
+
+
 def _ends_sentence(text: str, stop: int, end: int, abbrev: frozenset[str], openers: frozenset[str]) -> bool:
     """Decide whether the punctuation at ``stop`` ends a sentence."""
     if text[stop] != ".":
@@ -82,7 +111,7 @@ def _ends_sentence(text: str, stop: int, end: int, abbrev: frozenset[str], opene
     next_word = nxt.group(1) if nxt else ""
     if not next_word:
         return True
-    if next_word[0].islower() or next_word[0].isdigit() and word in abbrev:
+    if next_word[0].islower() or next_word[0].isdigit() and (word in abbrev or word in _MONTHS):
         return False
     if word in abbrev or _INITIALS.match(word + "."):
         # "Toyota Motor Corp. said" or "the U.S. Department": only a common opener starts a new sentence.

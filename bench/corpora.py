@@ -1,0 +1,74 @@
+"""The annotated corpora as training/evaluation examples (shared by bench/train.py and bench/extract_eval.py).
+
+Own-words sets (written for the project): tests/data (development), heldout, blind2, blind3, blind4.
+Real reporting: tests/data/real (texts in its ignored cache; batch f is the blind slice, kept apart).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ssbrace.extract.inputs import read_input  # noqa: E402
+from ssbrace.extract.train import Example  # noqa: E402
+
+OWN_SETS = {"dev": ROOT / "tests/data", "heldout": ROOT / "tests/data/heldout", "blind2": ROOT / "tests/data/blind2",
+            "blind3": ROOT / "tests/data/blind3", "blind4": ROOT / "tests/data/blind4"}
+REAL = ROOT / "tests/data/real"
+BLIND_BATCHES = {"f"}
+
+
+def _jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def own_examples(names: list[str] | None = None) -> list[Example]:
+    """Every article of the own-words sets, with its gold (doc ids ``set:file`` so names never collide)."""
+    out = []
+    for name, folder in OWN_SETS.items():
+        if names is not None and name not in names:
+            continue
+        gold = defaultdict(list)
+        for g in _jsonl(folder / "gold.jsonl"):
+            gold[Path(g["doc"]).name].append(g)
+        for path in sorted((folder / "articles").iterdir()):
+            if path.suffix.lower() not in {".txt", ".md", ".html", ".htm"}:
+                continue
+            extracted = read_input(str(path))
+            out.append(Example(doc=f"{name}:{path.name}", text=extracted.text, published=extracted.published,
+                               gold=gold.get(path.name, []), source=name))
+    return out
+
+
+def real_texts_present() -> bool:
+    return any((REAL / "cache" / "texts").glob("*.txt"))
+
+
+def real_examples(*, blind: bool = False) -> list[Example]:
+    """Annotated real excerpts whose text is cached: batches a-e, or with ``blind`` the blind slice only."""
+    gold = defaultdict(list)
+    for path in sorted((REAL / "gold").glob("*.jsonl")):
+        for g in _jsonl(path):
+            gold[g["doc"]].append(g)
+    out = []
+    for path in sorted((REAL / "manifest").glob("*.jsonl")):
+        if (path.stem in BLIND_BATCHES) != blind:
+            continue
+        for row in _jsonl(path):
+            text_path = REAL / "cache" / "texts" / f"{row['id']}.txt"
+            if row.get("story") is None or not text_path.exists():
+                continue  # not annotated yet, or not cached on this machine
+            with open(text_path, encoding="utf-8", newline="") as fh:
+                text = fh.read()
+            published = date.fromisoformat(row["date"]) if row.get("date") else None
+            out.append(Example(doc=row["id"], text=text, published=published, gold=gold.get(row["id"], []),
+                               source=f"real-{row['batch']}"))
+    return out

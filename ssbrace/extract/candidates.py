@@ -1,0 +1,447 @@
+"""Rules propose: every claim the components find, widened into the readings a trained model chooses from.
+
+The components are precise readers of figures, money, units and dates; where they are weakest is in *who*
+a figure is about and in which pairs of names a sentence relates. So each rule claim becomes a group of
+candidates that differ only in their subject (entities of this sentence, of the two before it, the entity
+a referring phrase points at, the document's focus), and each sentence with a partnership or standing cue
+adds one candidate per pair of parties, per entity and rank, per entity and superlative, and per entity on
+each side of a comparison. Each candidate carries the features the decision model reads
+(``ssbrace.extract.decide``). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+from ssbrace.extract.entities import Mention
+from ssbrace.models import Claim
+
+if TYPE_CHECKING:
+    from ssbrace.extract.context import SentenceContext
+
+# Who can be the subject of each kind (the components' own sets; standing and partnership below).
+SUBJECTS: dict[str, set[str]] = {
+    "patents": {"company", "country", "region", "institution"},
+    "patent_share": {"company", "country", "region", "institution"},
+    "funding": {"country", "region", "program", "institution"},
+    "investment": {"company"},
+    "market_share": {"company", "country", "region"},
+    "target": {"company", "country", "region", "institution"},
+    "spec": {"company", "institution"},
+    "capacity": {"company", "country", "region"},
+    "standing": {"company", "country", "region"},
+    "partnership": {"company", "institution", "program"},
+}
+MAX_PAIRS = 10  # pairs of parties per sentence (a list of twenty names is a list, not a deal)
+_WORD = re.compile(r"[a-z][a-z\-']*|\d+|[$€¥£%]", re.IGNORECASE)
+_GEO = {"country", "region"}
+
+
+@dataclass
+class Candidate:
+    """One reading of a claim, with where it came from and what the model sees of it."""
+
+    claim: Claim
+    group: int  # candidates of one group compete: the decision keeps at most one of them
+    source: str  # rule | alt | pair | rank | compare
+    features: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Place:
+    """Where a candidate's subject was found, relative to the sentence of the claim."""
+
+    mention: Mention | None
+    where: str  # same | prev1 | prev2 | coref | focus | rule
+    first: bool = False  # the first candidate name of its sentence
+
+
+def _words(text: str, limit: int) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)][:limit]
+
+
+def _bucket(n: float, edges: tuple[int, ...] = (0, 5, 15, 30, 60, 100, 200)) -> str:
+    for edge in edges:
+        if n <= edge:
+            return str(edge)
+    return "more"
+
+
+class Proposer:
+    """Builds the candidate groups of one document, sentence by sentence."""
+
+    def __init__(self) -> None:
+        self.next_group = 0
+        self.previous: list[list[Mention]] = []  # candidate mentions of the last two sentences, nearest last
+
+    def _group(self) -> int:
+        self.next_group += 1
+        return self.next_group
+
+    def remember(self, mentions: list[Mention]) -> None:
+        self.previous = (self.previous + [[m for m in mentions if m.candidate]])[-2:]
+
+    # ------------------------------------------------------------------ proposals
+    def propose(self, ctx: SentenceContext, rule_claims: list[Claim]) -> list[Candidate]:
+        out = self._propose(ctx, rule_claims)
+        for cand in out:
+            # Every feature twice: once shared, once for rule claims or new readings apart, so the model can
+            # trust a cue in the rules' hands more (or less) than the same cue in a reading the rules passed over
+            mark = "R|" if cand.source == "rule" else "N|"
+            cand.features.update({mark + name: value for name, value in list(cand.features.items())})
+        return out
+
+    def _propose(self, ctx: SentenceContext, rule_claims: list[Claim]) -> list[Candidate]:
+        out: list[Candidate] = []
+        sentence = _SentenceView(ctx)
+        for claim in rule_claims:
+            if claim.kind == "partnership":
+                continue  # pairs are proposed below, the rule's pairs marked among them
+            out.extend(self._alternatives(ctx, sentence, claim))
+        out.extend(self._targets(ctx, sentence, [c for c in rule_claims if c.kind == "target"]))
+        out.extend(self._pairs(ctx, sentence, [c for c in rule_claims if c.kind == "partnership"]))
+        out.extend(self._standings(ctx, sentence, [c for c in rule_claims if c.kind == "standing"]))
+        return out
+
+    def _places(self, ctx: SentenceContext, types: set[str]) -> list[Place]:
+        """Every entity that could be the subject: this sentence, the two before, coreference, focus."""
+        places: list[Place] = []
+        here = ctx.candidates(types)
+        for i, m in enumerate(here):
+            places.append(Place(m, "same", first=i == 0))
+        for back, mentions in enumerate(reversed(self.previous), 1):
+            fitting = [m for m in mentions if m.type in types]
+            for i, m in enumerate(fitting):
+                places.append(Place(m, f"prev{back}", first=i == 0))
+        resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, types, ctx.mentions)
+        if resolved:
+            places.append(Place(resolved[0][0], "coref"))
+        focus = ctx.state.memory.focus(types)
+        if focus is not None:
+            places.append(Place(focus, "focus"))
+        return places
+
+    def _alternatives(self, ctx: SentenceContext, sentence: _SentenceView, claim: Claim) -> list[Candidate]:
+        group = self._group()
+        anchor = sentence.anchor(claim)
+        types = SUBJECTS.get(claim.kind, {"company", "country", "region"})
+        out = [Candidate(claim, group, "rule")]
+        rule_place = sentence.place_of(claim.subject)
+        out[0].features = sentence.features(claim, rule_place or Place(None, "rule"), anchor, "rule")
+        seen = {claim.subject}
+        if claim.kind == "standing" and claim.object:
+            seen.add(claim.object)
+        for place in self._places(ctx, types):
+            m = place.mention
+            if m is None or m.name in seen:
+                continue
+            seen.add(m.name)
+            alt = replace(claim, subject=m.name, subject_type=m.type, confidence=0.5)
+            out.append(Candidate(alt, group, "alt", sentence.features(alt, place, anchor, "alt")))
+        return out
+
+    def _pairs(self, ctx: SentenceContext, sentence: _SentenceView, rule_pairs: list[Claim]) -> list[Candidate]:
+        out: list[Candidate] = []
+        ruled = {frozenset((c.subject, c.object or "")): c for c in rule_pairs}
+        rule_keys = set(ruled)
+        cued = bool(ctx.find("partnership_cues")) or bool(ctx.find("partnership_weak_cues"))
+        parties = sorted(ctx.candidates(SUBJECTS["partnership"]) + proper_nouns(ctx), key=lambda m: m.start)
+        names: dict[str, Mention] = {}
+        for m in parties:
+            names.setdefault(m.name, m)
+        pool = list(names.values())
+        pairs: list[tuple[Mention | None, Mention, str]] = [(a, b, "same") for a, b in combinations(pool, 2)][:MAX_PAIRS]
+        if cued or ruled:
+            resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, {"company"}, ctx.mentions)
+            if resolved and resolved[0][0].name not in names:
+                pairs += [(resolved[0][0], b, "coref") for b in pool][:4]
+        for a, b, where in pairs:
+            key = frozenset((a.name if a else "", b.name))
+            rule = ruled.pop(key, None)
+            if rule is not None:
+                claim = rule
+            else:
+                claim = ctx.claim("partnership", a, 0.5, object=b.name, object_type=b.type,  # type: ignore[arg-type]
+                                  technology=ctx.technology())
+            feats = sentence.pair_features(a, b, where, rule is not None)
+            if rule is None and rule_keys:
+                feats["partnership|rules_chose_another_pair"] = 1.0
+            out.append(Candidate(claim, self._group(), "rule" if rule is not None else "pair", feats))
+        for claim in ruled.values():  # a rule pair whose parties this sentence does not name (coreference)
+            feats = sentence.pair_features(None, None, "rule", True)
+            out.append(Candidate(claim, self._group(), "rule", feats))
+        return out
+
+    def _targets(self, ctx: SentenceContext, sentence: _SentenceView, rules: list[Claim]) -> list[Candidate]:
+        """Each year near a stage word that no rule target of this sentence took: one group of subjects."""
+        out: list[Candidate] = []
+        taken = {c.year for c in rules}
+        for ref in ctx.years:
+            if ref.year in taken or ref.year < 1990:
+                continue
+            stage = _stage_near(ctx, ref.start, ref.end)
+            if stage is None or stage[2] > 120:
+                continue
+            taken.add(ref.year)
+            group = self._group()
+            for place in self._places(ctx, SUBJECTS["target"]):
+                m = place.mention
+                if m is None:
+                    continue
+                claim = ctx.claim("target", m, 0.5, value=float(ref.year), unit="year", bound=ref.bound,
+                                  year=ref.year, year_end=ref.year_end, stage=stage[0], technology=ctx.technology())
+                feats = sentence.features(claim, place, (ref.start, ref.end), "year")
+                feats[f"stage_table:{stage[1]}"] = 1.0
+                feats[f"stage_dist:{_bucket(stage[2])}"] = 1.0
+                feats[f"year_prep:{ref.prep or '-'}"] = 1.0
+                out.append(Candidate(claim, group, "year", feats))
+        return out
+
+    def _standings(self, ctx: SentenceContext, sentence: _SentenceView, rules: list[Claim]) -> list[Candidate]:
+        """Entities with a rank, a superlative, or on either side of a comparison word."""
+        out: list[Candidate] = []
+        have = {(c.subject, c.relation, c.object, c.rank) for c in rules}
+        pool = ctx.candidates(SUBJECTS["standing"])
+        if not pool:
+            return out
+        aspect = _aspect(ctx)
+        hits: list[tuple[int, int, str, int | None]] = [(h.start, h.end, "ranks", h.rank) for h in ctx.rank_hits]
+        hits += [(h.start(), h.end(), "ranks", 1) for h in ctx.find("superlatives")]
+        for start, end, relation, rank in hits:
+            group = self._group()
+            for m in pool[:6]:
+                if (m.name, "ranks", None, rank) in have:
+                    continue
+                claim = ctx.claim("standing", m, 0.5, relation="ranks", rank=rank, aspect=aspect)
+                place = Place(m, "same", first=m is pool[0])
+                out.append(Candidate(claim, group, "rank", sentence.features(claim, place, (start, end), "rank")))
+        for hit in ctx.find("standing"):
+            relation = ctx.lexicon.label("standing", hit.group())
+            if relation not in ("leads", "trails", "overtakes"):
+                continue
+            before = [m for m in pool if m.end <= hit.start()][-3:]
+            after = [m for m in pool if m.start >= hit.end()][:3]
+            if relation == "leads" and before:
+                # "X is at the forefront", "X leads in power batteries": first place, no rival named
+                group = self._group()
+                for m in before:
+                    if (m.name, "ranks", None, 1) in have:
+                        continue
+                    claim = ctx.claim("standing", m, 0.5, relation="ranks", rank=1, aspect=aspect)
+                    feats = sentence.features(claim, Place(m, "same", first=m is pool[0]), (hit.start(), hit.end()),
+                                              "lead_alone")
+                    feats["rival_named" if after else "no_rival"] = 1.0
+                    out.append(Candidate(claim, group, "lead_alone", feats))
+            for obj in after:
+                group = self._group()
+                for m in before:
+                    if (m.type in _GEO) != (obj.type in _GEO) or m.name == obj.name:
+                        continue
+                    if (m.name, relation, obj.name, None) in have:
+                        continue
+                    claim = ctx.claim("standing", m, 0.5, relation=relation, object=obj.name,
+                                      object_type=obj.type, aspect=aspect)
+                    place = Place(m, "same", first=m is pool[0])
+                    feats = sentence.features(claim, place, (hit.start(), hit.end()), "compare")
+                    feats.update(sentence.gap_features("obj", hit.end(), obj.start))
+                    out.append(Candidate(claim, group, "compare", feats))
+        return out
+
+
+_STAGE_TABLES = ("stages", "stages_vehicle", "stages_weak")
+
+
+def _stage_near(ctx: SentenceContext, start: int, end: int) -> tuple[str, str, int] | None:
+    """The stage word nearest a year: (stage, table, distance)."""
+    best: tuple[str, str, int] | None = None
+    for table in _STAGE_TABLES:
+        for hit in ctx.find(table):
+            label = ctx.lexicon.label(table, hit.group())
+            if not label:
+                continue
+            dist = start - hit.end() if hit.end() <= start else max(0, hit.start() - end)
+            if best is None or dist < best[2]:
+                best = (label, table, dist)
+    return best
+
+
+_CAPITAL_RUN = re.compile(r"(?<![\w\-])(?:[A-Z][\w\-&.]*[A-Za-z0-9&]|[A-Z])(?:[ \t]+(?:of[ \t]+|de[ \t]+|&[ \t]+)?"
+                          r"(?:[A-Z][\w\-&.]*[A-Za-z0-9&]|[A-Z]))*")
+_NOT_NAMES = frozenset("""The A An In On At As By For From With And Or But If It Its This That These Those
+They We He She His Her Our Their Last Next This Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+January February March April May June July August September October November December Jan Feb Mar Apr Jun
+Jul Aug Sep Sept Oct Nov Dec EV EVs Li-ion CEO CTO CFO Mr Ms Dr Read Related Photo Source Update According
+Chinese Japanese Korean American European German French British Solid-State Solid State Battery Batteries
+All-Solid-State Group Series Phase Gen Wh GWh MWh kWh Inc Corp Ltd Co""".split())
+
+
+def proper_nouns(ctx: SentenceContext) -> list[Mention]:
+    """Capitalised names the gazetteer and the organisation finder missed ("Chiyoda Corp", "Tencent
+    Holdings"): parties a deal may name. Only partnership pairs use them; the model weighs them."""
+    known = [(m.start, m.end) for m in ctx.mentions]
+    suffixes = ctx.extractor.entities.suffixes
+    out = []
+    for match in _CAPITAL_RUN.finditer(ctx.text):
+        words = match.group().split()
+        while words and words[0] in _NOT_NAMES:
+            words.pop(0)
+        while words and words[-1] in _NOT_NAMES and words[-1] not in suffixes:
+            words.pop()
+        if not words or match.start() == 0 and len(words) == 1:
+            continue  # a lone capitalised first word is usually just the sentence's first word
+        start = ctx.text.find(words[0], match.start())
+        end = start + len(" ".join(words))
+        if any(s < end and start < e for s, e in known):
+            continue
+        name = " ".join(words)
+        for suffix in suffixes:
+            if name.endswith(" " + suffix):
+                name = name[: -len(suffix) - 1].rstrip(" ,")
+        if len(name) < 3 or name.isupper() and len(name) < 3 or name in _NOT_NAMES:
+            continue
+        out.append(Mention(start, end, name, "company", known=False, text=ctx.text[start:end]))
+    return out
+
+
+def _aspect(ctx: SentenceContext) -> str | None:
+    for hit in ctx.find("aspects"):
+        label = ctx.lexicon.label("aspects", hit.group())
+        if label:
+            return label
+    return None
+
+
+class _SentenceView:
+    """Feature extraction over one sentence, computed lazily and shared by its candidates."""
+
+    def __init__(self, ctx: SentenceContext) -> None:
+        self.ctx = ctx
+        self.text = ctx.text
+        names = sorted(ctx.cues)
+        self.base = {f"cue:{n}": 1.0 for n in names if ctx.cues[n]}
+        if ctx.text.rstrip().endswith("?"):
+            self.base["question"] = 1.0
+        if ctx.table_row:
+            self.base["table_row"] = 1.0
+        if ctx.index == 0:
+            self.base["first_sentence"] = 1.0
+        self.base[f"n_mentions:{min(len([m for m in ctx.mentions if m.candidate]), 5)}"] = 1.0
+        self.base[f"length:{_bucket(len(ctx.text), (80, 160, 300, 600))}"] = 1.0
+
+    def place_of(self, name: str) -> Place | None:
+        pool = [m for m in self.ctx.mentions if m.candidate]
+        for i, m in enumerate(pool):
+            if m.name == name:
+                return Place(m, "same", first=i == 0)
+        return None
+
+    def anchor(self, claim: Claim) -> tuple[int, int]:
+        """Where the claim's figure sits in the sentence: its number, its year, or its cue."""
+        ctx = self.ctx
+        if claim.kind == "target":
+            for ref in ctx.years:
+                if ref.year == claim.year:
+                    return ref.start, ref.end
+        elif claim.kind in ("funding", "investment"):
+            for q in ctx.quantities:
+                if q.kind == "money" and q.amount == claim.amount:
+                    return q.start, q.end
+        elif claim.kind == "standing":
+            if ctx.rank_hits:
+                return ctx.rank_hits[0].start, ctx.rank_hits[0].end
+            hits = ctx.find("standing")
+            if hits:
+                return hits[0].start(), hits[0].end()
+        elif claim.value is not None:
+            for q in ctx.quantities:
+                if q.value == claim.value:
+                    return q.start, q.end
+        return 0, 0
+
+    def gap_features(self, prefix: str, a: int, b: int) -> dict[str, float]:
+        lo, hi = (a, b) if a <= b else (b, a)
+        gap = self.text[lo:hi]
+        feats = {f"{prefix}_gap:{w}": 1.0 for w in _words(gap, 8)}
+        feats[f"{prefix}_dist:{_bucket(hi - lo)}"] = 1.0
+        if "," in gap:
+            feats[f"{prefix}_gap_comma"] = 1.0
+        if ";" in gap or " while " in gap or " whereas " in gap:
+            feats[f"{prefix}_gap_clause"] = 1.0
+        return feats
+
+    def features(self, claim: Claim, place: Place, anchor: tuple[int, int], source: str) -> dict[str, float]:
+        kind = claim.kind
+        f = dict(self.base)
+        f[f"kind:{kind}"] = 1.0
+        f[f"source:{source}"] = 1.0
+        f[f"{kind}|source:{source}"] = 1.0
+        f[f"where:{place.where}"] = 1.0
+        f[f"{kind}|where:{place.where}"] = 1.0
+        f[f"stype:{claim.subject_type}"] = 1.0
+        f[f"{kind}|stype:{claim.subject_type}"] = 1.0
+        f[f"bound:{claim.bound}"] = 1.0
+        f[f"conf:{round(claim.confidence, 1)}"] = 1.0
+        for name in ("stage", "segment", "metric", "relation", "aspect", "technology"):
+            value = getattr(claim, name)
+            if value:
+                f[f"{name}:{value}"] = 1.0
+        if claim.year is not None and self.ctx.state.year is not None:
+            f[f"{kind}|year_vs_doc:{max(-3, min(3, claim.year - self.ctx.state.year))}"] = 1.0
+        m = place.mention
+        if place.first:
+            f["first_mention"] = 1.0
+        if m is None:
+            return f
+        if not m.known:
+            f["unknown_entity"] = 1.0
+        if m.group:
+            f["group_demonym"] = 1.0
+        if place.where != "same":
+            return f
+        a0, a1 = anchor
+        if m.possessive:
+            f["possessive"] = 1.0
+        if self.ctx.is_object_position(m):
+            f["object_position"] = 1.0
+            f[f"{kind}|object_position"] = 1.0
+        side = "before" if m.end <= a0 else "after"
+        f[f"side:{side}"] = 1.0
+        f[f"{kind}|side:{side}"] = 1.0
+        f.update(self.gap_features("subj", m.end if side == "before" else a1, a0 if side == "before" else m.start))
+        for w in _words(self.text[max(0, m.start - 30) : m.start], 8)[-3:]:
+            f[f"subj_pre:{w}"] = 1.0
+        for w in _words(self.text[max(0, a0 - 30) : a0], 8)[-3:]:
+            f[f"{kind}|anchor_pre:{w}"] = 1.0
+        for w in _words(self.text[a1 : a1 + 30], 3):
+            f[f"{kind}|anchor_post:{w}"] = 1.0
+        return f
+
+    def pair_features(self, a: Mention | None, b: Mention | None, where: str, rule: bool) -> dict[str, float]:
+        f = dict(self.base)
+        f["kind:partnership"] = 1.0
+        f[f"partnership|where:{where}"] = 1.0
+        f["partnership|rule" if rule else "partnership|new"] = 1.0
+        if a is None or b is None:
+            return f
+        f[f"pair_types:{'-'.join(sorted((a.type, b.type)))}"] = 1.0
+        if not (a.known and b.known):
+            f["pair_unknown"] = 1.0
+        if where == "same":
+            f.update(self.gap_features("pair", a.end, b.start))
+            for w in _words(self.text[max(0, a.start - 30) : a.start], 8)[-3:]:
+                f[f"pair_pre:{w}"] = 1.0
+            for w in _words(self.text[b.end : b.end + 30], 3):
+                f[f"pair_post:{w}"] = 1.0
+            if self.ctx.is_object_position(a):
+                f["pair_first_object"] = 1.0
+            if self.ctx.coordinated(a, [a, b]) == [a, b]:
+                f["pair_coordinated"] = 1.0
+            cues = self.ctx.find("partnership_cues")
+            if any(a.end <= c.start() and c.end() <= b.start for c in cues):
+                f["pair_cue_between"] = 1.0
+            elif cues:
+                f["pair_cue_outside"] = 1.0
+        return f

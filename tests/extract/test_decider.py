@@ -1,0 +1,116 @@
+"""Rules propose, a trained model decides: candidates, the decision, training, document time."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ssbrace.extract.candidates import Candidate
+from ssbrace.extract.dates import document_date
+from ssbrace.extract.decide import MODEL_PATH, Decider, default_decider, model_digest
+from ssbrace.extract.pipeline import EXTRACTOR_VERSION, RULES_VERSION, extract_claims, extractor_for
+from ssbrace.extract.sentences import split_sentences
+from ssbrace.models import Claim, Evidence
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _claim(subject: str, kind: str = "target") -> Claim:
+    return Claim(kind=kind, subject=subject, subject_type="company", evidence=Evidence("x", 0, 1), year=2027)
+
+
+def test_choose_keeps_the_best_of_each_group_above_the_threshold():
+    decider = Decider(weights={"good": 3.0, "bad": -3.0}, bias=0.0, thresholds={"spec": 0.99}, threshold=0.5,
+                      digest="t")
+    cands = [Candidate(_claim("A"), 1, "rule", {"bad": 1.0}), Candidate(_claim("B"), 1, "alt", {"good": 1.0}),
+             Candidate(_claim("C"), 2, "rule", {"bad": 1.0}), Candidate(_claim("D", "spec"), 3, "alt", {"good": 1.0})]
+    chosen = decider.choose(cands)
+    assert [c.subject for c in chosen] == ["B"]  # A lost to B; C is below 0.5; D below the spec threshold
+    assert chosen[0].confidence == pytest.approx(0.95, abs=0.01)
+
+
+def test_shipped_model_loads_once_and_decides_when_asked():
+    assert MODEL_PATH.exists(), "the decision model ships inside the package"
+    assert default_decider() is default_decider() and model_digest() != "none"
+    assert EXTRACTOR_VERSION == RULES_VERSION or EXTRACTOR_VERSION.endswith(model_digest())
+    text = ("Nissan showed its pilot line in Yokohama on Friday. "
+            "The automaker aims to mass-produce all-solid-state batteries in fiscal 2028.")
+    claims = extract_claims(text, published=date(2025, 1, 27), decider=True)
+    assert all(0 < c.confidence < 1 for c in claims)
+    assert ("target", "Nissan", 2028) in {(c.kind, c.subject, c.year) for c in claims}
+
+
+def test_a_rule_claim_survives_a_rival_reading_that_is_only_slightly_better():
+    decider = Decider(weights={"a": 1.0, "b": 1.2}, bias=0.0, thresholds={}, threshold=0.5, digest="t",
+                      rule_threshold=0.3, margin=0.2)
+    cands = [Candidate(_claim("Rule"), 1, "rule", {"a": 1.0}), Candidate(_claim("Alt"), 1, "alt", {"b": 1.0})]
+    assert [c.subject for c in decider.choose(cands)] == ["Rule"]
+
+
+def test_a_subject_named_a_sentence_earlier_is_a_candidate():
+    text = ("Nissan showed its pilot line in Yokohama on Friday.\n"
+            "The automaker aims to mass-produce all-solid-state batteries in fiscal 2028.")
+    cands = extractor_for().candidates(text, published=date(2025, 1, 27))
+    targets = {(c.claim.subject, c.claim.year) for c in cands if c.claim.kind == "target"}
+    assert ("Nissan", 2028) in targets
+
+
+def test_every_pair_of_parties_is_proposed_even_unknown_ones():
+    text = "Idemitsu Kosan picked Chiyoda Corp to build the plant, with Toyota as its first customer."
+    cands = extractor_for().candidates(text, published=date(2025, 10, 1))
+    pairs = {frozenset((c.claim.subject, c.claim.object)) for c in cands if c.claim.kind == "partnership"}
+    assert frozenset(("Idemitsu Kosan", "Chiyoda")) in pairs
+    assert frozenset(("Idemitsu Kosan", "Toyota")) in pairs
+
+
+def test_the_rules_alone_remain_available():
+    text = "Samsung SDI plans to mass-produce all-solid-state batteries in 2027."
+    rules = extract_claims(text, published=date(2025, 3, 1), decider=False)
+    assert [(c.kind, c.subject, c.year) for c in rules] == [("target", "Samsung SDI", 2027)]
+
+
+@pytest.mark.parametrize(("head", "expected"), [
+    ("SEOUL, Dec. 3, 2024 (Yonhap) -- Samsung SDI said", date(2024, 12, 3)),
+    ("TOKYO, June 16, 2025 (Jiji Press)--Toyota said", date(2025, 6, 16)),
+    ("Feb 28 (Reuters) - Idemitsu said it would start in 2027", None),  # no year: no guess
+])
+def test_datelines_give_the_document_date(head, expected):
+    assert document_date(head) == expected
+
+
+def test_next_fiscal_year_resolves_against_the_document_date():
+    claims = extract_claims("Samsung SDI plans to start mass production of all-solid-state batteries next fiscal year.",
+                            published=date(2025, 5, 1), decider=False)
+    assert [c.year for c in claims if c.kind == "target"] == [2026]
+
+
+def test_hard_wrapped_lines_starting_with_a_digit_or_capital_do_not_end_a_sentence():
+    text = ("Samsung SDI said on Tuesday that its Suwon line would begin volume output in\n"
+            "2027 and that LG Energy Solution was expected to follow three years later, in\n"
+            "2030, according to people who have been briefed on the plans of both firms.\n"
+            "The company said it had already shipped samples of the cells to five carmakers\n"
+            "in March and that the line would reach a capacity of 1 GWh a year by the end.\n")
+    sentences = [s.text for s in split_sentences(text)]
+    assert len(sentences) == 2
+    assert "in\n2027 and" in sentences[0] and "in\n2030," in sentences[0]
+
+
+def test_a_dateline_month_does_not_end_a_sentence():
+    sentences = split_sentences("SEOUL, Dec. 3 (Yonhap) -- Samsung SDI will build a line.")
+    assert len(sentences) == 1
+
+
+def test_training_is_reproducible():
+    pytest.importorskip("sklearn")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from corpora import own_examples
+
+    from ssbrace.extract.train import fit
+
+    examples = own_examples(["blind4"])
+    first, second = fit(examples), fit(own_examples(["blind4"]))
+    assert first == second
+    assert first["weights"] and first["trained_on"] == {"blind4": len(examples)}
