@@ -11,12 +11,14 @@ each side of a comparison. Each candidate carries the features the decision mode
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import TYPE_CHECKING
 
 from ssbrace.extract.entities import Mention
+from ssbrace.extract.kinds.common import is_hedged
 from ssbrace.models import Claim
 
 if TYPE_CHECKING:
@@ -35,6 +37,10 @@ SUBJECTS: dict[str, set[str]] = {
     "standing": {"company", "country", "region"},
     "partnership": {"company", "institution", "program"},
 }
+# Which word features the model sees: the words between subject and figure ("gap"), around the figure
+# ("anchor"), before the subject ("context"). Structural features (distances, names and cues in between,
+# positions) are always there; words are few per document and let a model memorise its training text.
+LEXICAL = frozenset(os.environ.get("SSBRACE_LEXICAL", "gap,anchor,context").split(","))
 MAX_PAIRS = 10  # pairs of parties per sentence (a list of twenty names is a list, not a deal)
 _WORD = re.compile(r"[a-z][a-z\-']*|\d+|[$€¥£%]", re.IGNORECASE)
 _GEO = {"country", "region"}
@@ -96,6 +102,11 @@ class Proposer:
 
     def _propose(self, ctx: SentenceContext, rule_claims: list[Claim]) -> list[Candidate]:
         out: list[Candidate] = []
+        if is_hedged(ctx):
+            # a question, a denial or a rumour: the rules' veto is exact, so nothing new is proposed here
+            for claim in rule_claims:
+                out.append(Candidate(claim, self._group(), "rule", _SentenceView(ctx).features(claim, Place(None, "rule"), (0, 0), "rule")))
+            return out
         sentence = _SentenceView(ctx)
         for claim in rule_claims:
             if claim.kind == "partnership":
@@ -134,6 +145,7 @@ class Proposer:
         seen = {claim.subject}
         if claim.kind == "standing" and claim.object:
             seen.add(claim.object)
+        placed: list[tuple[Candidate, Place]] = [(out[0], rule_place or Place(None, "rule"))]
         for place in self._places(ctx, types):
             m = place.mention
             if m is None or m.name in seen:
@@ -141,6 +153,8 @@ class Proposer:
             seen.add(m.name)
             alt = replace(claim, subject=m.name, subject_type=m.type, confidence=0.5)
             out.append(Candidate(alt, group, "alt", sentence.features(alt, place, anchor, "alt")))
+            placed.append((out[-1], place))
+        _relative(placed, anchor)
         return out
 
     def _pairs(self, ctx: SentenceContext, sentence: _SentenceView, rule_pairs: list[Claim]) -> list[Candidate]:
@@ -148,12 +162,17 @@ class Proposer:
         ruled = {frozenset((c.subject, c.object or "")): c for c in rule_pairs}
         rule_keys = set(ruled)
         cued = bool(ctx.find("partnership_cues")) or bool(ctx.find("partnership_weak_cues"))
-        parties = sorted(ctx.candidates(SUBJECTS["partnership"]) + proper_nouns(ctx), key=lambda m: m.start)
+        parties = sorted(ctx.candidates(SUBJECTS["partnership"]) + proper_nouns(ctx) + backers(ctx),
+                         key=lambda m: m.start)
         names: dict[str, Mention] = {}
         for m in parties:
             names.setdefault(m.name, m)
         pool = list(names.values())
         pairs: list[tuple[Mention | None, Mention, str]] = [(a, b, "same") for a, b in combinations(pool, 2)][:MAX_PAIRS]
+        if ruled:
+            # the rules read this sentence's deal ("a tie-up between A and B"): other pairs of names they
+            # saw are not parties to it; only names they could not see (unknown organisations) are proposed
+            pairs = [(a, b, w) for a, b, w in pairs if frozenset((a.name, b.name)) in ruled or not (a.known and b.known)]
         if cued or ruled:
             resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, {"company"}, ctx.mentions)
             if resolved and resolved[0][0].name not in names:
@@ -178,9 +197,14 @@ class Proposer:
     def _targets(self, ctx: SentenceContext, sentence: _SentenceView, rules: list[Claim]) -> list[Candidate]:
         """Each year near a stage word that no rule target of this sentence took: one group of subjects."""
         out: list[Candidate] = []
+        aims = [h for h in ctx.find("goal_cues") if h.group().lower() != "by"]
+        if not (aims or ctx.has("milestone_cues")):
+            return out  # a year near "production" with no aim and no achievement ("cut production costs in 2024")
         taken = {c.year for c in rules}
         for ref in ctx.years:
             if ref.year in taken or ref.year < 1990:
+                continue
+            if not any(ch.isdigit() for ch in ref.text) and _RELATIVE_TO_EVENT.search(ref.text):
                 continue
             stage = _stage_near(ctx, ref.start, ref.end)
             if stage is None or stage[2] > 120:
@@ -209,7 +233,9 @@ class Proposer:
             return out
         aspect = _aspect(ctx)
         hits: list[tuple[int, int, str, int | None]] = [(h.start, h.end, "ranks", h.rank) for h in ctx.rank_hits]
-        hits += [(h.start(), h.end(), "ranks", 1) for h in ctx.find("superlatives")]
+        if not hits:  # a stated place beats a superlative ("the leading supplier to GM, ended the year fifth")
+            hits = [(h.start(), h.end(), "ranks", 1) for h in ctx.find("superlatives")
+                    if not _TOP_N.match(ctx.text, h.end())]  # "three of the top ten places" is a count
         for start, end, relation, rank in hits:
             group = self._group()
             for m in pool[:6]:
@@ -224,7 +250,7 @@ class Proposer:
                 continue
             before = [m for m in pool if m.end <= hit.start()][-3:]
             after = [m for m in pool if m.start >= hit.end()][:3]
-            if relation == "leads" and before:
+            if relation == "leads" and before and not ctx.rank_hits:
                 # "X is at the forefront", "X leads in power batteries": first place, no rival named
                 group = self._group()
                 for m in before:
@@ -251,7 +277,32 @@ class Proposer:
         return out
 
 
-_STAGE_TABLES = ("stages", "stages_vehicle", "stages_weak")
+def _relative(placed: list[tuple[Candidate, Place]], anchor: tuple[int, int]) -> None:
+    """Features that compare the readings of one group: which subject is nearest the figure, before it,
+    first in the sentence; a model scoring one candidate at a time cannot see its rivals otherwise."""
+    a0, a1 = anchor
+    here = [(c, p.mention) for c, p in placed if p.where == "same" and p.mention is not None]
+    dist = sorted(here, key=lambda cm: abs((cm[1].end if cm[1].end <= a0 else cm[1].start) - (a0 if cm[1].end <= a0 else a1)))
+    for rank, (cand, _) in enumerate(dist):
+        cand.features[f"dist_rank:{min(rank, 3)}"] = 1.0
+        cand.features[f"{cand.claim.kind}|dist_rank:{min(rank, 2)}"] = 1.0
+    before = [cm for cm in here if cm[1].end <= a0]
+    if before:
+        max(before, key=lambda cm: cm[1].end)[0].features["nearest_before"] = 1.0
+        min(before, key=lambda cm: cm[1].start)[0].features["first_before"] = 1.0
+    if not before:
+        for cand, place in placed:
+            cand.features[f"no_name_before|where:{place.where}"] = 1.0
+    size = len(placed)
+    for cand, _ in placed:
+        cand.features[f"group_size:{min(size, 6)}"] = 1.0
+
+
+# Strong stage words only: the weak ones ("sales", "supply", "use") name a goal only in the rules' context.
+_STAGE_TABLES = ("stages", "stages_vehicle")
+_TOP_N = re.compile(r"[ \t\-]+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\b", re.IGNORECASE)
+# Relative years counted from another date, not from the document's ("a year earlier than the 2030 date").
+_RELATIVE_TO_EVENT = re.compile(r"earlier|before|previous|prior|ago|later", re.IGNORECASE)
 
 
 def _stage_near(ctx: SentenceContext, start: int, end: int) -> tuple[str, str, int] | None:
@@ -278,10 +329,32 @@ Chinese Japanese Korean American European German French British Solid-State Soli
 All-Solid-State Group Series Phase Gen Wh GWh MWh kWh Inc Corp Ltd Co""".split())
 
 
+# Words that end the name of an organisation: a run that holds a place ("China National Space
+# Administration", "University of Seoul") is an organisation when it ends with one of them.
+_ORG_HEADS = frozenset("""Administration Agency Authority Institute Institution University Academy Ministry
+Department Council Commission Laboratory Laboratories Lab Labs Center Centre Corporation Holdings Group Energy
+Technology Technologies Motor Motors Capital Partners Fund Ventures Electric Electronics Chemical Chemicals
+Materials Battery Batteries Power Industries Industry Association Alliance Platform Consortium""".split())
+_BACKED = re.compile(r"(?<![\w\-])(?P<name>[A-Z][\w&.]*(?:[ \t][A-Z][\w&.]*){0,2})-(?:backed|owned|funded|controlled)\b")
+
+
+def backers(ctx: SentenceContext) -> list[Mention]:
+    """"Volkswagen-backed Gotion": the backer, which the entity finder skips as a modifier."""
+    out = []
+    for match in _BACKED.finditer(ctx.text):
+        name = match.group("name")
+        entry = ctx.extractor.entities.lookup(name)
+        out.append(Mention(match.start(), match.start() + len(name), entry.name if entry else name,
+                           entry.type if entry else "company", known=entry is not None, text=name))
+    return out
+
+
 def proper_nouns(ctx: SentenceContext) -> list[Mention]:
     """Capitalised names the gazetteer and the organisation finder missed ("Chiyoda Corp", "Tencent
     Holdings"): parties a deal may name. Only partnership pairs use them; the model weighs them."""
+    places = {"country", "region"}
     known = [(m.start, m.end) for m in ctx.mentions]
+    holding_place = [(m.start, m.end) for m in ctx.mentions if m.type in places or m.type == "place"]
     suffixes = ctx.extractor.entities.suffixes
     out = []
     for match in _CAPITAL_RUN.finditer(ctx.text):
@@ -294,7 +367,9 @@ def proper_nouns(ctx: SentenceContext) -> list[Mention]:
             continue  # a lone capitalised first word is usually just the sentence's first word
         start = ctx.text.find(words[0], match.start())
         end = start + len(" ".join(words))
-        if any(s < end and start < e for s, e in known):
+        overlaps = [(s_, e_) for s_, e_ in known if s_ < end and start < e_]
+        if overlaps and not (words[-1] in _ORG_HEADS and len(words) > 1
+                             and all(o in holding_place and (start, end) != o for o in overlaps)):
             continue
         name = " ".join(words)
         for suffix in suffixes:
@@ -330,6 +405,14 @@ class _SentenceView:
             self.base["first_sentence"] = 1.0
         self.base[f"n_mentions:{min(len([m for m in ctx.mentions if m.candidate]), 5)}"] = 1.0
         self.base[f"length:{_bucket(len(ctx.text), (80, 160, 300, 600))}"] = 1.0
+        # How much the document has talked about each entity so far: news is mostly about one or two.
+        counts: dict[str, int] = {}
+        for m in [m for _, m in ctx.state.memory.history] + [m for m in ctx.mentions if m.candidate]:
+            counts[m.name] = counts.get(m.name, 0) + 1  # this sentence's names count too
+        order = sorted(counts, key=lambda n: -counts[n])
+        self.salience = {name: rank for rank, name in enumerate(order)}
+        named = [m for _, m in ctx.state.memory.history] or [m for m in ctx.mentions if m.candidate]
+        self.first_named = named[0].name if named else None
 
     def place_of(self, name: str) -> Place | None:
         pool = [m for m in self.ctx.mentions if m.candidate]
@@ -364,8 +447,15 @@ class _SentenceView:
     def gap_features(self, prefix: str, a: int, b: int) -> dict[str, float]:
         lo, hi = (a, b) if a <= b else (b, a)
         gap = self.text[lo:hi]
-        feats = {f"{prefix}_gap:{w}": 1.0 for w in _words(gap, 8)}
+        feats = {f"{prefix}_gap:{w}": 1.0 for w in _words(gap, 8)} if "gap" in LEXICAL else {}
         feats[f"{prefix}_dist:{_bucket(hi - lo)}"] = 1.0
+        between = sum(1 for m in self.ctx.mentions if m.candidate and lo <= m.start and m.end <= hi)
+        feats[f"{prefix}_names_between:{min(between, 3)}"] = 1.0
+        for name, hits in self.ctx.cues.items():
+            if any(lo <= h.start() and h.end() <= hi for h in hits):
+                feats[f"{prefix}_gap_cue:{name}"] = 1.0
+        if self.ctx.rank_hits and any(lo <= h.start and h.end <= hi for h in self.ctx.rank_hits):
+            feats[f"{prefix}_gap_rank"] = 1.0
         if "," in gap:
             feats[f"{prefix}_gap_comma"] = 1.0
         if ";" in gap or " while " in gap or " whereas " in gap:
@@ -393,6 +483,11 @@ class _SentenceView:
         m = place.mention
         if place.first:
             f["first_mention"] = 1.0
+        rank = self.salience.get(claim.subject)
+        f[f"salience:{'new' if rank is None else min(rank, 3)}"] = 1.0
+        f[f"{kind}|salience:{'new' if rank is None else min(rank, 2)}"] = 1.0
+        if claim.subject == self.first_named:
+            f["first_named_in_document"] = 1.0
         if m is None:
             return f
         if not m.known:
@@ -411,12 +506,14 @@ class _SentenceView:
         f[f"side:{side}"] = 1.0
         f[f"{kind}|side:{side}"] = 1.0
         f.update(self.gap_features("subj", m.end if side == "before" else a1, a0 if side == "before" else m.start))
-        for w in _words(self.text[max(0, m.start - 30) : m.start], 8)[-3:]:
-            f[f"subj_pre:{w}"] = 1.0
-        for w in _words(self.text[max(0, a0 - 30) : a0], 8)[-3:]:
-            f[f"{kind}|anchor_pre:{w}"] = 1.0
-        for w in _words(self.text[a1 : a1 + 30], 3):
-            f[f"{kind}|anchor_post:{w}"] = 1.0
+        if "context" in LEXICAL:
+            for w in _words(self.text[max(0, m.start - 30) : m.start], 8)[-3:]:
+                f[f"subj_pre:{w}"] = 1.0
+        if "anchor" in LEXICAL:
+            for w in _words(self.text[max(0, a0 - 30) : a0], 8)[-2:]:
+                f[f"{kind}|anchor_pre:{w}"] = 1.0
+            for w in _words(self.text[a1 : a1 + 30], 2):
+                f[f"{kind}|anchor_post:{w}"] = 1.0
         return f
 
     def pair_features(self, a: Mention | None, b: Mention | None, where: str, rule: bool) -> dict[str, float]:
@@ -431,10 +528,11 @@ class _SentenceView:
             f["pair_unknown"] = 1.0
         if where == "same":
             f.update(self.gap_features("pair", a.end, b.start))
-            for w in _words(self.text[max(0, a.start - 30) : a.start], 8)[-3:]:
-                f[f"pair_pre:{w}"] = 1.0
-            for w in _words(self.text[b.end : b.end + 30], 3):
-                f[f"pair_post:{w}"] = 1.0
+            if "context" in LEXICAL:
+                for w in _words(self.text[max(0, a.start - 30) : a.start], 8)[-3:]:
+                    f[f"pair_pre:{w}"] = 1.0
+                for w in _words(self.text[b.end : b.end + 30], 3):
+                    f[f"pair_post:{w}"] = 1.0
             if self.ctx.is_object_position(a):
                 f["pair_first_object"] = 1.0
             if self.ctx.coordinated(a, [a, b]) == [a, b]:

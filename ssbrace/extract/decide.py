@@ -50,7 +50,8 @@ class Decider:
         for order, cand in enumerate(candidates):
             p = self.probability(cand.features)
             held = best.get(cand.group)
-            # another reading replaces the rules' own only by a clear margin
+            if held is not None and held[2].source == "rule" and held[0] >= self.rule_threshold:
+                continue  # the rules' reading stands while the model believes it: others only repair a rejected one
             margin = self.margin if held is not None and held[2].source == "rule" else 0.0
             if held is None or p > held[0] + margin:
                 best[cand.group] = (p, order, cand)
@@ -60,7 +61,8 @@ class Decider:
             # passed over is added only when the model is fairly sure it is right.
             bar = self.rule_threshold if cand.source == "rule" else self.thresholds.get(cand.claim.kind, self.threshold)
             if p >= bar:
-                cand.claim.confidence = round(p, 2)
+                if cand.source != "rule":  # a rule claim keeps the rules' own confidence
+                    cand.claim.confidence = round(p, 2)
                 chosen.append(cand.claim)
         return chosen
 
@@ -77,12 +79,8 @@ def model_digest() -> str:
 
 
 def model_enabled() -> bool:
-    """Does extraction run the decision model? ``SSBRACE_DECIDER=on`` turns it on.
-
-    Off by default for now: on real reporting it beats the rules (docs/extract.md gives the figures), but it
-    still undoes a dozen readings the rules' own tests hold, so it is opt-in until it passes them too.
-    """
-    return os.environ.get("SSBRACE_DECIDER", "off").strip().lower() in {"1", "on", "true", "yes"}
+    """Does extraction run the decision model? On unless ``SSBRACE_DECIDER=off`` (the rules alone)."""
+    return os.environ.get("SSBRACE_DECIDER", "on").strip().lower() not in {"0", "off", "false", "no"}
 
 
 @lru_cache(maxsize=1)

@@ -174,19 +174,26 @@ class EntityMatcher:
         return mentions
 
     def _match_at(self, text: str, start: int, tok: str) -> tuple[int, Entry] | None:
-        """The longest alias starting at ``start`` (whose first word is ``tok``): its end and entry."""
+        """The longest alias starting at ``start`` (whose first word is ``tok``): its end and entry.
+
+        An exact-case alias and a case-folded one can both match ("POSCO" and "POSCO Future M" for
+        "Posco Future M"): the longer wins."""
+        found: tuple[int, Entry] | None = None
         for alias, entry in self.exact.get(tok, ()):
             end = start + len(alias)
             if text.startswith(alias, start) and _boundary(text, end, alias):
-                return end, entry
+                found = (end, entry)
+                break
         if tok[:1].isupper():
             allcaps = tok.isupper()
             for alias, entry in self.folded.get(tok.casefold(), ()):
                 end = start + len(alias)
                 if (allcaps or len(alias) >= 4 or _acronym(entry, alias)) and \
                         text[start:end].casefold() == alias and _boundary(text, end, alias):
-                    return end, entry
-        return None
+                    if found is None or end > found[0]:
+                        found = (end, entry)
+                    break
+        return found
 
     def _demonym(self, text: str, entry: Entry, start: int, end: int) -> Mention | None:
         """A demonym names its country only before a group noun ("Korean firms", "the Japanese government")."""

@@ -182,6 +182,8 @@ def cmd_gold(args: argparse.Namespace) -> int:
             problems += 1
             continue
         out = {"doc": doc, **{f: rec.get(f) for f in CLAIM_FIELDS}, "start": span[0], "end": span[1]}
+        for field in ("subject", "object"):
+            out[field] = canonical(out[field])
         for problem in check_fields(out):
             print(f"draft line {number} ({doc}): {problem}")
             problems += 1
@@ -190,6 +192,16 @@ def cmd_gold(args: argparse.Namespace) -> int:
     write_jsonl(mpath, list(manifest.values()))
     print(f"{args.batch}: {len(gold)} gold claims over {len({g['doc'] for g in gold})} excerpts; problems {problems}")
     return 1 if problems else 0
+
+
+def canonical(name: str | None) -> str | None:
+    """The gazetteer's display name for an alias ("China All-Solid-State ... Platform" -> "CASIP")."""
+    if not name:
+        return name
+    from ssbrace.extract.pipeline import extractor_for
+
+    entry = extractor_for().entities.lookup(name)
+    return entry.name if entry is not None else name
 
 
 def cmd_check(args: argparse.Namespace) -> int:
