@@ -103,7 +103,7 @@ def real(args: argparse.Namespace) -> int:
         return 0
     print(f"{title}; {gold} gold claims")
     print("\nrules propose, the model decides\n" + format_table(model))
-    print("\nrules alone (extractor 1.5 behaviour)\n" + format_table(rules))
+    print("\nrules alone (SSBRACE_DECIDER=off)\n" + format_table(rules))
     for name, report in (("model", model), ("rules", rules)):
         no_standing = [s for k, s in report.by_kind.items() if k != "standing"]
         tp, pred, gold_n = (sum(getattr(s, f) for s in no_standing) for f in ("tp", "pred", "gold"))

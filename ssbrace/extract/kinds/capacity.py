@@ -29,6 +29,8 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         not_dist = nearest_match_distance(ctx, "capacity_not", q, window=40)
         if not_dist is not None and not_dist < 25:
             continue
+        if q.unit == "GWh/yr" and _volume_passage(ctx, q):
+            continue
         cue = nearest_match_distance(ctx, "capacity_cues", q, window=100)
         if cue is None and q.unit != "GWh/yr":
             continue
@@ -46,3 +48,16 @@ def extract(ctx: SentenceContext) -> list[Claim]:
             technology=ctx.technology(), year=ref.year if ref else None,
         ))
     return claims
+
+
+_RATE = re.compile(r"\b(?:a|per|each)[ \t]+year\b|\bannual(?:ly)?\b|\byearly\b|\bper[ \t]+annum\b|/y(?:ea)?r\b",
+                   re.IGNORECASE)
+_PLANT = re.compile(r"\b(?:plant|factory|facility|gigafactory|line|lines|site|capable|phase|sized|(?<!installed )(?<!installation )capacity)\b",
+                    re.IGNORECASE)
+
+
+def _volume_passage(ctx: SentenceContext, q) -> bool:  # type: ignore[no-untyped-def]
+    """A bare GWh figure ("LG Chem - 3.8 GWh", "installed capacity rose to 107 GWh") is an amount of energy
+    made, sold or installed: a capacity needs a plant, a line or a yearly rate named beside it."""
+    near = ctx.text[max(0, q.start - 80) : q.end + 60]
+    return not (_RATE.search(near) or _PLANT.search(near))
