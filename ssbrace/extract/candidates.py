@@ -537,6 +537,9 @@ class _SentenceView:
                 f["pair_first_object"] = 1.0
             if self.ctx.coordinated(a, [a, b]) == [a, b]:
                 f["pair_coordinated"] = 1.0
+            group = self.ctx.coordinated(a, [m for m in self.ctx.mentions if m.candidate])
+            if b in group and len(group) >= 3:
+                f["pair_in_list"] = 1.0  # "CATL, CALB, EVE Energy and SVOLT": members of a list, not partners
             cues = self.ctx.find("partnership_cues")
             if any(a.end <= c.start() and c.end() <= b.start for c in cues):
                 f["pair_cue_between"] = 1.0
