@@ -538,7 +538,7 @@ class _SentenceView:
             if self.ctx.coordinated(a, [a, b]) == [a, b]:
                 f["pair_coordinated"] = 1.0
             group = self.ctx.coordinated(a, [m for m in self.ctx.mentions if m.candidate])
-            if b in group and len(group) >= 3:
+            if b in group and len(group) >= 3 and not rule:  # the rules read a list's joint deal themselves
                 f["pair_in_list"] = 1.0  # "CATL, CALB, EVE Energy and SVOLT": members of a list, not partners
             cues = self.ctx.find("partnership_cues")
             if any(a.end <= c.start() and c.end() <= b.start for c in cues):
