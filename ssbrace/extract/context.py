@@ -57,6 +57,8 @@ _SCOPE_AFTER = re.compile(
     re.IGNORECASE,
 )
 SUBJECT_TYPES = {"company", "country", "region", "program", "institution"}
+# A full date at the head of the first sentence: the document's own date.
+_OWN_DATE = re.compile(r"[^\n]{0,12}?(?<!\d)(?:19|20)\d\d-\d\d-\d\d\b")
 
 
 @dataclass
@@ -102,7 +104,10 @@ class SentenceContext:
 
     @cached_property
     def years(self) -> list[YearRef]:
-        return self.extractor.quantities.find_years(self.text, self.state.published, self.cues)
+        # "date 2023-10-12" heading an excerpt, "Sept 6, 2024 - (JCN Newswire)": the page's own date, not a year
+        # the text talks about
+        return [r for r in self.extractor.quantities.find_years(self.text, self.state.published, self.cues)
+                if not _OWN_DATE.match(self.text, max(0, r.start - 12)) or self.index > 0]
 
     @cached_property
     def rank_hits(self) -> list[RankHit]:
