@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -82,6 +83,7 @@ class Proposer:
     def __init__(self) -> None:
         self.next_group = 0
         self.previous: list[list[Mention]] = []  # candidate mentions of the last two sentences, nearest last
+        self._place_cache: dict[frozenset[str], list[Place]] = {}  # the current sentence's, by subject types
 
     def _group(self) -> int:
         self.next_group += 1
@@ -92,16 +94,8 @@ class Proposer:
 
     # ------------------------------------------------------------------ proposals
     def propose(self, ctx: SentenceContext, rule_claims: list[Claim]) -> list[Candidate]:
-        out = self._propose(ctx, rule_claims)
-        for cand in out:
-            # Every feature twice: once shared, once for rule claims or new readings apart, so the model can
-            # trust a cue in the rules' hands more (or less) than the same cue in a reading the rules passed over
-            mark = "R|" if cand.source == "rule" else "N|"
-            cand.features.update({mark + name: value for name, value in list(cand.features.items())})
-        return out
-
-    def _propose(self, ctx: SentenceContext, rule_claims: list[Claim]) -> list[Candidate]:
         out: list[Candidate] = []
+        self._place_cache = {}
         if is_hedged(ctx):
             # a question, a denial or a rumour: the rules' veto is exact, so nothing new is proposed here
             for claim in rule_claims:
@@ -119,6 +113,12 @@ class Proposer:
 
     def _places(self, ctx: SentenceContext, types: set[str]) -> list[Place]:
         """Every entity that could be the subject: this sentence, the two before, coreference, focus."""
+        key = frozenset(types)
+        if key not in self._place_cache:
+            self._place_cache[key] = self._find_places(ctx, types)
+        return self._place_cache[key]
+
+    def _find_places(self, ctx: SentenceContext, types: set[str]) -> list[Place]:
         places: list[Place] = []
         here = ctx.candidates(types)
         for i, m in enumerate(here):
@@ -162,6 +162,8 @@ class Proposer:
         ruled = {frozenset((c.subject, c.object or "")): c for c in rule_pairs}
         rule_keys = set(ruled)
         cued = bool(ctx.find("partnership_cues")) or bool(ctx.find("partnership_weak_cues"))
+        if not (cued or ruled or _LINKS.search(ctx.text)):
+            return []  # no word that links two parties: names side by side are not a deal
         parties = sorted(ctx.candidates(SUBJECTS["partnership"]) + proper_nouns(ctx) + backers(ctx),
                          key=lambda m: m.start)
         names: dict[str, Mention] = {}
@@ -299,6 +301,8 @@ def _relative(placed: list[tuple[Candidate, Place]], anchor: tuple[int, int]) ->
 
 
 # Strong stage words only: the weak ones ("sales", "supply", "use") name a goal only in the rules' context.
+# Words that can link two parties when no partnership cue is listed: "with", "from", "by", "-backed", "between".
+_LINKS = re.compile(r"\b(?:with|from|by|between|among|including|includes|to)\b|-(?:backed|owned|funded)", re.IGNORECASE)
 _STAGE_TABLES = ("stages", "stages_vehicle")
 _TOP_N = re.compile(r"[ \t\-]+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\b", re.IGNORECASE)
 # Relative years counted from another date, not from the document's ("a year earlier than the 2030 date").
@@ -395,24 +399,42 @@ class _SentenceView:
     def __init__(self, ctx: SentenceContext) -> None:
         self.ctx = ctx
         self.text = ctx.text
-        names = sorted(ctx.cues)
-        self.base = {f"cue:{n}": 1.0 for n in names if ctx.cues[n]}
+
+    @cached_property
+    def base(self) -> dict[str, float]:
+        """Features of the sentence, shared by all its candidates."""
+        ctx = self.ctx
+        base = {f"cue:{n}": 1.0 for n, hits in ctx.cues.items() if hits}
         if ctx.text.rstrip().endswith("?"):
-            self.base["question"] = 1.0
+            base["question"] = 1.0
         if ctx.table_row:
-            self.base["table_row"] = 1.0
+            base["table_row"] = 1.0
         if ctx.index == 0:
-            self.base["first_sentence"] = 1.0
-        self.base[f"n_mentions:{min(len([m for m in ctx.mentions if m.candidate]), 5)}"] = 1.0
-        self.base[f"length:{_bucket(len(ctx.text), (80, 160, 300, 600))}"] = 1.0
-        # How much the document has talked about each entity so far: news is mostly about one or two.
+            base["first_sentence"] = 1.0
+        base[f"n_mentions:{min(len([m for m in ctx.mentions if m.candidate]), 5)}"] = 1.0
+        base[f"length:{_bucket(len(ctx.text), (80, 160, 300, 600))}"] = 1.0
+        return base
+
+    @cached_property
+    def salience(self) -> dict[str, int]:
+        """How much the document has talked about each entity so far (news is mostly about one or two):
+        the rank of each name by the number of sentences naming it, this one included."""
         counts: dict[str, int] = {}
-        for m in [m for _, m in ctx.state.memory.history] + [m for m in ctx.mentions if m.candidate]:
-            counts[m.name] = counts.get(m.name, 0) + 1  # this sentence's names count too
-        order = sorted(counts, key=lambda n: -counts[n])
-        self.salience = {name: rank for rank, name in enumerate(order)}
-        named = [m for _, m in ctx.state.memory.history] or [m for m in ctx.mentions if m.candidate]
-        self.first_named = named[0].name if named else None
+        for m in [m for _, m in self.ctx.state.memory.history] + [m for m in self.ctx.mentions if m.candidate]:
+            counts[m.name] = counts.get(m.name, 0) + 1
+        return {name: rank for rank, name in enumerate(sorted(counts, key=lambda n: -counts[n]))}
+
+    @cached_property
+    def first_named(self) -> str | None:
+        named = [m for _, m in self.ctx.state.memory.history] or [m for m in self.ctx.mentions if m.candidate]
+        return named[0].name if named else None
+
+    def object_position(self, m: Mention) -> bool:
+        """``ctx.is_object_position``, once per mention (several candidates share a subject)."""
+        cache = self.__dict__.setdefault("_objects", {})
+        if id(m) not in cache:
+            cache[id(m)] = self.ctx.is_object_position(m)
+        return cache[id(m)]
 
     def place_of(self, name: str) -> Place | None:
         pool = [m for m in self.ctx.mentions if m.candidate]
@@ -499,7 +521,7 @@ class _SentenceView:
         a0, a1 = anchor
         if m.possessive:
             f["possessive"] = 1.0
-        if self.ctx.is_object_position(m):
+        if self.object_position(m):
             f["object_position"] = 1.0
             f[f"{kind}|object_position"] = 1.0
         side = "before" if m.end <= a0 else "after"
@@ -533,7 +555,7 @@ class _SentenceView:
                     f[f"pair_pre:{w}"] = 1.0
                 for w in _words(self.text[b.end : b.end + 30], 3):
                     f[f"pair_post:{w}"] = 1.0
-            if self.ctx.is_object_position(a):
+            if self.object_position(a):
                 f["pair_first_object"] = 1.0
             if self.ctx.coordinated(a, [a, b]) == [a, b]:
                 f["pair_coordinated"] = 1.0

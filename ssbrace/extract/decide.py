@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from itertools import repeat
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,21 +35,36 @@ class Decider:
 
     @classmethod
     def from_json(cls, data: dict, digest: str = "") -> Decider:
-        return cls(weights={k: float(v) for k, v in data["weights"].items()}, bias=float(data["bias"]),
+        return cls(weights=dict(data["weights"]), bias=float(data["bias"]),
                    thresholds={k: float(v) for k, v in (data.get("thresholds") or {}).items()},
                    threshold=float(data.get("threshold", 0.5)), digest=digest,
                    rule_threshold=float(data.get("rule_threshold", data.get("threshold", 0.5))),
                    margin=float(data.get("margin", 0.0)))
 
-    def probability(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+    def __post_init__(self) -> None:
+        # Each feature is learned twice, shared and apart for rule claims ("R|") and new readings ("N|")
+        # (``marked``); folding the two weights into one table per source makes scoring one lookup a feature.
+        tables: dict[str, dict[str, float]] = {"R|": {}, "N|": {}}
+        for name, weight in self.weights.items():
+            mark = name[:2]
+            if mark in tables:
+                tables[mark][name[2:]] = tables[mark].get(name[2:], 0.0) + float(weight)
+            else:
+                for table in tables.values():
+                    table[name] = table.get(name, 0.0) + float(weight)
+        object.__setattr__(self, "_tables", tables)
+
+    def probability(self, features: dict[str, float], source: str = "rule") -> float:
+        table = self._tables["R|" if source == "rule" else "N|"]  # type: ignore[attr-defined]
+        # every feature the candidates carry is an indicator (value 1.0): a sum of weights, no products
+        z = self.bias + sum(map(table.get, features, repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def choose(self, candidates: list[Candidate]) -> list[Claim]:
         """The best candidate of each group, when the model believes it; in document order."""
         best: dict[int, tuple[float, int, Candidate]] = {}
         for order, cand in enumerate(candidates):
-            p = self.probability(cand.features)
+            p = self.probability(cand.features, cand.source)
             held = best.get(cand.group)
             if held is not None and held[2].source == "rule" and held[0] >= self.rule_threshold:
                 continue  # the rules' reading stands while the model believes it: others only repair a rejected one
@@ -88,3 +104,10 @@ def default_decider() -> Decider | None:
     """The model shipped with the package (loaded once per process), or None when it is absent."""
     raw = _model_bytes()
     return Decider.from_json(json.loads(raw), model_digest()) if raw is not None else None
+
+
+def marked(features: dict[str, float], source: str) -> dict[str, float]:
+    """The features as the model is trained on them: each once shared and once marked with its source, so
+    it can trust a cue in the rules' hands more (or less) than the same cue in a reading they passed over."""
+    mark = "R|" if source == "rule" else "N|"
+    return {**features, **{mark + name: value for name, value in features.items()}}

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from ssbrace.extract.candidates import Candidate
-from ssbrace.extract.decide import Decider
+from ssbrace.extract.decide import Decider, marked
 from ssbrace.extract.evaluate import Report, evaluate, matches
 from ssbrace.extract.pipeline import _dedupe, extractor_for
 
@@ -66,7 +66,7 @@ def fit(examples: Sequence[Example], *, c: float = C, threshold: float = THRESHO
     rows, ys, weights = [], [], []
     for ex in examples:
         for cand, y in zip(ex.candidates(), labels(ex), strict=True):
-            rows.append(cand.features)
+            rows.append(marked(cand.features, cand.source))
             ys.append(y)
             weights.append(ex.weight)
     vectorizer = DictVectorizer()
