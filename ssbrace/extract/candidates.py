@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ssbrace.extract.entities import Mention
 from ssbrace.extract.kinds.common import is_hedged
+from ssbrace.extract.kinds.partnership import strong_cues
 from ssbrace.models import Claim
 
 if TYPE_CHECKING:
@@ -161,7 +162,7 @@ class Proposer:
         out: list[Candidate] = []
         ruled = {frozenset((c.subject, c.object or "")): c for c in rule_pairs}
         rule_keys = set(ruled)
-        cued = bool(ctx.find("partnership_cues")) or bool(ctx.find("partnership_weak_cues"))
+        cued = bool(strong_cues(ctx)) or bool(ctx.find("partnership_weak_cues"))
         if not (cued or ruled or _LINKS.search(ctx.text)):
             return []  # no word that links two parties: names side by side are not a deal
         parties = sorted(ctx.candidates(SUBJECTS["partnership"]) + proper_nouns(ctx) + backers(ctx),

@@ -50,11 +50,16 @@ _ASIDE = re.compile(r",[ \t]*(?:founded|based|set up|established|whose|which|who
                     re.IGNORECASE)
 
 
+def strong_cues(ctx: SentenceContext) -> list:  # type: ignore[type-arg]
+    """The partnership cues of the sentence that are not weak and not an event ("investor day")."""
+    return [h for h in ctx.find("partnership_cues") if not ctx.lexicon.rx("partnership_weak_cues").fullmatch(h.group())
+            and not (h.group().lower().startswith("investor") and _INVESTOR_EVENT.match(ctx.text, h.end()))]
+
+
 def extract(ctx: SentenceContext) -> list[Claim]:
     if is_hedged(ctx):
         return []
-    strong = [h for h in ctx.find("partnership_cues") if not ctx.lexicon.rx("partnership_weak_cues").fullmatch(h.group())
-              and not (h.group().lower().startswith("investor") and _INVESTOR_EVENT.match(ctx.text, h.end()))]
+    strong = strong_cues(ctx)
     if not strong and "round" in ctx.lower and _ROUND_LED.search(ctx.text):
         strong = [_ROUND_LED.search(ctx.text)]  # "a round that A and B led": the lead investors back the raiser
     weak = ctx.has("partnership_weak_cues")
