@@ -1,6 +1,6 @@
 """B-cubed precision, recall and F1 of story clustering on our labelled set (tests/data/stories).
 
-    .venv/bin/python bench/stories.py [--folder tests/data/stories] [--domain solid_state_batteries]
+    .venv/bin/python bench/stories.py [--folder tests/data/stories] [--domain solid_state_batteries] [--real]
 
 Prints the default configuration (TF-IDF + entities + figures, incremental, the product path), then
 variants for comparison, each measured in the same run on a fresh temporary store.
@@ -10,21 +10,48 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ssbrace.kb.store import Store  # noqa: E402
 from ssbrace.stories.cluster import DEFAULT_CONFIG  # noqa: E402
-from ssbrace.stories.evaluate import bcubed, cluster_labelled_set, read_labelled_set  # noqa: E402
+from ssbrace.stories.evaluate import (  # noqa: E402
+    LabelledArticle,
+    bcubed,
+    cluster_labelled_set,
+    read_labelled_set,
+)
 
 
-def run(folder: Path, domain: str, label: str, config=DEFAULT_CONFIG, rebuild: bool = False) -> None:
-    articles = read_labelled_set(folder)
+def real_articles() -> list[LabelledArticle]:
+    """The real-reporting corpus's excerpts (tests/data/real, texts from its ignored cache) with their story labels."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from corpora import real_examples
+
+    manifest = {}
+    for path in sorted((ROOT / "tests/data/real/manifest").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            manifest[row["id"]] = row
+    out = []
+    for ex in real_examples() + real_examples(blind=True):
+        row = manifest[ex.doc]
+        title = ex.text.strip().splitlines()[0][:120] if ex.text.strip() else ex.doc
+        out.append(LabelledArticle(name=ex.doc, story=row["story"], title=title, published=ex.published,
+                                   publisher=urlsplit(row["url"]).hostname, text=ex.text, near_duplicate_of=None))
+    return out
+
+
+def run(folder: Path | list[LabelledArticle], domain: str, label: str, config=DEFAULT_CONFIG,
+        rebuild: bool = False) -> None:
+    articles = folder if isinstance(folder, list) else read_labelled_set(folder)
     gold = {a.name: a.story for a in articles}
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{tmp}/bench.db")
@@ -43,10 +70,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=ROOT / "tests" / "data" / "stories")
     parser.add_argument("--domain", default="solid_state_batteries")
+    parser.add_argument("--real", action="store_true",
+                        help="the real-reporting corpus's story labels (needs its cache, tests/data/real/README.md)")
     args = parser.parse_args()
-    articles = read_labelled_set(args.folder)
+    if args.real:
+        articles = real_articles()
+        if not articles:
+            raise SystemExit("the real corpus's texts are not cached: see tests/data/real/README.md")
+        args.folder = articles
+    articles = articles if args.real else read_labelled_set(args.folder)
     print(
-        f"labelled set: {len(articles)} documents, {len({a.story for a in articles})} stories ({args.folder})"
+        f"labelled set: {len(articles)} documents, {len({a.story for a in articles})} stories "
+        f"({'tests/data/real' if args.real else args.folder})"
     )
     run(args.folder, args.domain, "default (TF-IDF+entities+figures, incremental)")
     run(args.folder, args.domain, "same, one rebuild pass", rebuild=True)

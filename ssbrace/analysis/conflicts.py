@@ -56,6 +56,17 @@ class Conflict:
         return tuple(c for side in self.sides for c in side.claims)
 
     @property
+    def entities(self) -> tuple[str, ...]:
+        """Every entity the conflict is about: a standing dispute concerns both sides of the comparison
+        ("Korea overtakes Japan" against "Korea trails Japan" belongs to Korea's page as much as Japan's)."""
+        names = [self.entity]
+        for claim in self.claims:
+            for name in (claim.subject, claim.object):
+                if name and name not in names:
+                    names.append(name)
+        return tuple(names)
+
+    @property
     def newest(self) -> date | None:
         """The date of the latest statement involved (what ``changes`` compares)."""
         dates = [c.seen for c in self.claims if c.seen]

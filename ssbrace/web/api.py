@@ -170,7 +170,7 @@ def conflicts(request: Request, entity: str | None = None) -> ConflictsOut:
     """Conflicts (with their sides and sentences) and consistency findings."""
     found, findings = views.conflicts(_state(request))
     if entity:
-        found = [c for c in found if c.entity.casefold() == entity.casefold()]
+        found = [c for c in found if entity.casefold() in {name.casefold() for name in c.entities}]
         findings = [f for f in findings if f.entity.casefold() == entity.casefold()]
     return ConflictsOut(conflicts=[conflict_out(c) for c in found], findings=[finding_out(f) for f in findings])
 

@@ -101,7 +101,8 @@ class Snapshot:
     def conflicts_by_entity(self) -> dict[str, list[Conflict]]:
         index: dict[str, list[Conflict]] = defaultdict(list)
         for conflict in self.knowledge.conflicts:
-            index[conflict.entity.casefold()].append(conflict)
+            for name in conflict.entities:
+                index[name.casefold()].append(conflict)
         return index
 
     @cached_property

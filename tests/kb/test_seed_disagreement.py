@@ -124,5 +124,13 @@ def test_api_conflicts_show_it(web) -> None:  # type: ignore[no-untyped-def]
     assert sides[KOREA_AHEAD]["sources"] == [SOURCE_A] and sides[JAPAN_AHEAD]["sources"] == [SOURCE_B]
     assert [c["evidence"]["sentence"] for c in sides[KOREA_AHEAD]["claims"]] == [SENTENCE_A]
     assert [c["evidence"]["sentence"] for c in sides[JAPAN_AHEAD]["claims"]] == [SENTENCE_B]
-    # The conflict is filed under one of its two entities (the first by name).
+    # A standing dispute belongs to both countries: the filter finds it under either.
     assert _korea_japan(web.get("/api/v1/conflicts", params={"entity": "Japan"}).json()["conflicts"])
+    assert _korea_japan(web.get("/api/v1/conflicts", params={"entity": "South Korea"}).json()["conflicts"])
+    assert not web.get("/api/v1/conflicts", params={"entity": "Germany"}).json()["conflicts"]
+
+
+def test_both_country_pages_list_it(web) -> None:  # type: ignore[no-untyped-def]
+    for country in ("South Korea", "Japan"):
+        body = html.unescape(web.get(f"/countries/{country}").text)
+        assert 'id="conflicts"' in body and KOREA_AHEAD in body and JAPAN_AHEAD in body, country
