@@ -56,7 +56,9 @@ def payer_country(ctx: SentenceContext, q: Quantity) -> tuple[Mention | None, fl
                 score -= 150  # "a French grant", "Japanese state aid": the payer named outright
             if ctx.is_object_position(m) and not ctx.text[max(0, m.start - 6) : m.start].lower().strip().endswith(("by", "from")):
                 score += 60
-        elif m.type in ("institution", "program") and m.country:
+        elif (m.type == "program" or m.type == "institution" and m.category == "government") and m.country:
+            # an agency or a programme pays for its state; an analyst firm's home ("Taipei-based TrendForce
+            # reports Japan's subsidy") pays for nothing
             score = abs(m.start - q.start) + 10
         if score is not None and (best is None or score < best[0]):
             best = (score, m)
@@ -64,7 +66,11 @@ def payer_country(ctx: SentenceContext, q: Quantity) -> tuple[Mention | None, fl
         subject = ctx.subject(q.start, {"country", "region"})
         if subject:
             return subject.mentions[0], subject.confidence - 0.1
-        # "negotiated a state subsidy of EUR 500 million": the recipient's own state pays
+        # "will receive a grant of EUR 1.5 billion" in a story about a plant in France: the country the
+        # document is about pays; failing one, the recipient's own state ("negotiated a state subsidy")
+        place = ctx.state.memory.focus({"country"})
+        if place is not None:
+            return Mention(0, 0, place.name, place.type, place.country), 0.45
         recipient = ctx.subject(q.start, {"company"}, focus=True)
         if recipient and recipient.mentions[0].country:
             entry = ctx.extractor.entities.lookup(recipient.mentions[0].country)
