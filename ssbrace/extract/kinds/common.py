@@ -43,6 +43,7 @@ _PREVIOUS_DATED = re.compile(r"^[ \t,]*(?:in[ \t]+|at[ \t]+the[ \t]+end[ \t]+of[
 # "in about a third of the time": a fraction of a duration, cost or weight, not a share of anything counted.
 _NOT_LEVEL_AFTER = re.compile(r"^(?:[ \t]+of)?[ \t]+(?:the[ \t]+|a[ \t]+)?(?:time|cost|costs|weight|size|price|prices)\b",
                               re.IGNORECASE)
+_SIGNED = re.compile(r"(?:^|[\s(\[])[+\-−]$")  # the sign touches the number: "CATL - 36.8%" is a separator
 _CHARGE_BEFORE = re.compile(r"(?:to|from|at|charg\w*[ \t]+to|between)[ \t]+$", re.IGNORECASE)
 
 
@@ -50,6 +51,8 @@ def percent_is_level(ctx: SentenceContext, q: Quantity) -> bool:
     """Is this percentage a level (a share of something), not a change, a stake, a yield or a charge?"""
     before = ctx.text[max(0, q.start - 40) : q.start]
     after = ctx.text[q.end : q.end + 40]
+    if _SIGNED.search(before):
+        return False  # "(QS -6.93%)", "+3.2%": a signed move, a change, never a share
     if _CHANGE_BEFORE.search(before) or _CHANGE_AFTER.search(after) or _NOT_LEVEL_BEFORE.search(before):
         return False
     if _PREVIOUS_BEFORE.search(before) and not _PREVIOUS_DATED.match(after):
