@@ -81,7 +81,8 @@ def main() -> int:
 
 def real(args: argparse.Namespace) -> int:
     from ssbrace.extract.decide import default_decider
-    from ssbrace.extract.train import REAL_WEIGHT, cross_validate, predict as predict_examples, score
+    from ssbrace.extract.train import REAL_WEIGHT, cross_validate, score
+    from ssbrace.extract.train import predict as predict_examples
 
     if not real_texts_present():
         print("the real corpus's texts are not cached: see tests/data/real/README.md to rebuild them")

@@ -235,11 +235,11 @@ class Proposer:
         if not pool:
             return out
         aspect = _aspect(ctx)
-        hits: list[tuple[int, int, str, int | None]] = [(h.start, h.end, "ranks", h.rank) for h in ctx.rank_hits]
+        hits: list[tuple[int, int, int | None]] = [(h.start, h.end, h.rank) for h in ctx.rank_hits]
         if not hits:  # a stated place beats a superlative ("the leading supplier to GM, ended the year fifth")
-            hits = [(h.start(), h.end(), "ranks", 1) for h in ctx.find("superlatives")
+            hits = [(h.start(), h.end(), 1) for h in ctx.find("superlatives")
                     if not _TOP_N.match(ctx.text, h.end())]  # "three of the top ten places" is a count
-        for start, end, relation, rank in hits:
+        for start, end, rank in hits:
             group = self._group()
             for m in pool[:6]:
                 if (m.name, "ranks", None, rank) in have:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from itertools import repeat
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 from ssbrace.extract.candidates import Candidate
@@ -72,7 +72,7 @@ class Decider:
             if held is None or p > held[0] + margin:
                 best[cand.group] = (p, order, cand)
         chosen = []
-        for p, order, cand in sorted(best.values(), key=lambda t: t[1]):
+        for p, _order, cand in sorted(best.values(), key=lambda t: t[1]):
             # A rule claim is dropped only when the model is fairly sure it is wrong; a reading the rules
             # passed over is added only when the model is fairly sure it is right.
             bar = self.rule_threshold if cand.source == "rule" else self.thresholds.get(cand.claim.kind, self.threshold)

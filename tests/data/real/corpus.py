@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT / "tests" / "data"))
 sys.path.insert(0, str(ROOT))
 
 from check_gold import check_fields  # noqa: E402
+
 from ssbrace.models import CLAIM_FIELDS  # noqa: E402
 
 MANIFEST = HERE / "manifest"
