@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from ssbrace.extract.entities import Mention
 from ssbrace.extract.kinds.common import is_hedged
 from ssbrace.extract.kinds.partnership import strong_cues
+from ssbrace.extract.kinds.standing import aspect_of
 from ssbrace.models import Claim
 
 if TYPE_CHECKING:
@@ -234,7 +235,7 @@ class Proposer:
         pool = ctx.candidates(SUBJECTS["standing"])
         if not pool:
             return out
-        aspect = _aspect(ctx)
+        aspect = aspect_of(ctx)
         hits: list[tuple[int, int, int | None]] = [(h.start, h.end, h.rank) for h in ctx.rank_hits]
         if not hits:  # a stated place beats a superlative ("the leading supplier to GM, ended the year fifth")
             hits = [(h.start(), h.end(), 1) for h in ctx.find("superlatives")
@@ -384,14 +385,6 @@ def proper_nouns(ctx: SentenceContext) -> list[Mention]:
             continue
         out.append(Mention(start, end, name, "company", known=False, text=ctx.text[start:end]))
     return out
-
-
-def _aspect(ctx: SentenceContext) -> str | None:
-    for hit in ctx.find("aspects"):
-        label = ctx.lexicon.label("aspects", hit.group())
-        if label:
-            return label
-    return None
 
 
 class _SentenceView:

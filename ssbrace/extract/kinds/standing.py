@@ -53,7 +53,7 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         return []
     claims: list[Claim] = []
     emitted: set[tuple[str, str, str | None]] = set()
-    aspect = _aspect(ctx)
+    aspect = aspect_of(ctx)
     lead_alone: list[int] = []
     for hit in hits:
         if _NOT_STANDING.match(ctx.text, hit.start()) or _NOT_STANDING.search(ctx.text, max(0, hit.start() - 3), hit.end() + 12):
@@ -194,7 +194,7 @@ def _after_rival(ctx: SentenceContext, claims: list[Claim], emitted: set) -> boo
     if key not in emitted:
         emitted.add(key)
         claims.append(ctx.claim(NAME, subject.mentions[0], subject.confidence, relation="trails", object=obj.name,
-                                object_type=obj.type, aspect=_aspect(ctx), technology=ctx.technology()))
+                                object_type=obj.type, aspect=aspect_of(ctx), technology=ctx.technology()))
     return True
 
 
@@ -211,7 +211,8 @@ def _compatible(a: Mention, b: Mention) -> bool:
     return (a.type in geo) == (b.type in geo)
 
 
-def _aspect(ctx: SentenceContext) -> str | None:
+def aspect_of(ctx: SentenceContext) -> str | None:
+    """What a standing in the sentence is about: the first aspect word's label."""
     for hit in ctx.find("aspects"):
         label = ctx.lexicon.label("aspects", hit.group())
         if label:
