@@ -98,12 +98,11 @@ class Proposer:
     def propose(self, ctx: SentenceContext, rule_claims: list[Claim]) -> list[Candidate]:
         out: list[Candidate] = []
         self._place_cache = {}
+        sentence = _SentenceView(ctx)
         if is_hedged(ctx):
             # a question, a denial or a rumour: the rules' veto is exact, so nothing new is proposed here
-            for claim in rule_claims:
-                out.append(Candidate(claim, self._group(), "rule", _SentenceView(ctx).features(claim, Place(None, "rule"), (0, 0), "rule")))
-            return out
-        sentence = _SentenceView(ctx)
+            return [Candidate(claim, self._group(), "rule", sentence.features(claim, Place(None, "rule"), (0, 0), "rule"))
+                    for claim in rule_claims]
         for claim in rule_claims:
             if claim.kind == "partnership":
                 continue  # pairs are proposed below, the rule's pairs marked among them
