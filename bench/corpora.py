@@ -52,6 +52,11 @@ def real_texts_present() -> bool:
     return any((REAL / "cache" / "texts").glob("*.txt"))
 
 
+def real_manifest() -> dict[str, dict]:
+    """Every excerpt of the real corpus's manifests, by id (committed; no text needed)."""
+    return {row["id"]: row for path in sorted((REAL / "manifest").glob("*.jsonl")) for row in _jsonl(path)}
+
+
 def real_examples(*, blind: bool = False) -> list[Example]:
     """Annotated real excerpts whose text is cached: batches a-e, or with ``blind`` the blind slice only."""
     gold = defaultdict(list)
@@ -59,16 +64,13 @@ def real_examples(*, blind: bool = False) -> list[Example]:
         for g in _jsonl(path):
             gold[g["doc"]].append(g)
     out = []
-    for path in sorted((REAL / "manifest").glob("*.jsonl")):
-        if (path.stem in BLIND_BATCHES) != blind:
-            continue
-        for row in _jsonl(path):
-            text_path = REAL / "cache" / "texts" / f"{row['id']}.txt"
-            if row.get("story") is None or not text_path.exists():
-                continue  # not annotated yet, or not cached on this machine
-            with open(text_path, encoding="utf-8", newline="") as fh:
-                text = fh.read()
-            published = date.fromisoformat(row["date"]) if row.get("date") else None
-            out.append(Example(doc=row["id"], text=text, published=published, gold=gold.get(row["id"], []),
-                               source=f"real-{row['batch']}"))
+    for row in real_manifest().values():
+        text_path = REAL / "cache" / "texts" / f"{row['id']}.txt"
+        if (row["batch"] in BLIND_BATCHES) != blind or row.get("story") is None or not text_path.exists():
+            continue  # the other slice, not annotated yet, or not cached on this machine
+        with open(text_path, encoding="utf-8", newline="") as fh:
+            text = fh.read()
+        published = date.fromisoformat(row["date"]) if row.get("date") else None
+        out.append(Example(doc=row["id"], text=text, published=published, gold=gold.get(row["id"], []),
+                           source=f"real-{row['batch']}"))
     return out

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 import tempfile
 import time
@@ -33,13 +32,9 @@ from ssbrace.stories.evaluate import (  # noqa: E402
 def real_articles() -> list[LabelledArticle]:
     """The real-reporting corpus's excerpts (tests/data/real, texts from its ignored cache) with their story labels."""
     sys.path.insert(0, str(ROOT / "bench"))
-    from corpora import real_examples
+    from corpora import real_examples, real_manifest
 
-    manifest = {}
-    for path in sorted((ROOT / "tests/data/real/manifest").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            manifest[row["id"]] = row
+    manifest = real_manifest()
     out = []
     for ex in real_examples() + real_examples(blind=True):
         row = manifest[ex.doc]
