@@ -19,9 +19,11 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from ssbrace.extract.entities import Mention
-from ssbrace.extract.kinds.common import is_hedged
+from ssbrace.extract.kinds.common import is_hedged, nearest_match_distance
+from ssbrace.extract.kinds.money import dollar_fields, is_public, money_figures, money_year
 from ssbrace.extract.kinds.partnership import strong_cues
 from ssbrace.extract.kinds.standing import aspect_of
+from ssbrace.extract.quantities import YearRef
 from ssbrace.models import Claim
 
 if TYPE_CHECKING:
@@ -44,7 +46,7 @@ SUBJECTS: dict[str, set[str]] = {
 # ("anchor"), before the subject ("context"). Structural features (distances, names and cues in between,
 # positions) are always there; words are few per document and let a model memorise its training text.
 LEXICAL = frozenset(os.environ.get("SSBRACE_LEXICAL", "gap,anchor,context").split(","))
-MAX_PAIRS = 10  # pairs of parties per sentence (a list of twenty names is a list, not a deal)
+MAX_PAIRS = 16  # pairs of parties per sentence, likeliest first (a list of twenty names is a list, not a deal)
 _WORD = re.compile(r"[a-z][a-z\-']*|\d+|[$€¥£%]", re.IGNORECASE)
 _GEO = {"country", "region"}
 
@@ -108,8 +110,11 @@ class Proposer:
                 continue  # pairs are proposed below, the rule's pairs marked among them
             out.extend(self._alternatives(ctx, sentence, claim))
         out.extend(self._targets(ctx, sentence, [c for c in rule_claims if c.kind == "target"]))
+        out.extend(self._money(ctx, sentence, [c for c in rule_claims if c.kind in _MONEY_FLIP]))
         out.extend(self._pairs(ctx, sentence, [c for c in rule_claims if c.kind == "partnership"]))
+        out.extend(self._members(ctx, sentence))
         out.extend(self._standings(ctx, sentence, [c for c in rule_claims if c.kind == "standing"]))
+        out.extend(self._enumerated(ctx, sentence, [c for c in rule_claims if c.kind == "standing"]))
         return out
 
     def _places(self, ctx: SentenceContext, types: set[str]) -> list[Place]:
@@ -155,7 +160,27 @@ class Proposer:
             alt = replace(claim, subject=m.name, subject_type=m.type, confidence=0.5)
             out.append(Candidate(alt, group, "alt", sentence.features(alt, place, anchor, "alt")))
             placed.append((out[-1], place))
+        combined = _combined_country(ctx) if claim.kind in ("market_share", "capacity", "patents", "patent_share") else None
+        if combined is not None and combined.name not in seen:
+            alt = replace(claim, subject=combined.name, subject_type=combined.type, confidence=0.5)
+            place = Place(combined, "combined")
+            out.append(Candidate(alt, group, "alt", sentence.features(alt, place, anchor, "alt")))
+            placed.append((out[-1], place))
+            for cand, _ in placed:
+                cand.features["combined_reading"] = 1.0
         _relative(placed, anchor)
+        if "respectively" in ctx.text:
+            _respectively(ctx, placed, anchor)
+        if claim.kind in _MONEY_FLIP:
+            # public money and private capital read alike ("South Korea will invest 20 trillion won"): the
+            # other kind with the same subjects, for the model to weigh
+            for cand, place in list(placed):
+                flipped = replace(cand.claim, kind=_MONEY_FLIP[claim.kind], confidence=0.5)
+                feats = sentence.features(flipped, place, anchor, "alt")
+                feats["kind_flipped"] = 1.0
+                feats[f"kind_flipped|stype:{flipped.subject_type}"] = 1.0
+                feats.update({k: v for k, v in cand.features.items() if k.startswith(("dist_rank", "nearest", "first_before"))})
+                out.append(Candidate(flipped, group, "flip", feats))
         return out
 
     def _pairs(self, ctx: SentenceContext, sentence: _SentenceView, rule_pairs: list[Claim]) -> list[Candidate]:
@@ -171,7 +196,8 @@ class Proposer:
         for m in parties:
             names.setdefault(m.name, m)
         pool = list(names.values())
-        pairs: list[tuple[Mention | None, Mention, str]] = [(a, b, "same") for a, b in combinations(pool, 2)][:MAX_PAIRS]
+        pairs: list[tuple[Mention | None, Mention, str]] = [
+            (a, b, "same") for a, b in _likely_pairs(ctx, pool)][:MAX_PAIRS]
         if ruled:
             # the rules read this sentence's deal ("a tie-up between A and B"): other pairs of names they
             # saw are not parties to it; only names they could not see (unknown organisations) are proposed
@@ -197,14 +223,92 @@ class Proposer:
             out.append(Candidate(claim, self._group(), "rule", feats))
         return out
 
+    def _money(self, ctx: SentenceContext, sentence: _SentenceView, rules: list[Claim]) -> list[Candidate]:
+        """Money no rule took ("South Korea will invest 20 trillion won"): both kinds with each subject that
+        could pay, one group per amount, when a word near it speaks of spending or receiving money."""
+        out: list[Candidate] = []
+        taken = {c.amount for c in rules}
+        for q in money_figures(ctx):
+            amount = q.amount if q.amount is not None else q.value
+            if amount in taken:
+                continue
+            cues = [(name, nearest_match_distance(ctx, name, q, window=120)) for name in ("funding_cues", "investment_cues")]
+            cues = [(name, d) for name, d in cues if d is not None]
+            if not cues:
+                continue
+            years = money_year(ctx, q)
+            fields = dollar_fields(ctx, q, years["year"])
+            group = self._group()
+            placed: list[tuple[Candidate, Place]] = []
+            public = is_public(ctx, q)
+            for kind in ("funding", "investment"):
+                for place in self._places(ctx, SUBJECTS[kind]):
+                    m = place.mention
+                    if m is None:
+                        continue
+                    claim = ctx.claim(kind, m, 0.5, bound=q.bound, technology=ctx.technology(), **years, **fields)
+                    feats = sentence.features(claim, place, (q.start, q.end), "money")
+                    for name, dist in cues:
+                        feats[f"{kind}|{name}:{_bucket(dist, (0, 15, 40, 80))}"] = 1.0
+                    feats[f"{kind}|public" if public else f"{kind}|private"] = 1.0
+                    out.append(Candidate(claim, group, "money", feats))
+                    placed.append((out[-1], place))
+            _relative(placed, (q.start, q.end))
+        return out
+
+    def _members(self, ctx: SentenceContext, sentence: _SentenceView) -> list[Candidate]:
+        """Members of an alliance or consortium named here or just before ("CASIP ... includes CATL, CALB
+        and EVE Energy"): each member paired with the group, for the model to judge."""
+        out: list[Candidate] = []
+        cue = _MEMBERSHIP.search(ctx.text)
+        if not cue:
+            return out
+        groups = [(m, "same") for m in ctx.mentions if _is_group(m)]
+        for back, mentions in enumerate(reversed(self.previous), 1):
+            groups += [(m, f"prev{back}") for m in mentions if _is_group(m)]
+        if not groups:
+            return out
+        group_m, where = groups[0]
+        members = [m for m in ctx.candidates(SUBJECTS["partnership"]) + proper_nouns(ctx)
+                   if m.name != group_m.name and not _is_group(m)]
+        seen: set[str] = set()
+        for m in members[:12]:
+            if m.name in seen:
+                continue
+            seen.add(m.name)
+            claim = ctx.claim("partnership", m, 0.5, object=group_m.name, object_type=group_m.type,
+                              technology=ctx.technology())
+            feats = sentence.pair_features(m, group_m if where == "same" else None, where, False)
+            feats["member"] = 1.0
+            feats[f"member|where:{where}"] = 1.0
+            feats[f"member|count:{min(len(members), 5)}"] = 1.0
+            feats[f"member|cue:{cue.group().lower()[:6]}"] = 1.0
+            if not m.known:
+                feats["member|unknown"] = 1.0
+            out.append(Candidate(claim, self._group(), "member", feats))
+        return out
+
     def _targets(self, ctx: SentenceContext, sentence: _SentenceView, rules: list[Claim]) -> list[Candidate]:
-        """Each year near a stage word that no rule target of this sentence took: one group of subjects."""
+        """Each year near a stage word that no rule target of this sentence took: one group of subjects.
+
+        A month, quarter or season without a year ("in the fourth quarter") reads as the document's year, and
+        so does an achievement told in the present ("is testing the cells in its i7") with no time at all."""
         out: list[Candidate] = []
         aims = [h for h in ctx.find("goal_cues") if h.group().lower() != "by"]
-        if not (aims or ctx.has("milestone_cues")):
+        done = ctx.has("milestone_cues")
+        if not (aims or done or _UNDER_WAY.search(ctx.text)):
             return out  # a year near "production" with no aim and no achievement ("cut production costs in 2024")
         taken = {c.year for c in rules}
-        for ref in ctx.years:
+        refs: list[tuple[YearRef, str]] = [(ref, "year") for ref in ctx.years]
+        doc_year = ctx.state.year
+        if doc_year is not None:
+            for match in _PERIOD.finditer(ctx.text):
+                refs.append((YearRef(doc_year, None, match.start(), match.end(), "eq", "in", match.group()), "period"))
+            if not refs and (done or _UNDER_WAY.search(ctx.text)):
+                cue = _UNDER_WAY.search(ctx.text) or ctx.find("milestone_cues")[0]
+                start, end = (cue.start(), cue.end())
+                refs.append((YearRef(doc_year, None, start, end, "eq", "", ""), "now"))
+        for ref, how in refs:
             if ref.year in taken or ref.year < 1990:
                 continue
             if not any(ch.isdigit() for ch in ref.text) and _RELATIVE_TO_EVENT.search(ref.text):
@@ -214,6 +318,7 @@ class Proposer:
                 continue
             taken.add(ref.year)
             group = self._group()
+            placed: list[tuple[Candidate, Place]] = []
             for place in self._places(ctx, SUBJECTS["target"]):
                 m = place.mention
                 if m is None:
@@ -224,7 +329,11 @@ class Proposer:
                 feats[f"stage_table:{stage[1]}"] = 1.0
                 feats[f"stage_dist:{_bucket(stage[2])}"] = 1.0
                 feats[f"year_prep:{ref.prep or '-'}"] = 1.0
+                feats[f"year_from:{how}"] = 1.0
+                feats[f"year_from:{how}|done" if done else f"year_from:{how}|aim"] = 1.0
                 out.append(Candidate(claim, group, "year", feats))
+                placed.append((out[-1], place))
+            _relative(placed, (ref.start, ref.end))
         return out
 
     def _standings(self, ctx: SentenceContext, sentence: _SentenceView, rules: list[Claim]) -> list[Candidate]:
@@ -241,12 +350,15 @@ class Proposer:
                     if not _TOP_N.match(ctx.text, h.end())]  # "three of the top ten places" is a count
         for start, end, rank in hits:
             group = self._group()
+            placed = []
             for m in pool[:6]:
                 if (m.name, "ranks", None, rank) in have:
                     continue
                 claim = ctx.claim("standing", m, 0.5, relation="ranks", rank=rank, aspect=aspect)
                 place = Place(m, "same", first=m is pool[0])
                 out.append(Candidate(claim, group, "rank", sentence.features(claim, place, (start, end), "rank")))
+                placed.append((out[-1], place))
+            _relative(placed, (start, end))
         for hit in ctx.find("standing"):
             relation = ctx.lexicon.label("standing", hit.group())
             if relation not in ("leads", "trails", "overtakes"):
@@ -280,6 +392,126 @@ class Proposer:
         return out
 
 
+    def _enumerated(self, ctx: SentenceContext, sentence: _SentenceView, rules: list[Claim]) -> list[Candidate]:
+        """Places handed out along a list: "A, B and C ranked seventh, eighth and ninth, respectively",
+        "CATL stood first, Panasonic second", "the top applicant was X, followed by Y, Z".
+        Each named entity with each place near it; features say which reading the layout supports."""
+        out: list[Candidate] = []
+        lower = ctx.lower
+        ranked = "_rank_gate" in ctx.cues or "#" in ctx.text
+        if not (ranked or "followed" in lower):
+            return out
+        places = _ordinals(ctx) if ranked else []
+        follow = _FOLLOWED.search(ctx.text) if "followed" in lower else None
+        if len(places) < 2 and not follow and "respectively" not in lower:
+            return out
+        pool = [m for m in ctx.candidates(SUBJECTS["standing"]) if not m.possessive]
+        if not pool:
+            return out
+        have = {(c.subject, c.rank) for c in rules if c.relation == "ranks"}
+        aspect = aspect_of(ctx)
+        found: list[tuple[Mention, int, str, int]] = []  # (entity, rank, how, chars between)
+        if "respectively" in lower and places:
+            before = [m for m in pool if m.end <= places[0][1]]
+            for m, (rank, start, _) in zip(before[-len(places):], places, strict=False):
+                found.append((m, rank, "respectively", start - m.end))
+        for rank, start, _ in places:
+            near = [m for m in pool if m.end <= start and start - m.end <= 40]
+            if near:
+                m = near[-1]
+                found.append((m, rank, "adjacent", start - m.end))
+        if follow:
+            first = [m for m in pool if m.end <= follow.start()]
+            after = [m for m in pool if m.start >= follow.end()]
+            kind = after[0].type if after else None
+            after = [m for m in after if m.type == kind]
+            top = 1 if (ctx.find("superlatives") or "top" in lower[: follow.start()]) else None
+            if first and top:
+                found.append((first[-1], top, "followed_leader", follow.start() - first[-1].end))
+                for i, m in enumerate(after[:8]):
+                    found.append((m, top + 1 + i, "followed", m.start - follow.end()))
+        seen: set[tuple[str, int]] = set()
+        for m, rank, how, gap in found:
+            if (m.name, rank) in seen or (m.name, rank) in have:
+                continue
+            seen.add((m.name, rank))
+            claim = ctx.claim("standing", m, 0.5, relation="ranks", rank=rank, aspect=aspect)
+            feats = sentence.features(claim, Place(m, "same", first=m is pool[0]), (m.end, m.end), "enum")
+            feats[f"enum:{how}"] = 1.0
+            feats[f"enum_gap:{_bucket(gap, (0, 3, 10, 25, 60))}"] = 1.0
+            feats[f"enum_places:{min(len(places), 4)}"] = 1.0
+            out.append(Candidate(claim, self._group(), "enum", feats))
+        return out
+
+
+_MONEY_FLIP = {"funding": "investment", "investment": "funding"}
+_ORDINALS: dict[int, tuple[dict[str, int], re.Pattern[str]]] = {}  # by lexicon
+_FOLLOWED = re.compile(r"\bfollowed(?:[ \t]+(?:closely|in[ \t]+order|respectively))?[ \t]+by\b", re.IGNORECASE)
+
+
+def _ordinals(ctx: SentenceContext) -> list[tuple[int, int, int]]:
+    """Ordinals that can be places in a list: (rank, start, end). "first" before a noun ("the first cars")
+    is left out: a place in a ranking stands alone or before a bracket, comma, "place" or the end."""
+    compiled = _ORDINALS.get(id(ctx.lexicon))
+    if compiled is None:
+        table = {str(k).lower(): int(v) for k, v in (ctx.lexicon.vocab.get("ordinals") or {}).items()}
+        alt = "|".join(re.escape(w) for w in sorted((w for w in table if w != "top"), key=len, reverse=True))
+        rx = re.compile(rf"(?<![\w])(?:#[ \t]?(?P<hash>\d{{1,2}})|(?P<word>{alt}))(?![\w])"
+                        r"(?=[ \t]*(?:\(|,|;|\.|:|and\b|place|position|spot|largest|biggest|with|in\b|respectively|$))",
+                        re.IGNORECASE)
+        compiled = _ORDINALS[id(ctx.lexicon)] = (table, rx)
+    table, rx = compiled
+    out = []
+    for match in rx.finditer(ctx.text):
+        rank = int(match.group("hash")) if match.group("hash") else table.get(match.group("word").lower())
+        if rank:
+            out.append((rank, match.start(), match.end()))
+    return out
+
+
+_COMBINED = re.compile(r"\b(?:combined|collectively|together|trio|the three|the two|jointly|in total|total)\b", re.IGNORECASE)
+
+
+def _combined_country(ctx: SentenceContext) -> Mention | None:
+    """"The trio's combined share", "LG, SK and Samsung together": companies of one country summed read as
+    the country. Their home country, when two or more companies named here share it."""
+    if not _COMBINED.search(ctx.text):
+        return None
+    homes: dict[str, int] = {}
+    for m in ctx.mentions:
+        if m.type == "company" and m.country:
+            homes[m.country] = homes.get(m.country, 0) + 1
+    if not homes:
+        return None
+    country, count = max(homes.items(), key=lambda kv: kv[1])
+    if count < 2 and not (count == 1 and re.search(r"\b(?:trio|three|two)\b", ctx.text, re.IGNORECASE)):
+        return None
+    entry = ctx.extractor.entities.lookup(country)
+    if entry is None:
+        return None
+    return Mention(0, 0, entry.name, entry.type, entry.country)
+
+
+def _respectively(ctx: SentenceContext, placed: list[tuple[Candidate, Place]], anchor: tuple[int, int]) -> None:
+    """"A, B and C hold 26.5%, 10.5% and 9.9% respectively": the n-th name takes the n-th figure."""
+    figure = next((q for q in ctx.quantities if q.start == anchor[0]), None)
+    if figure is None:
+        return
+    figures = [q for q in ctx.quantities if q.kind == figure.kind]
+    first = figures[0].start
+    names: list[str] = []
+    for m in ctx.mentions:
+        if m.candidate and not m.possessive and m.end <= first and m.name not in names:
+            names.append(m.name)
+    names = names[-len(figures):]
+    want = figures.index(figure) - (len(figures) - len(names))
+    for cand, place in placed:
+        if place.where != "same" or place.mention is None:
+            continue
+        if place.mention.name in names:
+            cand.features["resp_aligned" if names.index(place.mention.name) == want else "resp_misaligned"] = 1.0
+
+
 def _relative(placed: list[tuple[Candidate, Place]], anchor: tuple[int, int]) -> None:
     """Features that compare the readings of one group: which subject is nearest the figure, before it,
     first in the sentence; a model scoring one candidate at a time cannot see its rivals otherwise."""
@@ -308,6 +540,51 @@ _STAGE_TABLES = ("stages", "stages_vehicle")
 _TOP_N = re.compile(r"[ \t\-]+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\b", re.IGNORECASE)
 # Relative years counted from another date, not from the document's ("a year earlier than the 2030 date").
 _RELATIVE_TO_EVENT = re.compile(r"earlier|before|previous|prior|ago|later", re.IGNORECASE)
+
+
+# Words that put names in an alliance: "includes", "members", "brings together", "participation".
+_MEMBERSHIP = re.compile(r"\b(?:includ\w*|members?|membership|involv\w*|join\w*|brings? together|brought together|"
+                         r"particip\w*|consists? of|compris\w*|encompass\w*|integrat\w*|part of|partners|"
+                         r"summon\w*|found(?:ing|ed)|gathers?|unites?)\b", re.IGNORECASE)
+_GROUP_WORDS = re.compile(r"\b(?:Alliance|Consortium|Platform|Association|Coalition|Initiative|Council)\b")
+# A month, quarter, half or season with no year after it: the document's year.
+_PERIOD = re.compile(
+    r"(?<![\w])(?:later[ \t]+this[ \t]+(?:year|month)|(?:in|by|during|from|since|until|before|for)[ \t]+(?:the[ \t]+)?"
+    r"(?:(?:first|second|third|fourth|last|final)[ \t]+(?:quarter|half)|Q[1-4]|H[12]|"
+    r"(?:early|late|mid)[ \t\-]*(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)|January|February|March|April|June|July|August|September|October|November|December|"
+    r"(?:this[ \t]+)?(?:spring|summer|autumn|fall|winter)))(?![ \t]*(?:of[ \t]+)?,?[ \t]*(?:\d|this|next|last|the))",
+    re.IGNORECASE)
+_UNDER_WAY = re.compile(r"\b(?:is|are)[ \t]+(?:now[ \t]+|currently[ \t]+|already[ \t]+)?(?:testing|showcasing|"
+                        r"demonstrating|trialling|trialing|piloting|shipping|supplying|producing)\b|\bunveil\w*|"
+                        r"\bshowcas\w*", re.IGNORECASE)
+
+
+def _is_group(m: Mention) -> bool:
+    return m.category == "association" or (not m.known and bool(_GROUP_WORDS.search(m.name)))
+
+
+def _likely_pairs(ctx: SentenceContext, pool: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """Pairs of names, the likeliest partners first: a linking word between them before none, names
+    outside one list before members of the same list, near before far. A long list of names would
+    otherwise spend the budget on pairs of its own members."""
+    links = [(h.start(), h.end()) for h in _LINKS.finditer(ctx.text)]
+    links += [(h.start(), h.end()) for name in ("partnership_cues", "partnership_weak_cues") for h in ctx.find(name)]
+    listed = {id(m): i for i, m in enumerate(pool)}
+    groups: dict[int, int] = {}
+    for m in pool:
+        if id(m) in groups:
+            continue
+        for other in ctx.coordinated(m, pool):
+            groups.setdefault(id(other), listed[id(m)])
+
+    def key(pair: tuple[Mention, Mention]) -> tuple[int, int, int]:
+        a, b = pair
+        linked = any(a.end <= s and e <= b.start for s, e in links)
+        same_list = groups.get(id(a)) == groups.get(id(b)) and id(a) in groups
+        return (0 if linked else 1, 1 if same_list else 0, b.start - a.end)
+
+    return sorted(combinations(sorted(pool, key=lambda m: m.start), 2), key=key)
 
 
 def _stage_near(ctx: SentenceContext, start: int, end: int) -> tuple[str, str, int] | None:

@@ -309,6 +309,18 @@ class QuantityFinder:
     def _percents(self, text: str, found: list[Quantity], taken: list[tuple[int, int]], starts: list[int]) -> None:
         lowered = text.lower()
         gate = "%" in text or "pct" in lowered or ("cent" in lowered and "per" in lowered)
+        for match in _SPOKEN_PERCENT.finditer(text) if "-point-" in lowered else ():
+            # broadcast style, written as spoken: "14-point-five percent", "five-point-two percent"
+            if _overlaps(taken, match.start(), match.end()):
+                continue
+            whole = parse_number(match.group("i"), self.words)
+            digits = [_DIGIT_WORDS.get(d.lower(), d) for d in re.split(r"-", match.group("f"))]
+            if whole is None or not all(d.isdigit() for d in digits):
+                continue
+            value = float(f"{int(whole)}.{''.join(digits)}")
+            bound = self._bound(text, match.start(), match.end())
+            found.append(Quantity("percent", value, match.start(), match.end(), bound, unit="%", text=match.group()))
+            taken.append(match.span())
         percents = _matches_at(self.percent, text, starts) if gate else ()
         for match in percents:
             if match.group("pts") or _overlaps(taken, match.start(), match.end()):
@@ -516,6 +528,14 @@ class _YearFinder:
 _DATELINE = re.compile(
     r"^[^a-z]{0,50}?(?:\b[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2},?[ \t]+|\b\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?,?[ \t]+)"
     r"(?:19|20)\d\d[ \t]*(?:\([^)]{1,40}\)[ \t]*)?(?:--|—|–|-|:|\|)"
+)
+_DIGIT_WORDS = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine".split())}
+_DIGIT_WORD = "|".join(_DIGIT_WORDS)
+_SPOKEN_PERCENT = re.compile(
+    rf"(?<![\w\-])(?P<i>\d{{1,3}}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:{_DIGIT_WORD}))?|"
+    rf"{_DIGIT_WORD}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+    rf"-point-(?P<f>(?:\d|{_DIGIT_WORD})(?:-(?:\d|{_DIGIT_WORD}))*)[ \t\-]percent(?![\w])",
+    re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
 _YEAR_ONLY = re.compile(_YEAR)

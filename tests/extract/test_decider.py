@@ -66,6 +66,52 @@ def test_every_pair_of_parties_is_proposed_even_unknown_ones():
     assert frozenset(("Idemitsu Kosan", "Toyota")) in pairs
 
 
+def _cands(text: str, published: date = date(2024, 5, 1)) -> list[Candidate]:
+    return extractor_for().candidates(text, published=published, doc="t.txt")
+
+
+def test_members_of_an_alliance_named_a_sentence_earlier_pair_with_it():
+    text = ("CASIP was set up by the ministry in January.\n"
+            "Its members include CATL, CALB and EVE Energy.")
+    members = {frozenset((c.claim.subject, c.claim.object)) for c in _cands(text) if c.source == "member"}
+    assert members == {frozenset((name, "CASIP")) for name in ("CATL", "CALB", "EVE Energy")}
+
+
+def test_pairs_across_a_linking_word_come_before_pairs_inside_one_list():
+    text = "BYD and CATL ship cells to carmakers including Tesla, BMW, Toyota, Kia, Ford and Hyundai."
+    order = [frozenset((c.claim.subject, c.claim.object)) for c in _cands(text) if c.claim.kind == "partnership"]
+    across = {frozenset((x, y)) for x in ("BYD", "CATL") for y in ("Tesla", "BMW", "Toyota", "Kia", "Ford", "Hyundai")}
+    assert set(order[: len(across)]) == across  # every supplier-customer pair, before any pair of customers
+
+
+def test_places_handed_out_along_a_list_are_proposed_in_order():
+    text = "Gotion High-Tech, EVE Energy and Sunwoda came eighth, ninth and tenth, respectively."
+    enum = {(c.claim.subject, c.claim.rank) for c in _cands(text) if c.source == "enum" and "enum:respectively" in c.features}
+    assert enum == {("Gotion High-Tech", 8), ("EVE Energy", 9), ("Sunwoda", 10)}
+
+
+def test_money_no_rule_took_is_proposed_as_both_kinds():
+    text = "South Korea will invest 20 trillion won by 2030 in next-generation batteries."
+    money = {(c.claim.kind, c.claim.subject) for c in _cands(text) if c.source == "money"}
+    assert {("funding", "South Korea")} <= money
+    assert all(kind in ("funding", "investment") for kind, _ in money)
+
+
+def test_a_combined_share_of_one_countrys_companies_can_read_as_the_country():
+    text = "LG Energy Solution, SK On and Samsung SDI together held 23.9 percent of the market."
+    subjects = {c.claim.subject for c in _cands(text) if c.claim.kind == "market_share"}
+    assert "South Korea" in subjects
+
+
+def test_a_month_without_a_year_and_a_present_achievement_take_the_document_year():
+    quarter = {(c.claim.subject, c.claim.year) for c in _cands("WeLion will start mass production in the fourth quarter.")
+               if c.claim.kind == "target"}
+    assert ("WeLion", 2024) in quarter
+    testing = {(c.claim.subject, c.claim.year) for c in _cands("BMW is testing the new cells in a prototype car.",
+                                                               published=date(2025, 5, 1)) if c.claim.kind == "target"}
+    assert ("BMW", 2025) in testing
+
+
 def test_the_rules_alone_remain_available():
     text = "Samsung SDI plans to mass-produce all-solid-state batteries in 2027."
     rules = extract_claims(text, published=date(2025, 3, 1), decider=False)

@@ -69,6 +69,16 @@ def test_fractions_are_percentages_but_halves_of_years_are_not(finder):
     assert [q for q in finder.find("in the second half of the year") if q.kind == "percent"] == []
 
 
+@pytest.mark.parametrize(("text", "value"), [
+    ("a share of 14-point-five percent", 14.5),
+    ("held five-point-two percent of the market", 5.2),
+    ("to claim a 36-point-eight-percent share", 36.8),
+    ("twenty-three-point-nine percent", 23.9),
+])
+def test_percentages_written_as_spoken(finder, text, value):
+    assert one(finder, text, "percent").value == pytest.approx(value)
+
+
 def test_measures_convert_miles_and_megawatt_hours(finder):
     assert one(finder, "about 600 miles of range", "measure").value == pytest.approx(965.6, rel=1e-3)
     q = one(finder, "a 10-minute charge", "measure")
