@@ -314,6 +314,9 @@ class Proposer:
             if not any(ch.isdigit() for ch in ref.text) and _RELATIVE_TO_EVENT.search(ref.text):
                 continue
             stage = _stage_near(ctx, ref.start, ref.end)
+            if (stage is None or stage[2] > 120) and how != "year":
+                # no stage word, but the verb says what was done ("is testing", "unveiled", "launched")
+                stage = _stage_of_verb(ctx.text)
             if stage is None or stage[2] > 120:
                 continue
             taken.add(ref.year)
@@ -558,6 +561,21 @@ _PERIOD = re.compile(
 _UNDER_WAY = re.compile(r"\b(?:is|are)[ \t]+(?:now[ \t]+|currently[ \t]+|already[ \t]+)?(?:testing|showcasing|"
                         r"demonstrating|trialling|trialing|piloting|shipping|supplying|producing)\b|\bunveil\w*|"
                         r"\bshowcas\w*", re.IGNORECASE)
+
+
+_VERB_STAGES = (
+    (re.compile(r"\b(?:test\w*|showcas\w*|unveil\w*|demonstrat\w*|prototype\w*|present\w*)", re.IGNORECASE), "prototype"),
+    (re.compile(r"\b(?:ship\w*|deliver\w*|supply\w*|supplie\w*|samples?)\b", re.IGNORECASE), "sample"),
+    (re.compile(r"\b(?:launch\w*|on sale|went on sale|sell\w*)", re.IGNORECASE), "vehicle_launch"),
+    (re.compile(r"\b(?:produc\w*|manufactur\w*|operation\w*|operating)", re.IGNORECASE), "mass_production"),
+)
+
+
+def _stage_of_verb(text: str) -> tuple[str, str, int] | None:
+    for rx, stage in _VERB_STAGES:
+        if rx.search(text):
+            return stage, "verb", 0
+    return None
 
 
 def _is_group(m: Mention) -> bool:

@@ -155,7 +155,7 @@ class QuantityFinder:
         # "0.2GWh", "600Wh/kg", "1,000km": a unit glued to its number escapes the word-boundary cue scan.
         self.glued_unit_gate = re.compile(rf"\d(?:{unit_alt})", re.IGNORECASE) if self.unit_keys else re.compile(r"(?!x)x")
         self.measure = re.compile(
-            rf"(?<![\w.])(?P<n>{number})(?:[ \t]?(?P<sc>thousand|million))?"
+            rf"(?<![\w.])(?P<n>{number})\+?(?:[ \t]?(?P<sc>thousand|million))?"
             rf"(?:[ \t]*(?:-|–|to)[ \t]*(?P<n2>{NUM}))?[ \t]?-?[ \t]?(?P<u>{unit_alt})(?![\w])",
             re.IGNORECASE,
         )
