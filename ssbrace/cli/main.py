@@ -52,6 +52,9 @@ def run() -> None:
     Click runs in standalone mode, so usage errors exit 2 with click's message and ``typer.Exit``
     keeps its code; our own errors come out here as one line with their exit code.
     """
+    if sys.argv[1:] == ["--version"]:  # answered before the commands are built
+        print(f"ssbrace {__version__}")
+        return
     _register()
     debug = "--debug" in sys.argv
     try:

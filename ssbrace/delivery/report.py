@@ -22,11 +22,10 @@ from ssbrace.analysis.facts import format_value, numeric_value, unit_of
 from ssbrace.analysis.roadmaps import Ledger
 from ssbrace.analysis.scoreboard import INDICATORS, Board, board_rows_as_dicts
 from ssbrace.delivery import charts
+from ssbrace.delivery.formats import FORMATS
 from ssbrace.domains.loader import DomainPack, load_domain
 from ssbrace.errors import InputError, UsageError
 from ssbrace.kb.records import ClaimRecord
-
-FORMATS = ("html", "md", "csv", "json")
 
 
 @dataclass(frozen=True)
