@@ -49,9 +49,9 @@ class AppContext:
 
     def store(self) -> Store:
         if self._store is None:
-            from ssbrace.kb.store import Store
+            from ssbrace.api import open_store
 
-            self._store = Store(self.settings.db)
+            self._store = open_store(settings=self.settings)
         return self._store
 
     def with_settings(self, **changes: object) -> None:

@@ -144,15 +144,15 @@ def ingest_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per input instead of a table."),
 ) -> None:
     """Ingest files, folders, web pages and feeds; print what was stored and what failed, and why."""
-    from ssbrace.pipeline import run_ingest
+    from ssbrace.api import ingest
 
     context = app_context(ctx)
     _apply_fetch_options(context, allow_private, max_bytes)
     store = context.store()
     _run(
         context,
-        lambda progress: run_ingest(
-            store, inputs, context.settings, name=name, progress=progress, raise_errors=context.debug
+        lambda progress: ingest(
+            store, inputs, settings=context.settings, name=name, progress=progress, raise_errors=context.debug
         ),
         as_json,
     )
@@ -168,14 +168,14 @@ def update_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per input instead of a table."),
 ) -> None:
     """Poll every registered source once (feeds with a conditional GET) and ingest what is new."""
-    from ssbrace.pipeline import run_update
+    from ssbrace.api import update
 
     context = app_context(ctx)
     _apply_fetch_options(context, allow_private, max_bytes)
     store = context.store()
     _run(
         context,
-        lambda progress: run_update(store, context.settings, progress=progress, raise_errors=context.debug),
+        lambda progress: update(store, settings=context.settings, progress=progress, raise_errors=context.debug),
         as_json,
     )
 

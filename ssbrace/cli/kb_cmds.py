@@ -34,10 +34,10 @@ def _pack(context: AppContext) -> DomainPack:
 
 
 def _knowledge(ctx: typer.Context, weights: dict[str, float] | None = None) -> Knowledge:
-    from ssbrace.delivery.report import build_knowledge
+    from ssbrace.api import knowledge
 
     context = app_context(ctx)
-    return build_knowledge(context.store(), _pack(context), weights)
+    return knowledge(context.store(), domain=_pack(context), weights=weights)
 
 
 def _weights(weight: list[str]) -> dict[str, float]:
