@@ -43,7 +43,7 @@ class Knowledge:
 
     @cached_property
     def ledgers(self) -> list[Ledger]:
-        return build_ledgers(self.records)
+        return build_ledgers(self.records, stages=self.config.stages)
 
     @cached_property
     def moves(self) -> list[Move]:

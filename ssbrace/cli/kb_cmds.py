@@ -225,7 +225,6 @@ def board_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """The scoreboard: indicators per country or company, each with its source count, and a ranking."""
-    from ssbrace.analysis.scoreboard import INDICATORS
     from ssbrace.delivery.report import board_json
 
     overrides = _weights(weight)
@@ -233,7 +232,7 @@ def board_cmd(
     if as_json:
         _print_json(board_json(board))
         return
-    names = [n for n, _, _ in INDICATORS if any(n in r.indicators for r in board.rows)]
+    names = [n for n, _, _ in board.columns if any(n in r.indicators for r in board.rows)]
     table = Table(title=cell(f"Scoreboard by {by} (figure, then its number of sources; ! = sources disagree)"))
     table.add_column("#", justify="right")
     table.add_column(cell(by))
