@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +79,8 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     values: dict[str, object] = {}
     path = path or config_path()
     if path.is_file():
+        import tomllib  # only when there is a file to read: every command start pays for this module
+
         try:
             values.update(tomllib.loads(path.read_text(encoding="utf-8")))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from ssbrace.analysis.checks import Finding, run_checks
 from ssbrace.analysis.config import AnalysisConfig, config_from_pack
 from ssbrace.analysis.conflicts import Conflict, find_conflicts
 from ssbrace.analysis.facts import Fact, build_facts
 from ssbrace.analysis.roadmaps import Ledger, Move, build_ledgers, moves
+from ssbrace.analysis.rows import claim_rows, fact_rows
 from ssbrace.analysis.scoreboard import Board, build_scoreboard
 from ssbrace.domains.loader import DomainPack
 from ssbrace.kb.records import ClaimRecord
@@ -41,7 +43,7 @@ class Knowledge:
 
     @cached_property
     def ledgers(self) -> list[Ledger]:
-        return build_ledgers(self.records)
+        return build_ledgers(self.records, stages=self.config.stages)
 
     @cached_property
     def moves(self) -> list[Move]:
@@ -53,3 +55,11 @@ class Knowledge:
 
     def board(self, by: str = "country") -> Board:
         return build_scoreboard(self.records, self.config, by, self.facts, self.ledgers)
+
+    def claim_rows(self) -> list[dict[str, Any]]:
+        """The claims as flat dicts: ``pandas.DataFrame(k.claim_rows())``."""
+        return claim_rows(self.records)
+
+    def fact_rows(self) -> list[dict[str, Any]]:
+        """The facts as flat dicts: ``pandas.DataFrame(k.fact_rows())``."""
+        return fact_rows(self.facts)

@@ -67,7 +67,8 @@ def changes_since(session_or_records: Any, since: date, config: AnalysisConfig |
     facts = build_facts(records, config)
     new_facts = [NewFact(f) for f in facts if f.first_seen is not None and f.first_seen >= since]
     new_facts.sort(key=lambda n: (n.fact.first_seen, n.fact.key.entity))
-    moved = [m for m in moves(build_ledgers(records)) if m.entry.reported is not None and m.entry.reported >= since]
+    moved = [m for m in moves(build_ledgers(records, stages=config.stages))
+             if m.entry.reported is not None and m.entry.reported >= since]
     moved.sort(key=lambda m: (m.entry.reported, m.ledger.entity))
     conflicts = [c for c in find_conflicts(records, config, facts) if c.type != "scope"
                  and c.newest is not None and c.newest >= since]

@@ -1,18 +1,19 @@
-"""The analysis settings of a domain pack (``weights.yaml``): weights, tolerances, scopes."""
+"""The analysis settings of a domain pack (``weights.yaml``, read by the loader): weights, tolerances,
+scopes, the scoreboard's indicators and the ledgers' stage order."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
 
 from ssbrace.domains.loader import DomainPack
-from ssbrace.errors import DomainPackError, UsageError
+from ssbrace.domains.schema import Indicator
+from ssbrace.errors import UsageError
 
 
 @dataclass(frozen=True)
 class AnalysisConfig:
+    indicators: tuple[Indicator, ...] = ()
+    stages: tuple[str, ...] = ()  # the order of a company's ledgers
     weights: dict[str, float] = field(default_factory=dict)
     tolerance: float = 0.02
     approx_tolerance: float = 0.10
@@ -38,36 +39,23 @@ class AnalysisConfig:
         return AnalysisConfig(**{**self.__dict__, "weights": {**self.weights, **overrides}})
 
 
-def _raw(pack: DomainPack) -> dict[str, Any]:
-    path = pack.path / "weights.yaml"
-    if not path.exists():
-        return {}
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise DomainPackError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
-
-
 def config_from_pack(pack: DomainPack) -> AnalysisConfig:
-    """Read the pack's analysis settings; defaults for whatever the file leaves out."""
-    raw = _raw(pack)
-    tol = raw.get("tolerances") or {}
-    families = {tech: fam for fam, techs in (raw.get("technology_families") or {}).items() for tech in techs}
-    base = AnalysisConfig()
-    try:
-        return AnalysisConfig(
-            weights=dict(pack.weights),
-            tolerance=float(tol.get("default", base.tolerance)),
-            approx_tolerance=float(tol.get("approx", base.approx_tolerance)),
-            spec_tolerance=float(tol.get("spec", base.spec_tolerance)),
-            spec_year_window=int(raw.get("spec_year_window", base.spec_year_window)),
-            fx_tolerance=float(raw.get("fx_tolerance", base.fx_tolerance)),
-            scope_fields=dict(raw.get("scope_fields") or base.scope_fields),
-            technology_families=families,
-            board={str(k): str(v) for k, v in (raw.get("board") or {}).items()},
-        )
-    except (TypeError, ValueError) as exc:
-        raise DomainPackError(f"{pack.path / 'weights.yaml'}: {exc}") from None
+    """The pack's analysis settings (validated when the pack loaded); defaults for what it leaves out."""
+    raw = pack.analysis
+    families = {tech: fam for fam, techs in raw.technology_families.items() for tech in techs}
+    return AnalysisConfig(
+        indicators=tuple(raw.indicators),
+        stages=tuple(raw.stages),
+        weights=dict(raw.weights),
+        tolerance=raw.tolerances.default,
+        approx_tolerance=raw.tolerances.approx,
+        spec_tolerance=raw.tolerances.spec,
+        spec_year_window=raw.spec_year_window,
+        fx_tolerance=raw.fx_tolerance,
+        scope_fields=dict(raw.scope_fields or AnalysisConfig().scope_fields),
+        technology_families=families,
+        board=dict(raw.board),
+    )
 
 
 def parse_weight_overrides(items: list[str]) -> dict[str, float]:

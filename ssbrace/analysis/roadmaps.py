@@ -10,7 +10,7 @@ and leaves the current target alone.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -140,19 +140,19 @@ def build_ledger(entity: str, stage: str, claims: Iterable[ClaimRecord]) -> Ledg
     return Ledger(entity, stage, tuple(entries))
 
 
-def build_ledgers(records: Iterable[ClaimRecord], entity: str | None = None) -> list[Ledger]:
-    """Every company x stage ledger (or one company's), sorted by company then stage order."""
+def build_ledgers(records: Iterable[ClaimRecord], entity: str | None = None,
+                  stages: Sequence[str] = ()) -> list[Ledger]:
+    """Every company x stage ledger (or one company's), sorted by company then by ``stages`` (the pack's
+    order of stages, ``weights.yaml``); stages it does not list come last, alphabetically."""
     groups: dict[tuple[str, str], list[ClaimRecord]] = defaultdict(list)
     for claim in records:
         if _is_dated(claim) and (entity is None or claim.subject.casefold() == entity.casefold()):
             groups[(claim.subject, claim.stage or "")].append(claim)
     ledgers = [build_ledger(e, s, claims) for (e, s), claims in groups.items()]
-    order = {s: i for i, s in enumerate(STAGES)}
+    order = {s: i for i, s in enumerate(stages)}
     ledgers.sort(key=lambda led: (led.entity, order.get(led.stage, 99), led.stage))
     return ledgers
 
-
-STAGES = ("prototype", "pilot", "sample", "commercialization", "mass_production", "vehicle_launch")
 
 
 @dataclass(frozen=True)

@@ -3,31 +3,32 @@
 Composite score = sum(w_i * x_i) / sum(w_i) over the indicators with a positive weight, where x_i is the
 entity's indicator scaled to 0..1 across the board (value / best value; for target years, earlier is
 better: (latest - value) / (latest - earliest)); an indicator an entity has no figure for counts 0.
-Weights come from the pack's ``weights.yaml`` and can be overridden per run.
+The indicators (name, label, whether higher is better) and their weights come from the pack's
+``weights.yaml``; the weights can be overridden per run. Each name is computed by the code below.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ssbrace.analysis.config import AnalysisConfig
 from ssbrace.analysis.facts import Fact, build_facts, format_value, period_label
 from ssbrace.analysis.roadmaps import Ledger, build_ledgers
+from ssbrace.errors import DomainPackError
 from ssbrace.kb.records import ClaimRecord
 
-# (name, label, higher is better)
-INDICATORS: tuple[tuple[str, str, bool], ...] = (
-    ("patents", "Patents", True),
-    ("patent_share", "Patent share", True),
-    ("funding", "Public funding", True),
-    ("investment", "Company investment", True),
-    ("market_share", "Market share", True),
-    ("target_companies", "Dated targets", True),
-    ("earliest_mass_production", "Earliest mass production", False),
-    ("best_energy_density", "Best energy density", True),
-)
+Column = tuple[str, str, bool]  # an indicator's name, label, and whether higher is better
+
+
+def __getattr__(name: str) -> tuple[Column, ...]:
+    # ``INDICATORS``: the bundled pack's columns, for callers that have no board at hand (the web views).
+    if name == "INDICATORS":
+        from ssbrace.domains.loader import load_domain
+
+        return tuple((i.name, i.label, i.higher_is_better) for i in load_domain().indicators)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,11 @@ class Board:
     weights: dict[str, float]
     explanation: str
     notes: dict[str, str]  # indicator -> how it was measured on this board
+    columns: tuple[Column, ...] = ()  # the pack's indicators, in order
 
     @property
     def labels(self) -> dict[str, str]:
-        return {name: label for name, label, _ in INDICATORS}
+        return {name: label for name, label, _ in self.columns}
 
 
 def _board_type(claim: ClaimRecord, by: str) -> bool:
@@ -182,7 +184,7 @@ def build_scoreboard(records: Sequence[ClaimRecord], config: AnalysisConfig, by:
 
         raise UsageError(f"--by must be country or company, not {by!r}")
     facts = list(facts) if facts is not None else build_facts(records, config)
-    ledgers = list(ledgers) if ledgers is not None else build_ledgers(records)
+    ledgers = list(ledgers) if ledgers is not None else build_ledgers(records, stages=config.stages)
     world = config.board.get("world_entity", "")
     entities = {c.subject for c in records if _board_type(c, by) and c.subject != world}
     if by == "country":
@@ -214,8 +216,13 @@ def build_scoreboard(records: Sequence[ClaimRecord], config: AnalysisConfig, by:
             if entity in rows:
                 rows[entity].indicators[name] = indicator
     rows = {e: r for e, r in rows.items() if r.indicators}
-    weights = {name: config.weights.get(name, 0.0) for name, _, _ in INDICATORS}
-    for name, _, higher in INDICATORS:
+    columns = tuple((i.name, i.label, i.higher_is_better) for i in config.indicators)
+    unknown = [name for name, _, _ in columns if name not in table]
+    if unknown:
+        raise DomainPackError(f"weights.yaml: no scoreboard computation for indicator(s) {', '.join(unknown)}; "
+                              f"known: {', '.join(table)}")
+    weights = {name: config.weights.get(name, 0.0) for name, _, _ in columns}
+    for name, _, higher in columns:
         values = [r.indicators[name].value for r in rows.values() if name in r.indicators]
         if not values:
             continue
@@ -234,7 +241,7 @@ def build_scoreboard(records: Sequence[ClaimRecord], config: AnalysisConfig, by:
     ranked = sorted(rows.values(), key=lambda r: (-r.score, r.entity))
     for i, row in enumerate(ranked, 1):
         row.rank = i
-    return Board(by, tuple(ranked), weights, explain(weights, by), notes)
+    return Board(by, tuple(ranked), weights, explain(weights, by), notes, columns)
 
 
 def explain(weights: dict[str, float], by: str) -> str:
@@ -254,7 +261,7 @@ def board_rows_as_dicts(board: Board) -> list[dict]:
     out = []
     for row in board.rows:
         item: dict = {"rank": row.rank, "entity": row.entity, "score": round(row.score, 4)}
-        for name, _, _ in INDICATORS:
+        for name, _, _ in board.columns:
             ind = row.indicators.get(name)
             item[name] = None if ind is None else {
                 "value": ind.value, "display": ind.display, "note": ind.note, "detail": ind.detail,
@@ -264,6 +271,3 @@ def board_rows_as_dicts(board: Board) -> list[dict]:
         out.append(item)
     return out
 
-
-def indicator_names() -> Iterable[str]:
-    return (name for name, _, _ in INDICATORS)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from ssbrace.kb.store import Store
 from ssbrace.settings import Settings
+
+if TYPE_CHECKING:  # the store pulls in SQLAlchemy and Alembic: loaded when a command first needs it
+    from ssbrace.kb.store import Store
 
 # Results go to stdout; progress, warnings and errors to stderr. No emoji codes: a title holding
 # ":fire:" is printed as written.
@@ -46,7 +49,9 @@ class AppContext:
 
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.settings.db)
+            from ssbrace.api import open_store
+
+            self._store = open_store(settings=self.settings)
         return self._store
 
     def with_settings(self, **changes: object) -> None:

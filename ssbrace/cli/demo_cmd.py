@@ -10,7 +10,6 @@ from ssbrace.cli.context import app_context, out, plain
 from ssbrace.cli.ingest_cmds import ingest_cmd
 from ssbrace.cli.kb_cmds import board_cmd, conflicts_cmd, load_reference_cmd, report_cmd
 from ssbrace.cli.main import app
-from ssbrace.domains.loader import load_domain
 
 
 @app.command("demo")
@@ -22,6 +21,8 @@ def demo_cmd(
 
     Safe to re-run: nothing is stored twice.
     """
+    from ssbrace.domains.loader import load_domain
+
     context = app_context(ctx)
     examples = load_domain(context.settings.domain).path / "examples"
     out.print(plain(f"store: {context.store().display_url}"), markup=False)

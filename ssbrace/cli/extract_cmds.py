@@ -112,7 +112,7 @@ def reextract_cmd(
     """Re-run the extractor over stored documents, replacing their claims (after an upgrade)."""
     from rich.progress import Progress
 
-    from ssbrace.pipeline import run_reextract
+    from ssbrace.api import reextract
 
     context = app_context(ctx)
     store = context.store()
@@ -122,6 +122,6 @@ def reextract_cmd(
         def tick(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        result = run_reextract(store, context.settings, only_outdated=not all_documents, progress=tick)
+        result = reextract(store, settings=context.settings, only_outdated=not all_documents, progress=tick)
     out.print(f"re-extracted {result.documents} document(s): {result.claims} claim(s)"
               + (f", {result.failed} failed" if result.failed else ""))

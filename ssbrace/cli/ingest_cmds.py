@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ssbrace.cli.context import AppContext, app_context, cell, err, out, plain
 from ssbrace.cli.main import app
-from ssbrace.documents.ingest import IngestResult, is_url
 from ssbrace.errors import InputError, PartialFailure, UsageError
-from ssbrace.kb import documents_repo as repo
-from ssbrace.pipeline import run_ingest, run_update
+
+# The flow and the store (trafilatura, SQLAlchemy, scikit-learn) load inside the commands that use them,
+# so that `ssbrace --help` stays fast.
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from ssbrace.documents.ingest import IngestResult
 
 sources_app = typer.Typer(
     help="Register and list the sources that `ssbrace update` polls.", no_args_is_help=True
@@ -49,6 +52,8 @@ class _LateProgress:
         if self.progress is None:
             if time.monotonic() - self.started < self.DELAY:
                 return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
             self.progress = Progress(
                 TextColumn("ingesting"),
                 BarColumn(),
@@ -139,13 +144,15 @@ def ingest_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per input instead of a table."),
 ) -> None:
     """Ingest files, folders, web pages and feeds; print what was stored and what failed, and why."""
+    from ssbrace.api import ingest
+
     context = app_context(ctx)
     _apply_fetch_options(context, allow_private, max_bytes)
     store = context.store()
     _run(
         context,
-        lambda progress: run_ingest(
-            store, inputs, context.settings, name=name, progress=progress, raise_errors=context.debug
+        lambda progress: ingest(
+            store, inputs, settings=context.settings, name=name, progress=progress, raise_errors=context.debug
         ),
         as_json,
     )
@@ -161,12 +168,14 @@ def update_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per input instead of a table."),
 ) -> None:
     """Poll every registered source once (feeds with a conditional GET) and ingest what is new."""
+    from ssbrace.api import update
+
     context = app_context(ctx)
     _apply_fetch_options(context, allow_private, max_bytes)
     store = context.store()
     _run(
         context,
-        lambda progress: run_update(store, context.settings, progress=progress, raise_errors=context.debug),
+        lambda progress: update(store, settings=context.settings, progress=progress, raise_errors=context.debug),
         as_json,
     )
 
@@ -178,6 +187,9 @@ def sources_add_cmd(
     name: str | None = typer.Option(None, "--name", help="A name to show for the source."),
 ) -> None:
     """Register a source for `ssbrace update` (nothing is fetched now)."""
+    from ssbrace.documents.ingest import is_url
+    from ssbrace.kb import documents_repo as repo
+
     context = app_context(ctx)
     if is_url(location):
         if not location.lower().startswith(("http://", "https://")):
@@ -202,6 +214,8 @@ def sources_list_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON objects instead of a table."),
 ) -> None:
     """List the registered sources, when each was last polled and how it went."""
+    from ssbrace.kb import documents_repo as repo
+
     context = app_context(ctx)
     with context.store().session() as session:
         sources = repo.list_sources(session)
@@ -262,6 +276,8 @@ def documents_list_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per document."),
 ) -> None:
     """List stored documents, newest first."""
+    from ssbrace.kb import documents_repo as repo
+
     context = app_context(ctx)
     with context.store().session() as session:
         rows = [_document_row(d) for d in repo.list_documents(session, limit=limit, offset=offset)]
@@ -294,6 +310,8 @@ def documents_show_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the document as one JSON object."),
 ) -> None:
     """Show one document: its metadata and its full stored text."""
+    from ssbrace.kb import documents_repo as repo
+
     context = app_context(ctx)
     with context.store().session() as session:
         document = repo.get_document(session, document_id)

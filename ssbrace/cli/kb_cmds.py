@@ -6,23 +6,21 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ssbrace.analysis.bundle import Knowledge
-from ssbrace.analysis.changes import changes_since
-from ssbrace.analysis.config import parse_weight_overrides
-from ssbrace.analysis.scoreboard import INDICATORS
 from ssbrace.cli.context import AppContext, app_context, cell, err, out, plain, styled
 from ssbrace.cli.main import app
-from ssbrace.delivery.report import FORMATS, board_json, build_knowledge, render_report, report_data
-from ssbrace.domains.loader import DomainPack, load_domain
+from ssbrace.delivery.formats import FORMATS
 from ssbrace.errors import UsageError
-from ssbrace.kb.queries import entity_rows
-from ssbrace.kb.reference import load_reference
-from ssbrace.kb.resolve import merge_entities
+
+# The analysis, the report and the store load inside the commands that use them (a fast `--help`).
+if TYPE_CHECKING:
+    from ssbrace.analysis.bundle import Knowledge
+    from ssbrace.domains.loader import DomainPack
 
 entities_app = typer.Typer(help="List entities with their aliases and claim counts; merge two by hand.",
                            invoke_without_command=True, no_args_is_help=False)
@@ -30,12 +28,28 @@ app.add_typer(entities_app, name="entities")
 
 
 def _pack(context: AppContext) -> DomainPack:
+    from ssbrace.domains.loader import load_domain
+
     return load_domain(context.settings.domain)
 
 
 def _knowledge(ctx: typer.Context, weights: dict[str, float] | None = None) -> Knowledge:
+    from ssbrace.api import knowledge
+
     context = app_context(ctx)
-    return build_knowledge(context.store(), _pack(context), weights)
+    return knowledge(context.store(), domain=_pack(context), weights=weights)
+
+
+def _weights(weight: list[str]) -> dict[str, float]:
+    from ssbrace.analysis.config import parse_weight_overrides
+
+    return parse_weight_overrides(weight)
+
+
+def _report_data(k: Knowledge) -> dict:
+    from ssbrace.delivery.report import report_data
+
+    return report_data(k)
 
 
 # Short column names and figures for the terminal table (the report and JSON keep the long forms).
@@ -72,6 +86,8 @@ def load_reference_cmd(
     file: Path | None = typer.Option(None, "--file", help="Reference claims JSONL (default: the pack's own)."),
 ) -> None:
     """Load the pack's reference claims (real, sourced claims) into the store; re-running adds nothing."""
+    from ssbrace.kb.reference import load_reference
+
     context = app_context(ctx)
     added = load_reference(context.store(), file, _pack(context))
     out.print(f"reference claims added: {added}")
@@ -87,6 +103,8 @@ def entities_cmd(
     """List entities with their aliases and claim counts."""
     if ctx.invoked_subcommand is not None:
         return
+    from ssbrace.kb.queries import entity_rows
+
     context = app_context(ctx)
     with context.store().session() as session:
         rows = [r for r in entity_rows(session, entity_type) if all_ or r.claim_count]
@@ -110,6 +128,8 @@ def merge_cmd(
     drop: str = typer.Argument(..., help="The entity merged into it."),
 ) -> None:
     """Merge entity DROP into KEEP: its aliases and claims move to KEEP; the merge is logged."""
+    from ssbrace.kb.resolve import merge_entities
+
     context = app_context(ctx)
     with context.store().session() as session:
         kept = merge_entities(session, keep, drop)
@@ -127,7 +147,7 @@ def conflicts_cmd(
     k = _knowledge(ctx)
     items = [c for c in k.conflicts if scope or c.type != "scope"]
     if as_json:
-        data = report_data(k)
+        data = _report_data(k)
         _print_json(data["conflicts"] + (data["scope_differences"] if scope else []))
         return
     if not items:
@@ -158,7 +178,7 @@ def roadmap_cmd(
     if company and not ledgers:
         raise UsageError(f"no dated targets for {company!r} (see `ssbrace entities --type company`)")
     if as_json:
-        data = report_data(k)
+        data = _report_data(k)
         _print_json([led for led in data["ledgers"] if company is None or led["entity"].casefold() == company.casefold()])
         return
     table = Table(title=cell("Target ledger" + (f": {company}" if company else "")))
@@ -183,7 +203,7 @@ def check_cmd(
     """Consistency checks: currency conversions, share sums, counts vs shares, rank order."""
     k = _knowledge(ctx)
     if as_json:
-        _print_json(report_data(k)["findings"])
+        _print_json(_report_data(k)["findings"])
         return
     if not k.findings:
         out.print("every check passed")
@@ -205,12 +225,14 @@ def board_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """The scoreboard: indicators per country or company, each with its source count, and a ranking."""
-    overrides = parse_weight_overrides(weight)
+    from ssbrace.delivery.report import board_json
+
+    overrides = _weights(weight)
     board = _knowledge(ctx, overrides).board(by)
     if as_json:
         _print_json(board_json(board))
         return
-    names = [n for n, _, _ in INDICATORS if any(n in r.indicators for r in board.rows)]
+    names = [n for n, _, _ in board.columns if any(n in r.indicators for r in board.rows)]
     table = Table(title=cell(f"Scoreboard by {by} (figure, then its number of sources; ! = sources disagree)"))
     table.add_column("#", justify="right")
     table.add_column(cell(by))
@@ -235,8 +257,10 @@ def report_cmd(
     weight: list[str] = typer.Option([], "--weight", help="Override one weight: NAME=NUMBER (repeatable)."),
 ) -> None:
     """Write the knowledge report: self-contained HTML with charts, or Markdown, CSV, JSON."""
+    from ssbrace.delivery.report import render_report
+
     context = app_context(ctx)
-    path = render_report(context.store(), out_path, fmt, _pack(context), parse_weight_overrides(weight))
+    path = render_report(context.store(), out_path, fmt, _pack(context), _weights(weight))
     out.print(plain(f"report written: {path}"), markup=False)
 
 
@@ -247,6 +271,8 @@ def changes_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """New facts, moved targets and new conflicts since a date."""
+    from ssbrace.analysis.changes import changes_since
+
     try:
         day = date.fromisoformat(since)
     except ValueError:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import typer
 
 from ssbrace import __version__
-from ssbrace.cli.context import AppContext, err, styled
+from ssbrace.cli.context import AppContext, err, plain, styled
 from ssbrace.errors import SsbraceError
 from ssbrace.settings import load_settings
 
@@ -32,13 +33,34 @@ def main(
     ctx: typer.Context,
     db: str | None = typer.Option(None, "--db", help="SQLAlchemy URL of the store (env SSBRACE_DB)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+    verbose: bool = typer.Option(False, "--verbose", help="Log each step on stderr (with --debug: every detail)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
+    _show_logs(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
     settings = load_settings()
     context = AppContext(settings=settings, debug=debug)
     if db:
         context.with_settings(db=db)
     ctx.obj = context
+
+
+class _LogLine(logging.Formatter):
+    """One log record as a line on stderr; a title or URL in it cannot reach the terminal as control codes."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return plain(super().format(record))
+
+
+def _show_logs(level: int) -> None:
+    """The library logs under ``ssbrace`` and shows nothing by itself; the command line shows warnings,
+    or every step with --verbose."""
+    logger = logging.getLogger("ssbrace")
+    for handler in [h for h in logger.handlers if isinstance(h.formatter, _LogLine)]:
+        logger.removeHandler(handler)  # a second run in one process (tests) replaces the first's handler
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogLine("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
 
 
 def _register() -> None:
@@ -52,6 +74,9 @@ def run() -> None:
     Click runs in standalone mode, so usage errors exit 2 with click's message and ``typer.Exit``
     keeps its code; our own errors come out here as one line with their exit code.
     """
+    if sys.argv[1:] == ["--version"]:  # answered before the commands are built
+        print(f"ssbrace {__version__}")
+        return
     _register()
     debug = "--debug" in sys.argv
     try:

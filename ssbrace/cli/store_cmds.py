@@ -6,7 +6,6 @@ import typer
 
 from ssbrace.cli.context import app_context, out, plain
 from ssbrace.cli.main import app
-from ssbrace.kb.store import display_url
 from ssbrace.settings import SETTINGS_HELP, config_path
 
 
@@ -21,6 +20,8 @@ def init_cmd(ctx: typer.Context) -> None:
 @app.command("settings")
 def settings_cmd(ctx: typer.Context) -> None:
     """Print every setting, its value and what it does (secrets masked)."""
+    from ssbrace.kb.store import display_url
+
     settings = app_context(ctx).settings
     out.print(plain(f"# config file: {config_path()}"), markup=False)
     for name, help_text in SETTINGS_HELP.items():

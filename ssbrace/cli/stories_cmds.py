@@ -11,13 +11,14 @@ import typer
 
 from ssbrace.cli.context import app_context, err, out, plain
 from ssbrace.cli.main import app
-from ssbrace.domains.loader import load_domain
 from ssbrace.errors import DeliveryError, UsageError
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 
 
 def _topics(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    from ssbrace.domains.loader import load_domain
+
     return load_domain(app_context(ctx).settings.domain).topics
 
 

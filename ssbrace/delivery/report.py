@@ -20,13 +20,12 @@ from ssbrace.analysis.bundle import Knowledge
 from ssbrace.analysis.conflicts import Conflict
 from ssbrace.analysis.facts import format_value, numeric_value, unit_of
 from ssbrace.analysis.roadmaps import Ledger
-from ssbrace.analysis.scoreboard import INDICATORS, Board, board_rows_as_dicts
+from ssbrace.analysis.scoreboard import Board, board_rows_as_dicts
 from ssbrace.delivery import charts
+from ssbrace.delivery.formats import FORMATS
 from ssbrace.domains.loader import DomainPack, load_domain
 from ssbrace.errors import InputError, UsageError
 from ssbrace.kb.records import ClaimRecord
-
-FORMATS = ("html", "md", "csv", "json")
 
 
 @dataclass(frozen=True)
@@ -92,13 +91,13 @@ def _board_view(board: Board, notes: Footnotes) -> dict[str, Any]:
     rows = []
     for row in board.rows:
         cells = {}
-        for name, _, _ in INDICATORS:
+        for name, _, _ in board.columns:
             ind = row.indicators.get(name)
             cells[name] = None if ind is None else {"display": ind.display, "note": ind.note, "detail": ind.detail,
                                                      "sources": ind.n_sources, "refs": notes.cite(ind.claims)}
         rows.append({"rank": row.rank, "entity": row.entity, "score": row.score, "cells": cells})
     # Columns no entity has a figure for are left out of the table (they still appear in the explanation).
-    columns = [n for n, _, _ in INDICATORS if any(r["cells"][n] for r in rows)]
+    columns = [n for n, _, _ in board.columns if any(r["cells"][n] for r in rows)]
     return {"by": board.by, "rows": rows, "explanation": board.explanation, "notes": board.notes,
             "labels": board.labels, "weights": board.weights, "columns": columns}
 
@@ -184,7 +183,7 @@ def report_data(k: Knowledge, generated: date | None = None) -> dict[str, Any]:
     data["sources"] = [{"number": s.number, "title": s.title, "publisher": s.publisher,
                         "published": s.published.isoformat() if s.published else "", "link": s.link,
                         "is_url": _is_link(s.link)} for s in notes.sources]
-    data["indicators"] = [{"name": n, "label": label} for n, label, _ in INDICATORS]
+    data["indicators"] = [{"name": i.name, "label": i.label} for i in k.config.indicators]
     return data
 
 

@@ -7,6 +7,7 @@ crash or a bad input never leaves half a document and never loses the rest of a 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -28,6 +29,8 @@ from ssbrace.models import ExtractedText
 from ssbrace.sources.feeds import FeedEntry, looks_like_feed, looks_like_html, parse_feed
 from ssbrace.sources.files import HTML_SUFFIXES, MARKDOWN_SUFFIXES, expand_path
 from ssbrace.sources.web import FEED_TYPES, FetchedPage, FetchOptions, fetch, make_client
+
+log = logging.getLogger(__name__)
 
 AfterStore = Callable[[Session, Document], int]
 Progress = Callable[[int, int, str], None]  # done, total, what is being read
@@ -149,6 +152,7 @@ class Ingestor:
             self.progress(self._done, max(self._total, self._done), label)
 
     def _add(self, item: ItemResult) -> ItemResult:
+        log.info("%s: %s%s", item.input, item.status, f" ({item.reason})" if item.reason else "")
         self.result.items.append(item)
         return item
 
@@ -183,6 +187,7 @@ class Ingestor:
         except Exception as exc:  # one bad input must not end the batch
             if self.raise_errors:
                 raise
+            log.debug("internal error on %s", text, exc_info=True)
             self._fail(text, f"internal error: {type(exc).__name__}: {exc}")
         if self._done == before:  # folders and feeds tick once per file or entry instead
             self._tick(text)

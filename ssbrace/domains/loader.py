@@ -1,17 +1,19 @@
-"""Loading and validating a domain pack folder."""
+"""Loading and validating a domain pack folder: each file read and checked once per process."""
 
 from __future__ import annotations
 
 import csv
+import difflib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from ssbrace.domains.schema import Currency, Gazetteer, Topic
+from ssbrace.domains.schema import Analysis, Currency, Gazetteer, Indicator, Topic
+from ssbrace.domains.vocabulary import Vocabulary
 from ssbrace.errors import DomainPackError
 
 PACKS = Path(__file__).parent
@@ -23,12 +25,23 @@ class DomainPack:
     path: Path
     gazetteer: Gazetteer
     currencies: tuple[Currency, ...]
-    vocabulary: dict[str, Any]
+    vocabulary: Vocabulary
     topics: tuple[Topic, ...]
-    weights: dict[str, float]
+    analysis: Analysis = field(default_factory=Analysis)  # weights.yaml
+    # scale words of currencies.yaml ("bn" -> 1e9), over the extractor's common English ones
+    scales: dict[str, float] = field(default_factory=dict)
     # (year, currency) -> units per USD
     fx: dict[tuple[int, str], float] = field(default_factory=dict)
     fx_source: str = ""
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """The scoreboard's weights, indicator name -> weight."""
+        return dict(self.analysis.weights)
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(self.analysis.indicators)
 
     def usd_rate(self, currency: str, year: int | None) -> float | None:
         """Units of ``currency`` per US dollar in ``year``, or the nearest year the table has."""
@@ -60,10 +73,34 @@ def _read_fx(path: Path) -> dict[tuple[int, str], float]:
     return rates
 
 
-def _first_line(exc: ValidationError) -> str:
+def _first_line(exc: ValidationError, model: type[BaseModel] | None = None) -> str:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden" and model is not None:
+        # a key the schema does not know: most often a typo of one it does
+        close = difflib.get_close_matches(str(first["loc"][-1]), list(model.model_fields), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close and len(first["loc"]) == 1 else ""
+        return f"unknown key {where!r}{hint} ({exc.error_count()} error(s))"
     return f"{where}: {first['msg']} ({exc.error_count()} error(s))"
+
+
+def _validated(model: type[BaseModel], path: Path, raw: Any) -> Any:
+    """``raw`` (one YAML file) as ``model``; a DomainPackError naming the file and the first bad key."""
+    try:
+        return model.model_validate(raw or {})
+    except ValidationError as exc:
+        raise DomainPackError(f"domain pack {path.parent.name}: {path.name}: {_first_line(exc, model)}") from None
+
+
+def _check_stages(vocabulary: Vocabulary, analysis: Analysis, path: Path) -> None:
+    """Every stage the extractor can name has its place in the ledgers' order."""
+    if not analysis.stages:
+        return
+    named = [s for table in (vocabulary.stages, vocabulary.stages_vehicle, vocabulary.stages_weak) for s in table]
+    missing = [s for s in named if s not in analysis.stages]
+    if missing:
+        raise DomainPackError(f"domain pack {path.name}: weights.yaml: stages lacks {', '.join(missing)} "
+                              "(named in vocabulary.yaml)")
 
 
 @cache
@@ -83,9 +120,13 @@ def load_domain(name_or_path: str = "solid_state_batteries") -> DomainPack:
             if topics_file.exists() else ()
     except ValidationError as exc:
         raise DomainPackError(f"domain pack {path.name}: {_first_line(exc)}") from None
-    vocabulary = _read_yaml(path / "vocabulary.yaml") if (path / "vocabulary.yaml").exists() else {}
+    scales = _scales(currencies_raw.get("scales"), path / "currencies.yaml")
+    vocabulary_file = path / "vocabulary.yaml"
+    vocabulary = _validated(Vocabulary, vocabulary_file,
+                            _read_yaml(vocabulary_file) if vocabulary_file.exists() else {})
     weights_file = path / "weights.yaml"
-    weights = (_read_yaml(weights_file) or {}).get("weights", {}) if weights_file.exists() else {}
+    analysis = _validated(Analysis, weights_file, _read_yaml(weights_file) if weights_file.exists() else {})
+    _check_stages(vocabulary, analysis, path)
     fx_file = path / "fx.csv"
     fx = _read_fx(fx_file) if fx_file.exists() else {}
     return DomainPack(
@@ -93,9 +134,20 @@ def load_domain(name_or_path: str = "solid_state_batteries") -> DomainPack:
         path=path,
         gazetteer=gazetteer,
         currencies=currencies,
-        vocabulary=vocabulary or {},
+        vocabulary=vocabulary,
         topics=topics,
-        weights={k: float(v) for k, v in weights.items()},
+        analysis=analysis,
+        scales=scales,
         fx=fx,
-        fx_source=str((vocabulary or {}).get("fx_source", "")),
+        fx_source=vocabulary.fx_source,
     )
+
+
+def _scales(raw: Any, path: Path) -> dict[str, float]:
+    """currencies.yaml's ``scales:`` map, word -> factor."""
+    if not isinstance(raw, dict):
+        return {}
+    try:
+        return {str(word).lower(): float(value) for word, value in raw.items()}
+    except (TypeError, ValueError) as exc:
+        raise DomainPackError(f"{path}: scales: {exc}") from None

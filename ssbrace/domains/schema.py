@@ -73,3 +73,31 @@ class Topic(_Strict):
     countries: list[str] = Field(default_factory=list)
     kinds: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
+
+
+class Indicator(_Strict):
+    """A column of the scoreboard; the code that computes it is found by ``name``."""
+
+    name: str
+    label: str
+    higher_is_better: bool = True
+
+
+class Tolerances(_Strict):
+    default: float = 0.02
+    approx: float = 0.10
+    spec: float = 0.25
+
+
+class Analysis(_Strict):
+    """``weights.yaml``: how the knowledge stage weighs, orders and compares figures."""
+
+    indicators: list[Indicator] = Field(default_factory=list, description="the scoreboard's columns, in order")
+    weights: dict[str, float] = Field(default_factory=dict)
+    stages: list[str] = Field(default_factory=list, description="the order of a company's target ledgers")
+    tolerances: Tolerances = Field(default_factory=Tolerances)
+    spec_year_window: int = 1
+    fx_tolerance: float = 0.15
+    scope_fields: dict[str, str] | None = None
+    technology_families: dict[str, list[str]] = Field(default_factory=dict)
+    board: dict[str, str] = Field(default_factory=dict)

@@ -143,7 +143,7 @@ class SentenceContext:
             if name in self.extractor.cues:
                 found = []
             else:
-                rx = self.lexicon.table(name)[0] if isinstance(self.lexicon.vocab.get(name), dict) else self.lexicon.rx(name)
+                rx = self.lexicon.table(name)[0] if self.lexicon.vocab.is_table(name) else self.lexicon.rx(name)
                 found = [Cue(m.start(), m.end(), m.group()) for m in rx.finditer(self.text)]
             self.cues[name] = found
         if start or end is not None:
@@ -157,7 +157,7 @@ class SentenceContext:
 
     def candidates(self, types: set[str]) -> list[Mention]:
         """Mentions that can be a subject of one of ``types``."""
-        barred = set(self.lexicon.vocab.get("non_subject_institution_categories") or [])
+        barred = set(self.lexicon.vocab.non_subject_institution_categories)
         return [m for m in self.mentions if m.candidate and m.type in types
                 and not (m.type == "institution" and m.category in barred)
                 and not (m.possessive and m.type != "company"
@@ -282,7 +282,7 @@ class SentenceContext:
                 labels.append(label)
         if not labels:
             return None
-        order = list((self.lexicon.vocab.get("technologies") or {}).keys())
+        order = list(self.lexicon.vocab.technologies.keys())
         return min(labels, key=lambda lab: order.index(lab) if lab in order else 99)
 
     def year_near(self, position: int, end: int | None = None, *, after_only: bool = False) -> YearRef | None:

@@ -92,16 +92,16 @@ class Coreference:
     """Finds referring phrases in a sentence and resolves them against a ``CorefMemory``."""
 
     def __init__(self, lexicon: Lexicon) -> None:
-        coref = lexicon.vocab.get("coref") or {}
+        coref = lexicon.vocab.coref
         self.company_rx = compile_phrases([p for p in coref.get("company", []) if p.lower() not in {"it", "its", "itself"}])
         self.country_rx = compile_phrases(coref.get("country", []))
-        pronouns = lexicon.vocab.get("ambiguous_pronouns") or ["it", "its"]
+        pronouns = lexicon.vocab.ambiguous_pronouns or ["it", "its"]
         self.pronoun_rx = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(p) for p in pronouns) + r")(?![\w])")
-        self.plural_rx = compile_phrases(lexicon.vocab.get("coref_plural") or [])
-        speaker = [str(w) for w in lexicon.vocab.get("coref_speaker") or []]
+        self.plural_rx = compile_phrases(lexicon.vocab.coref_plural)
+        speaker = [str(w) for w in lexicon.vocab.coref_speaker]
         self.speaker_rx = compile_phrases(speaker) if speaker else None
         # "the Suwon-based company", "the nonferrous metal company": any short description ending in a head noun
-        heads = [re.escape(str(h)) for h in lexicon.vocab.get("coref_heads") or []]
+        heads = [re.escape(str(h)) for h in lexicon.vocab.coref_heads]
         self.descriptor_rx = re.compile(
             r"(?<![\w'’])[Tt]he[ \t]+(?:[\w\-]+[ \t]+){1,3}(?:" + "|".join(heads) + r")(?![\w'’])"
         ) if heads else None

@@ -62,7 +62,8 @@ class CueIndex:
                 if extra and name in extra:
                     self.extra[name] = compile_phrases(items)
         for name in tables:
-            raw = lexicon.vocab.get(name) or {}
+            raw = lexicon.vocab.words(name)
+            assert isinstance(raw, dict), f"vocabulary {name} is a table"
             table = {k: [str(p).lower() for p in v or []] for k, v in raw.items()}
             items = [p for v in table.values() for p in v]
             if items and all(re.match(r"\w", p.strip()) for p in items):
@@ -128,4 +129,4 @@ class CueIndex:
         return self.lexicon.rx(name)
 
     def _is_table(self, name: str) -> bool:
-        return name not in self.extra and isinstance(self.lexicon.vocab.get(name), dict)
+        return name not in self.extra and self.lexicon.vocab.is_table(name)

@@ -93,22 +93,22 @@ class EntityMatcher:
             for key in table:
                 table[key].sort(key=lambda item: -len(item[0]))
         vocab = self.lexicon.vocab
-        self.group_nouns = compile_phrases(vocab.get("demonym_group_nouns") or [])
-        suffixes = sorted(vocab.get("corporate_suffixes") or [], key=len, reverse=True)
+        self.group_nouns = compile_phrases(vocab.demonym_group_nouns)
+        suffixes = sorted(vocab.corporate_suffixes, key=len, reverse=True)
         self.suffixes = [str(s) for s in suffixes]
         suffix_alt = "|".join(re.escape(s) for s in self.suffixes) or r"(?!x)x"
         self.suffix_gate = re.compile(rf"(?<![\w])(?:{suffix_alt})(?![\w])")
         self.suffix_rx = re.compile(rf"(?P<name>{_NAME}),?[ \t]+(?P<suf>{suffix_alt})(?![\w])")
         from ssbrace.extract.lexicon import _trie_source
 
-        cue_list = [str(c) for c in vocab.get("organisation_cues") or []]
+        cue_list = [str(c) for c in vocab.organisation_cues]
         self._cue_list = cue_list
         cues = _trie_source(cue_list) if cue_list else ""
         self.cue_rx = re.compile(rf"(?<![\w])(?:{cues or '(?!x)x'})[ \t]+(?P<name>{_NAME})") if cues else None
         self.appos_rx = re.compile(
             rf"(?P<name>{_NAME}),[ \t]+(?:a|an|the)[ \t]+(?:[\w\-]+[ \t]+){{0,3}}?(?:{cues or '(?!x)x'})(?![\w])"
         )
-        self.not_names = frozenset(str(w) for w in vocab.get("not_names") or [])
+        self.not_names = frozenset(str(w) for w in vocab.not_names)
 
     def _add_names(self, entry: Entry, names: list[str], fold: bool = True) -> None:
         for alias in names:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from ssbrace.domains.loader import DomainPack, load_domain
+from ssbrace.domains.vocabulary import Vocabulary
 from ssbrace.errors import DomainPackError
 
 
@@ -124,11 +124,13 @@ class Lexicon:
     """Compiled vocabulary of one domain pack."""
 
     pack: DomainPack
-    vocab: dict[str, Any]
+    vocab: Vocabulary
     pipeline: list[str]
     regex: dict[str, re.Pattern[str]] = field(default_factory=dict)
     labelled: dict[str, tuple[re.Pattern[str], dict[str, str]]] = field(default_factory=dict)
     scales: dict[str, float] = field(default_factory=dict)
+    spec_units: dict[str, str | None] = field(default_factory=dict)  # spec metric -> the unit its claims carry
+    capacity_units: frozenset[str] = frozenset()  # the units capacity claims carry
     _labels: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
     def rx(self, name: str) -> re.Pattern[str]:
@@ -143,7 +145,7 @@ class Lexicon:
         """The compiled labelled table ``name`` (a mapping label -> phrases)."""
         found = self.labelled.get(name)
         if found is None:
-            raw = self.vocab.get(name) or {}
+            raw = self.vocab.words(name)
             if not isinstance(raw, Mapping):
                 raise DomainPackError(f"vocabulary.{name} must be a mapping")
             found = compile_labelled({k: v for k, v in raw.items()})
@@ -160,9 +162,7 @@ class Lexicon:
         return found  # type: ignore[return-value]
 
     def _list(self, name: str) -> list[str]:
-        raw = self.vocab.get(name)
-        if raw is None:
-            return []
+        raw = self.vocab.words(name)
         if isinstance(raw, Mapping):
             return [str(k) for k in raw]
         return [str(x) for x in raw]
@@ -176,22 +176,8 @@ DEFAULT_SCALES = {
 
 
 def _scales(pack: DomainPack) -> dict[str, float]:
-    """Scale words from currencies.yaml's ``scales:`` map (falls back to the common English words)."""
-    import yaml
-
-    scales = dict(DEFAULT_SCALES)
-    path = pack.path / "currencies.yaml"
-    if path.exists():
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError:
-            raw = {}
-        for word, value in (raw.get("scales") or {}).items():
-            try:
-                scales[str(word).lower()] = float(value)
-            except (TypeError, ValueError):
-                continue
-    return scales
+    """Scale words: the common English ones, then currencies.yaml's ``scales:`` map (read by the loader)."""
+    return {**DEFAULT_SCALES, **pack.scales}
 
 
 _CACHE: dict[tuple[str, str, int], Lexicon] = {}
@@ -204,8 +190,9 @@ def lexicon_for(pack: DomainPack | str | None = None) -> Lexicon:
     key = (pack.name, str(pack.path), id(pack))
     found = _CACHE.get(key)
     if found is None:
-        vocab = dict(pack.vocabulary or {})
-        pipeline = [str(x) for x in vocab.get("pipeline") or []]
-        found = Lexicon(pack=pack, vocab=vocab, pipeline=pipeline, scales=_scales(pack))
+        vocab = pack.vocabulary
+        pipeline = [str(x) for x in vocab.pipeline]
+        found = Lexicon(pack=pack, vocab=vocab, pipeline=pipeline, scales=_scales(pack),
+                        spec_units=vocab.spec_units(), capacity_units=frozenset(vocab.capacity_claim_units()))
         _CACHE[key] = found
     return found

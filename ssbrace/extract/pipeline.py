@@ -67,16 +67,15 @@ class Extractor:
             raise DomainPackError(f"vocabulary pipeline names unknown components: {', '.join(unknown)}")
         self.components = [COMPONENTS[n] for n in names]
         vocab = self.lexicon.vocab
-        self.abbreviations = [str(a) for a in vocab.get("abbreviations") or []]
-        self.openers = [str(a) for a in vocab.get("sentence_openers") or []]
-        self.max_chars = int(vocab.get("max_sentence_chars") or 1200)
+        self.abbreviations = [str(a) for a in vocab.abbreviations]
+        self.openers = [str(a) for a in vocab.sentence_openers]
+        self.max_chars = int(vocab.max_sentence_chars or 1200)
         # Cheap gate: a sentence with no digit, number word, standing or partnership cue holds no claim.
-        gate_words = [*(vocab.get("number_words") or {}), *(vocab.get("fractions") or {}),
-                      *(vocab.get("vague_numbers") or {})]
+        gate_words = [*vocab.number_words, *vocab.fractions, *vocab.vague_numbers]
         gates = {"_numbers": [str(w) for w in gate_words], **self.entities.gate_lists(),
                  **self.quantities.gate_lists(), **self.ranks.gate_lists()}
         self.cues = CueIndex(self.lexicon, CUE_LISTS, CUE_TABLES, extra=gates)
-        prefixes = [str(p) for p in vocab.get("boilerplate_prefixes") or []]
+        prefixes = [str(p) for p in vocab.boilerplate_prefixes]
         self._boilerplate = re.compile(r"\s*(?:" + "|".join(re.escape(p) for p in prefixes) + r")\s*[:|]", re.I) \
             if prefixes else re.compile(r"(?!x)x")
         self._world: Mention | None = None

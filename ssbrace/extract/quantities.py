@@ -10,8 +10,8 @@ import re
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from ssbrace.domains.vocabulary import Vocabulary
 from ssbrace.extract.lexicon import Lexicon, _trie_source, compile_phrases, phrase_pattern
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -91,7 +91,7 @@ class QuantityFinder:
     def __init__(self, lexicon: Lexicon) -> None:
         vocab = lexicon.vocab
         self.lexicon = lexicon
-        self.words: dict[str, float] = {str(k).lower(): float(v) for k, v in (vocab.get("number_words") or _DEFAULT_WORDS).items()}
+        self.words: dict[str, float] = {str(k).lower(): float(v) for k, v in (vocab.number_words or _DEFAULT_WORDS).items()}
         simple = sorted((w for w in self.words if " " not in w), key=len, reverse=True)
         word_alt = _trie_source(simple)
         # "twenty-five", "one hundred", "a dozen": a word number, optionally joined to a second one.
@@ -135,21 +135,21 @@ class QuantityFinder:
             rf"(?P<pts>[ \t]+points?)?",
             re.IGNORECASE,
         )
-        fractions = vocab.get("fractions") or {}
+        fractions = vocab.fractions
         self.fraction_values = {str(k).lower(): float(v) for k, v in fractions.items()}
         frac_alt = "|".join(phrase_pattern(f) for f in sorted(self.fraction_values, key=len, reverse=True))
         self.fraction = re.compile(rf"(?<![\w])(?P<f>{frac_alt or '(?!x)x'})[ \t]+of(?![\w])", re.IGNORECASE)
         # Measured amounts: spec units and capacity units.
         self.unit_keys: dict[str, tuple[str, str | None, float]] = {}
-        for metric, spec in (vocab.get("units") or {}).items():
-            for word in spec.get("words") or []:
-                self.unit_keys[str(word).lower()] = (str(spec.get("unit") or metric), str(metric), 1.0)
-            for word in spec.get("miles") or []:
+        for metric, spec in vocab.units.items():
+            for word in spec.words:
+                self.unit_keys[str(word).lower()] = (str(spec.unit or metric), str(metric), 1.0)
+            for word in spec.miles:
                 self.unit_keys[str(word).lower()] = ("km", str(metric), 1.609344)
-        for unit, spec in (vocab.get("capacity_units") or {}).items():
-            for word in spec.get("words") or []:
+        for unit, spec in vocab.capacity_units.items():
+            for word in spec.words:
                 key = str(word).lower()
-                self.unit_keys.setdefault(key, (str(spec.get("unit") or unit), "capacity", float(spec.get("scale", 1))))
+                self.unit_keys.setdefault(key, (str(spec.unit or unit), "capacity", float(spec.scale)))
         unit_alt = _trie_source(sorted(self.unit_keys)) if self.unit_keys else r"(?!x)x"
         self.unit_gate = compile_phrases(self.unit_keys) if self.unit_keys else re.compile(r"(?!x)x")
         # "0.2GWh", "600Wh/kg", "1,000km": a unit glued to its number escapes the word-boundary cue scan.
@@ -164,13 +164,13 @@ class QuantityFinder:
         self.digit_count = re.compile(rf"(?P<n>{NUM})(?:[ \t]?(?P<sc>thousand|million|billion))?(?![\w%])(?P<plus>\+)?",
                                       re.IGNORECASE)
         self.word_gate = re.compile(rf"(?<![\w])(?:{word_alt})(?![\w])", re.IGNORECASE)
-        vague = vocab.get("vague_numbers") or {}
+        vague = vocab.vague_numbers
         self.vague_values = {str(k).lower(): float(v) for k, v in vague.items()}
         self.vague = compile_phrases(self.vague_values) if self.vague_values else None
         # One alternation per side, a named group per bound: the leftmost phrase wins, ties go to the
         # vocabulary's order (the same answer as trying each bound's list in turn).
-        self.bound_before = _bound_regex(vocab.get("bounds") or {}, before=True)
-        self.bound_after = _bound_regex(vocab.get("bounds_after") or {}, before=False)
+        self.bound_before = _bound_regex(vocab.bounds, before=True)
+        self.bound_after = _bound_regex(vocab.bounds_after, before=False)
         self.years = _YearFinder(vocab)
         # Single-character currency symbols: found with ``in`` (a gate that needs no regex).
         self._symbol_chars = tuple(sym for sym in self.symbols if not sym[:1].isalpha())
@@ -412,7 +412,7 @@ class _YearFinder:
     """Years: "2027", "2027 or 2028", "2027-28", "between 2027 and 2028", "fiscal 2028", "late 2020s",
     "last year", "within five years", "by the end of the decade"."""
 
-    def __init__(self, vocab: dict[str, Any]) -> None:
+    def __init__(self, vocab: Vocabulary) -> None:
         self.range = re.compile(
             rf"(?<![\w$€¥₩£.,])(?P<pre>(?:between|from)[ \t]+)?(?:(?:fiscal|FY)[ \t]?(?:year[ \t])?)?"
             rf"(?P<y1>{_YEAR})(?P<mid>[ \t]?(?:-|–|—|/|to|or|and|through|until|till)[ \t]?"
@@ -420,7 +420,7 @@ class _YearFinder:
             re.IGNORECASE,
         )
         self.fy_short = re.compile(r"(?<![\w])FY[ \t]?(?P<yy>\d\d)(?![\w])", re.IGNORECASE)
-        parts = vocab.get("decade_parts") or {}
+        parts = vocab.decade_parts
         self.decade_parts = {str(k).lower(): v for k, v in parts.items()}
         part_alt = "|".join(phrase_pattern(p) for p in sorted(self.decade_parts, key=len, reverse=True)) or "(?!x)x"
         self.decade = re.compile(
@@ -428,7 +428,7 @@ class _YearFinder:
             rf"(?:(?P<dec>(?:19|20)\d0)s|(?P<this>decade))",
             re.IGNORECASE,
         )
-        rel = vocab.get("relative_years") or {}
+        rel = vocab.relative_years
         self.relative_values = {str(k).lower(): int(v) for k, v in rel.items()}
         self.relative = compile_phrases(self.relative_values) if self.relative_values else None
         self.within = re.compile(r"(?<![\w])(?:within|in)[ \t]+(?:the[ \t]+next[ \t]+)?(?P<n>\w+)[ \t]+years?(?![\w])",

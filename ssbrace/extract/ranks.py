@@ -23,12 +23,12 @@ class RankHit:
 class RankFinder:
     def __init__(self, lexicon: Lexicon) -> None:
         vocab = lexicon.vocab
-        self.ordinals = {str(k).lower(): int(v) for k, v in (vocab.get("ordinals") or {}).items()}
+        self.ordinals = {str(k).lower(): int(v) for k, v in vocab.ordinals.items()}
         words = [w for w in self.ordinals if not w.startswith("no") and w not in ("top", "number one", "number two", "number three")]
         self._ordinal_words = words
         ord_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!x)x"
         alts = []
-        patterns = sorted((str(p) for p in vocab.get("rank_patterns") or []), key=len, reverse=True)
+        patterns = sorted((str(p) for p in vocab.rank_patterns), key=len, reverse=True)
         for i, pattern in enumerate(patterns):
             src = phrase_pattern(pattern.replace("ORD", "\x00").replace(" N", " \x01").replace(". N", ". \x01"))
             src = src.replace("\x00", f"(?P<o{i}>{ord_alt})").replace("\x01", rf"(?P<n{i}>\d{{1,2}})")

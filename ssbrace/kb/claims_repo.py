@@ -3,6 +3,7 @@ caller's transaction); ``reextract_all`` redoes the documents extracted by an ol
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ from ssbrace.kb.store import Store
 from ssbrace.kb.tables import Claim as ClaimRow
 from ssbrace.kb.tables import Document
 from ssbrace.models import CLAIM_FIELDS, Claim, Evidence
+
+log = logging.getLogger(__name__)
 
 # Extension fields of a claim (CLAIMS.md allows new optional fields) are kept in the row's JSON column.
 _EXTRA_FIELDS = ("object_type", "scope")
@@ -128,7 +131,10 @@ def reextract_all(store: Store, *, domain: Any = None, only_outdated: bool = Tru
                     continue
                 result.claims += rerun(session, document)
                 result.documents += 1
-        except Exception:  # one bad document must not stop the others; its old claims stay
+        except Exception as exc:  # one bad document must not stop the others; its old claims stay
+            log.warning("document %s: re-extraction failed, its old claims stay: %s: %s", doc_id,
+                        type(exc).__name__, exc)
+            log.debug("re-extraction of document %s", doc_id, exc_info=True)
             result.failed += 1
         if progress:
             progress(done, len(ids))

@@ -5,6 +5,7 @@ SQLAlchemy stays inside ``ssbrace.kb``; other stages call the query functions of
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ssbrace.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -94,6 +96,7 @@ class Store:
                 if current == heads:
                     return
                 config.attributes["connection"] = connection
+                log.info("migrating %s to the newest schema", self.display_url)
                 command.upgrade(config, "heads")
         except OperationalError as exc:
             reason = (str(exc.orig).strip().splitlines() or ["unknown error"])[0]  # one line: drivers add hints

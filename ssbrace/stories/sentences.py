@@ -62,10 +62,10 @@ def text_rules(domain: str) -> TextRules:
     except DomainPackError:
         return DEFAULT_RULES
     return TextRules(
-        abbreviations=frozenset(str(a) for a in vocab.get("abbreviations") or DEFAULT_ABBREVIATIONS),
-        openers=frozenset(str(a) for a in vocab.get("sentence_openers") or DEFAULT_OPENERS),
-        boilerplate=boilerplate_matcher(str(p) for p in vocab.get("boilerplate_prefixes") or ()),
-        max_chars=int(vocab.get("max_sentence_chars") or 1200),
+        abbreviations=frozenset(str(a) for a in vocab.abbreviations or DEFAULT_ABBREVIATIONS),
+        openers=frozenset(str(a) for a in vocab.sentence_openers or DEFAULT_OPENERS),
+        boilerplate=boilerplate_matcher(str(p) for p in vocab.boilerplate_prefixes or ()),
+        max_chars=int(vocab.max_sentence_chars or 1200),
     )
 
 

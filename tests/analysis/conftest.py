@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from ssbrace.analysis.config import AnalysisConfig
+from ssbrace.domains.loader import load_domain
 from ssbrace.kb.records import ClaimRecord
 
 _ids = itertools.count(1)
@@ -27,7 +28,10 @@ def make(kind: str = "market_share", subject: str = "Acme", publisher: str = "Da
 
 @pytest.fixture
 def config() -> AnalysisConfig:
+    pack = load_domain()  # the scoreboard's indicators and the stage order are the bundled pack's
     return AnalysisConfig(
+        indicators=pack.indicators,
+        stages=tuple(pack.analysis.stages),
         weights={"patents": 2.0, "patent_share": 1.0, "funding": 1.0, "investment": 1.0, "market_share": 1.0,
                  "target_companies": 1.0, "earliest_mass_production": 1.0, "best_energy_density": 1.0},
         technology_families={"all_solid_state": "solid", "sulfide": "solid", "semi_solid": "semi"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ssbrace.analysis.roadmaps import build_ledgers, moves
+from ssbrace.domains.loader import load_domain
 from tests.analysis.conftest import make
 
 
@@ -54,6 +55,7 @@ def test_two_targets_in_one_article_are_two_plans():
 def test_ledgers_per_company_and_stage_and_filter():
     claims = [_target(2027, "2023-01-01"), _target(2025, "2023-01-01", stage="pilot"),
               _target(2026, "2023-01-01", subject="Borealis")]
-    assert [(led.entity, led.stage) for led in build_ledgers(claims)] == [
+    stages = load_domain().analysis.stages  # the order of stages is the pack's
+    assert [(led.entity, led.stage) for led in build_ledgers(claims, stages=stages)] == [
         ("Acme", "pilot"), ("Acme", "mass_production"), ("Borealis", "mass_production")]
     assert [led.entity for led in build_ledgers(claims, entity="borealis")] == ["Borealis"]

@@ -12,7 +12,6 @@ NAME = "capacity"
 NEEDS_NUMBERS = True
 NEEDS = ("entities", "quantities", "years")
 SUBJECTS = {"company", "country", "region"}
-_UNITS = {"GWh/yr": "GWh/yr", "t/yr": "t/yr", "cells/yr": "cells/yr"}
 _DIFFERENCE = re.compile(r"\bby[ \t]+(?:just[ \t]+|only[ \t]+|some[ \t]+|about[ \t]+|around[ \t]+)?$", re.IGNORECASE)
 _KWH = re.compile(r"^[ \t]*(?:-|–)?[ \t]*(?:battery[ \t]+)?packs?\b", re.IGNORECASE)
 
@@ -21,8 +20,9 @@ def extract(ctx: SentenceContext) -> list[Claim]:
     if is_hedged(ctx):
         return []
     claims: list[Claim] = []
+    units = ctx.lexicon.capacity_units  # the vocabulary's ``capacity_units``, scaled to their claim units
     for q in ctx.quantities:
-        if q.kind != "measure" or q.metric != "capacity" or q.unit not in _UNITS:
+        if q.kind != "measure" or q.metric != "capacity" or q.unit not in units:
             continue
         if _DIFFERENCE.search(ctx.text, max(0, q.start - 20), q.start):
             continue  # "trailing the leader by just 0.8 GWh": a gap, not a capacity
@@ -44,7 +44,7 @@ def extract(ctx: SentenceContext) -> list[Claim]:
             continue
         ref = ctx.year_near(q.start, q.end)
         claims.append(ctx.claim(
-            NAME, subject.mentions[0], subject.confidence, value=q.value, unit=_UNITS[q.unit], bound=q.bound,
+            NAME, subject.mentions[0], subject.confidence, value=q.value, unit=q.unit, bound=q.bound,
             technology=ctx.technology(), year=ref.year if ref else None,
         ))
     return claims

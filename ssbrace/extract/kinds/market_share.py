@@ -90,7 +90,7 @@ def extract(ctx: SentenceContext) -> list[Claim]:
 
 def _segment(ctx: SentenceContext) -> str | None:
     """The market's segment, the most specific named in the sentence."""
-    order = list((ctx.lexicon.vocab.get("segments") or {}).keys())
+    order = list(ctx.lexicon.vocab.segments.keys())
     labels = [ctx.lexicon.label("segments", hit.group()) for hit in ctx.find("segments")]
     labels = [lab for lab in labels if lab]
     if not labels:

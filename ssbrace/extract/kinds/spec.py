@@ -15,10 +15,6 @@ NAME = "spec"
 NEEDS_NUMBERS = True
 NEEDS = ("entities", "quantities")
 SUBJECTS = {"company", "country", "region", "institution", "program"}
-_UNIT_OF = {
-    "energy_density_wh_kg": "Wh/kg", "energy_density_wh_l": "Wh/L", "range_km": "km",
-    "charge_minutes": "min", "cycle_life": "cycles", "cost_multiple": None,
-}
 _DISTANCE_NOT_RANGE = re.compile(r"^[ \t]*(?:away|north|south|east|west|outside|of[ \t]+(?:the[ \t]+)?(?:city|capital|road|track))\b", re.IGNORECASE)
 _RELATIVE = re.compile(r"^[ \t]*(?:more|less|longer|shorter|further|extra|additional)\b", re.IGNORECASE)
 _CONVERSION = re.compile(r"^[ \t]*[(\[][ \t]*(?:about|around|roughly|some|or|nearly)?[ \t]*$", re.IGNORECASE)
@@ -29,8 +25,9 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         return []  # a rumour, or a general statement about cells of a kind
     claims: list[Claim] = []
     previous: Quantity | None = None
+    unit_of = ctx.lexicon.spec_units  # the vocabulary's ``units``: metric -> unit
     for q in ctx.quantities:
-        if q.kind != "measure" or q.metric not in _UNIT_OF:
+        if q.kind != "measure" or q.metric not in unit_of:
             continue
         if previous is not None and previous.metric == q.metric and _CONVERSION.match(ctx.text[previous.end : q.start]):
             continue  # "1,000 km (620 miles)": the conversion is the same figure
@@ -51,7 +48,7 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         ref = ctx.year_near(q.start, q.end)
         claims.append(ctx.claim(
             NAME, subject.mentions[0], subject.confidence, value=round(q.value, 1) if q.metric == "range_km" else q.value,
-            unit=_UNIT_OF[q.metric], bound=q.bound, metric=q.metric, technology=ctx.technology(),
+            unit=unit_of[q.metric], bound=q.bound, metric=q.metric, technology=ctx.technology(),
             year=ref.year if ref and ref.prep in ("by", "in") else None,
         ))
     return claims

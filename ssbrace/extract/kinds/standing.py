@@ -153,7 +153,7 @@ def _paired_places(ctx: SentenceContext, claims: list[Claim], emitted: set, aspe
     """"A and B kept the first and second places": places in a list go to coordinated subjects in order."""
     if not _PLACE_WORDS.search(ctx.lower):
         return
-    ordinals = {str(k).lower(): int(v) for k, v in (ctx.lexicon.vocab.get("ordinals") or {}).items()}
+    ordinals = {str(k).lower(): int(v) for k, v in ctx.lexicon.vocab.ordinals.items()}
     for match in _PLACE_LIST.finditer(ctx.text):
         words = [w for w in re.split(r"[,\s]+", match.group("list").lower()) if w and w != "and"]
         while words and words[0] not in ordinals:

@@ -1,0 +1,127 @@
+"""The library's entry points: the functions the command line calls, for scripts and notebooks.
+
+Each is a thin wrapper over the stage that does the work. Their heavy imports (SQLAlchemy, trafilatura,
+scikit-learn) happen inside them, so ``import ssbrace`` stays cheap; ``ssbrace/__init__.py`` hands them
+out lazily.
+
+    store = open_store("kb.db")
+    ingest(store, "articles/")
+    k = knowledge(store)
+    k.facts, k.conflicts, k.ledgers, k.board("country")
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ssbrace.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from ssbrace.analysis.bundle import Knowledge
+    from ssbrace.documents.ingest import IngestResult
+    from ssbrace.domains.loader import DomainPack
+    from ssbrace.kb.claims_repo import ReextractResult
+    from ssbrace.kb.store import Store
+
+log = logging.getLogger(__name__)
+
+Inputs = str | Path | Iterable[str | Path]
+
+
+def _settings(settings: Settings | None) -> Settings:
+    # The same layers as the command line: defaults < config file < SSBRACE_* environment variables.
+    return settings if settings is not None else load_settings()
+
+
+def _as_url(db: str | Path) -> str:
+    """A SQLAlchemy URL as given, or a file path made into a SQLite URL."""
+    text = str(db)
+    return text if "://" in text else f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def open_store(db: str | Path | None = None, *, settings: Settings | None = None) -> Store:
+    """Open the knowledge store, creating it or migrating it to the newest schema.
+
+    Args:
+        db: a SQLAlchemy URL or the path of a SQLite file; default: the ``db`` setting.
+        settings: where the default comes from (default: config file and ``SSBRACE_*`` variables).
+    """
+    from ssbrace.kb.store import Store
+
+    return Store(_as_url(db) if db is not None else _settings(settings).db)
+
+
+def _input_list(inputs: Inputs) -> list[str]:
+    if isinstance(inputs, str | Path):
+        return [str(inputs)]
+    return [str(item) for item in inputs]
+
+
+def ingest(store: Store, inputs: Inputs, *, settings: Settings | None = None, name: str | None = None,
+           progress: Callable[[int, int, str], None] | None = None, raise_errors: bool = False) -> IngestResult:
+    """Ingest files, folders (recursive), pages and feeds through every stage: documents, claims,
+    entities, stories. Nothing is stored twice; a failed input is reported in the result, not raised.
+
+    Args:
+        store: from ``open_store``.
+        inputs: one path or URL, or several.
+        settings: fetch limits and the domain pack (default: as for ``open_store``).
+        name: a name for the sources the inputs register.
+        progress: called with (done, total, label) as inputs are handled.
+        raise_errors: let an unexpected error propagate instead of reporting the input as failed.
+    """
+    from ssbrace.pipeline import run_ingest
+
+    items = _input_list(inputs)
+    result = run_ingest(store, items, _settings(settings), name=name, progress=progress,
+                        raise_errors=raise_errors)
+    log.info("ingested %d input(s): %s", len(items), result.counts())
+    return result
+
+
+def update(store: Store, *, settings: Settings | None = None,
+           progress: Callable[[int, int, str], None] | None = None, raise_errors: bool = False) -> IngestResult:
+    """Poll every registered source once (feeds with a conditional GET) and ingest what is new."""
+    from ssbrace.pipeline import run_update
+
+    result = run_update(store, _settings(settings), progress=progress, raise_errors=raise_errors)
+    log.info("updated the registered sources: %s", result.counts())
+    return result
+
+
+def reextract(store: Store, *, settings: Settings | None = None, only_outdated: bool = True,
+              progress: Callable[[int, int], None] | None = None) -> ReextractResult:
+    """Re-run the extractor over stored documents, replacing their claims (after an upgrade).
+
+    Args:
+        only_outdated: only documents an older extractor version handled; False redoes every one.
+    """
+    from ssbrace.pipeline import run_reextract
+
+    result = run_reextract(store, _settings(settings), only_outdated=only_outdated, progress=progress)
+    log.info("re-extracted %d document(s): %d claim(s), %d failed", result.documents, result.claims,
+             result.failed)
+    return result
+
+
+def knowledge(store: Store, *, domain: str | DomainPack | None = None,
+              weights: dict[str, float] | None = None, settings: Settings | None = None) -> Knowledge:
+    """Everything the analysis derives from the store's claims, each part computed on first use.
+
+    The result has ``records`` (the claims), ``facts``, ``conflicts``, ``ledgers`` (dated targets),
+    ``findings`` (consistency checks) and ``board(by)`` (the scoreboard by "country" or "company"), plus
+    ``claim_rows()`` and ``fact_rows()``: flat dicts for ``pandas.DataFrame``.
+
+    Args:
+        domain: a pack or its name or folder (default: the ``domain`` setting).
+        weights: scoreboard weight overrides, indicator name -> weight.
+    """
+    from ssbrace.delivery.report import build_knowledge
+    from ssbrace.domains.loader import DomainPack, load_domain
+
+    pack = domain if isinstance(domain, DomainPack) else load_domain(domain or _settings(settings).domain)
+    return build_knowledge(store, pack, weights)
+
