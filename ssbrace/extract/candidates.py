@@ -457,7 +457,7 @@ def _ordinals(ctx: SentenceContext) -> list[tuple[int, int, int]]:
     is left out: a place in a ranking stands alone or before a bracket, comma, "place" or the end."""
     compiled = _ORDINALS.get(id(ctx.lexicon))
     if compiled is None:
-        table = {str(k).lower(): int(v) for k, v in (ctx.lexicon.vocab.get("ordinals") or {}).items()}
+        table = {str(k).lower(): int(v) for k, v in ctx.lexicon.vocab.ordinals.items()}
         alt = "|".join(re.escape(w) for w in sorted((w for w in table if w != "top"), key=len, reverse=True))
         rx = re.compile(rf"(?<![\w])(?:#[ \t]?(?P<hash>\d{{1,2}})|(?P<word>{alt}))(?![\w])"
                         r"(?=[ \t]*(?:\(|,|;|\.|:|and\b|place|position|spot|largest|biggest|with|in\b|respectively|$))",
