@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cached_property, partial
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -51,14 +52,49 @@ _WORD = re.compile(r"[a-z][a-z\-']*|\d+|[$€¥£%]", re.IGNORECASE)
 _GEO = {"country", "region"}
 
 
-@dataclass
 class Candidate:
-    """One reading of a claim, with where it came from and what the model sees of it."""
+    """One reading of a claim, with where it came from and what the model sees of it.
 
-    claim: Claim
-    group: int  # candidates of one group compete: the decision keeps at most one of them
-    source: str  # rule | alt | pair | rank | compare
-    features: dict[str, float] = field(default_factory=dict)
+    The features of a rival reading are built when first read (``make``): the decision never looks at the
+    rivals of a rule reading it keeps, and most rule readings are kept, so extraction skips that work.
+    Features that compare a group's readings go to ``extra`` without building the rest."""
+
+    __slots__ = ("_claim", "group", "source", "_features", "_make")
+
+    def __init__(self, claim: Claim | Callable[[], Claim], group: int, source: str,
+                 features: dict[str, float] | None = None,
+                 make: Callable[[], dict[str, float]] | None = None) -> None:
+        self._claim = claim  # or a function that builds it, for a rival the decision may never look at
+        self.group = group  # candidates of one group compete: the decision keeps at most one of them
+        self.source = source  # rule | alt | flip | pair | member | year | money | rank | enum | compare
+        self._features = features if features is not None else {}
+        self._make = make
+
+    @property
+    def claim(self) -> Claim:
+        if not isinstance(self._claim, Claim):
+            self._claim = self._claim()
+        return self._claim
+
+    @property
+    def features(self) -> dict[str, float]:
+        if self._make is not None:
+            built = self._make()
+            built.update(self._features)
+            self._features, self._make = built, None
+        return self._features
+
+    @features.setter
+    def features(self, value: dict[str, float]) -> None:
+        self._features, self._make = value, None
+
+    @property
+    def extra(self) -> dict[str, float]:
+        """Where features are added without building the lazy ones (merged when they are built)."""
+        return self._features
+
+    def __repr__(self) -> str:
+        return f"Candidate({self.claim.kind}, {self.claim.subject!r}, group={self.group}, source={self.source!r})"
 
 
 @dataclass
@@ -115,6 +151,9 @@ class Proposer:
         out.extend(self._members(ctx, sentence))
         out.extend(self._standings(ctx, sentence, [c for c in rule_claims if c.kind == "standing"]))
         out.extend(self._enumerated(ctx, sentence, [c for c in rule_claims if c.kind == "standing"]))
+        if out:
+            # what the document has said so far, fixed now: lazy features are built after the last sentence
+            sentence.salience, sentence.first_named  # noqa: B018
         return out
 
     def _places(self, ctx: SentenceContext, types: set[str]) -> list[Place]:
@@ -157,17 +196,17 @@ class Proposer:
             if m is None or m.name in seen:
                 continue
             seen.add(m.name)
-            alt = replace(claim, subject=m.name, subject_type=m.type, confidence=0.5)
-            out.append(Candidate(alt, group, "alt", sentence.features(alt, place, anchor, "alt")))
+            alt = partial(replace, claim, subject=m.name, subject_type=m.type, confidence=0.5)
+            out.append(Candidate(alt, group, "alt", make=partial(_alt_features, sentence, alt, place, anchor)))
             placed.append((out[-1], place))
         combined = _combined_country(ctx) if claim.kind in ("market_share", "capacity", "patents", "patent_share") else None
         if combined is not None and combined.name not in seen:
             alt = replace(claim, subject=combined.name, subject_type=combined.type, confidence=0.5)
             place = Place(combined, "combined")
-            out.append(Candidate(alt, group, "alt", sentence.features(alt, place, anchor, "alt")))
+            out.append(Candidate(alt, group, "alt", make=partial(sentence.features, alt, place, anchor, "alt")))
             placed.append((out[-1], place))
             for cand, _ in placed:
-                cand.features["combined_reading"] = 1.0
+                cand.extra["combined_reading"] = 1.0
         _relative(placed, anchor)
         if "respectively" in ctx.text:
             _respectively(ctx, placed, anchor)
@@ -176,11 +215,8 @@ class Proposer:
             # other kind with the same subjects, for the model to weigh
             for cand, place in list(placed):
                 flipped = replace(cand.claim, kind=_MONEY_FLIP[claim.kind], confidence=0.5)
-                feats = sentence.features(flipped, place, anchor, "alt")
-                feats["kind_flipped"] = 1.0
-                feats[f"kind_flipped|stype:{flipped.subject_type}"] = 1.0
-                feats.update({k: v for k, v in cand.features.items() if k.startswith(("dist_rank", "nearest", "first_before"))})
-                out.append(Candidate(flipped, group, "flip", feats))
+                out.append(Candidate(flipped, group, "flip",
+                                     make=partial(_flip_features, sentence, flipped, place, anchor, cand)))
         return out
 
     def _pairs(self, ctx: SentenceContext, sentence: _SentenceView, rule_pairs: list[Claim]) -> list[Candidate]:
@@ -459,8 +495,9 @@ def _ordinals(ctx: SentenceContext) -> list[tuple[int, int, int]]:
     if compiled is None:
         table = {str(k).lower(): int(v) for k, v in ctx.lexicon.vocab.ordinals.items()}
         alt = "|".join(re.escape(w) for w in sorted((w for w in table if w != "top"), key=len, reverse=True))
-        rx = re.compile(rf"(?<![\w])(?:#[ \t]?(?P<hash>\d{{1,2}})|(?P<word>{alt}))(?![\w])"
-                        r"(?=[ \t]*(?:\(|,|;|\.|:|and\b|place|position|spot|largest|biggest|with|in\b|respectively|$))",
+        rx = re.compile(rf"(?<![\w])(?:#[ \t]?(?P<hash>\d{{1,2}})(?!\d|[.,]\d)|(?:(?P<word>{alt})(?![\w])"
+                        r"(?=[ \t]*(?:\(|\)|,|;|\.|:|and\b|place|position|spot|largest|biggest|with|in\b|respectively|$)"
+                        r"|-(?:placed|ranked|best|largest|biggest))))",
                         re.IGNORECASE)
         compiled = _ORDINALS[id(ctx.lexicon)] = (table, rx)
     table, rx = compiled
@@ -512,7 +549,21 @@ def _respectively(ctx: SentenceContext, placed: list[tuple[Candidate, Place]], a
         if place.where != "same" or place.mention is None:
             continue
         if place.mention.name in names:
-            cand.features["resp_aligned" if names.index(place.mention.name) == want else "resp_misaligned"] = 1.0
+            cand.extra["resp_aligned" if names.index(place.mention.name) == want else "resp_misaligned"] = 1.0
+
+
+def _alt_features(sentence: _SentenceView, claim: Callable[[], Claim], place: Place,
+                  anchor: tuple[int, int]) -> dict[str, float]:
+    return sentence.features(claim(), place, anchor, "alt")
+
+
+def _flip_features(sentence: _SentenceView, flipped: Claim, place: Place, anchor: tuple[int, int],
+                   original: Candidate) -> dict[str, float]:
+    feats = sentence.features(flipped, place, anchor, "alt")
+    feats["kind_flipped"] = 1.0
+    feats[f"kind_flipped|stype:{flipped.subject_type}"] = 1.0
+    feats.update({k: v for k, v in original.extra.items() if k.startswith(("dist_rank", "nearest", "first_before"))})
+    return feats
 
 
 def _relative(placed: list[tuple[Candidate, Place]], anchor: tuple[int, int]) -> None:
@@ -522,18 +573,18 @@ def _relative(placed: list[tuple[Candidate, Place]], anchor: tuple[int, int]) ->
     here = [(c, p.mention) for c, p in placed if p.where == "same" and p.mention is not None]
     dist = sorted(here, key=lambda cm: abs((cm[1].end if cm[1].end <= a0 else cm[1].start) - (a0 if cm[1].end <= a0 else a1)))
     for rank, (cand, _) in enumerate(dist):
-        cand.features[f"dist_rank:{min(rank, 3)}"] = 1.0
-        cand.features[f"{cand.claim.kind}|dist_rank:{min(rank, 2)}"] = 1.0
+        cand.extra[f"dist_rank:{min(rank, 3)}"] = 1.0
+        cand.extra[f"{cand.claim.kind}|dist_rank:{min(rank, 2)}"] = 1.0
     before = [cm for cm in here if cm[1].end <= a0]
     if before:
-        max(before, key=lambda cm: cm[1].end)[0].features["nearest_before"] = 1.0
-        min(before, key=lambda cm: cm[1].start)[0].features["first_before"] = 1.0
+        max(before, key=lambda cm: cm[1].end)[0].extra["nearest_before"] = 1.0
+        min(before, key=lambda cm: cm[1].start)[0].extra["first_before"] = 1.0
     if not before:
         for cand, place in placed:
-            cand.features[f"no_name_before|where:{place.where}"] = 1.0
+            cand.extra[f"no_name_before|where:{place.where}"] = 1.0
     size = len(placed)
     for cand, _ in placed:
-        cand.features[f"group_size:{min(size, 6)}"] = 1.0
+        cand.extra[f"group_size:{min(size, 6)}"] = 1.0
 
 
 # Strong stage words only: the weak ones ("sales", "supply", "use") name a goal only in the rules' context.
@@ -724,6 +775,13 @@ class _SentenceView:
             cache[id(m)] = self.ctx.is_object_position(m)
         return cache[id(m)]
 
+    def list_of(self, m: Mention) -> list[Mention]:
+        """The names listed with ``m`` ("CATL, CALB and EVE Energy"), once per mention."""
+        cache = self.__dict__.setdefault("_lists", {})
+        if id(m) not in cache:
+            cache[id(m)] = self.ctx.coordinated(m, [x for x in self.ctx.mentions if x.candidate])
+        return cache[id(m)]
+
     def place_of(self, name: str) -> Place | None:
         pool = [m for m in self.ctx.mentions if m.candidate]
         for i, m in enumerate(pool):
@@ -836,6 +894,14 @@ class _SentenceView:
         f[f"pair_types:{'-'.join(sorted((a.type, b.type)))}"] = 1.0
         if not (a.known and b.known):
             f["pair_unknown"] = 1.0
+            for m in (a, b):
+                if not m.known:
+                    # what kind of unknown name: an organisation's head word or a company suffix in the text
+                    # ("China National Space Administration", "Chiyoda Corp") or a bare capitalised word
+                    words = m.text.split()
+                    shape = ("org_head" if words and words[-1] in _ORG_HEADS else
+                             "suffix" if m.text != m.name else "multi" if len(words) > 1 else "single")
+                    f[f"pair_unknown_shape:{shape}"] = 1.0
         if where == "same":
             f.update(self.gap_features("pair", a.end, b.start))
             if "context" in LEXICAL:
@@ -847,7 +913,7 @@ class _SentenceView:
                 f["pair_first_object"] = 1.0
             if self.ctx.coordinated(a, [a, b]) == [a, b]:
                 f["pair_coordinated"] = 1.0
-            group = self.ctx.coordinated(a, [m for m in self.ctx.mentions if m.candidate])
+            group = self.list_of(a)
             if b in group and len(group) >= 3 and not rule:  # the rules read a list's joint deal themselves
                 f["pair_in_list"] = 1.0  # "CATL, CALB, EVE Energy and SVOLT": members of a list, not partners
             cues = self.ctx.find("partnership_cues")

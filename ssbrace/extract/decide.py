@@ -64,10 +64,10 @@ class Decider:
         """The best candidate of each group, when the model believes it; in document order."""
         best: dict[int, tuple[float, int, Candidate]] = {}
         for order, cand in enumerate(candidates):
-            p = self.probability(cand.features, cand.source)
             held = best.get(cand.group)
             if held is not None and held[2].source == "rule" and held[0] >= self.rule_threshold:
                 continue  # the rules' reading stands while the model believes it: others only repair a rejected one
+            p = self.probability(cand.features, cand.source)
             margin = self.margin if held is not None and held[2].source == "rule" else 0.0
             if held is None or p > held[0] + margin:
                 best[cand.group] = (p, order, cand)
