@@ -11,6 +11,7 @@ import trafilatura
 from ssbrace.documents.dates import parse_date
 from ssbrace.documents.encoding import decode_text
 from ssbrace.documents.language import declared_language, guess_language
+from ssbrace.documents.markdown import heading_text, strip_emphasis, strip_links
 from ssbrace.errors import InputError
 from ssbrace.models import ExtractedText
 from ssbrace.sources.files import HTML_SUFFIXES, MARKDOWN_SUFFIXES, SUPPORTED_SUFFIXES
@@ -133,29 +134,33 @@ def _clean(value: str | None) -> str | None:
 # ---------------------------------------------------------------- plain text and Markdown
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
-_HEADER_FIELD = re.compile(
-    r"^\s*(title|date|published|posted|author|by|source|publisher)\s*:\s*(.+?)\s*$", re.I
-)
+# The value is taken with str.strip(), not a lazy group: "(.+?)\s*$" was quadratic on long space runs.
+_HEADER_FIELD_NAME = re.compile(r"\s*(title|date|published|posted|author|by|source|publisher)\s*:", re.I)
 _BYLINE = re.compile(r"^\s*[Bb]y\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s*$")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 # How far into a file header lines (title, date, byline) are looked for.
 _HEADER_LINES = 12
+
+
+def _header_field(line: str) -> tuple[str, str] | None:
+    """("title", "Pilot lines") for "Title: Pilot lines"; None when the line is no header field."""
+    name = _HEADER_FIELD_NAME.match(line)
+    if name is None:
+        return None
+    value = line[name.end() :].strip()
+    return (name.group(1).lower(), value) if value else None
 
 
 def _strip_markdown(text: str) -> str:
     lines = []
     for line in text.splitlines():
-        heading = _MD_HEADING.match(line)
-        if heading:
-            line = heading.group(1)
+        heading = heading_text(line)
+        if heading is not None:
+            line = heading
         elif line.lstrip().startswith(">"):
             line = line.lstrip()[1:].lstrip()
         elif re.fullmatch(r"\s*(```.*|[-*_]{3,})\s*", line):
             continue
-        line = _MD_LINK.sub(r"\1", line)
-        line = _MD_EMPHASIS.sub(r"\2", line)
+        line = strip_emphasis(strip_links(line))
         lines.append(line)
     return "\n".join(lines)
 
@@ -166,25 +171,25 @@ def _from_plain(text: str, *, markdown: bool) -> ExtractedText:
     front = _FRONT_MATTER.match(text) if markdown else None
     if front:
         for line in front.group(1).splitlines():
-            match = _HEADER_FIELD.match(line)
-            if match:
-                fields.setdefault(match.group(1).lower(), match.group(2).strip("\"' "))
+            field = _header_field(line)
+            if field:
+                fields.setdefault(field[0], field[1].strip("\"' "))
         text = text[front.end() :]
     first_heading = None
     if markdown:
         for line in text.splitlines():
-            heading = _MD_HEADING.match(line)
-            if heading:
-                first_heading = heading.group(1)
+            heading = heading_text(line)
+            if heading is not None:
+                first_heading = heading
                 break
         text = _strip_markdown(text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     dateline = None
     for line in lines[:_HEADER_LINES]:
-        match = _HEADER_FIELD.match(line)
-        if match:
-            fields.setdefault(match.group(1).lower(), match.group(2))
+        field = _header_field(line)
+        if field:
+            fields.setdefault(*field)
             continue
         byline = _BYLINE.match(line)
         if byline:
@@ -194,7 +199,7 @@ def _from_plain(text: str, *, markdown: bool) -> ExtractedText:
     title = (
         fields.get("title")
         or first_heading
-        or next((line for line in lines if not _HEADER_FIELD.match(line)), None)
+        or next((line for line in lines if not _header_field(line)), None)
     )
     published_text = fields.get("date") or fields.get("published") or fields.get("posted")
     published = parse_date(published_text) if published_text else dateline
