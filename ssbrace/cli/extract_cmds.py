@@ -19,6 +19,8 @@ def extract_cmd(
     jsonl: bool = typer.Option(False, "--jsonl", help="One JSON object per claim on stdout, nothing else."),
 ) -> None:
     """Extract typed claims (CLAIMS.md) from documents."""
+    from ssbrace import budget
+    from ssbrace.documents.text import check_text_size
     from ssbrace.extract.inputs import read_input
     from ssbrace.extract.jsonl import claim_line
     from ssbrace.extract.pipeline import extract_claims
@@ -28,9 +30,13 @@ def extract_cmd(
     table_rows: list[tuple[str, ...]] = []
     for path in paths:
         try:
-            stdin = sys.stdin.buffer.read() if path == "-" else None
-            extracted = read_input(path, stdin)
-            claims = extract_claims(extracted.text, published=extracted.published, doc=path, domain=settings.domain)
+            # One byte over the cap is read so that read_input can tell an over-long input apart.
+            stdin = sys.stdin.buffer.read(settings.max_bytes + 1) if path == "-" else None
+            with budget.time_budget(settings.document_seconds):
+                extracted = read_input(path, stdin, max_bytes=settings.max_bytes)
+                check_text_size(extracted.text, settings.max_text_chars)
+                claims = extract_claims(extracted.text, published=extracted.published, doc=path,
+                                        domain=settings.domain)
         except InputError as exc:
             failures.append(str(exc) if path in str(exc) else f"{path}: {exc}")
             continue

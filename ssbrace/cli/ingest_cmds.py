@@ -182,6 +182,11 @@ def sources_add_cmd(
     if is_url(location):
         if not location.lower().startswith(("http://", "https://")):
             raise UsageError(f"only http and https URLs can be sources: {location}")
+        from ssbrace.sources.guard import AddressGuard
+        from ssbrace.sources.web import http_host_port
+
+        host, _port = http_host_port(location)
+        AddressGuard(allow_private=context.settings.allow_private).check_location(host)
         kind = "url"  # becomes "feed" on the first poll if the content is a feed
     else:
         path = Path(location).expanduser()

@@ -18,15 +18,16 @@ import trafilatura
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ssbrace import budget
 from ssbrace.documents.dedup import NearDuplicateIndex, minhash_of, sha256_of, to_bytes
-from ssbrace.documents.text import extract_main_text, read_file, word_count
+from ssbrace.documents.text import check_text_size, extract_main_text, read_file, word_count
 from ssbrace.errors import FetchError, InputError, SsbraceError
 from ssbrace.kb import documents_repo as repo
 from ssbrace.kb.store import Store
 from ssbrace.kb.tables import Document
 from ssbrace.models import ExtractedText
 from ssbrace.sources.feeds import FeedEntry, looks_like_feed, looks_like_html, parse_feed
-from ssbrace.sources.files import HTML_SUFFIXES, MARKDOWN_SUFFIXES, expand_path
+from ssbrace.sources.files import HTML_SUFFIXES, MARKDOWN_SUFFIXES, display_path, expand_path_with_skips
 from ssbrace.sources.web import FEED_TYPES, FetchedPage, FetchOptions, fetch, make_client
 
 AfterStore = Callable[[Session, Document], int]
@@ -152,6 +153,10 @@ class Ingestor:
         self.result.items.append(item)
         return item
 
+    def _document_budget(self):  # type: ignore[no-untyped-def]
+        """The time budget of one document (file, page or feed entry): it fails alone when spent."""
+        return budget.time_budget(getattr(self.settings, "document_seconds", None))
+
     def _fail(self, label: str, reason: str) -> ItemResult:
         return self._add(ItemResult(input=label, status="failed", reason=reason))
 
@@ -191,25 +196,29 @@ class Ingestor:
 
     def _path(self, text: str, *, name: str | None) -> None:
         path = Path(text).expanduser()
-        files = expand_path(path)
+        found = expand_path_with_skips(path)
+        files = found.files
         kind = "folder" if path.is_dir() else "file"
         with self.store.session() as session:
-            source, _ = repo.add_source(session, str(path.resolve()), kind, name)
+            source, _ = repo.add_source(session, display_path(path.resolve()), kind, name)
             source_id = source.id
         # The path counts as one unit of work already; its files are the real units.
         self._total += max(len(files) - 1, 0)
         start = len(self.result.items)
+        for skipped, reason in found.skipped:
+            self._fail(display_path(skipped), f"skipped: {reason}")
         for file in files:
-            label = str(file)
+            label = display_path(file)
             try:
-                extracted = read_file(file, max_bytes=self.fetch_options.max_bytes)
-                self._store(
-                    label,
-                    str(file.resolve()),
-                    extracted,
-                    source_id=source_id,
-                    content_type=_file_content_type(file, extracted),
-                )
+                with self._document_budget():
+                    extracted = read_file(file, max_bytes=self.fetch_options.max_bytes)
+                    self._store(
+                        label,
+                        display_path(file.resolve()),
+                        extracted,
+                        source_id=source_id,
+                        content_type=_file_content_type(file, extracted),
+                    )
             except SsbraceError as exc:
                 self._fail(label, str(exc))
             except Exception as exc:
@@ -265,10 +274,11 @@ class Ingestor:
         with self.store.session() as session:
             source, _ = repo.add_source(session, url, "url", name)
             source_id = source.id
-        extracted = extract_main_text(page.body, url=page.url, content_type=_header(page))
-        item = self._store(
-            url, url, extracted, source_id=source_id, content_type=page.content_type or "text/html"
-        )
+        with self._document_budget():
+            extracted = extract_main_text(page.body, url=page.url, content_type=_header(page))
+            item = self._store(
+                url, url, extracted, source_id=source_id, content_type=page.content_type or "text/html"
+            )
         with self.store.session() as session:
             repo.record_poll(
                 session,
@@ -311,7 +321,8 @@ class Ingestor:
                         )
                     )
                 else:
-                    self._entry(entry, source_id)
+                    with self._document_budget():
+                        self._entry(entry, source_id)
             except SsbraceError as exc:
                 self._fail(label, str(exc))
             except Exception as exc:
@@ -365,6 +376,7 @@ class Ingestor:
     ) -> ItemResult:
         """Store one text in its own transaction, or say why it is a duplicate."""
         text = extracted.text
+        check_text_size(text, getattr(self.settings, "max_text_chars", None))
         sha = sha256_of(text)
         signature = minhash_of(text)
         item = ItemResult(input=label, status="new", title=extracted.title)

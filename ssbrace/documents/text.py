@@ -8,16 +8,29 @@ from pathlib import Path, PurePath
 
 import trafilatura
 
+from ssbrace import budget
 from ssbrace.documents.dates import parse_date
 from ssbrace.documents.encoding import decode_text
 from ssbrace.documents.language import declared_language, guess_language
 from ssbrace.documents.markdown import heading_text, strip_emphasis, strip_links
 from ssbrace.errors import InputError
 from ssbrace.models import ExtractedText
-from ssbrace.sources.files import HTML_SUFFIXES, MARKDOWN_SUFFIXES, SUPPORTED_SUFFIXES
+from ssbrace.sources.files import (
+    HTML_SUFFIXES,
+    MARKDOWN_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    display_path,
+    read_capped,
+)
 
 # Below this many words a page has no usable main text (a login wall, an empty template).
 MIN_WORDS = 5
+# Longest main text analysed when the caller names no cap (the ``max_text_chars`` setting's default).
+DEFAULT_MAX_TEXT_CHARS = 1_000_000
+# A start tag longer than this loses its attributes before parsing: libxml2 and htmldate are quadratic in
+# the attributes of one element (100,000 of them ran past 60 s). Real tags stay far below it.
+_LONGEST_TAG = 4000
+_OVERLONG_TAG = re.compile(r"<([A-Za-z][\w:-]{0,40}+)[^<>]{" + str(_LONGEST_TAG) + r",}+>")
 
 _META_CHARSET = re.compile(rb"<meta\b[^>]*charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _HTML_START = re.compile(
@@ -95,13 +108,28 @@ def extract_main_text(
     return result
 
 
+def check_text_size(text: str, max_chars: int | None = None) -> None:
+    """Refuse a main text longer than ``max_chars`` (default ``DEFAULT_MAX_TEXT_CHARS``) before analysis.
+
+    Raises:
+        InputError: the text is over the cap.
+    """
+    limit = DEFAULT_MAX_TEXT_CHARS if max_chars is None else max_chars
+    if limit > 0 and len(text) > limit:
+        raise InputError(f"text too long: {len(text)} characters, more than max_text_chars {limit}")
+
+
 def _from_html(html: str, url: str | None, declared: str | None) -> ExtractedText:
     if declared is None:
         declared = declared_language(html)
+    html = _OVERLONG_TAG.sub(r"<\1>", html)
     try:
-        doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=True
-        )
+        with budget.interruptible("extracting the main text of the page"):
+            doc = trafilatura.bare_extraction(
+                html, url=url, with_metadata=True, include_comments=False, include_tables=True
+            )
+    except budget.TimeBudgetExceeded:
+        raise
     except Exception as exc:  # trafilatura/lxml raise many kinds on malformed markup
         raise InputError(f"cannot parse HTML: {type(exc).__name__}") from None
     if doc is None or not (doc.text or "").strip():
@@ -215,22 +243,14 @@ def _from_plain(text: str, *, markdown: bool) -> ExtractedText:
 def read_file(path: str | Path, *, max_bytes: int | None = None) -> ExtractedText:
     """Read one .txt, .md or .html file and extract its text.
 
+    ``max_bytes`` caps the bytes read (default ``DEFAULT_MAX_BYTES``); devices, pipes and sockets are
+    refused.
+
     Raises:
-        InputError: unsupported type, unreadable, too large, binary, or empty.
+        InputError: unsupported type, not a regular file, unreadable, too large, binary, or empty.
     """
     path = Path(path)
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise InputError(f"unsupported file type {path.suffix or '(no suffix)'}: {path.name}")
-    try:
-        if max_bytes is not None and path.stat().st_size > max_bytes:
-            raise InputError(f"file larger than {max_bytes} bytes")
-        raw = path.read_bytes()
-    except PermissionError:
-        raise InputError(f"cannot read file: permission denied: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"cannot read file: is a folder: {path}") from None
-    except FileNotFoundError:
-        raise InputError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}: {path}") from None
+        raise InputError(f"unsupported file type {path.suffix or '(no suffix)'}: {display_path(path.name)}")
+    raw = read_capped(path, max_bytes)
     return extract_main_text(raw, filename=path.name)
