@@ -16,7 +16,6 @@ from typing import Any
 
 import trafilatura
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from ssbrace import budget
 from ssbrace.documents.dedup import NearDuplicateIndex, minhash_of, sha256_of, to_bytes
@@ -24,13 +23,14 @@ from ssbrace.documents.text import check_text_size, extract_main_text, read_file
 from ssbrace.errors import FetchError, InputError, SsbraceError
 from ssbrace.kb import documents_repo as repo
 from ssbrace.kb.store import Store
-from ssbrace.kb.tables import Document
 from ssbrace.models import ExtractedText
 from ssbrace.sources.feeds import FeedEntry, looks_like_feed, looks_like_html, parse_feed
 from ssbrace.sources.files import HTML_SUFFIXES, MARKDOWN_SUFFIXES, display_path, expand_path_with_skips
 from ssbrace.sources.web import FEED_TYPES, FetchedPage, FetchOptions, fetch, make_client
 
-AfterStore = Callable[[Session, Document], int]
+AfterStore = Callable[..., int]  # (session, document) or, with a prepare hook, (session, document, prepared)
+# Work done for a new text before its write transaction (claim extraction): (text, location) -> result.
+Prepare = Callable[[ExtractedText, str], Any]
 Progress = Callable[[int, int, str], None]  # done, total, what is being read
 
 STATUSES = ("new", "near_duplicate", "duplicate", "unchanged", "failed")
@@ -85,6 +85,9 @@ class Ingestor:
         settings: a ``Settings`` (caps, timeouts, allow_private, near_duplicate_threshold).
         after_store: called inside each new document's transaction after its row is flushed;
             returns the number of claims it stored.
+        prepare: called for each new text before its write transaction opens; its result is passed to
+            ``after_store`` as a third argument. Slow work belongs here: SQLite holds its write lock
+            from the first insert to the commit, and other writers wait for it meanwhile.
         progress: called as inputs are handled.
         fetch_options: overrides the options built from the settings (tests, benchmarks).
         raise_errors: let unexpected errors propagate (``--debug``) instead of reporting them.
@@ -96,6 +99,7 @@ class Ingestor:
         settings: Any,
         *,
         after_store: AfterStore | None = None,
+        prepare: Prepare | None = None,
         progress: Progress | None = None,
         fetch_options: FetchOptions | None = None,
         raise_errors: bool = False,
@@ -103,6 +107,7 @@ class Ingestor:
         self.store = store
         self.settings = settings
         self.after_store = after_store
+        self.prepare = prepare
         self.progress = progress
         self.fetch_options = fetch_options or FetchOptions.from_settings(settings)
         self.raise_errors = raise_errors
@@ -407,6 +412,8 @@ class Ingestor:
                         )
                     )
                 match = self.index.best_match(signature)
+                # Reads so far took no lock; the write transaction starts at the insert below.
+                prepared = self.prepare(extracted, location) if self.prepare is not None else None
                 document = repo.insert_document(
                     session,
                     location=location,
@@ -430,7 +437,8 @@ class Ingestor:
                 )
                 item.document_id = document.id
                 if self.after_store is not None:
-                    item.claims = int(self.after_store(session, document) or 0)
+                    extra = (prepared,) if self.prepare is not None else ()
+                    item.claims = int(self.after_store(session, document, *extra) or 0)
         except IntegrityError:
             # Another run stored the same location or text between our checks and our insert.
             return self._add(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from ssbrace import budget
 from ssbrace.errors import InputError
-from ssbrace.models import ExtractedText
+from ssbrace.models import Claim, ExtractedText
 from ssbrace.sources.files import DEFAULT_MAX_BYTES, display_path, is_supported, read_capped
 
 
@@ -37,3 +39,23 @@ def read_input(path: str, stdin_bytes: bytes | None = None, *, max_bytes: int | 
         return read_file(file, max_bytes=limit)
     # A file without a known suffix: let the content decide (HTML or text).
     return extract_main_text(read_capped(file, limit), filename=file.name)
+
+
+def claims_of_input(path: str, settings: Any, stdin_bytes: bytes | None = None) -> tuple[ExtractedText, list[Claim]]:
+    """Read one input of ``ssbrace extract`` and extract its claims, within the same caps as ingestion.
+
+    The input's bytes are capped by ``settings.max_bytes``, its main text by ``settings.max_text_chars``,
+    and reading plus extraction by ``settings.document_seconds``.
+
+    Raises:
+        InputError: as ``read_input``; a text over the cap; the time budget spent.
+    """
+    from ssbrace.documents.text import check_text_size
+    from ssbrace.extract.pipeline import extract_claims
+
+    with budget.time_budget(settings.document_seconds):
+        extracted = read_input(path, stdin_bytes, max_bytes=settings.max_bytes)
+        check_text_size(extracted.text, settings.max_text_chars)
+        doc = path if path == "-" else display_path(path)  # undecodable name bytes shown as \xff
+        claims = extract_claims(extracted.text, published=extracted.published, doc=doc, domain=settings.domain)
+    return extracted, claims
