@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -168,3 +169,38 @@ def test_text_cap_refuses_a_long_text(tmp_path):
     settings = dataclasses.replace(Settings(), max_text_chars=1000)
     with pytest.raises(Exception, match=r"^text too long: \d+ characters, more than max_text_chars 1000$"):
         claims_of_input(str(text), settings)
+
+
+SERVED_AS = {".html": "text/html", ".md": "text/markdown", ".txt": "text/plain", ".xml": "application/rss+xml"}
+
+
+def test_hostile_pages_and_feeds_over_http_ingest_or_fail_cleanly(http_server, store):
+    """The same corpus served by a real server on 127.0.0.1, with redirects to javascript: and data:."""
+    settings = _settings(store.url)
+    urls = []
+    for path in sorted(HOSTILE.iterdir()):
+        if path.suffix in SERVED_AS:
+            http_server.state.served[path.name] = (path.read_bytes(), SERVED_AS[path.suffix])
+            urls.append(http_server.url(f"served/{path.name}"))
+    # The page that took 17.4 s as text/markdown: 60 KB of "`x ".
+    http_server.state.served["backticks"] = (("`x " * 20_000).encode(), "text/markdown; charset=utf-8")
+    urls.append(http_server.url("served/backticks"))
+    for location in ("javascript:alert(1)", "data:text/html,<p>x</p>", "http://x:99999/"):
+        urls.append(http_server.url("redirect/to?location=" + quote(location, safe="")))
+    reasons = {}
+    for url in urls:
+        start = time.monotonic()
+        result = run_ingest(store, [url], settings)
+        assert time.monotonic() - start < PER_FILE_SECONDS, url
+        for item in result.items:
+            _check_reason(item.reason, url)
+            reasons[url.rsplit("/", 1)[-1]] = (item.status, item.reason)
+    assert reasons["feed-utf16.xml"][0] == "failed"  # its one entry links to a closed port, as a feed
+    assert "not a feed" not in reasons["feed-utf16.xml"][1]
+    for page in ("punycode-charset.html", "idna-charset.html", "base64-charset.html", "unknown-charset.html"):
+        assert reasons[page][0] != "failed", reasons[page]  # same text: one new, the others duplicates
+    assert reasons["backticks"][0] in {"new", "failed"}
+    redirects = [r for key, r in reasons.items() if key.startswith("to?location=")]
+    assert len(redirects) == 3
+    assert all(status == "failed" and ("invalid URL" in reason or "not a valid URL" in reason)
+               for status, reason in redirects), redirects

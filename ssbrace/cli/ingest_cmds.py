@@ -176,9 +176,14 @@ def sources_add_cmd(
     ctx: typer.Context,
     location: str = typer.Argument(..., help="A file, folder, page URL or feed URL."),
     name: str | None = typer.Option(None, "--name", help="A name to show for the source."),
+    allow_private: bool = typer.Option(
+        False, "--allow-private", help="Allow URLs to private, loopback and link-local addresses."
+    ),
 ) -> None:
     """Register a source for `ssbrace update` (nothing is fetched now)."""
     context = app_context(ctx)
+    if allow_private:
+        context.with_settings(allow_private=True)
     if is_url(location):
         if not location.lower().startswith(("http://", "https://")):
             raise UsageError(f"only http and https URLs can be sources: {location}")

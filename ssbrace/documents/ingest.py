@@ -189,11 +189,11 @@ class Ingestor:
             else:
                 self._path(text, name=name)
         except SsbraceError as exc:
-            self._fail(text, str(exc))
+            self._fail(display_path(text), str(exc))
         except Exception as exc:  # one bad input must not end the batch
             if self.raise_errors:
                 raise
-            self._fail(text, f"internal error: {type(exc).__name__}: {exc}")
+            self._fail(display_path(text), f"internal error: {type(exc).__name__}: {exc}")
         if self._done == before:  # folders and feeds tick once per file or entry instead
             self._tick(text)
 
