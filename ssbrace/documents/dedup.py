@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -68,9 +69,17 @@ def to_bytes(signature: MinHash) -> bytes:
     return np.asarray(signature.hashvalues, dtype=np.uint64).tobytes()
 
 
+@cache
+def _permutations(num_perm: int):  # type: ignore[no-untyped-def]
+    # The same for every signature of one size: computing them per signature was most of the time it
+    # took to load a store's signatures into the near-duplicate index.
+    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+
+
 def from_bytes(data: bytes) -> MinHash:
     values = np.frombuffer(data, dtype=np.uint64).copy()
-    return MinHash(num_perm=len(values), seed=SEED, hashvalues=values, scheme=SCHEME)
+    return MinHash(num_perm=len(values), seed=SEED, hashvalues=values, scheme=SCHEME,
+                   permutations=_permutations(len(values)))
 
 
 class NearDuplicateIndex:
