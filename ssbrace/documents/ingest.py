@@ -295,7 +295,9 @@ class Ingestor:
 
     def _feed(self, url: str, page: FetchedPage, *, name: str | None) -> None:
         try:
-            feed = parse_feed(page.body, page.url)
+            # A feed is parsed under the same time budget as one document.
+            with self._document_budget(), budget.interruptible("parsing the feed"):
+                feed = parse_feed(page.body, page.url)
         except SsbraceError as exc:
             with self.store.session() as session:
                 known = repo.find_source(session, url)
