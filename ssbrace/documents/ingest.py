@@ -29,7 +29,7 @@ from ssbrace.sources.files import HTML_SUFFIXES, MARKDOWN_SUFFIXES, display_path
 from ssbrace.sources.web import FEED_TYPES, FetchedPage, FetchOptions, fetch, make_client
 
 AfterStore = Callable[..., int]  # (session, document) or, with a prepare hook, (session, document, prepared)
-# Work done for a new text before its write transaction (claim extraction): (text, location) -> result.
+# Work done for a new text before its write transaction (claim extraction): (extracted, location) -> result.
 Prepare = Callable[[ExtractedText, str], Any]
 Progress = Callable[[int, int, str], None]  # done, total, what is being read
 
