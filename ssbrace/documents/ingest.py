@@ -18,7 +18,7 @@ import trafilatura
 from sqlalchemy.exc import IntegrityError
 
 from ssbrace import budget
-from ssbrace.documents.dedup import NearDuplicateIndex, minhash_of, sha256_of, to_bytes
+from ssbrace.documents.dedup import StoredNearDuplicates, minhash_of, sha256_of, to_bytes
 from ssbrace.documents.text import check_text_size, extract_main_text, read_file, word_count
 from ssbrace.errors import FetchError, InputError, SsbraceError
 from ssbrace.kb import documents_repo as repo
@@ -113,7 +113,7 @@ class Ingestor:
         self.raise_errors = raise_errors
         self.result = IngestResult()
         self._client = None
-        self._index: NearDuplicateIndex | None = None
+        self._index: StoredNearDuplicates | None = None
         self._done = 0
         self._total = 0
 
@@ -166,12 +166,13 @@ class Ingestor:
         return self._add(ItemResult(input=label, status="failed", reason=reason))
 
     @property
-    def index(self) -> NearDuplicateIndex:
+    def index(self) -> StoredNearDuplicates:
+        """The near-duplicate index in the store; originals stored before it existed are banded once."""
         if self._index is None:
+            index = StoredNearDuplicates(self.settings.near_duplicate_threshold)
             with self.store.session() as session:
-                self._index = NearDuplicateIndex.build(
-                    repo.iter_signatures(session), self.settings.near_duplicate_threshold
-                )
+                index.fill_missing(session, repo)
+            self._index = index
         return self._index
 
     @property
@@ -413,7 +414,7 @@ class Ingestor:
                             duplicate_of=same_text.id,
                         )
                     )
-                match = self.index.best_match(signature)
+                match = self.index.best_match(session, repo, signature)
                 # Reads so far took no lock; the write transaction starts at the insert below.
                 prepared = self.prepare(extracted, location) if self.prepare is not None else None
                 document = repo.insert_document(
@@ -438,6 +439,9 @@ class Ingestor:
                     else PLAIN_EXTRACTOR,
                 )
                 item.document_id = document.id
+                if match is None:
+                    # Only originals are indexed, in the document's own transaction.
+                    self.index.add(session, repo, document.id, signature)
                 if self.after_store is not None:
                     extra = (prepared,) if self.prepare is not None else ()
                     item.claims = int(self.after_store(session, document, *extra) or 0)
@@ -452,10 +456,6 @@ class Ingestor:
             item.status = "near_duplicate"
             item.duplicate_of, item.similarity = match[0], round(match[1], 4)
             item.reason = f"similar to document {match[0]} (estimated Jaccard {match[1]:.2f})"
-        else:
-            # Only originals go into the index, and only once their transaction has committed.
-            assert item.document_id is not None
-            self.index.add(item.document_id, signature)
         return self._add(item)
 
 
