@@ -171,7 +171,12 @@ def band_candidates(session: Session, tag: str, keys: list[tuple[int, bytes]]) -
 
 
 def originals_without_bands(session: Session, tag: str) -> Iterator[tuple[int, bytes]]:
-    """(id, MinHash bytes) of originals not yet banded with ``tag``."""
+    """(id, MinHash bytes) of originals not yet banded with ``tag``.
+
+    Ingestion bands every original it stores, so once a tag has rows only documents after the newest
+    banded one can lack them: the scan starts there instead of reading the whole table on every run.
+    """
+    newest = session.scalar(select(func.max(DocumentBand.document_id)).where(DocumentBand.tag == tag)) or 0
     banded = (
         select(DocumentBand.document_id)
         .where(DocumentBand.document_id == Document.id, DocumentBand.tag == tag)
@@ -179,7 +184,7 @@ def originals_without_bands(session: Session, tag: str) -> Iterator[tuple[int, b
     )
     rows = session.execute(
         select(Document.id, Document.minhash)
-        .where(Document.minhash.is_not(None), Document.duplicate_of.is_(None), ~banded)
+        .where(Document.id > newest, Document.minhash.is_not(None), Document.duplicate_of.is_(None), ~banded)
         .order_by(Document.id)
     ).all()
     for doc_id, data in rows:

@@ -137,9 +137,19 @@ def documents_in_arrival_order(session: Session) -> list[int]:
 
 def pending_documents_in_arrival_order(session: Session) -> list[int]:
     """The ids of documents in no story yet, oldest first: one query, not one per stored document."""
-    day = func.coalesce(Document.published, func.date(Document.fetched_at))
+    # Two steps: the ids alone (an index-only scan, the table's text never read), then the order of the
+    # few pending ones.
     placed = select(StoryDocument.document_id).where(StoryDocument.document_id == Document.id).exists()
-    return list(session.scalars(select(Document.id).where(~placed).order_by(day, Document.id)))
+    pending = list(session.scalars(select(Document.id).where(~placed)))
+    if not pending:
+        return []
+    day = func.coalesce(Document.published, func.date(Document.fetched_at))
+    ordered: list[int] = []
+    for start in range(0, len(pending), 500):
+        chunk = pending[start : start + 500]
+        ordered.extend(session.execute(select(Document.id, day).where(Document.id.in_(chunk))).all())
+    ordered.sort(key=lambda row: (row[1] is not None, row[1] or "", row[0]))
+    return [row[0] for row in ordered]
 
 
 def claims_for_documents(session: Session, ids: Iterable[int]) -> list[ClaimRecord]:
