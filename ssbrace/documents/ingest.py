@@ -121,6 +121,7 @@ class Ingestor:
 
     def ingest(self, inputs: Sequence[str], *, name: str | None = None) -> IngestResult:
         """Ingest paths (files, folders) and http(s) URLs (pages or feeds)."""
+        self._open_index()
         self._total += len(inputs)
         for text in inputs:
             self._one_input(text, name=name)
@@ -128,6 +129,7 @@ class Ingestor:
 
     def update(self) -> IngestResult:
         """Poll every registered source; feeds with a conditional GET."""
+        self._open_index()
         with self.store.session() as session:
             sources = [(s.id, s.location, s.kind) for s in repo.list_sources(session)]
         self._total += len(sources)
@@ -164,6 +166,11 @@ class Ingestor:
 
     def _fail(self, label: str, reason: str) -> ItemResult:
         return self._add(ItemResult(input=label, status="failed", reason=reason))
+
+    def _open_index(self) -> None:
+        # Before any document's time budget starts: banding an older store's signatures is done once,
+        # and may take long, but it is no document's doing.
+        _ = self.index
 
     @property
     def index(self) -> StoredNearDuplicates:
