@@ -176,10 +176,11 @@ def originals_without_bands(session: Session, tag: str) -> Iterator[tuple[int, b
     Ingestion bands every original it stores, so once a tag has rows only documents after the newest
     banded one can lack them: the scan starts there instead of reading the whole table on every run.
     """
-    # Walked backwards along the primary key (document_id first): stops at the newest row of the tag.
+    # Walked backwards along the primary key (document_id first), stopping at the newest row of the tag.
+    # coalesce() keeps the planner off the (tag, band, key) index, which would sort every row of the tag.
     newest = session.scalar(
         select(DocumentBand.document_id)
-        .where(DocumentBand.tag == tag)
+        .where(func.coalesce(DocumentBand.tag, "") == tag)
         .order_by(DocumentBand.document_id.desc())
         .limit(1)
     ) or 0
