@@ -5,6 +5,7 @@ Starts ``ssbrace serve`` over a fresh SQLite store in its own process, then, for
     (our own template words, invented companies), each article a different text;
   - readers: threads in this process requesting dashboard pages and API listings over keep-alive
     connections, each request timed.
+Readers run alone for the first sixth of the time (at most 20 s): that is the baseline.
 At the end it prints the number of requests, HTTP errors (any status >= 500, or a failed connection),
 read latency p50/p95/max while writers ran, documents stored, failed ingest items, and the server's
 resident memory at start and end. Every number is bounded: the run stops at ``--seconds``, each
@@ -86,6 +87,8 @@ class Readers:
         self.base = base
         self.count = count
         self.latencies: list[float] = []
+        self.baseline: list[float] = []  # latencies before any writer started
+        self.writing = False
         self.errors: list[str] = []
         self.requests = 0
         self._stop = threading.Event()
@@ -106,7 +109,7 @@ class Readers:
                 elapsed = time.perf_counter() - start
                 with self._lock:
                     self.requests += 1
-                    self.latencies.append(elapsed)
+                    (self.latencies if self.writing else self.baseline).append(elapsed)
                     if error:
                         self.errors.append(error)
 
@@ -168,6 +171,8 @@ def main() -> None:
             return args.seconds - (time.monotonic() - started)
 
         readers.start()
+        time.sleep(min(20.0, args.seconds / 6))  # the baseline: the same reads with no writer
+        readers.writing = True
         results: list[tuple[int, int]] = []
         writers = [threading.Thread(target=lambda i=i: results.append(
             _writer(db, work / "in", seconds_left, args.batch, i + 1, env))) for i in range(args.writers)]
@@ -188,8 +193,12 @@ def main() -> None:
     print(f"soak: {elapsed:.0f} s, {args.writers} writer(s), {args.readers} reader(s), store {work / 'soak.db'}")
     print(f"reads: {readers.requests} requests, errors {len(readers.errors)}"
           + (f" (first: {readers.errors[0]})" if readers.errors else ""))
+    base = sorted(readers.baseline)
+    if base:
+        print(f"read latency with no writer: p50 {statistics.median(base) * 1000:.0f} ms, "
+              f"p95 {base[int(0.95 * (len(base) - 1))] * 1000:.0f} ms")
     if lat:
-        print(f"read latency: p50 {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+        print(f"read latency while writing: p50 {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
               f"max {lat[-1] * 1000:.0f} ms")
     print(f"writes: {sum(b for b, _ in results)} ingest runs, {documents} documents stored, "
           f"{sum(f for _, f in results)} failed items")
