@@ -21,10 +21,16 @@ from ssbrace.settings import Settings
 from ssbrace.stories.cluster import assign_pending
 
 
-def after_document_stored(session: Any, document: Any, *, domain: Any = None) -> int:
-    """Extract and store the document's claims and link their entities; returns the claim count."""
-    claims = extract_claims(document.text or "", published=document.published, doc=document.location,
-                            domain=domain)
+def claims_before_storing(extracted: Any, location: str, *, domain: Any = None) -> list:
+    """The claims of a new text, extracted before its write transaction opens (see ``Ingestor.prepare``)."""
+    return extract_claims(extracted.text or "", published=extracted.published, doc=location, domain=domain)
+
+
+def after_document_stored(session: Any, document: Any, claims: list | None = None, *, domain: Any = None) -> int:
+    """Store the document's claims (extracted now unless given) and link their entities; returns the count."""
+    if claims is None:
+        claims = extract_claims(document.text or "", published=document.published, doc=document.location,
+                                domain=domain)
     stored = store_claims(session, document, claims, EXTRACTOR_VERSION)
     link_document_claims(session, document.id)
     return stored
@@ -38,14 +44,16 @@ def after_batch_stored(store: Store, settings: Settings) -> int:
 
 def run_ingest(store: Store, inputs: Sequence[str], settings: Settings, **options: Any) -> IngestResult:
     """Ingest inputs through every stage: documents, claims, entities, then stories."""
-    result = ingest(store, inputs, settings, after_store=after_document_stored, **options)
+    result = ingest(store, inputs, settings, after_store=after_document_stored, prepare=claims_before_storing,
+                    **options)
     after_batch_stored(store, settings)
     return result
 
 
 def run_update(store: Store, settings: Settings, **options: Any) -> IngestResult:
     """Poll every registered source through every stage."""
-    result = update_sources(store, settings, after_store=after_document_stored, **options)
+    result = update_sources(store, settings, after_store=after_document_stored, prepare=claims_before_storing,
+                            **options)
     after_batch_stored(store, settings)
     return result
 

@@ -19,20 +19,21 @@ def extract_cmd(
     jsonl: bool = typer.Option(False, "--jsonl", help="One JSON object per claim on stdout, nothing else."),
 ) -> None:
     """Extract typed claims (CLAIMS.md) from documents."""
-    from ssbrace.extract.inputs import read_input
+    from ssbrace.extract.inputs import claims_of_input
     from ssbrace.extract.jsonl import claim_line
-    from ssbrace.extract.pipeline import extract_claims
+    from ssbrace.sources.files import display_path
 
     settings = app_context(ctx).settings
     failures: list[str] = []
     table_rows: list[tuple[str, ...]] = []
     for path in paths:
         try:
-            stdin = sys.stdin.buffer.read() if path == "-" else None
-            extracted = read_input(path, stdin)
-            claims = extract_claims(extracted.text, published=extracted.published, doc=path, domain=settings.domain)
+            # One byte over the cap is read so that read_input can tell an over-long input apart.
+            stdin = sys.stdin.buffer.read(settings.max_bytes + 1) if path == "-" else None
+            _extracted, claims = claims_of_input(path, settings, stdin)
         except InputError as exc:
-            failures.append(str(exc) if path in str(exc) else f"{path}: {exc}")
+            shown = display_path(path)
+            failures.append(str(exc) if shown in str(exc) else f"{shown}: {exc}")
             continue
         if jsonl:
             for claim in claims:
@@ -40,7 +41,7 @@ def extract_cmd(
             sys.stdout.flush()
         else:
             table_rows.extend(_row(claim) for claim in claims)
-        err.print(plain(f"{path}: {len(claims)} claim(s)"), style="dim", markup=False)
+        err.print(plain(f"{display_path(path)}: {len(claims)} claim(s)"), style="dim", markup=False)
     if not jsonl:
         _print_table(table_rows)
     # One plain line per unreadable input (no wrapping), after the claims of the rest; then a non-zero exit.

@@ -185,15 +185,25 @@ def sources_add_cmd(
     ctx: typer.Context,
     location: str = typer.Argument(..., help="A file, folder, page URL or feed URL."),
     name: str | None = typer.Option(None, "--name", help="A name to show for the source."),
+    allow_private: bool = typer.Option(
+        False, "--allow-private", help="Allow URLs to private, loopback and link-local addresses."
+    ),
 ) -> None:
     """Register a source for `ssbrace update` (nothing is fetched now)."""
     from ssbrace.documents.ingest import is_url
     from ssbrace.kb import documents_repo as repo
 
     context = app_context(ctx)
+    if allow_private:
+        context.with_settings(allow_private=True)
     if is_url(location):
         if not location.lower().startswith(("http://", "https://")):
             raise UsageError(f"only http and https URLs can be sources: {location}")
+        from ssbrace.sources.guard import AddressGuard
+        from ssbrace.sources.web import http_host_port
+
+        host, _port = http_host_port(location)
+        AddressGuard(allow_private=context.settings.allow_private).check_location(host)
         kind = "url"  # becomes "feed" on the first poll if the content is a feed
     else:
         path = Path(location).expanduser()

@@ -6,6 +6,8 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -68,9 +70,17 @@ def to_bytes(signature: MinHash) -> bytes:
     return np.asarray(signature.hashvalues, dtype=np.uint64).tobytes()
 
 
+@cache
+def _permutations(num_perm: int):  # type: ignore[no-untyped-def]
+    # The same for every signature of one size: computing them per signature was most of the time it
+    # took to load a store's signatures into the near-duplicate index.
+    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+
+
 def from_bytes(data: bytes) -> MinHash:
     values = np.frombuffer(data, dtype=np.uint64).copy()
-    return MinHash(num_perm=len(values), seed=SEED, hashvalues=values, scheme=SCHEME)
+    return MinHash(num_perm=len(values), seed=SEED, hashvalues=values, scheme=SCHEME,
+                   permutations=_permutations(len(values)))
 
 
 class NearDuplicateIndex:
@@ -107,6 +117,69 @@ class NearDuplicateIndex:
         for doc_id in self._lsh.query(signature):
             similarity = float(signature.jaccard(self._signatures[doc_id]))
             # LSH returns candidates; the estimate decides, ties going to the older document.
+            if similarity >= self.threshold and (
+                best is None or similarity > best[1] or (similarity == best[1] and doc_id < best[0])
+            ):
+                best = (doc_id, similarity)
+        return best
+
+
+@dataclass(frozen=True)
+class Banding:
+    """How signatures are cut into LSH bands for one threshold: datasketch's own choice of bands x rows."""
+
+    tag: str
+    ranges: tuple[tuple[int, int], ...]
+
+
+@cache
+def banding(threshold: float, num_perm: int = NUM_PERM) -> Banding:
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return Banding(tag=f"{lsh.b}x{lsh.r}", ranges=tuple((int(a), int(b)) for a, b in lsh.hashranges))
+
+
+def band_keys(signature: MinHash, cut: Banding) -> list[tuple[int, bytes]]:
+    """(band number, key) of each band: two signatures share a band when those rows are all equal."""
+    values = np.asarray(signature.hashvalues, dtype=np.uint64)
+    return [(band, hashlib.blake2b(values[a:b].tobytes(), digest_size=12).digest())
+            for band, (a, b) in enumerate(cut.ranges)]
+
+
+class StoredNearDuplicates:
+    """The near-duplicate index kept in the store (table document_bands): cost per lookup does not grow
+    with the number of stored documents, and nothing is loaded up front.
+
+    Same answers as ``NearDuplicateIndex`` over the same originals: LSH candidates, then the estimated
+    Jaccard decides, ties going to the older document.
+    """
+
+    def __init__(self, threshold: float, num_perm: int = NUM_PERM) -> None:
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.cut = banding(threshold, num_perm)
+
+    def fill_missing(self, session, repo) -> int:  # type: ignore[no-untyped-def]
+        """Band the stored originals that have no bands of this banding yet (an older store, another
+        threshold); returns how many. A no-op once done: one indexed count."""
+        added = 0
+        for doc_id, data in repo.originals_without_bands(session, self.cut.tag):
+            signature = from_bytes(data)
+            if len(signature.hashvalues) == self.num_perm:
+                repo.add_bands(session, doc_id, self.cut.tag, band_keys(signature, self.cut))
+                added += 1
+        return added
+
+    def add(self, session, repo, doc_id: int, signature: MinHash) -> None:  # type: ignore[no-untyped-def]
+        repo.add_bands(session, doc_id, self.cut.tag, band_keys(signature, self.cut))
+
+    def best_match(self, session, repo, signature: MinHash) -> tuple[int, float] | None:  # type: ignore[no-untyped-def]
+        """The most similar stored original at or above the threshold, with its estimated Jaccard."""
+        best: tuple[int, float] | None = None
+        for doc_id, data in repo.band_candidates(session, self.cut.tag, band_keys(signature, self.cut)):
+            other = from_bytes(data)
+            if len(other.hashvalues) != self.num_perm:
+                continue
+            similarity = float(signature.jaccard(other))
             if similarity >= self.threshold and (
                 best is None or similarity > best[1] or (similarity == best[1] and doc_id < best[0])
             ):

@@ -46,8 +46,10 @@ def decode_text(raw: bytes, declared: str | None = None) -> str:
     if declared:
         try:
             return raw.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass  # a wrong header is common; fall through to detection
+        except (LookupError, UnicodeError, ValueError):
+            # A wrong header is common; so are names of codecs that are no text encoding at all
+            # ("punycode", "idna", "base64"): fall through to detection.
+            pass
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -17,22 +17,23 @@ from typing import Any
 
 import trafilatura
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from ssbrace.documents.dedup import NearDuplicateIndex, minhash_of, sha256_of, to_bytes
-from ssbrace.documents.text import extract_main_text, read_file, word_count
+from ssbrace import budget
+from ssbrace.documents.dedup import StoredNearDuplicates, minhash_of, sha256_of, to_bytes
+from ssbrace.documents.text import check_text_size, extract_main_text, read_file, word_count
 from ssbrace.errors import FetchError, InputError, SsbraceError
 from ssbrace.kb import documents_repo as repo
 from ssbrace.kb.store import Store
-from ssbrace.kb.tables import Document
 from ssbrace.models import ExtractedText
 from ssbrace.sources.feeds import FeedEntry, looks_like_feed, looks_like_html, parse_feed
-from ssbrace.sources.files import HTML_SUFFIXES, MARKDOWN_SUFFIXES, expand_path
+from ssbrace.sources.files import HTML_SUFFIXES, MARKDOWN_SUFFIXES, display_path, expand_path_with_skips
 from ssbrace.sources.web import FEED_TYPES, FetchedPage, FetchOptions, fetch, make_client
 
 log = logging.getLogger(__name__)
 
-AfterStore = Callable[[Session, Document], int]
+AfterStore = Callable[..., int]  # (session, document) or, with a prepare hook, (session, document, prepared)
+# Work done for a new text before its write transaction (claim extraction): (extracted, location) -> result.
+Prepare = Callable[[ExtractedText, str], Any]
 Progress = Callable[[int, int, str], None]  # done, total, what is being read
 
 STATUSES = ("new", "near_duplicate", "duplicate", "unchanged", "failed")
@@ -87,6 +88,9 @@ class Ingestor:
         settings: a ``Settings`` (caps, timeouts, allow_private, near_duplicate_threshold).
         after_store: called inside each new document's transaction after its row is flushed;
             returns the number of claims it stored.
+        prepare: called for each new text before its write transaction opens; its result is passed to
+            ``after_store`` as a third argument. Slow work belongs here: SQLite holds its write lock
+            from the first insert to the commit, and other writers wait for it meanwhile.
         progress: called as inputs are handled.
         fetch_options: overrides the options built from the settings (tests, benchmarks).
         raise_errors: let unexpected errors propagate (``--debug``) instead of reporting them.
@@ -98,6 +102,7 @@ class Ingestor:
         settings: Any,
         *,
         after_store: AfterStore | None = None,
+        prepare: Prepare | None = None,
         progress: Progress | None = None,
         fetch_options: FetchOptions | None = None,
         raise_errors: bool = False,
@@ -105,12 +110,13 @@ class Ingestor:
         self.store = store
         self.settings = settings
         self.after_store = after_store
+        self.prepare = prepare
         self.progress = progress
         self.fetch_options = fetch_options or FetchOptions.from_settings(settings)
         self.raise_errors = raise_errors
         self.result = IngestResult()
         self._client = None
-        self._index: NearDuplicateIndex | None = None
+        self._index: StoredNearDuplicates | None = None
         self._done = 0
         self._total = 0
 
@@ -118,6 +124,7 @@ class Ingestor:
 
     def ingest(self, inputs: Sequence[str], *, name: str | None = None) -> IngestResult:
         """Ingest paths (files, folders) and http(s) URLs (pages or feeds)."""
+        self._open_index()
         self._total += len(inputs)
         for text in inputs:
             self._one_input(text, name=name)
@@ -125,6 +132,7 @@ class Ingestor:
 
     def update(self) -> IngestResult:
         """Poll every registered source; feeds with a conditional GET."""
+        self._open_index()
         with self.store.session() as session:
             sources = [(s.id, s.location, s.kind) for s in repo.list_sources(session)]
         self._total += len(sources)
@@ -156,16 +164,26 @@ class Ingestor:
         self.result.items.append(item)
         return item
 
+    def _document_budget(self):  # type: ignore[no-untyped-def]
+        """The time budget of one document (file, page or feed entry): it fails alone when spent."""
+        return budget.time_budget(getattr(self.settings, "document_seconds", None))
+
     def _fail(self, label: str, reason: str) -> ItemResult:
         return self._add(ItemResult(input=label, status="failed", reason=reason))
 
+    def _open_index(self) -> None:
+        # Before any document's time budget starts: banding an older store's signatures is done once,
+        # and may take long, but it is no document's doing.
+        _ = self.index
+
     @property
-    def index(self) -> NearDuplicateIndex:
+    def index(self) -> StoredNearDuplicates:
+        """The near-duplicate index in the store; originals stored before it existed are banded once."""
         if self._index is None:
+            index = StoredNearDuplicates(self.settings.near_duplicate_threshold)
             with self.store.session() as session:
-                self._index = NearDuplicateIndex.build(
-                    repo.iter_signatures(session), self.settings.near_duplicate_threshold
-                )
+                index.fill_missing(session, repo)
+            self._index = index
         return self._index
 
     @property
@@ -183,12 +201,12 @@ class Ingestor:
             else:
                 self._path(text, name=name)
         except SsbraceError as exc:
-            self._fail(text, str(exc))
+            self._fail(display_path(text), str(exc))
         except Exception as exc:  # one bad input must not end the batch
             if self.raise_errors:
                 raise
-            log.debug("internal error on %s", text, exc_info=True)
-            self._fail(text, f"internal error: {type(exc).__name__}: {exc}")
+            log.debug("internal error on %s", display_path(text), exc_info=True)
+            self._fail(display_path(text), f"internal error: {type(exc).__name__}: {exc}")
         if self._done == before:  # folders and feeds tick once per file or entry instead
             self._tick(text)
 
@@ -196,25 +214,29 @@ class Ingestor:
 
     def _path(self, text: str, *, name: str | None) -> None:
         path = Path(text).expanduser()
-        files = expand_path(path)
+        found = expand_path_with_skips(path)
+        files = found.files
         kind = "folder" if path.is_dir() else "file"
         with self.store.session() as session:
-            source, _ = repo.add_source(session, str(path.resolve()), kind, name)
+            source, _ = repo.add_source(session, display_path(path.resolve()), kind, name)
             source_id = source.id
         # The path counts as one unit of work already; its files are the real units.
         self._total += max(len(files) - 1, 0)
         start = len(self.result.items)
+        for skipped, reason in found.skipped:
+            self._fail(display_path(skipped), f"skipped: {reason}")
         for file in files:
-            label = str(file)
+            label = display_path(file)
             try:
-                extracted = read_file(file, max_bytes=self.fetch_options.max_bytes)
-                self._store(
-                    label,
-                    str(file.resolve()),
-                    extracted,
-                    source_id=source_id,
-                    content_type=_file_content_type(file, extracted),
-                )
+                with self._document_budget():
+                    extracted = read_file(file, max_bytes=self.fetch_options.max_bytes)
+                    self._store(
+                        label,
+                        display_path(file.resolve()),
+                        extracted,
+                        source_id=source_id,
+                        content_type=_file_content_type(file, extracted),
+                    )
             except SsbraceError as exc:
                 self._fail(label, str(exc))
             except Exception as exc:
@@ -270,10 +292,11 @@ class Ingestor:
         with self.store.session() as session:
             source, _ = repo.add_source(session, url, "url", name)
             source_id = source.id
-        extracted = extract_main_text(page.body, url=page.url, content_type=_header(page))
-        item = self._store(
-            url, url, extracted, source_id=source_id, content_type=page.content_type or "text/html"
-        )
+        with self._document_budget():
+            extracted = extract_main_text(page.body, url=page.url, content_type=_header(page))
+            item = self._store(
+                url, url, extracted, source_id=source_id, content_type=page.content_type or "text/html"
+            )
         with self.store.session() as session:
             repo.record_poll(
                 session,
@@ -285,7 +308,9 @@ class Ingestor:
 
     def _feed(self, url: str, page: FetchedPage, *, name: str | None) -> None:
         try:
-            feed = parse_feed(page.body, page.url)
+            # A feed is parsed under the same time budget as one document.
+            with self._document_budget(), budget.interruptible("parsing the feed"):
+                feed = parse_feed(page.body, page.url)
         except SsbraceError as exc:
             with self.store.session() as session:
                 known = repo.find_source(session, url)
@@ -316,7 +341,8 @@ class Ingestor:
                         )
                     )
                 else:
-                    self._entry(entry, source_id)
+                    with self._document_budget():
+                        self._entry(entry, source_id)
             except SsbraceError as exc:
                 self._fail(label, str(exc))
             except Exception as exc:
@@ -370,6 +396,7 @@ class Ingestor:
     ) -> ItemResult:
         """Store one text in its own transaction, or say why it is a duplicate."""
         text = extracted.text
+        check_text_size(text, getattr(self.settings, "max_text_chars", None))
         sha = sha256_of(text)
         signature = minhash_of(text)
         item = ItemResult(input=label, status="new", title=extracted.title)
@@ -399,7 +426,9 @@ class Ingestor:
                             duplicate_of=same_text.id,
                         )
                     )
-                match = self.index.best_match(signature)
+                match = self.index.best_match(session, repo, signature)
+                # Reads so far took no lock; the write transaction starts at the insert below.
+                prepared = self.prepare(extracted, location) if self.prepare is not None else None
                 document = repo.insert_document(
                     session,
                     location=location,
@@ -422,8 +451,12 @@ class Ingestor:
                     else PLAIN_EXTRACTOR,
                 )
                 item.document_id = document.id
+                if match is None:
+                    # Only originals are indexed, in the document's own transaction.
+                    self.index.add(session, repo, document.id, signature)
                 if self.after_store is not None:
-                    item.claims = int(self.after_store(session, document) or 0)
+                    extra = (prepared,) if self.prepare is not None else ()
+                    item.claims = int(self.after_store(session, document, *extra) or 0)
         except IntegrityError:
             # Another run stored the same location or text between our checks and our insert.
             return self._add(
@@ -435,10 +468,6 @@ class Ingestor:
             item.status = "near_duplicate"
             item.duplicate_of, item.similarity = match[0], round(match[1], 4)
             item.reason = f"similar to document {match[0]} (estimated Jaccard {match[1]:.2f})"
-        else:
-            # Only originals go into the index, and only once their transaction has committed.
-            assert item.document_id is not None
-            self.index.add(item.document_id, signature)
         return self._add(item)
 
 

@@ -8,15 +8,29 @@ from pathlib import Path, PurePath
 
 import trafilatura
 
+from ssbrace import budget
 from ssbrace.documents.dates import parse_date
 from ssbrace.documents.encoding import decode_text
 from ssbrace.documents.language import declared_language, guess_language
+from ssbrace.documents.markdown import heading_text, strip_emphasis, strip_links
 from ssbrace.errors import InputError
 from ssbrace.models import ExtractedText
-from ssbrace.sources.files import HTML_SUFFIXES, MARKDOWN_SUFFIXES, SUPPORTED_SUFFIXES
+from ssbrace.sources.files import (
+    HTML_SUFFIXES,
+    MARKDOWN_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    display_path,
+    read_capped,
+)
 
 # Below this many words a page has no usable main text (a login wall, an empty template).
 MIN_WORDS = 5
+# Longest main text analysed when the caller names no cap (the ``max_text_chars`` setting's default).
+DEFAULT_MAX_TEXT_CHARS = 1_000_000
+# A start tag longer than this loses its attributes before parsing: libxml2 and htmldate are quadratic in
+# the attributes of one element (100,000 of them ran past 60 s). Real tags stay far below it.
+_LONGEST_TAG = 4000
+_OVERLONG_TAG = re.compile(r"<([A-Za-z][\w:-]{0,40}+)[^<>]{" + str(_LONGEST_TAG) + r",}+>")
 
 _META_CHARSET = re.compile(rb"<meta\b[^>]*charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _HTML_START = re.compile(
@@ -94,13 +108,28 @@ def extract_main_text(
     return result
 
 
+def check_text_size(text: str, max_chars: int | None = None) -> None:
+    """Refuse a main text longer than ``max_chars`` (default ``DEFAULT_MAX_TEXT_CHARS``) before analysis.
+
+    Raises:
+        InputError: the text is over the cap.
+    """
+    limit = DEFAULT_MAX_TEXT_CHARS if max_chars is None else max_chars
+    if limit > 0 and len(text) > limit:
+        raise InputError(f"text too long: {len(text)} characters, more than max_text_chars {limit}")
+
+
 def _from_html(html: str, url: str | None, declared: str | None) -> ExtractedText:
     if declared is None:
         declared = declared_language(html)
+    html = _OVERLONG_TAG.sub(r"<\1>", html)
     try:
-        doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=True
-        )
+        with budget.interruptible("extracting the main text of the page"):
+            doc = trafilatura.bare_extraction(
+                html, url=url, with_metadata=True, include_comments=False, include_tables=True
+            )
+    except budget.TimeBudgetExceeded:
+        raise
     except Exception as exc:  # trafilatura/lxml raise many kinds on malformed markup
         raise InputError(f"cannot parse HTML: {type(exc).__name__}") from None
     if doc is None or not (doc.text or "").strip():
@@ -133,29 +162,33 @@ def _clean(value: str | None) -> str | None:
 # ---------------------------------------------------------------- plain text and Markdown
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
-_HEADER_FIELD = re.compile(
-    r"^\s*(title|date|published|posted|author|by|source|publisher)\s*:\s*(.+?)\s*$", re.I
-)
+# The value is taken with str.strip(), not a lazy group: "(.+?)\s*$" was quadratic on long space runs.
+_HEADER_FIELD_NAME = re.compile(r"\s*(title|date|published|posted|author|by|source|publisher)\s*:", re.I)
 _BYLINE = re.compile(r"^\s*[Bb]y\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s*$")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 # How far into a file header lines (title, date, byline) are looked for.
 _HEADER_LINES = 12
+
+
+def _header_field(line: str) -> tuple[str, str] | None:
+    """("title", "Pilot lines") for "Title: Pilot lines"; None when the line is no header field."""
+    name = _HEADER_FIELD_NAME.match(line)
+    if name is None:
+        return None
+    value = line[name.end() :].strip()
+    return (name.group(1).lower(), value) if value else None
 
 
 def _strip_markdown(text: str) -> str:
     lines = []
     for line in text.splitlines():
-        heading = _MD_HEADING.match(line)
-        if heading:
-            line = heading.group(1)
+        heading = heading_text(line)
+        if heading is not None:
+            line = heading
         elif line.lstrip().startswith(">"):
             line = line.lstrip()[1:].lstrip()
         elif re.fullmatch(r"\s*(```.*|[-*_]{3,})\s*", line):
             continue
-        line = _MD_LINK.sub(r"\1", line)
-        line = _MD_EMPHASIS.sub(r"\2", line)
+        line = strip_emphasis(strip_links(line))
         lines.append(line)
     return "\n".join(lines)
 
@@ -166,25 +199,25 @@ def _from_plain(text: str, *, markdown: bool) -> ExtractedText:
     front = _FRONT_MATTER.match(text) if markdown else None
     if front:
         for line in front.group(1).splitlines():
-            match = _HEADER_FIELD.match(line)
-            if match:
-                fields.setdefault(match.group(1).lower(), match.group(2).strip("\"' "))
+            field = _header_field(line)
+            if field:
+                fields.setdefault(field[0], field[1].strip("\"' "))
         text = text[front.end() :]
     first_heading = None
     if markdown:
         for line in text.splitlines():
-            heading = _MD_HEADING.match(line)
-            if heading:
-                first_heading = heading.group(1)
+            heading = heading_text(line)
+            if heading is not None:
+                first_heading = heading
                 break
         text = _strip_markdown(text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     dateline = None
     for line in lines[:_HEADER_LINES]:
-        match = _HEADER_FIELD.match(line)
-        if match:
-            fields.setdefault(match.group(1).lower(), match.group(2))
+        field = _header_field(line)
+        if field:
+            fields.setdefault(*field)
             continue
         byline = _BYLINE.match(line)
         if byline:
@@ -194,7 +227,7 @@ def _from_plain(text: str, *, markdown: bool) -> ExtractedText:
     title = (
         fields.get("title")
         or first_heading
-        or next((line for line in lines if not _HEADER_FIELD.match(line)), None)
+        or next((line for line in lines if not _header_field(line)), None)
     )
     published_text = fields.get("date") or fields.get("published") or fields.get("posted")
     published = parse_date(published_text) if published_text else dateline
@@ -210,22 +243,14 @@ def _from_plain(text: str, *, markdown: bool) -> ExtractedText:
 def read_file(path: str | Path, *, max_bytes: int | None = None) -> ExtractedText:
     """Read one .txt, .md or .html file and extract its text.
 
+    ``max_bytes`` caps the bytes read (default ``DEFAULT_MAX_BYTES``); devices, pipes and sockets are
+    refused.
+
     Raises:
-        InputError: unsupported type, unreadable, too large, binary, or empty.
+        InputError: unsupported type, not a regular file, unreadable, too large, binary, or empty.
     """
     path = Path(path)
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise InputError(f"unsupported file type {path.suffix or '(no suffix)'}: {path.name}")
-    try:
-        if max_bytes is not None and path.stat().st_size > max_bytes:
-            raise InputError(f"file larger than {max_bytes} bytes")
-        raw = path.read_bytes()
-    except PermissionError:
-        raise InputError(f"cannot read file: permission denied: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"cannot read file: is a folder: {path}") from None
-    except FileNotFoundError:
-        raise InputError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}: {path}") from None
+        raise InputError(f"unsupported file type {path.suffix or '(no suffix)'}: {display_path(path.name)}")
+    raw = read_capped(path, max_bytes)
     return extract_main_text(raw, filename=path.name)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ssbrace import budget
 from ssbrace.domains.loader import DomainPack
 from ssbrace.extract.candidates import Candidate, Proposer
 from ssbrace.extract.context import DocState, SentenceContext
@@ -128,6 +129,7 @@ class Extractor:
         sentences = split_sentences(text, abbreviations=self.abbreviations, openers=self.openers,
                                     max_chars=self.max_chars)
         for index, sentence in enumerate(sentences):
+            budget.check("extracting claims")
             # One scan finds every cue list in the sentence; entities, figures and components read it.
             lower = sentence.text.lower()
             cues = self.cues.scan(sentence.text, lower)

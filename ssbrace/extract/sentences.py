@@ -13,13 +13,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 # A candidate boundary: terminal punctuation (with closing quotes/brackets) before white space, or a newline.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
+# Only tried where a run of punctuation starts, and possessive: a 5 MB run of dots is scanned once, not
+# once per dot (the plain "+" made that quadratic).
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+(?=\s)|\n")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]{0,12})[.!?…]*[\"'”’)\]]*$")
 _NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]?([^\s]*)")
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*\d{1,2}\.$")
 _INITIALS = re.compile(r"^(?:[A-Za-z]\.){1,4}$|^[A-Z]$")
 _BULLET = re.compile(r"[\s*•·▪‣–—#>|-]*")
-_TRAIL = re.compile(r"\s+$")
 _SOFT_CUT = re.compile(r"[,;:]\s|\s")
 
 DEFAULT_ABBREVIATIONS = frozenset({"Co", "Corp", "Inc", "Ltd", "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "No", "vs"})
@@ -124,9 +125,8 @@ def _emit(text: str, start: int, end: int, max_chars: int) -> Iterator[Sentence]
     lead = _BULLET.match(text, start, end)
     if lead:
         start = lead.end()
-    trail = _TRAIL.search(text, start, end)
-    if trail:
-        end = trail.start()
+    # str.rstrip, not a "\s+$" search, which rescans a long run of spaces from each of its positions.
+    end = start + len(text[start:end].rstrip())
     while end - start > max_chars:
         cut = _soft_cut(text, start, start + max_chars)
         yield Sentence(text[start:cut].rstrip(), start, start + len(text[start:cut].rstrip()))

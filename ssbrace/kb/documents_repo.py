@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from ssbrace.kb.tables import Document, Source, utcnow
+from ssbrace.kb.tables import Document, DocumentBand, Source, utcnow
 
 SOURCE_KINDS = ("file", "folder", "url", "feed")
 
@@ -143,6 +143,57 @@ def iter_signatures(session: Session) -> Iterator[tuple[int, bytes]]:
         .where(Document.minhash.is_not(None), Document.duplicate_of.is_(None))
         .order_by(Document.id)
     )
+    for doc_id, data in rows:
+        yield int(doc_id), bytes(data)
+
+
+def add_bands(session: Session, document_id: int, tag: str, keys: list[tuple[int, bytes]]) -> None:
+    """Index an original's signature bands (in the caller's transaction, with the document)."""
+    session.add_all(DocumentBand(document_id=document_id, tag=tag, band=band, key=key) for band, key in keys)
+    session.flush()
+
+
+def band_candidates(session: Session, tag: str, keys: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    """(id, MinHash bytes) of the originals that share at least one band with these keys."""
+    if not keys:
+        return []
+    # The tag inside each term: SQLite then looks every band up in the index (a multi-index OR) instead of
+    # scanning all the rows of the tag.
+    match = or_(*(and_(DocumentBand.tag == tag, DocumentBand.band == band, DocumentBand.key == key)
+                  for band, key in keys))
+    ids = select(DocumentBand.document_id).where(match).distinct()
+    rows = session.execute(
+        select(Document.id, Document.minhash)
+        .where(Document.id.in_(ids), Document.minhash.is_not(None), Document.duplicate_of.is_(None))
+        .order_by(Document.id)
+    )
+    return [(int(doc_id), bytes(data)) for doc_id, data in rows]
+
+
+def originals_without_bands(session: Session, tag: str) -> Iterator[tuple[int, bytes]]:
+    """(id, MinHash bytes) of originals not yet banded with ``tag``.
+
+    Ingestion bands every original it stores, so once a tag has rows only documents after the newest
+    banded one can lack them: the scan starts there instead of reading the whole table on every run.
+    """
+    # Walked backwards along the primary key (document_id first), stopping at the newest row of the tag.
+    # coalesce() keeps the planner off the (tag, band, key) index, which would sort every row of the tag.
+    newest = session.scalar(
+        select(DocumentBand.document_id)
+        .where(func.coalesce(DocumentBand.tag, "") == tag)
+        .order_by(DocumentBand.document_id.desc())
+        .limit(1)
+    ) or 0
+    banded = (
+        select(DocumentBand.document_id)
+        .where(DocumentBand.document_id == Document.id, DocumentBand.tag == tag)
+        .exists()
+    )
+    rows = session.execute(
+        select(Document.id, Document.minhash)
+        .where(Document.id > newest, Document.minhash.is_not(None), Document.duplicate_of.is_(None), ~banded)
+        .order_by(Document.id)
+    ).all()
     for doc_id, data in rows:
         yield int(doc_id), bytes(data)
 

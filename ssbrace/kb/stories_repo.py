@@ -135,6 +135,23 @@ def documents_in_arrival_order(session: Session) -> list[int]:
     return list(session.scalars(select(Document.id).order_by(day, Document.id)))
 
 
+def pending_documents_in_arrival_order(session: Session) -> list[int]:
+    """The ids of documents in no story yet, oldest first: one query, not one per stored document."""
+    # Two steps: the ids alone (an index-only scan, the table's text never read), then the order of the
+    # few pending ones.
+    placed = select(StoryDocument.document_id).where(StoryDocument.document_id == Document.id).exists()
+    pending = list(session.scalars(select(Document.id).where(~placed)))
+    if not pending:
+        return []
+    day = func.coalesce(Document.published, func.date(Document.fetched_at))
+    ordered: list[int] = []
+    for start in range(0, len(pending), 500):
+        chunk = pending[start : start + 500]
+        ordered.extend(session.execute(select(Document.id, day).where(Document.id.in_(chunk))).all())
+    ordered.sort(key=lambda row: (row[1] is not None, row[1] or "", row[0]))
+    return [row[0] for row in ordered]
+
+
 def claims_for_documents(session: Session, ids: Iterable[int]) -> list[ClaimRecord]:
     ids = sorted(set(ids))
     if not ids:
@@ -198,18 +215,20 @@ def get_story(session: Session, story_id: int) -> StoryRecord | None:
     return _stories(session, [row])[0] if row is not None else None
 
 
-def stories_near(session: Session, start: date, end: date) -> list[StoryRecord]:
-    """Stories whose date span overlaps [start, end], plus stories with no date at all."""
-    rows = session.scalars(
-        select(Story)
-        .where(
-            or_(
-                Story.last_date.is_(None),
-                (Story.last_date >= start) & (Story.first_date <= end),
-            )
+def stories_near(session: Session, start: date, end: date, limit: int | None = None) -> list[StoryRecord]:
+    """Stories whose date span overlaps [start, end], plus stories with no date at all, in id order.
+
+    ``limit`` keeps the most recently active of them (a busy week in a large store has thousands).
+    """
+    query = select(Story).where(
+        or_(
+            Story.last_date.is_(None),
+            (Story.last_date >= start) & (Story.first_date <= end),
         )
-        .order_by(Story.id)
-    ).all()
+    )
+    if limit is not None:
+        query = query.order_by(Story.last_date.desc().nulls_last(), Story.id.desc()).limit(limit)
+    rows = sorted(session.scalars(query).all(), key=lambda r: r.id)
     return _stories(session, rows)
 
 

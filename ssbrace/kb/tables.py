@@ -73,6 +73,19 @@ class Document(Base):
     __table_args__ = (Index("ix_documents_published", "published"),)
 
 
+class DocumentBand(Base):
+    """One LSH band of an original document's MinHash: the near-duplicate index, kept in the store."""
+
+    __tablename__ = "document_bands"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(16), primary_key=True)  # the banding, "9x13" (bands x rows)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (Index("ix_document_bands_key", "tag", "band", "key"),)
+
+
 class Entity(Base):
     """A country, region, company, program or institution, known by many names."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import xml.sax
 from dataclasses import dataclass, field
@@ -44,16 +45,26 @@ class Feed:
     entries: list[FeedEntry] = field(default_factory=list)
 
 
-def _strip_bom(body: bytes) -> bytes:
-    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
-        if body.startswith(bom):
-            return body[len(bom) :]
-    return body
+def _ascii_head(body: bytes) -> bytes:
+    """The first 4 KB as ASCII-compatible bytes: a UTF-8 BOM dropped, UTF-16 (BOM or not) re-encoded."""
+    head = body[:4096]
+    if head.startswith(codecs.BOM_UTF8):
+        return head[len(codecs.BOM_UTF8) :]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif head.startswith(b"<\x00?\x00"):
+        encoding = "utf-16-le"
+    elif head.startswith(b"\x00<\x00?"):
+        encoding = "utf-16-be"
+    else:
+        return head
+    # An odd cut at 4 KB may split a character: errors are replaced, only the start matters here.
+    return head.decode(encoding, errors="replace").lstrip("\ufeff").encode("utf-8")
 
 
 def looks_like_feed(body: bytes) -> bool:
     """True when the document's root element is rss, feed (Atom) or rdf:RDF."""
-    head = _strip_bom(body[:4096])
+    head = _ascii_head(body)
     start = _PROLOGUE.match(head)
     rest = head[start.end() if start else 0 :]
     return bool(_FEED_ROOT.match(rest))
@@ -61,7 +72,7 @@ def looks_like_feed(body: bytes) -> bool:
 
 def looks_like_html(body: bytes) -> bool:
     """True when the document starts like an HTML page."""
-    head = _strip_bom(body[:4096])
+    head = _ascii_head(body)
     start = _PROLOGUE.match(head)
     rest = head[start.end() if start else 0 :]
     return bool(_HTML_ROOT.match(rest))

@@ -19,11 +19,37 @@ _ALWAYS_REFUSED = ("unspecified", "multicast", "reserved")
 _PRIVATE = ("loopback", "link-local", "private")
 
 
+# NAT64 prefixes (RFC 6052 well-known, RFC 8215 local use): the last 32 bits are an IPv4 address.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: mapped, 6to4, Teredo server and client, NAT64."""
+    found = []
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.extend(address.teredo)
+    if any(address in net for net in _NAT64):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
 def classify(address: IPAddress) -> str | None:
     """Name the non-public range an address belongs to, or None for a public address."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        # ::ffff:127.0.0.1 is 127.0.0.1 in disguise.
-        return classify(address.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        # ::ffff:127.0.0.1, 2002:7f00:1:: (6to4), Teredo and NAT64 forms reach the IPv4 address they
+        # carry: they are as private as it is.
+        for inner in embedded_ipv4(address):
+            kind = classify(inner)
+            if kind is not None:
+                return kind
+        if address.ipv4_mapped is not None:
+            return None
+        if address.is_site_local:
+            return "private"  # fec0::/10, deprecated but still routed inside some sites
     if address.is_unspecified:
         return "unspecified"
     if address.is_multicast:
@@ -84,6 +110,28 @@ class AddressGuard:
         for text in addresses:
             self.check_address(ipaddress.ip_address(text.split("%")[0]), host)
         return addresses
+
+
+    def check_location(self, host: str) -> None:
+        """Check a host when a source is registered, without a DNS query.
+
+        Literal addresses in every spelling getaddrinfo accepts (``10.0.0.1``, ``2130706433``,
+        ``0x7f.1``, ``[::ffff:10.0.0.1]``) and ``localhost`` names are judged now; other names are
+        judged when fetched, as they may resolve differently by then.
+
+        Raises:
+            BlockedAddressError: the host is an address (or localhost) the guard refuses.
+        """
+        host = host.strip("[]").rstrip(".")
+        if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+            self.check_address(ipaddress.ip_address("127.0.0.1"), host)
+            return
+        try:
+            infos = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
+        except (socket.gaierror, UnicodeError, ValueError):
+            return  # a name, not an address
+        for text in _unique(info[4][0] for info in infos):
+            self.check_address(ipaddress.ip_address(text.split("%")[0]), host)
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -110,14 +110,27 @@ def make_client(options: FetchOptions) -> httpx.Client:
     )
 
 
-def _check_url(url: str, options: FetchOptions) -> None:
-    parts = urlsplit(url)
+def http_host_port(url: str) -> tuple[str, int]:
+    """Host and port of an http(s) URL.
+
+    Raises:
+        FetchError: another scheme, no host, or a malformed URL (bad port, bracket...).
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise FetchError(f"not a valid URL: {exc}") from None
     if parts.scheme not in {"http", "https"}:
         raise FetchError(f"refused: only http and https URLs are fetched, not {parts.scheme or 'no scheme'}:")
     if not parts.hostname:
-        raise FetchError(f"not a URL: {url}")
+        raise FetchError(f"not a URL: {ascii(url)[1:-1][:200]}")
+    return parts.hostname, port or (443 if parts.scheme == "https" else 80)
+
+
+def _check_url(url: str, options: FetchOptions) -> None:
     # Refuse before any connection, with a clear message; the backend checks again at connect time.
-    options.guard.resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    options.guard.resolve(*http_host_port(url))
 
 
 def _media_type(header: str | None) -> tuple[str | None, str | None]:
@@ -181,6 +194,9 @@ def fetch(
         raise FetchError(f"cannot connect to {_host(current)}: {_first_line(exc)}") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"HTTP error: {type(exc).__name__}: {_first_line(exc)}") from None
+    except httpx.InvalidURL as exc:
+        # httpx reads a redirect's Location before we see the answer: javascript:, data:, a bad port.
+        raise FetchError(f"redirect from {_host(current)} to an invalid URL: {_first_line(exc)}") from None
     finally:
         if own:
             client.close()

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from ssbrace.documents.markdown import strip_emphasis, strip_links
 from ssbrace.errors import InputError
 from ssbrace.kb import stories_repo as repo
 from ssbrace.kb.stories_repo import ClaimRecord, DocRecord, StoryRecord
@@ -54,8 +55,8 @@ _CLOSES = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 # A sentence that opens with one of these leans on the one before it.
 _LEANING = frozenset({"and", "but", "or", "nor", "yet", "plus", "so", "then", "also"})
 _LEANING_EXCEPT = frozenset({"so far", "then-chief", "also known"})
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|`)(?=\S)(.+?)(?<=\S)\1")
+# Emphasis marks removed from bullet sentences (a single "*" is kept, as it always was here).
+_MD_EMPHASIS = ("**", "__", "`")
 # "TOKYO, June 16 (Jiji Press)--", "SEOUL (Reuters) -": a dateline says where, not what
 _DATELINE = re.compile(
     r"^[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?\s*(?:\([^)]{1,40}\))?\s*(?:--|-|\u2014|\u2013)\s*"
@@ -140,7 +141,8 @@ class _Candidate:
 
 def _clean(sentence: str) -> str:
     """The sentence without its dateline and Markdown marks, white space collapsed."""
-    text = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", sentence))
+    # Emphasis never spans a line break; links may.
+    text = "\n".join(strip_emphasis(line, _MD_EMPHASIS) for line in strip_links(sentence).split("\n"))
     return " ".join(_DATELINE.sub("", text, count=1).split())
 
 

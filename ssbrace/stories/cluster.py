@@ -9,6 +9,8 @@ duplicate joins its original's story. The result depends only on the store and t
 
 from __future__ import annotations
 
+import dataclasses
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -41,6 +43,10 @@ class ClusterConfig:
     figure_weight: float = 0.12
     disagreement: float = 1.0  # 2+ figures on each side, none shared: minus this many figure weights
     background: int = 300  # recent documents that steady the term weights of a small window
+    # Bounds that keep the cost of placing one document independent of the store's size: the most
+    # recently active stories of the window, and each story's latest members, are compared.
+    max_stories: int = 60
+    max_members: int = 8
 
 
 DEFAULT_CONFIG = ClusterConfig()
@@ -88,6 +94,27 @@ class _Profile:
     figures: frozenset[str]
 
 
+# What a document's own text names and states, by (entity index, document id, hash of title and text). A
+# stored text never changes, so within one process (a batch, the web server) placing one more document
+# does not scan the texts of the documents it is compared with again.
+_TEXT_PROFILES: OrderedDict[tuple[int, int, int], _Profile] = OrderedDict()
+_TEXT_PROFILES_SIZE = 50_000
+
+
+def _text_profile(doc: DocRecord, index: EntityIndex) -> _Profile:
+    key = (id(index), doc.id, hash((doc.title, doc.text)))
+    found = _TEXT_PROFILES.get(key)
+    if found is not None:
+        _TEXT_PROFILES.move_to_end(key)
+        return found
+    body = f"{doc.title or ''}\n{strip_header_lines(doc.text)}"
+    found = _Profile(entities=frozenset(index.find(body)), figures=frozenset(telling_figures(body)))
+    _TEXT_PROFILES[key] = found
+    if len(_TEXT_PROFILES) > _TEXT_PROFILES_SIZE:
+        _TEXT_PROFILES.popitem(last=False)
+    return found
+
+
 def _profiles(
     docs: Sequence[DocRecord], claims: Sequence[ClaimRecord], index: EntityIndex
 ) -> dict[int, _Profile]:
@@ -97,13 +124,11 @@ def _profiles(
             named[claim.document_id].add(claim.subject)
             if claim.object:
                 named[claim.document_id].add(claim.object)
-    return {
-        d.id: _Profile(
-            entities=frozenset(named[d.id] | index.find(f"{d.title or ''}\n{strip_header_lines(d.text)}")),
-            figures=frozenset(telling_figures(f"{d.title or ''}\n{strip_header_lines(d.text)}")),
-        )
-        for d in docs
-    }
+    profiles = {}
+    for d in docs:
+        own = _text_profile(d, index)
+        profiles[d.id] = _Profile(entities=own.entities | named[d.id], figures=own.figures)
+    return profiles
 
 
 @dataclass(frozen=True)
@@ -206,7 +231,10 @@ def assign_document(
 
     day = doc.day or date.today()
     window = timedelta(days=config.window_days)
-    stories = repo.stories_near(session, day - window, day + window)
+    stories = [
+        dataclasses.replace(story, document_ids=story.document_ids[-config.max_members :])
+        for story in repo.stories_near(session, day - window, day + window, limit=config.max_stories)
+    ]
     member_ids = {m for s in stories for m in s.document_ids}
     docs = {d.id: d for d in repo.get_documents(session, member_ids | {doc.id})}
     if stories:
@@ -251,7 +279,8 @@ def rebuild_stories(
 def assign_pending(session: Any, *, config: ClusterConfig = DEFAULT_CONFIG, domain: str | None = None) -> int:
     """Group the stored documents that are in no story yet, in order of arrival; returns how many."""
     count = 0
-    for document_id in repo.documents_in_arrival_order(session):
+    for document_id in repo.pending_documents_in_arrival_order(session):
+        # A near duplicate placed with its original earlier in this loop is skipped here.
         if repo.story_of_document(session, document_id) is None:
             assign_document(session, document_id, config=config, domain=domain)
             count += 1

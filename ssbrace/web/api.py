@@ -46,6 +46,7 @@ from ssbrace.web.api_models import (
 from ssbrace.web.api_write import router as write_router
 from ssbrace.web.auth import require_read_api
 from ssbrace.web.formatting import evidence_url
+from ssbrace.web.params import DOCUMENT_FILTER, OFFSET, StoreId
 from ssbrace.web.state import AppState
 
 router = APIRouter(prefix="/api/v1")
@@ -53,7 +54,6 @@ reads = APIRouter(dependencies=[Depends(require_read_api)])
 MAX_LIMIT = 500
 BY = Query("country", pattern="^(country|company)$", description="rank countries (regions too) or companies")
 LIMIT = Query(50, ge=1, le=MAX_LIMIT)
-OFFSET = Query(0, ge=0)
 
 
 def _state(request: Request) -> AppState:
@@ -139,7 +139,7 @@ def country(request: Request, name: str, limit: int = LIMIT, offset: int = OFFSE
 def claims(request: Request, entity: str | None = None, kind: str | None = None,
            topic: str | None = Query(None, description="a topic slug of the domain pack"),
            since: date | None = Query(None, description="stated on or after this date (YYYY-MM-DD)"),
-           document: int | None = None, subject_type: str | None = None,
+           document: int | None = DOCUMENT_FILTER, subject_type: str | None = None,
            limit: int = LIMIT, offset: int = OFFSET) -> PageOut[ClaimOut]:
     """Claims, newest statement first, filtered by entity, kind, topic, date and document."""
     state = _state(request)
@@ -150,7 +150,7 @@ def claims(request: Request, entity: str | None = None, kind: str | None = None,
 
 
 @reads.get("/claims/{claim_id}", response_model=ClaimOut, tags=["claims"])
-def claim(request: Request, claim_id: int) -> ClaimOut:
+def claim(request: Request, claim_id: StoreId) -> ClaimOut:
     with _state(request).store.session() as session:
         found = kb_search.get_claim(session, claim_id)
     if found is None:
@@ -184,7 +184,7 @@ def documents(request: Request, since: date | None = None, limit: int = LIMIT,
 
 
 @reads.get("/documents/{document_id}", response_model=DocumentDetailOut, tags=["documents"])
-def document(request: Request, document_id: int) -> DocumentDetailOut:
+def document(request: Request, document_id: StoreId) -> DocumentDetailOut:
     """A document's text and its claims with their evidence offsets."""
     data = views.document_page(_state(request), document_id)
     if data is None:
@@ -212,7 +212,7 @@ def stories(request: Request, since: date | None = None, limit: int = LIMIT, off
 
 
 @reads.get("/stories/{story_id}", response_model=StoryOut, tags=["stories"])
-def story(request: Request, story_id: int) -> StoryOut:
+def story(request: Request, story_id: StoreId) -> StoryOut:
     item = views.story(_state(request), story_id)
     if item is None:
         raise HTTPException(404, f"no story {story_id}")
@@ -286,7 +286,7 @@ CLAIM_COLUMNS = ["id", "kind", "subject", "subject_type", "object", "value", "un
 
 @reads.get("/claims.csv", tags=["claims"], response_class=StreamingResponse)
 def claims_csv(request: Request, entity: str | None = None, kind: str | None = None, topic: str | None = None,
-               since: date | None = None, document: int | None = None) -> StreamingResponse:
+               since: date | None = None, document: int | None = DOCUMENT_FILTER) -> StreamingResponse:
     """Every claim matching the filters as CSV, with its source and evidence link."""
     state = _state(request)
     flt = _claim_filter(state, entity, kind, topic, since, document)

@@ -11,8 +11,11 @@ import re
 from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
+from ssbrace.errors import FetchError
 from ssbrace.kb import documents_repo, stories_repo
 from ssbrace.pipeline import run_ingest
+from ssbrace.sources.guard import AddressGuard
+from ssbrace.sources.web import http_host_port
 from ssbrace.web.api_models import (
     IngestIn,
     IngestItemOut,
@@ -45,7 +48,14 @@ def _http_url(value: str) -> str:
 def add_source(request: Request, body: SourceIn) -> SourceCreated:
     """Register a page or feed URL for ``ssbrace update`` (nothing is fetched now)."""
     location = _http_url(body.location)
-    with _state(request).store.session() as session:
+    state = _state(request)
+    # The guard judges the address now as well as at each fetch: a private address is never stored.
+    try:
+        host, _port = http_host_port(location)
+        AddressGuard(allow_private=state.settings.allow_private).check_location(host)
+    except FetchError as exc:
+        raise HTTPException(422, str(exc)) from None
+    with state.store.session() as session:
         source, created = documents_repo.add_source(session, location, "url", body.name)
         return SourceCreated(id=source.id, kind=source.kind, location=source.location, created=created)
 

@@ -14,6 +14,7 @@ from ssbrace.kb.search import ClaimFilter
 from ssbrace.models import CLAIM_KINDS
 from ssbrace.web import views
 from ssbrace.web.auth import COOKIE, require_read_page, token_matches
+from ssbrace.web.params import PAGE, StoreId
 from ssbrace.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
@@ -68,17 +69,17 @@ def _entity(request: Request, name: str, page: int, section: str) -> HTMLRespons
 
 
 @router.get("/companies/{name:path}", response_class=HTMLResponse, dependencies=read)
-def company(request: Request, name: str, page: int = Query(1, ge=1)) -> HTMLResponse:
+def company(request: Request, name: str, page: int = PAGE) -> HTMLResponse:
     return _entity(request, name, page, "companies")
 
 
 @router.get("/countries/{name:path}", response_class=HTMLResponse, dependencies=read)
-def country(request: Request, name: str, page: int = Query(1, ge=1)) -> HTMLResponse:
+def country(request: Request, name: str, page: int = PAGE) -> HTMLResponse:
     return _entity(request, name, page, "countries")
 
 
 @router.get("/entities/{name:path}", response_class=HTMLResponse, dependencies=read)
-def entity(request: Request, name: str, page: int = Query(1, ge=1)) -> HTMLResponse:
+def entity(request: Request, name: str, page: int = PAGE) -> HTMLResponse:
     return _entity(request, name, page, "")
 
 
@@ -89,7 +90,7 @@ def conflicts(request: Request) -> HTMLResponse:
 
 
 @router.get("/stories", response_class=HTMLResponse, dependencies=read)
-def stories(request: Request, since: date | None = None, page: int = Query(1, ge=1)) -> HTMLResponse:
+def stories(request: Request, since: date | None = None, page: int = PAGE) -> HTMLResponse:
     per = 20  # each story's brief is composed on the way
     items, total = views.stories(state_of(request), since, per, (page - 1) * per)
     return render(request, "stories.html", {"section": "stories", "items": items, "total": total, "page_no": page,
@@ -97,7 +98,7 @@ def stories(request: Request, since: date | None = None, page: int = Query(1, ge
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse, dependencies=read)
-def story(request: Request, story_id: int) -> HTMLResponse:
+def story(request: Request, story_id: StoreId) -> HTMLResponse:
     item = views.story(state_of(request), story_id)
     if item is None:
         raise _not_found(f"story {story_id}")
@@ -105,7 +106,7 @@ def story(request: Request, story_id: int) -> HTMLResponse:
 
 
 @router.get("/documents", response_class=HTMLResponse, dependencies=read)
-def documents(request: Request, since: date | None = None, page: int = Query(1, ge=1)) -> HTMLResponse:
+def documents(request: Request, since: date | None = None, page: int = PAGE) -> HTMLResponse:
     with state_of(request).store.session() as session:
         listing = kb_search.find_documents(session, since=since, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render(request, "documents.html", {"section": "documents", "listing": listing, "page_no": page,
@@ -113,7 +114,7 @@ def documents(request: Request, since: date | None = None, page: int = Query(1, 
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse, dependencies=read)
-def document(request: Request, document_id: int) -> HTMLResponse:
+def document(request: Request, document_id: StoreId) -> HTMLResponse:
     data = views.document_page(state_of(request), document_id)
     if data is None:
         raise _not_found(f"document {document_id}")
@@ -122,7 +123,7 @@ def document(request: Request, document_id: int) -> HTMLResponse:
 
 @router.get("/claims", response_class=HTMLResponse, dependencies=read)
 def claims(request: Request, entity: str | None = None, kind: str | None = None, topic: str | None = None,
-           since: date | None = None, page: int = Query(1, ge=1)) -> HTMLResponse:
+           since: date | None = None, page: int = PAGE) -> HTMLResponse:
     state = state_of(request)
     rule = state.topic_rule(topic) if topic else None
     if topic and rule is None:
@@ -137,7 +138,7 @@ def claims(request: Request, entity: str | None = None, kind: str | None = None,
 
 
 @router.get("/search", response_class=HTMLResponse, dependencies=read)
-def search(request: Request, q: str = "", page: int = Query(1, ge=1)) -> HTMLResponse:
+def search(request: Request, q: str = "", page: int = PAGE) -> HTMLResponse:
     per = 20
     with state_of(request).store.session() as session:
         results = kb_search.search(session, q, limit=per, offset=(page - 1) * per) if q.strip() else None

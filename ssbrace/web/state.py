@@ -140,7 +140,12 @@ class AppState:
         self._checked = now
         if current is not None and current.fingerprint == fingerprint:
             return current
-        with self._lock:  # one rebuild at a time; the others wait and reuse it
+        # One rebuild at a time. While one runs, readers that have a snapshot answer from it instead of
+        # queueing behind the rebuild (during an ingest the store changes all the time); only the very
+        # first snapshot is waited for.
+        if not self._lock.acquire(blocking=current is None):
+            return current  # type: ignore[return-value]
+        try:
             current = self._snapshot
             if current is not None and current.fingerprint == fingerprint:
                 return current
@@ -151,6 +156,8 @@ class AppState:
             self._snapshot = Snapshot(fingerprint, Knowledge.of(records, self.pack), entities)
             self._checked = time.monotonic()
             return self._snapshot
+        finally:
+            self._lock.release()
 
     def topic_rule(self, slug: str) -> TopicRule | None:
         """The pack's topic with this slug as a claim filter; None when the pack has no such topic."""

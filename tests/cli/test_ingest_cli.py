@@ -116,9 +116,12 @@ def test_usage_errors_exit_two(cli, args):
 
 def test_sources_add_list_and_update(cli, http_server, tmp_path):
     feed = http_server.url("conditional/feed.xml")
-    added = cli("sources", "add", feed, "--name", "notes")
+    # The address guard judges a source when it is registered too (issue 16).
+    refused = cli("sources", "add", feed, "--name", "notes")
+    assert refused.returncode == 1 and "refused: 127.0.0.1 is a loopback address" in refused.stderr
+    added = cli("sources", "add", feed, "--name", "notes", "--allow-private")
     assert added.returncode == 0 and f"added source 1 (url) {feed}" in added.stdout
-    assert "already registered: source 1" in cli("sources", "add", feed).stdout
+    assert "already registered: source 1" in cli("sources", "add", feed, "--allow-private").stdout
     folder = tmp_path / "folder"
     folder.mkdir()
     (folder / "a.md").write_text(
