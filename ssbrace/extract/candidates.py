@@ -272,6 +272,9 @@ class Proposer:
             cues = [(name, d) for name, d in cues if d is not None]
             if not cues:
                 continue
+            other = nearest_match_distance(ctx, "money_not_claim", q, window=200)
+            if other is not None and other <= min(d for _, d in cues):
+                continue  # a market size, a price, revenue: nearer than any word of spending
             years = money_year(ctx, q)
             fields = dollar_fields(ctx, q, years["year"])
             group = self._group()

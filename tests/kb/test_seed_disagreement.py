@@ -87,7 +87,10 @@ def test_cli_conflicts_show_the_standing_conflict(seeded) -> None:
     assert f"{SENTENCE_B} ({SOURCE_B}, 2025-09-16;" in text
     # Korea is said to trail China too, but nobody says otherwise: that is no conflict.
     assert "China ahead of South Korea" not in text and "South Korea ahead of China" not in text
-    assert "1 conflicts, 0 scope differences" in text
+    # The only standing conflict. (The two reports also give Seoul's research money for 2025 two different
+    # figures, 130 billion won over five years and 120 billion won of new support: a number conflict the
+    # extractor has read since session 3, not a standing one.)
+    assert text.count("CONFLICT (standing)") == 1
 
     data = json.loads(run(tmp, db, "conflicts", "--json").stdout)
     [conflict] = _korea_japan(data)
