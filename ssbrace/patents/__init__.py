@@ -22,12 +22,15 @@ from ssbrace.errors import DomainPackError, UsageError
 
 if TYPE_CHECKING:
     from ssbrace.domains.loader import DomainPack
+    from ssbrace.kb.records import ClaimRecord
     from ssbrace.kb.store import Store
     from ssbrace.patents.counting import CountryOf, Counts
+    from ssbrace.patents.gaps import PatentGap
     from ssbrace.patents.landscape import Landscape
     from ssbrace.patents.records import PatentRecord
 
-__all__ = ["LoadResult", "company_countries", "count", "count_files", "definition", "load", "read_files"]
+__all__ = ["LoadResult", "company_countries", "company_names", "compare", "count", "count_files", "definition", "load",
+           "read_files"]
 
 
 @dataclass(frozen=True)
@@ -77,20 +80,10 @@ def company_countries(pack: DomainPack | str | None = None) -> CountryOf:
     names: dict[str, str] = {}
     for company in found.gazetteer.companies:
         for alias in (company.name, *company.aliases):
-            key = " ".join(alias.casefold().replace(",", " ").replace(".", " ").split())
+            key = _name_key(alias)
             if len(key) >= 3:
                 names.setdefault(key, company.country)
-    longest = max((len(k.split()) for k in names), default=0)
-    cache: dict[str, str | None] = {}
-
-    def country_of(applicant: str) -> str | None:
-        if applicant not in cache:
-            words = applicant.casefold().replace(",", " ").replace(".", " ").split()
-            cache[applicant] = next((names[" ".join(words[:n])] for n in range(min(longest, len(words)), 0, -1)
-                                     if " ".join(words[:n]) in names), None)
-        return cache[applicant]
-
-    return country_of
+    return _prefix_lookup(names)
 
 
 def read_files(paths: Sequence[str | Path], chosen: Landscape) -> Iterable[tuple[str, Iterable[PatentRecord]]]:
@@ -162,3 +155,47 @@ def _check_by(by: str) -> None:
 
     if by not in BY:
         raise UsageError(f"--by must be one of {', '.join(BY)}, not {by!r}")
+
+
+def company_names(pack: DomainPack | str | None = None) -> Callable[[str], str | None]:
+    """Applicant name -> the gazetteer company it names ("TOYOTA MOTOR CORP" -> "Toyota"), or None."""
+    found = _pack(pack)
+    names: dict[str, str] = {}
+    for company in found.gazetteer.companies:
+        for alias in (company.name, *company.aliases):
+            key = _name_key(alias)
+            if len(key) >= 3:
+                names.setdefault(key, company.name)
+    return _prefix_lookup(names)
+
+
+def _name_key(text: str) -> str:
+    return " ".join(text.casefold().replace(",", " ").replace(".", " ").split())
+
+
+def _prefix_lookup(names: dict[str, str]) -> Callable[[str], str | None]:
+    """A lookup of the longest key that starts a name, word for word."""
+    longest = max((len(k.split()) for k in names), default=0)
+    cache: dict[str, str | None] = {}
+
+    def lookup(name: str) -> str | None:
+        if name not in cache:
+            words = _name_key(name).split()
+            cache[name] = next((names[" ".join(words[:n])] for n in range(min(longest, len(words)), 0, -1)
+                                if " ".join(words[:n]) in names), None)
+        return cache[name]
+
+    return lookup
+
+
+def compare(store: Store, claims: Sequence[ClaimRecord], *, pack: DomainPack | str | None = None) -> list[PatentGap]:
+    """Each reported patent figure among ``claims`` beside the one computed from the stored exports
+    (nothing when no export is loaded)."""
+    from ssbrace.kb import patents_repo
+    from ssbrace.patents import gaps as comparing
+
+    stored = patents_repo.exports(store)
+    if not stored or not comparing.comparable(claims):
+        return []
+    return comparing.compare(claims, patents_repo.records(store), definition(pack), company_countries(pack),
+                             company_names(pack), [e.name for e in stored])

@@ -90,16 +90,26 @@ def _group_keys(record: PatentRecord, by: str, rule: str, country_of: CountryOf 
     return tuple(dict.fromkeys(sys.intern(c) for c in found if c))
 
 
-def count(records: Iterable[PatentRecord], landscape: Landscape, by: str = "country",
-          country_of: CountryOf | None = None, exports: Iterable[str] = ()) -> Counts:
-    """Count the landscape's units by country, applicant or year."""
+@dataclass(frozen=True)
+class Units:
+    """Every dated unit of the landscape once, as (year, its groups); the range is not applied yet."""
+
+    items: tuple[tuple[int, tuple[str, ...]], ...]
+    read: int
+    admitted: int
+    undated: int
+
+
+def units(records: Iterable[PatentRecord], landscape: Landscape, by: str = "country",
+          country_of: CountryOf | None = None) -> Units:
+    """One pass over the records: each unit of the landscape with its year and its groups."""
     if by not in BY:
         raise ValueError(f"by must be one of {', '.join(BY)}, not {by!r}")
     admitted_fn = landscape.admits()
     unit, rule, field_name = landscape.unit, landscape.country_by, landscape.date_field
     earliest_rule = by == "country" and rule in ("first_applicant", "priority_office")
     # unit key -> [earliest date, earliest member's publication, group keys]
-    units: dict[str, list] = {}
+    found: dict[str, list] = {}
     read = admitted = undated = 0
     for record in records:
         read += 1
@@ -112,9 +122,9 @@ def count(records: Iterable[PatentRecord], landscape: Landscape, by: str = "coun
             continue
         key = _unit_key(record, unit)
         keys = () if by == "year" else _group_keys(record, by, rule, country_of)
-        seen = units.get(key)
+        seen = found.get(key)
         if seen is None:
-            units[key] = [when, record.publication, keys]
+            found[key] = [when, record.publication, keys]
             continue
         earlier = (when, record.publication) < (seen[0], seen[1])
         if earliest_rule:
@@ -124,26 +134,37 @@ def count(records: Iterable[PatentRecord], landscape: Landscape, by: str = "coun
             seen[2] = tuple(dict.fromkeys((*seen[2], *keys)))
         if earlier:
             seen[0], seen[1] = when, record.publication
-    tally: Counter[str] = Counter()
+    names = landscape.countries if by == "country" else {}
+    items = tuple((int(when[:4]), tuple(sorted({names.get(k, k) for k in keys})))
+                  for when, _pub, keys in found.values())
+    return Units(items, read, admitted, undated)
+
+
+def tally(found: Units, by: str, year_from: int | None, year_to: int | None) -> tuple[Counter[str], int]:
+    """Units per group within the years (a unit with no group counts under UNKNOWN), and the total."""
+    counter: Counter[str] = Counter()
     total = 0
-    lo, hi = landscape.year_from, landscape.year_to
-    names = landscape.countries
-    for when, _pub, keys in units.values():
-        year = int(when[:4])
-        if (lo is not None and year < lo) or (hi is not None and year > hi):
+    for year, keys in found.items:
+        if (year_from is not None and year < year_from) or (year_to is not None and year > year_to):
             continue
         total += 1
         if by == "year":
-            tally[str(year)] += 1
-        elif by == "country":
-            for group in {names.get(k, k) for k in keys} or {UNKNOWN}:
-                tally[group] += 1
+            counter[str(year)] += 1
         else:
             for group in keys or (UNKNOWN,):
-                tally[group] += 1
+                counter[group] += 1
+    return counter, total
+
+
+def count(records: Iterable[PatentRecord], landscape: Landscape, by: str = "country",
+          country_of: CountryOf | None = None, exports: Iterable[str] = ()) -> Counts:
+    """Count the landscape's units by country, applicant or year."""
+    found = units(records, landscape, by, country_of)
+    counter, total = tally(found, by, landscape.year_from, landscape.year_to)
     order = (lambda kv: kv[0]) if by == "year" else (lambda kv: (-kv[1], kv[0]))
-    rows = tuple(CountRow(k, n, n / total if total else 0.0) for k, n in sorted(tally.items(), key=order))
-    return Counts(by, landscape.hash, landscape, rows, total, read, admitted, undated, tuple(exports))
+    rows = tuple(CountRow(k, n, n / total if total else 0.0) for k, n in sorted(counter.items(), key=order))
+    return Counts(by, landscape.hash, landscape, rows, total, found.read, found.admitted, found.undated,
+                  tuple(exports))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,12 @@ COUNTRY_RULES: tuple[str, ...] = CountryRule.__args__  # type: ignore[attr-defin
 DATE_FIELDS: tuple[str, ...] = DateField.__args__  # type: ignore[attr-defined]
 
 
+def unit_label(unit: str) -> str:
+    """The unit in the plural, for column heads and sentences."""
+    return {"publication": "publications", "simple_family": "simple families",
+            "extended_family": "extended families"}.get(unit, unit)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
