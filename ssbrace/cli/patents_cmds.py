@@ -14,7 +14,6 @@ from rich.table import Table
 from ssbrace.cli.context import AppContext, app_context, cell, err, out, plain
 from ssbrace.cli.main import app
 from ssbrace.errors import UsageError
-from ssbrace.patents.landscape import unit_label
 
 if TYPE_CHECKING:
     from ssbrace.patents.counting import Counts
@@ -49,6 +48,13 @@ class _RecordsProgress:
     def stop(self) -> None:
         if self.progress is not None:
             self.progress.stop()
+
+
+def unit_label(unit: str) -> str:
+    # pydantic loads when a command runs, not for --help
+    from ssbrace.patents.landscape import unit_label as label
+
+    return label(unit)
 
 
 def _choices(unit: str | None, country_by: str | None, date_field: str | None, year_from: int | None,
