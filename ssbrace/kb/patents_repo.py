@@ -32,9 +32,14 @@ def _row(export_id: int, r: PatentRecord) -> dict:
             "kind": r.kind[:8], "publication_date": r.publication_date, "filing_date": r.filing_date,
             "priority_date": r.priority_date, "priority_office": r.priority_office[:8],
             "simple_family": r.simple_family, "extended_family": r.extended_family,
-            "applicants": SEP.join(a.replace(SEP, "; ") for a in r.applicants),
+            "applicants": _text(SEP.join(a.replace(SEP, "; ") for a in r.applicants)),
             "applicant_countries": SEP.join(r.applicant_countries),
-            "inventor_countries": SEP.join(r.inventor_countries), "codes": SEP.join(r.codes), "title": r.title}
+            "inventor_countries": SEP.join(r.inventor_countries), "codes": SEP.join(r.codes), "title": _text(r.title)}
+
+
+def _text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; bulk inserts bypass the session's own replacement (kb.store)
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
 
 
 def _split(text: str) -> tuple[str, ...]:

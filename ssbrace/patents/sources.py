@@ -7,6 +7,7 @@ PatentsView tables. PatentsView tables given together (or inside one zip) make o
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,10 @@ class Export:
 
     def digest(self) -> str:
         """The export's identity: its files' bytes (a re-load of the same bytes adds nothing)."""
-        return "+".join(sorted(digest(p) for p in self.paths)) if len(self.paths) > 1 else digest(self.paths[0])
+        if len(self.paths) == 1:
+            return digest(self.paths[0])
+        joined = "+".join(sorted(digest(p) for p in self.paths))  # the same tables in any order
+        return "tables:" + hashlib.sha256(joined.encode()).hexdigest()
 
     def records(self, keep_codes: Callable[[tuple[str, ...]], bool]) -> Iterator[PatentRecord]:
         """Every record, streamed. ``keep_codes`` filters PatentsView's all-of-the-US tables only."""
