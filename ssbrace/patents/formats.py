@@ -26,6 +26,7 @@ LENS_REQUIRED = ("Lens ID", "Jurisdiction", "Publication Date")
 GOOGLE_REQUIRED = ("publication_number", "country_code")
 
 _OFFICE = re.compile(r"^\s*([A-Z]{2})")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}$")
 
 
 def day(value: Any) -> str | None:
@@ -33,6 +34,8 @@ def day(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and _ISO.match(text):  # the common case, fast
+        return text if "00" not in (text[5:7], text[8:10]) and 1800 < int(text[:4]) < 2200 else None
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 8 and digits[:8] != "00000000":
         y, m, d = digits[:4], digits[4:6], digits[6:8]

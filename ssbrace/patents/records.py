@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class PatentRecord:
     title: str = ""
 
 
+@lru_cache(maxsize=65536)  # an export repeats a few thousand codes millions of times
 def normalise_code(code: str) -> str:
     """A classification code without spaces or leading zeros of the main group: "H01M 10/0562" and
     "H01M10/0562" and "H01M  010/0562" are one code."""
