@@ -1,6 +1,7 @@
 """Patent landscapes from real exports: load Lens.org, Google Patents and PatentsView exports, count them
 under the domain pack's landscape definition, and set the counts beside the figures the news reports.
 
+    import ssbrace
     import ssbrace.patents as patents
 
     store = ssbrace.open_store("kb.db")
@@ -8,7 +9,7 @@ under the domain pack's landscape definition, and set the counts beside the figu
     counts = patents.count(store, by="country", unit="simple_family", country_by="first_applicant")
     counts.rows, counts.definition       # rows of (key, count, share); the definition's hash
 
-Heavy parts (the store) load inside the functions: importing this package costs only pydantic.
+Heavy parts (the store, the pack's schemas) load inside the functions: importing this package is cheap.
 """
 
 from __future__ import annotations
