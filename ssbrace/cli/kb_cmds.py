@@ -200,11 +200,18 @@ def check_cmd(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Consistency checks: currency conversions, share sums, counts vs shares, rank order."""
+    """Consistency checks: currency conversions, share sums, counts vs shares, rank order, and reported
+    patent figures against the counts computed from loaded patent exports."""
+    import ssbrace.patents as patents
+
     k = _knowledge(ctx)
+    context = app_context(ctx)
+    gaps = patents.compare(context.store(), k.records, pack=context.settings.domain)
     if as_json:
-        _print_json(_report_data(k)["findings"])
+        _print_json(_report_data(k)["findings"] + [g.as_dict() for g in gaps])
         return
+    if gaps:
+        _print_patent_gaps(gaps)
     if not k.findings:
         out.print("every check passed")
         return
@@ -215,6 +222,23 @@ def check_cmd(
     for f in k.findings:
         table.add_row(cell(f.check), cell(f.summary), cell("\n".join(sorted({c.source_name for c in f.claims}))))
     _print_table(table)
+
+
+def _print_patent_gaps(gaps: list) -> None:
+    from ssbrace.patents.landscape import unit_label
+
+    table = Table(title=f"Reported patent figures vs loaded exports ({len(gaps)})")
+    for col in ("subject", "reported", "computed", "gap", "what could explain it"):
+        table.add_column(col)
+    for g in gaps:
+        table.add_row(cell(g.entity), cell(f"{g.claim.value:g}{'%' if g.claim.kind == 'patent_share' else ''} "
+                                           f"({g.claim.source_name})"),
+                      cell(g.computed_short()), cell(g.gap_text()), cell(g.explanation()), end_section=True)
+    _print_table(table)
+    first = gaps[0]
+    lc = first.landscape
+    out.print(plain(f"computed as {unit_label(lc.unit)} by {lc.country_by.replace('_', ' ')} country, "
+                    f"definition {first.definition}, from export(s) {', '.join(first.exports)}"), markup=False)
 
 
 @app.command("board")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from ssbrace.domains.schema import Analysis, Currency, Gazetteer, Indicator, Topic
 from ssbrace.domains.vocabulary import Vocabulary
 from ssbrace.errors import DomainPackError
+from ssbrace.patents.landscape import Landscape
 
 PACKS = Path(__file__).parent
 
@@ -33,6 +34,7 @@ class DomainPack:
     # (year, currency) -> units per USD
     fx: dict[tuple[int, str], float] = field(default_factory=dict)
     fx_source: str = ""
+    patents: Landscape | None = None  # patents.yaml: the landscape patent counts are computed over
 
     @property
     def weights(self) -> dict[str, float]:
@@ -129,6 +131,8 @@ def load_domain(name_or_path: str = "solid_state_batteries") -> DomainPack:
     _check_stages(vocabulary, analysis, path)
     fx_file = path / "fx.csv"
     fx = _read_fx(fx_file) if fx_file.exists() else {}
+    patents_file = path / "patents.yaml"
+    patents = _validated(Landscape, patents_file, _read_yaml(patents_file)) if patents_file.exists() else None
     return DomainPack(
         name=path.name,
         path=path,
@@ -140,6 +144,7 @@ def load_domain(name_or_path: str = "solid_state_batteries") -> DomainPack:
         scales=scales,
         fx=fx,
         fx_source=vocabulary.fx_source,
+        patents=patents,
     )
 
 

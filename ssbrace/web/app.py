@@ -15,7 +15,7 @@ from ssbrace import __version__
 from ssbrace.errors import SsbraceError, UsageError
 from ssbrace.kb.store import Store
 from ssbrace.settings import Settings
-from ssbrace.web import api, feeds, pages
+from ssbrace.web import api, feeds, pages, patents
 from ssbrace.web.auth import LoginRequired
 from ssbrace.web.formatting import FILTERS, GLOBALS
 from ssbrace.web.state import AppState
@@ -52,6 +52,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.templates.env.globals["topics"] = app.state.ssbrace.pack.topics
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(patents.api)
+    app.include_router(patents.pages)
     app.include_router(pages.router)
     app.include_router(feeds.router)
 

@@ -85,8 +85,11 @@ def entity(request: Request, name: str, page: int = PAGE) -> HTMLResponse:
 
 @router.get("/conflicts", response_class=HTMLResponse, dependencies=read)
 def conflicts(request: Request) -> HTMLResponse:
+    from ssbrace.web.patents import gaps_for
+
     found, findings = views.conflicts(state_of(request))
-    return render(request, "conflicts.html", {"section": "conflicts", "conflicts": found, "findings": findings})
+    return render(request, "conflicts.html", {"section": "conflicts", "conflicts": found, "findings": findings,
+                                              "patent_gaps": gaps_for(request)})
 
 
 @router.get("/stories", response_class=HTMLResponse, dependencies=read)
