@@ -233,7 +233,7 @@ class Proposer:
             names.setdefault(m.name, m)
         pool = list(names.values())
         pairs: list[tuple[Mention | None, Mention, str]] = [
-            (a, b, "same") for a, b in _likely_pairs(ctx, pool)][:MAX_PAIRS]
+            (a, b, "same") for a, b in _likely_pairs(ctx, pool)][:MAX_PAIRS] if len(pool) > 1 else []
         if ruled:
             # the rules read this sentence's deal ("a tie-up between A and B"): other pairs of names they
             # saw are not parties to it; only names they could not see (unknown organisations) are proposed
