@@ -299,17 +299,19 @@ class Proposer:
         """Members of an alliance or consortium named here or just before ("CASIP ... includes CATL, CALB
         and EVE Energy"): each member paired with the group, for the model to judge."""
         out: list[Candidate] = []
-        cue = _MEMBERSHIP.search(ctx.text)
-        if not cue:
+        cues = ctx.find("membership_cues")
+        if not cues:
             return out
-        groups = [(m, "same") for m in ctx.mentions if _is_group(m)]
+        cue = cues[0]
+        heads = frozenset(ctx.lexicon.vocab.group_name_words)
+        groups = [(m, "same") for m in ctx.mentions if _is_group(m, heads)]
         for back, mentions in enumerate(reversed(self.previous), 1):
-            groups += [(m, f"prev{back}") for m in mentions if _is_group(m)]
+            groups += [(m, f"prev{back}") for m in mentions if _is_group(m, heads)]
         if not groups:
             return out
         group_m, where = groups[0]
         members = [m for m in ctx.candidates(SUBJECTS["partnership"]) + proper_nouns(ctx)
-                   if m.name != group_m.name and not _is_group(m)]
+                   if m.name != group_m.name and not _is_group(m, heads)]
         seen: set[str] = set()
         for m in members[:12]:
             if m.name in seen:
@@ -335,7 +337,8 @@ class Proposer:
         out: list[Candidate] = []
         aims = [h for h in ctx.find("goal_cues") if h.group().lower() != "by"]
         done = ctx.has("milestone_cues")
-        if not (aims or done or _UNDER_WAY.search(ctx.text)):
+        underway = ctx.find("underway_cues")
+        if not (aims or done or underway):
             return out  # a year near "production" with no aim and no achievement ("cut production costs in 2024")
         taken = {c.year for c in rules}
         refs: list[tuple[YearRef, str]] = [(ref, "year") for ref in ctx.years]
@@ -343,8 +346,8 @@ class Proposer:
         if doc_year is not None:
             for match in _PERIOD.finditer(ctx.text):
                 refs.append((YearRef(doc_year, None, match.start(), match.end(), "eq", "in", match.group()), "period"))
-            if not refs and (done or _UNDER_WAY.search(ctx.text)):
-                cue = _UNDER_WAY.search(ctx.text) or ctx.find("milestone_cues")[0]
+            if not refs and (done or underway):
+                cue = (underway or ctx.find("milestone_cues"))[0]
                 start, end = (cue.start(), cue.end())
                 refs.append((YearRef(doc_year, None, start, end, "eq", "", ""), "now"))
         for ref, how in refs:
@@ -355,7 +358,7 @@ class Proposer:
             stage = _stage_near(ctx, ref.start, ref.end)
             if (stage is None or stage[2] > 120) and how != "year":
                 # no stage word, but the verb says what was done ("is testing", "unveiled", "launched")
-                stage = _stage_of_verb(ctx.text)
+                stage = _stage_of_verb(ctx)
             if stage is None or stage[2] > 120:
                 continue
             taken.add(ref.year)
@@ -486,6 +489,7 @@ class Proposer:
         return out
 
 
+_READING_LISTS = frozenset({"membership_cues", "combined_cues", "group_count_words", "underway_cues", "stage_verbs"})
 _MONEY_FLIP = {"funding": "investment", "investment": "funding"}
 _ORDINALS: dict[int, tuple[dict[str, int], re.Pattern[str]]] = {}  # by lexicon
 _FOLLOWED = re.compile(r"\bfollowed(?:[ \t]+(?:closely|in[ \t]+order|respectively))?[ \t]+by\b", re.IGNORECASE)
@@ -512,13 +516,10 @@ def _ordinals(ctx: SentenceContext) -> list[tuple[int, int, int]]:
     return out
 
 
-_COMBINED = re.compile(r"\b(?:combined|collectively|together|trio|the three|the two|jointly|in total|total)\b", re.IGNORECASE)
-
-
 def _combined_country(ctx: SentenceContext) -> Mention | None:
     """"The trio's combined share", "LG, SK and Samsung together": companies of one country summed read as
     the country. Their home country, when two or more companies named here share it."""
-    if not _COMBINED.search(ctx.text):
+    if not ctx.has("combined_cues"):
         return None
     homes: dict[str, int] = {}
     for m in ctx.mentions:
@@ -527,7 +528,7 @@ def _combined_country(ctx: SentenceContext) -> Mention | None:
     if not homes:
         return None
     country, count = max(homes.items(), key=lambda kv: kv[1])
-    if count < 2 and not (count == 1 and re.search(r"\b(?:trio|three|two)\b", ctx.text, re.IGNORECASE)):
+    if count < 2 and not (count == 1 and ctx.has("group_count_words")):
         return None
     entry = ctx.extractor.entities.lookup(country)
     if entry is None:
@@ -599,11 +600,6 @@ _TOP_N = re.compile(r"[ \t\-]+(?:\d+|two|three|four|five|six|seven|eight|nine|te
 _RELATIVE_TO_EVENT = re.compile(r"earlier|before|previous|prior|ago|later", re.IGNORECASE)
 
 
-# Words that put names in an alliance: "includes", "members", "brings together", "participation".
-_MEMBERSHIP = re.compile(r"\b(?:includ\w*|members?|membership|involv\w*|join\w*|brings? together|brought together|"
-                         r"particip\w*|consists? of|compris\w*|encompass\w*|integrat\w*|part of|partners|"
-                         r"summon\w*|found(?:ing|ed)|gathers?|unites?)\b", re.IGNORECASE)
-_GROUP_WORDS = re.compile(r"\b(?:Alliance|Consortium|Platform|Association|Coalition|Initiative|Council)\b")
 # A month, quarter, half or season with no year after it: the document's year.
 _PERIOD = re.compile(
     r"(?<![\w])(?:later[ \t]+this[ \t]+(?:year|month)|(?:in|by|during|from|since|until|before|for)[ \t]+(?:the[ \t]+)?"
@@ -612,28 +608,19 @@ _PERIOD = re.compile(
     r"December)|January|February|March|April|June|July|August|September|October|November|December|"
     r"(?:this[ \t]+)?(?:spring|summer|autumn|fall|winter)))(?![ \t]*(?:of[ \t]+)?,?[ \t]*(?:\d|this|next|last|the))",
     re.IGNORECASE)
-_UNDER_WAY = re.compile(r"\b(?:is|are)[ \t]+(?:now[ \t]+|currently[ \t]+|already[ \t]+)?(?:testing|showcasing|"
-                        r"demonstrating|trialling|trialing|piloting|shipping|supplying|producing)\b|\bunveil\w*|"
-                        r"\bshowcas\w*", re.IGNORECASE)
 
 
-_VERB_STAGES = (
-    (re.compile(r"\b(?:test\w*|showcas\w*|unveil\w*|demonstrat\w*|prototype\w*|present\w*)", re.IGNORECASE), "prototype"),
-    (re.compile(r"\b(?:ship\w*|deliver\w*|supply\w*|supplie\w*|samples?)\b", re.IGNORECASE), "sample"),
-    (re.compile(r"\b(?:launch\w*|on sale|went on sale|sell\w*)", re.IGNORECASE), "vehicle_launch"),
-    (re.compile(r"\b(?:produc\w*|manufactur\w*|operation\w*|operating)", re.IGNORECASE), "mass_production"),
-)
-
-
-def _stage_of_verb(text: str) -> tuple[str, str, int] | None:
-    for rx, stage in _VERB_STAGES:
-        if rx.search(text):
+def _stage_of_verb(ctx: SentenceContext) -> tuple[str, str, int] | None:
+    """The stage a verb names when no stage word does ("is testing" -> prototype), in the table's order."""
+    named = {ctx.lexicon.label("stage_verbs", hit.group()) for hit in ctx.find("stage_verbs")}
+    for stage in ctx.lexicon.vocab.stage_verbs:
+        if stage in named:
             return stage, "verb", 0
     return None
 
 
-def _is_group(m: Mention) -> bool:
-    return m.category == "association" or (not m.known and bool(_GROUP_WORDS.search(m.name)))
+def _is_group(m: Mention, heads: frozenset[str]) -> bool:
+    return m.category == "association" or (not m.known and any(w in heads for w in m.name.split()))
 
 
 def _likely_pairs(ctx: SentenceContext, pool: list[Mention]) -> list[tuple[Mention, Mention]]:
@@ -746,7 +733,7 @@ class _SentenceView:
     def base(self) -> dict[str, float]:
         """Features of the sentence, shared by all its candidates."""
         ctx = self.ctx
-        base = {f"cue:{n}": 1.0 for n, hits in ctx.cues.items() if hits}
+        base = {f"cue:{n}": 1.0 for n, hits in ctx.cues.items() if hits and n not in _READING_LISTS}
         if ctx.text.rstrip().endswith("?"):
             base["question"] = 1.0
         if ctx.table_row:
@@ -823,6 +810,8 @@ class _SentenceView:
         between = sum(1 for m in self.ctx.mentions if m.candidate and lo <= m.start and m.end <= hi)
         feats[f"{prefix}_names_between:{min(between, 3)}"] = 1.0
         for name, hits in self.ctx.cues.items():
+            if name in _READING_LISTS:
+                continue  # lists the readings themselves consult, not cues of the claim
             if any(lo <= h.start() and h.end() <= hi for h in hits):
                 feats[f"{prefix}_gap_cue:{name}"] = 1.0
         if self.ctx.rank_hits and any(lo <= h.start and h.end <= hi for h in self.ctx.rank_hits):
