@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ssbrace.errors import DomainPackError, UsageError
 
@@ -77,14 +77,7 @@ def company_countries(pack: DomainPack | str | None = None) -> CountryOf:
 
     "TOYOTA MOTOR CORP" is Toyota's: a company name or alias that starts the applicant name, word for word.
     """
-    found = _pack(pack)
-    names: dict[str, str] = {}
-    for company in found.gazetteer.companies:
-        for alias in (company.name, *company.aliases):
-            key = _name_key(alias)
-            if len(key) >= 3:
-                names.setdefault(key, company.country)
-    return _prefix_lookup(names)
+    return _company_lookup(pack, lambda company: company.country)
 
 
 def read_files(paths: Sequence[str | Path], chosen: Landscape) -> Iterable[tuple[str, Iterable[PatentRecord]]]:
@@ -160,13 +153,17 @@ def _check_by(by: str) -> None:
 
 def company_names(pack: DomainPack | str | None = None) -> Callable[[str], str | None]:
     """Applicant name -> the gazetteer company it names ("TOYOTA MOTOR CORP" -> "Toyota"), or None."""
-    found = _pack(pack)
+    return _company_lookup(pack, lambda company: company.name)
+
+
+def _company_lookup(pack: DomainPack | str | None, value: Callable[[Any], str]) -> Callable[[str], str | None]:
+    """A prefix lookup from every gazetteer company's names and aliases to ``value(company)``."""
     names: dict[str, str] = {}
-    for company in found.gazetteer.companies:
+    for company in _pack(pack).gazetteer.companies:
         for alias in (company.name, *company.aliases):
             key = _name_key(alias)
             if len(key) >= 3:
-                names.setdefault(key, company.name)
+                names.setdefault(key, value(company))
     return _prefix_lookup(names)
 
 

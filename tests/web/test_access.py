@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ssbrace.kb import documents_repo, stories_repo
+from ssbrace.kb import stories_repo
 from ssbrace.kb.store import Store
+from tests.fixtures.stores import source_locations
 from tests.fixtures.web_server import WRITE_TOKEN
 
 TOKEN = "s3cret-Token"
@@ -16,21 +17,12 @@ def db(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'access.db'}"
 
 
-def _sources(db: str) -> list[str]:
-    store = Store(db)
-    try:
-        with store.session() as session:
-            return [s.location for s in documents_repo.list_sources(session)]
-    finally:
-        store.dispose()
-
-
 def test_writes_are_off_without_a_configured_token(serve, db) -> None:  # type: ignore[no-untyped-def]
     client = serve(db=db)
     response = client.post("/api/v1/sources", json={"location": "https://example.org/feed.xml"},
                            headers={"Authorization": "Bearer anything"})
     assert response.status_code == 403 and "api_token" in response.json()["detail"]
-    assert _sources(db) == []
+    assert source_locations(db) == []
 
 
 def test_writes_need_the_token(serve, db) -> None:  # type: ignore[no-untyped-def]
@@ -41,12 +33,12 @@ def test_writes_need_the_token(serve, db) -> None:  # type: ignore[no-untyped-de
     client.cookies.set("ssbrace_token", TOKEN)  # a cookie never authorises a write
     assert client.post("/api/v1/sources", json=body).status_code == 401
     client.cookies.clear()
-    assert _sources(db) == []
+    assert source_locations(db) == []
     ok = client.post("/api/v1/sources", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
     assert ok.status_code == 201 and ok.json()["created"] is True
     again = client.post("/api/v1/sources", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
     assert again.json()["created"] is False and again.json()["id"] == ok.json()["id"]
-    assert _sources(db) == ["https://example.org/feed.xml"]
+    assert source_locations(db) == ["https://example.org/feed.xml"]
 
 
 def test_write_inputs_are_checked(serve, db) -> None:  # type: ignore[no-untyped-def]
@@ -59,7 +51,7 @@ def test_write_inputs_are_checked(serve, db) -> None:  # type: ignore[no-untyped
            {"email": "<script>@x.org", "topic": "patents"}]
     for body in bad:
         assert client.post("/api/v1/subscriptions", json=body, headers=auth).status_code == 422
-    assert _sources(db) == []
+    assert source_locations(db) == []
 
 
 def test_subscribe(serve, db) -> None:  # type: ignore[no-untyped-def]

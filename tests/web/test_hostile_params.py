@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssbrace.kb import documents_repo
-from ssbrace.kb.store import Store
+from tests.fixtures.stores import source_locations
 
 HUGE = str(2**63)  # one past SQLite's largest integer: used to end in OverflowError, HTTP 500
 TOKEN = "s3cret-Token"
@@ -52,15 +51,6 @@ def test_largest_offset_gives_an_empty_page(client) -> None:  # type: ignore[no-
     assert response.status_code == 200 and response.json()["items"] == []
 
 
-def _sources(db: str) -> list[str]:
-    store = Store(db)
-    try:
-        with store.session() as session:
-            return [s.location for s in documents_repo.list_sources(session)]
-    finally:
-        store.dispose()
-
-
 PRIVATE_SOURCES = [
     "http://10.0.0.1/x",
     "http://127.0.0.1:8000/feed.xml",
@@ -89,7 +79,7 @@ def test_private_sources_are_refused_at_registration(serve, tmp_path) -> None:  
         assert "refused" in response.json()["detail"] or "not a valid URL" in response.json()["detail"]
     public = client.post("/api/v1/sources", json={"location": "https://news.example.org/feed.xml"}, headers=auth)
     assert public.status_code == 201  # a name is judged when fetched; no DNS query now
-    assert _sources(db) == ["https://news.example.org/feed.xml"]
+    assert source_locations(db) == ["https://news.example.org/feed.xml"]
 
 
 def test_allow_private_opens_registration_of_private_sources(serve, tmp_path) -> None:  # type: ignore[no-untyped-def]
