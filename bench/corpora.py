@@ -1,7 +1,7 @@
 """The annotated corpora as training/evaluation examples (shared by bench/train.py and bench/extract_eval.py).
 
 Own-words sets (written for the project): tests/data (development), heldout, blind2, blind3, blind4.
-Real reporting: tests/data/real (texts in its ignored cache; batch f is the blind slice, kept apart).
+Real reporting: tests/data/real (texts in its ignored cache; batch i is the blind slice, kept apart).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ssbrace.extract.train import Example  # noqa: E402
 OWN_SETS = {"dev": ROOT / "tests/data", "heldout": ROOT / "tests/data/heldout", "blind2": ROOT / "tests/data/blind2",
             "blind3": ROOT / "tests/data/blind3", "blind4": ROOT / "tests/data/blind4"}
 REAL = ROOT / "tests/data/real"
-BLIND_BATCHES = {"f"}
+BLIND_BATCHES = {"i"}
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -58,7 +58,7 @@ def real_manifest() -> dict[str, dict]:
 
 
 def real_examples(*, blind: bool = False) -> list[Example]:
-    """Annotated real excerpts whose text is cached: batches a-e, or with ``blind`` the blind slice only."""
+    """Annotated real excerpts whose text is cached: batches a-h, or with ``blind`` the blind slice only."""
     gold = defaultdict(list)
     for path in sorted((REAL / "gold").glob("*.jsonl")):
         for g in _jsonl(path):

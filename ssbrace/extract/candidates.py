@@ -123,7 +123,7 @@ class Proposer:
     def __init__(self) -> None:
         self.next_group = 0
         self.previous: list[list[Mention]] = []  # candidate mentions of the last two sentences, nearest last
-        self._place_cache: dict[frozenset[str], list[Place]] = {}  # the current sentence's, by subject types
+        self._place_cache: dict[tuple[frozenset[str], bool], list[Place]] = {}  # the current sentence's, by subject types
 
     def _group(self) -> int:
         self.next_group += 1
@@ -156,18 +156,23 @@ class Proposer:
             sentence.salience, sentence.first_named  # noqa: B018
         return out
 
-    def _places(self, ctx: SentenceContext, types: set[str]) -> list[Place]:
-        """Every entity that could be the subject: this sentence, the two before, coreference, focus."""
-        key = frozenset(types)
+    def _places(self, ctx: SentenceContext, types: set[str], *, names: bool = False) -> list[Place]:
+        """Every entity that could be the subject: this sentence, the two before, coreference, focus; with
+        ``names``, capitalised names the gazetteer does not know as well."""
+        key = (frozenset(types), names)
         if key not in self._place_cache:
-            self._place_cache[key] = self._find_places(ctx, types)
+            self._place_cache[key] = self._find_places(ctx, types, names)
         return self._place_cache[key]
 
-    def _find_places(self, ctx: SentenceContext, types: set[str]) -> list[Place]:
+    def _find_places(self, ctx: SentenceContext, types: set[str], names: bool) -> list[Place]:
         places: list[Place] = []
         here = ctx.candidates(types)
         for i, m in enumerate(here):
             places.append(Place(m, "same", first=i == 0))
+        if names and "company" in types:
+            # a payer the gazetteer does not know ("Koch Strategic Platforms is investing $30 million")
+            taken = {m.name for m in here}
+            places += [Place(m, "name") for m in proper_nouns(ctx) if m.name not in taken]
         for back, mentions in enumerate(reversed(self.previous), 1):
             fitting = [m for m in mentions if m.type in types]
             for i, m in enumerate(fitting):
@@ -191,7 +196,7 @@ class Proposer:
         if claim.kind == "standing" and claim.object:
             seen.add(claim.object)
         placed: list[tuple[Candidate, Place]] = [(out[0], rule_place or Place(None, "rule"))]
-        for place in self._places(ctx, types):
+        for place in self._places(ctx, types, names=claim.kind in _MONEY_FLIP):
             m = place.mention
             if m is None or m.name in seen:
                 continue
@@ -234,10 +239,16 @@ class Proposer:
         pool = list(names.values())
         pairs: list[tuple[Mention | None, Mention, str]] = [
             (a, b, "same") for a, b in _likely_pairs(ctx, pool)][:MAX_PAIRS] if len(pool) > 1 else []
+        listed: dict[str, set[str]] = {}
         if ruled:
             # the rules read this sentence's deal ("a tie-up between A and B"): other pairs of names they
             # saw are not parties to it; only names they could not see (unknown organisations) are proposed
-            pairs = [(a, b, w) for a, b, w in pairs if frozenset((a.name, b.name)) in ruled or not (a.known and b.known)]
+            # -- except names listed with a rule's party ("supplies A, B and C" when the rules read only C)
+            # (a list of three or more: "Toyota, and Honda is weighing ..." starts a clause, not a list)
+            listed = {m.name: group for m in pool
+                      if len(group := {o.name for o in ctx.coordinated(m, pool)}) >= 3}
+            pairs = [(a, b, w) for a, b, w in pairs if frozenset((a.name, b.name)) in ruled
+                     or not (a.known and b.known) or _extends_rule(a.name, b.name, ruled, listed)]
         if cued or ruled:
             resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, {"company"}, ctx.mentions)
             if resolved and resolved[0][0].name not in names:
@@ -253,6 +264,8 @@ class Proposer:
             feats = sentence.pair_features(a, b, where, rule is not None)
             if rule is None and rule_keys:
                 feats["partnership|rules_chose_another_pair"] = 1.0
+                if a is not None and _extends_rule(a.name, b.name, ruled, listed):
+                    feats["partnership|extends_rule_list"] = 1.0
             out.append(Candidate(claim, self._group(), "rule" if rule is not None else "pair", feats))
         for claim in ruled.values():  # a rule pair whose parties this sentence does not name (coreference)
             feats = sentence.pair_features(None, None, "rule", True)
@@ -281,7 +294,7 @@ class Proposer:
             placed: list[tuple[Candidate, Place]] = []
             public = is_public(ctx, q)
             for kind in ("funding", "investment"):
-                for place in self._places(ctx, SUBJECTS[kind]):
+                for place in self._places(ctx, SUBJECTS[kind], names=True):
                     m = place.mention
                     if m is None:
                         continue
@@ -338,7 +351,8 @@ class Proposer:
         aims = [h for h in ctx.find("goal_cues") if h.group().lower() != "by"]
         done = ctx.has("milestone_cues")
         underway = ctx.find("underway_cues")
-        if not (aims or done or underway):
+        acted = ctx.has("stage_verbs")  # "presented the cell in 2020", "was demonstrated in 2021"
+        if not (aims or done or underway or acted):
             return out  # a year near "production" with no aim and no achievement ("cut production costs in 2024")
         taken = {c.year for c in rules}
         refs: list[tuple[YearRef, str]] = [(ref, "year") for ref in ctx.years]
@@ -356,7 +370,7 @@ class Proposer:
             if not any(ch.isdigit() for ch in ref.text) and _RELATIVE_TO_EVENT.search(ref.text):
                 continue
             stage = _stage_near(ctx, ref.start, ref.end)
-            if (stage is None or stage[2] > 120) and how != "year":
+            if stage is None or stage[2] > 120:
                 # no stage word, but the verb says what was done ("is testing", "unveiled", "launched")
                 stage = _stage_of_verb(ctx)
             if stage is None or stage[2] > 120:
@@ -375,7 +389,7 @@ class Proposer:
                 feats[f"stage_dist:{_bucket(stage[2])}"] = 1.0
                 feats[f"year_prep:{ref.prep or '-'}"] = 1.0
                 feats[f"year_from:{how}"] = 1.0
-                feats[f"year_from:{how}|done" if done else f"year_from:{how}|aim"] = 1.0
+                feats[f"year_from:{how}|" + ("done" if done else "aim" if aims else "now" if underway else "verb")] = 1.0
                 out.append(Candidate(claim, group, "year", feats))
                 placed.append((out[-1], place))
             _relative(placed, (ref.start, ref.end))
@@ -619,6 +633,14 @@ def _stage_of_verb(ctx: SentenceContext) -> tuple[str, str, int] | None:
     return None
 
 
+def _extends_rule(a: str, b: str, ruled: dict[frozenset[str], Claim], listed: dict[str, set[str]]) -> bool:
+    """Is (a, b) a rule pair with one party swapped for a name listed beside it?"""
+    for x, y in ((a, b), (b, a)):
+        if any(frozenset((x, z)) in ruled for z in listed.get(y, ()) if z != y):
+            return True
+    return False
+
+
 def _is_group(m: Mention, heads: frozenset[str]) -> bool:
     return m.category == "association" or (not m.known and any(w in heads for w in m.name.split()))
 
@@ -637,13 +659,19 @@ def _likely_pairs(ctx: SentenceContext, pool: list[Mention]) -> list[tuple[Menti
         for other in ctx.coordinated(m, pool):
             groups.setdefault(id(other), listed[id(m)])
 
-    def key(pair: tuple[Mention, Mention]) -> tuple[int, int, int]:
+    ordered = sorted(pool, key=lambda m: m.start)
+    # the sentence's first party and those listed with it ("A and B supply C, D and E"): its pairs with the
+    # names after it come before pairs inside a later list
+    head = {id(m) for m in ctx.coordinated(ordered[0], pool)} if ordered else set()
+
+    def key(pair: tuple[Mention, Mention]) -> tuple[int, int, int, int]:
         a, b = pair
         linked = any(a.end <= s and e <= b.start for s, e in links)
         same_list = groups.get(id(a)) == groups.get(id(b)) and id(a) in groups
-        return (0 if linked else 1, 1 if same_list else 0, b.start - a.end)
+        headed = (id(a) in head) != (id(b) in head)
+        return (0 if linked else 1, 0 if headed else 1, 1 if same_list else 0, b.start - a.end)
 
-    return sorted(combinations(sorted(pool, key=lambda m: m.start), 2), key=key)
+    return sorted(combinations(ordered, 2), key=key)
 
 
 def _stage_near(ctx: SentenceContext, start: int, end: int) -> tuple[str, str, int] | None:
@@ -692,7 +720,14 @@ def backers(ctx: SentenceContext) -> list[Mention]:
 
 def proper_nouns(ctx: SentenceContext) -> list[Mention]:
     """Capitalised names the gazetteer and the organisation finder missed ("Chiyoda Corp", "Tencent
-    Holdings"): parties a deal may name. Only partnership pairs use them; the model weighs them."""
+    Holdings"): parties a deal may name, or payers of money; the model weighs them. Found once a sentence."""
+    found: list[Mention] | None = ctx.__dict__.get("_proper_nouns")
+    if found is None:
+        found = ctx.__dict__["_proper_nouns"] = _proper_nouns(ctx)
+    return found
+
+
+def _proper_nouns(ctx: SentenceContext) -> list[Mention]:
     places = {"country", "region"}
     known = [(m.start, m.end) for m in ctx.mentions]
     holding_place = [(m.start, m.end) for m in ctx.mentions if m.type in places or m.type == "place"]

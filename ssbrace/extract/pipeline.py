@@ -37,8 +37,10 @@ EXTRACTOR_VERSION = f"{RULES_VERSION}+model.{model_digest()}" if model_enabled()
 CUE_LISTS = ("hedges", "market_only_cues", "patent_context", "market_share_cues", "money_not_claim", "funding_cues",
              "investment_cues", "goal_cues", "milestone_cues", "range_cues", "charge_cues", "cost_cues", "cycle_cues",
              "capacity_cues", "capacity_not", "partnership_cues", "partnership_weak_cues",
-             "not_claim_sentences", "generic_cues", "comparison_cues")
-CUE_TABLES = ("standing", "aspects", "technologies", "segments", "stages", "stages_vehicle", "stages_weak")
+             "not_claim_sentences", "generic_cues", "comparison_cues", "superlatives", "membership_cues",
+             "underway_cues", "combined_cues", "group_count_words")
+CUE_TABLES = ("standing", "aspects", "technologies", "segments", "stages", "stages_vehicle", "stages_weak",
+              "stage_verbs")
 
 _ROW_START = re.compile(r"\s*(?:\d{1,2}[.)]\s|\||[-*•]\s)")
 _CELL = re.compile(r"\|\s*\S+\s*\|")
