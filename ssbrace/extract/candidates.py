@@ -371,8 +371,11 @@ class Proposer:
                 continue
             stage = _stage_near(ctx, ref.start, ref.end)
             if stage is None or stage[2] > 120:
-                # no stage word, but the verb says what was done ("is testing", "unveiled", "launched")
+                # no stage word, but the verb says what was done ("is testing", "unveiled", "launched"); with
+                # a stated year only a showing ("presented in 2020"): "selling prices in 2024" is no launch
                 stage = _stage_of_verb(ctx)
+                if stage is not None and how == "year" and stage[0] != "prototype":
+                    stage = None
             if stage is None or stage[2] > 120:
                 continue
             taken.add(ref.year)
