@@ -29,7 +29,7 @@ from ssbrace.errors import InputError, SsbraceError
 from ssbrace.extract.pipeline import EXTRACTOR_VERSION, extract_claims
 from ssbrace.kb import claims_repo, documents_repo, reference_repo, stories_repo
 from ssbrace.kb.store import Store
-from ssbrace.models import ExtractedText
+from ssbrace.models import Claim, ExtractedText
 from ssbrace.settings import Settings
 from ssbrace.sources.files import display_path
 from ssbrace.sources.reference import read_reference, reference_document, reference_path
@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
     from ssbrace.analysis.bundle import Knowledge
     from ssbrace.domains.loader import DomainPack
-    from ssbrace.stories.cluster import ClusterConfig
+    from ssbrace.kb.tables import Document
+    from ssbrace.stories.cluster import Assignment, ClusterConfig
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,14 @@ Prepare = Callable[[ExtractedText, str], Any]
 Progress = Callable[[int, int, str], None]  # done, total, what is being read
 
 
-def claims_before_storing(extracted: Any, location: str, *, domain: Any = None) -> list:
+def claims_before_storing(extracted: ExtractedText, location: str, *,
+                          domain: DomainPack | str | None = None) -> list[Claim]:
     """The claims of a new text, extracted before its write transaction opens (see ``Ingestion``)."""
     return extract_claims(extracted.text or "", published=extracted.published, doc=location, domain=domain)
 
 
-def after_document_stored(session: Any, document: Any, claims: list | None = None, *, domain: Any = None) -> int:
+def after_document_stored(session: Session, document: Document, claims: list[Claim] | None = None, *,
+                          domain: DomainPack | str | None = None) -> int:
     """Store the document's claims (extracted now unless given) and link their entities; returns the count."""
     if claims is None:
         claims = extract_claims(document.text or "", published=document.published, doc=document.location,
@@ -330,6 +333,7 @@ def run_reextract(store: Store, settings: Settings, *, only_outdated: bool = Tru
         ids = claims_repo.documents_to_reextract(session, EXTRACTOR_VERSION if only_outdated else None)
     result = ReextractResult()
     for done, doc_id in enumerate(ids, 1):
+        reason = None
         try:
             with store.session() as session:
                 document = documents_repo.get_document(session, doc_id)
@@ -337,15 +341,15 @@ def run_reextract(store: Store, settings: Settings, *, only_outdated: bool = Tru
                     result.claims += after_document_stored(session, document, domain=settings.domain)
                     result.documents += 1
         except SsbraceError as exc:
-            result.failures.append((doc_id, str(exc)))
+            reason = str(exc)
         except Exception as exc:
             if raise_errors:
                 raise
             log.debug("re-extraction of document %s", doc_id, exc_info=True)
-            result.failures.append((doc_id, f"internal error: {type(exc).__name__}: {exc}"))
-        if result.failures and result.failures[-1][0] == doc_id:
-            log.warning("document %s: re-extraction failed, its old claims stay: %s", doc_id,
-                        result.failures[-1][1])
+            reason = f"internal error: {type(exc).__name__}: {exc}"
+        if reason is not None:
+            log.warning("document %s: re-extraction failed, its old claims stay: %s", doc_id, reason)
+            result.failures.append((doc_id, reason))
         if progress:
             progress(done, len(ids))
     return result
@@ -429,7 +433,7 @@ def assign_document(session: Session, document_id: int, *, config: ClusterConfig
     return _store_assignment(session, assignment)
 
 
-def _store_assignment(session: Session, assignment: Any) -> int:
+def _store_assignment(session: Session, assignment: Assignment) -> int:
     if assignment.story_id is None:
         return stories_repo.create_story(session, assignment.document_id, assignment.day, assignment.headline)
     stories_repo.add_to_story(session, assignment.story_id, assignment.document_id, assignment.day, assignment.score,

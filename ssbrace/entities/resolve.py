@@ -153,8 +153,9 @@ def seed_gazetteer(session: Session, pack: DomainPack | None = None) -> int:
                 repo.update_entity(session, entity_id, country=country, from_gazetteer=True)
         else:
             # A name first met in a claim may already exist as a new entity: it becomes the gazetteer's.
-            entity_id = resolver.by_key.get(normalise(name))
-            if entity_id is not None:
+            met = resolver.by_key.get(normalise(name))
+            if met is not None:
+                entity_id = met
                 repo.update_entity(session, entity_id, name=name, type=etype, country=country,
                                    from_gazetteer=True)
             else:

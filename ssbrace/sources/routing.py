@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -237,18 +237,18 @@ class Router:
 
     def _entry_fetch(self, entry: FeedEntry) -> Callable[[], Raw]:
         def fetch_entry() -> Raw:
-            meta = {"from_feed": True, "title": entry.title, "author": entry.author, "published": entry.published}
+            meta = Raw(from_feed=True, title=entry.title, author=entry.author, published=entry.published)
             content = entry.content_html
             if content and len(_WORD.findall(_TAG.sub(" ", content))) >= FULL_TEXT_MIN_WORDS:
                 html = (f"<html><head><title>{entry.title or ''}</title></head>"
                         f"<body><article>{content}</article></body></html>")
-                return Raw(body=html, url=entry.link, header="text/html", content_type="text/html", **meta)
+                return replace(meta, body=html, url=entry.link, header="text/html", content_type="text/html")
             if entry.link:
                 page = fetch(entry.link, self.options, client=self.client)
                 if looks_like_feed(page.body):
                     raise InputError("feed entry links to another feed, not an article")
-                return Raw(body=page.body, url=page.url, header=_header(page),
-                           content_type=page.content_type or "text/html", **meta)
+                return replace(meta, body=page.body, url=page.url, header=_header(page),
+                               content_type=page.content_type or "text/html")
             raise InputError("feed entry has no link and too little content to be the full text")
 
         return fetch_entry
