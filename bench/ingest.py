@@ -23,9 +23,8 @@ from pathlib import Path
 
 import trafilatura
 
-from ssbrace.documents.ingest import ingest
 from ssbrace.kb.store import Store
-from ssbrace.pipeline import after_document_stored
+from ssbrace.pipeline import after_document_stored, ingest_documents
 from ssbrace.settings import Settings
 
 VOCABULARY = (
@@ -109,7 +108,7 @@ def timed_ingest(inputs: list[str], db: Path, hook: bool = True) -> tuple[float,
     store = Store(f"sqlite:///{db}")  # migrations run here, outside the timing
     settings = Settings(db=store.url, allow_private=True)
     start = time.perf_counter()
-    result = ingest(store, inputs, settings, after_store=after_document_stored if hook else None)
+    result = ingest_documents(store, inputs, settings, after_store=after_document_stored if hook else None)
     elapsed = time.perf_counter() - start
     store.dispose()
     return elapsed, result.counts()

@@ -21,12 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from ssbrace.kb.store import Store  # noqa: E402
 from ssbrace.stories.cluster import DEFAULT_CONFIG  # noqa: E402
-from ssbrace.stories.evaluate import (  # noqa: E402
-    LabelledArticle,
-    bcubed,
-    cluster_labelled_set,
-    read_labelled_set,
-)
+from ssbrace.stories.evaluate import LabelledArticle, bcubed, read_labelled_set  # noqa: E402
+from tests.stories.helpers import cluster_labelled_set  # noqa: E402
 
 
 def real_articles() -> list[LabelledArticle]:

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from ssbrace.analysis.bundle import Knowledge
     from ssbrace.documents.ingest import IngestResult
     from ssbrace.domains.loader import DomainPack
-    from ssbrace.kb.claims_repo import ReextractResult
     from ssbrace.kb.store import Store
+    from ssbrace.pipeline import ReextractResult
 
 log = logging.getLogger(__name__)
 
@@ -93,15 +93,20 @@ def update(store: Store, *, settings: Settings | None = None,
 
 
 def reextract(store: Store, *, settings: Settings | None = None, only_outdated: bool = True,
-              progress: Callable[[int, int], None] | None = None) -> ReextractResult:
+              progress: Callable[[int, int], None] | None = None, raise_errors: bool = False) -> ReextractResult:
     """Re-run the extractor over stored documents, replacing their claims (after an upgrade).
+
+    A document that fails keeps its old claims and is listed in the result's ``failures``.
 
     Args:
         only_outdated: only documents an older extractor version handled; False redoes every one.
+        progress: called with (done, total) after each document.
+        raise_errors: let an unexpected error propagate instead of reporting the document as failed.
     """
     from ssbrace.pipeline import run_reextract
 
-    result = run_reextract(store, _settings(settings), only_outdated=only_outdated, progress=progress)
+    result = run_reextract(store, _settings(settings), only_outdated=only_outdated, progress=progress,
+                           raise_errors=raise_errors)
     log.info("re-extracted %d document(s): %d claim(s), %d failed", result.documents, result.claims,
              result.failed)
     return result
@@ -119,8 +124,8 @@ def knowledge(store: Store, *, domain: str | DomainPack | None = None,
         domain: a pack or its name or folder (default: the ``domain`` setting).
         weights: scoreboard weight overrides, indicator name -> weight.
     """
-    from ssbrace.delivery.report import build_knowledge
     from ssbrace.domains.loader import DomainPack, load_domain
+    from ssbrace.pipeline import build_knowledge
 
     pack = domain if isinstance(domain, DomainPack) else load_domain(domain or _settings(settings).domain)
     return build_knowledge(store, pack, weights)

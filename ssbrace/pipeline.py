@@ -1,39 +1,284 @@
-"""The flow, stage after stage, for each batch of inputs.
+"""The one orchestrator: the flow, stage after stage, with storage at its edges.
 
 Per document, inside the document's own transaction (``after_document_stored``): claims are
 extracted and stored, and their subjects and objects linked to entities, so that a document and its
 claims are written together or not at all. Per batch, once every document of it is stored
 (``after_batch_stored``): new documents are grouped into stories, so that the TF-IDF weights the
 clustering uses see the whole batch, not the first few documents of an empty store.
+
+The stages themselves (``extract``, ``entities``, ``stories.cluster``, ``analysis``) take records and
+return results; this module reads their inputs from the store and writes their results back.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ssbrace.documents.ingest import IngestResult, ingest, update_sources
+from sqlalchemy.exc import IntegrityError
+
+from ssbrace import budget
+from ssbrace.documents.dedup import StoredNearDuplicates, to_bytes
+from ssbrace.documents.ingest import IngestResult, ItemResult, Text, read_raw
+from ssbrace.documents.text import word_count
+from ssbrace.entities.resolve import Resolver, link_claims, link_document_claims, seed_gazetteer
+from ssbrace.errors import InputError, SsbraceError
 from ssbrace.extract.pipeline import EXTRACTOR_VERSION, extract_claims
-from ssbrace.kb.claims_repo import ReextractResult, reextract_all, store_claims
-from ssbrace.kb.resolve import link_document_claims
+from ssbrace.kb import claims_repo, documents_repo, reference_repo, stories_repo
 from ssbrace.kb.store import Store
+from ssbrace.models import Claim, ExtractedText
 from ssbrace.settings import Settings
-from ssbrace.stories.cluster import assign_pending
+from ssbrace.sources.files import display_path
+from ssbrace.sources.reference import read_reference, reference_document, reference_path
+from ssbrace.sources.routing import Found, KnownSource, Router, Settled
+from ssbrace.sources.web import FetchOptions
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sqlalchemy.orm import Session
+
+    from ssbrace.analysis.bundle import Knowledge
+    from ssbrace.domains.loader import DomainPack
+    from ssbrace.kb.tables import Document
+    from ssbrace.stories.cluster import Assignment, ClusterConfig
+
+log = logging.getLogger(__name__)
 
 
-def claims_before_storing(extracted: Any, location: str, *, domain: Any = None) -> list:
-    """The claims of a new text, extracted before its write transaction opens (see ``Ingestor.prepare``)."""
+# --- ingestion: route, read, store, then the per-document stages ---
+
+AfterStore = Callable[..., int]  # (session, document) or, with a prepare hook, (session, document, prepared)
+# Work done for a new text before its write transaction (claim extraction): (extracted, location) -> result.
+Prepare = Callable[[ExtractedText, str], Any]
+Progress = Callable[[int, int, str], None]  # done, total, what is being read
+
+
+def claims_before_storing(extracted: ExtractedText, location: str, *,
+                          domain: DomainPack | str | None = None) -> list[Claim]:
+    """The claims of a new text, extracted before its write transaction opens (see ``Ingestion``)."""
     return extract_claims(extracted.text or "", published=extracted.published, doc=location, domain=domain)
 
 
-def after_document_stored(session: Any, document: Any, claims: list | None = None, *, domain: Any = None) -> int:
+def after_document_stored(session: Session, document: Document, claims: list[Claim] | None = None, *,
+                          domain: DomainPack | str | None = None) -> int:
     """Store the document's claims (extracted now unless given) and link their entities; returns the count."""
     if claims is None:
         claims = extract_claims(document.text or "", published=document.published, doc=document.location,
                                 domain=domain)
-    stored = store_claims(session, document, claims, EXTRACTOR_VERSION)
+    stored = claims_repo.store_claims(session, document, claims, EXTRACTOR_VERSION)
     link_document_claims(session, document.id)
     return stored
+
+
+class StoredSources:
+    """The store's register of sources, as ``sources.routing`` asks it (one short transaction per call)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def find(self, location: str) -> KnownSource | None:
+        with self.store.session() as session:
+            s = documents_repo.find_source(session, location)
+            return None if s is None else KnownSource(s.id, s.kind, s.etag, s.last_modified, s.last_status)
+
+    def register(self, location: str, kind: str, name: str | None, title: str | None = None) -> int:
+        with self.store.session() as session:
+            source, _ = documents_repo.add_source(session, location, kind, name)
+            if source.name is None and title:
+                source.name = title
+            return source.id
+
+    def record_poll(self, source_id: int, status: str, **values: Any) -> None:
+        with self.store.session() as session:
+            documents_repo.record_poll(session, source_id, status, **values)
+
+    def stored_locations(self, locations: list[str]) -> dict[str, int]:
+        with self.store.session() as session:
+            return documents_repo.known_locations(session, locations)
+
+    def locations(self) -> list[str]:
+        with self.store.session() as session:
+            return [source.location for source in documents_repo.list_sources(session)]
+
+
+class Ingestion:
+    """One batch of inputs: routed (``sources.routing``), read (``documents.ingest``), each new text stored
+    with its duplicates checked in its own transaction, then the per-document stages in that transaction.
+
+    A crash or a bad input never leaves half a document and never loses the rest of a batch.
+
+    Args:
+        store: the knowledge store.
+        settings: caps, timeouts, allow_private, near_duplicate_threshold, document_seconds.
+        after_store: called inside each new document's transaction after its row is flushed;
+            returns the number of claims it stored.
+        prepare: called for each new text before its write transaction opens; its result is passed to
+            ``after_store`` as a third argument. Slow work belongs here: SQLite holds its write lock
+            from the first insert to the commit, and other writers wait for it meanwhile.
+        progress: called as inputs are handled.
+        fetch_options: overrides the options built from the settings (tests, benchmarks).
+        raise_errors: let unexpected errors propagate (``--debug``) instead of reporting them.
+    """
+
+    def __init__(self, store: Store, settings: Settings, *, after_store: AfterStore | None = None,
+                 prepare: Prepare | None = None, progress: Progress | None = None,
+                 fetch_options: FetchOptions | None = None, raise_errors: bool = False) -> None:
+        self.store = store
+        self.settings = settings
+        self.after_store = after_store
+        self.prepare = prepare
+        self.progress = progress
+        self.options = fetch_options or FetchOptions.from_settings(settings)
+        self.raise_errors = raise_errors
+        self.sources = StoredSources(store)
+        self.router = Router(self.sources, self.options, getattr(settings, "document_seconds", None))
+        self.result = IngestResult()
+        self._index: StoredNearDuplicates | None = None
+        self._done = 0
+        self._total = 0
+
+    def __enter__(self) -> Ingestion:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.router.close()
+
+    def ingest(self, inputs: Sequence[str], *, name: str | None = None) -> IngestResult:
+        """Ingest paths (files, folders) and http(s) URLs (pages or feeds)."""
+        return self._run(list(inputs), name)
+
+    def update(self) -> IngestResult:
+        """Poll every registered source; feeds with a conditional GET."""
+        return self._run(self.sources.locations(), None)
+
+    def _run(self, inputs: list[str], name: str | None) -> IngestResult:
+        self._open_index()
+        self._total += len(inputs)
+        for text in inputs:
+            self._input(text, name)
+        return self.result
+
+    def _open_index(self) -> None:
+        # Before any document's time budget starts: banding an older store's signatures is done once,
+        # and may take long, but it is no document's doing.
+        if self._index is None:
+            index = StoredNearDuplicates(self.settings.near_duplicate_threshold)
+            with self.store.session() as session:
+                index.fill_missing(session, documents_repo)
+            self._index = index
+
+    @property
+    def index(self) -> StoredNearDuplicates:
+        self._open_index()
+        assert self._index is not None
+        return self._index
+
+    def _tick(self, label: str, *, count: bool = True) -> None:
+        if count:
+            self._done += 1
+        if self.progress is not None:
+            self.progress(self._done, max(self._total, self._done), label)
+
+    def _fail(self, label: str, exc: Exception) -> ItemResult:
+        """Report a failure in one line; an unexpected error propagates when asked (``--debug``)."""
+        if not isinstance(exc, SsbraceError):
+            if self.raise_errors:
+                raise exc
+            log.debug("internal error on %s", label, exc_info=exc)
+        reason = str(exc) if isinstance(exc, SsbraceError) else f"internal error: {type(exc).__name__}: {exc}"
+        return self.result.add(ItemResult(input=label, status="failed", reason=reason))
+
+    def _input(self, text: str, name: str | None) -> None:
+        self._tick(text, count=False)
+        before = self._done
+        try:
+            route = self.router.route(text, name)
+            # The input counts as one unit of work already; its files or entries are the real units.
+            self._total += max(route.units - 1, 0)
+            route.finish([self._item(item) for item in route.items])
+        except Exception as exc:  # one bad input must not end the batch
+            self._fail(display_path(text), exc)
+        if self._done == before:  # folders and feeds tick once per file or entry instead
+            self._tick(text)
+
+    def _item(self, item: Found | Settled) -> str:
+        """Handle one document of an input; returns its status."""
+        if isinstance(item, Settled):
+            self.result.add(ItemResult(input=item.label, status=item.status, reason=item.reason,
+                                       document_id=item.document_id))
+            if item.counts:
+                self._tick(item.label)
+            return item.status
+        try:
+            # The time budget of one document: it fails alone when spent.
+            with budget.time_budget(getattr(self.settings, "document_seconds", None)):
+                text = read_raw(item.fetch(), max_bytes=self.options.max_bytes,
+                                max_text_chars=getattr(self.settings, "max_text_chars", None))
+                outcome = self._store(item, text)
+        except Exception as exc:
+            outcome = self._fail(item.label, exc)
+        self._tick(item.label)
+        return outcome.status
+
+    def _store(self, found: Found, text: Text) -> ItemResult:
+        """Store one text in its own transaction, or say why it is a duplicate."""
+        extracted = text.extracted
+        item = ItemResult(input=found.label, status="new", title=extracted.title)
+        match = None
+        try:
+            with self.store.session() as session:
+                same_place = documents_repo.find_document_by_location(session, found.location)
+                if same_place is not None:
+                    changed = "" if same_place.sha256 == text.sha256 else " (its text has changed since; kept as stored)"
+                    return self.result.add(replace(item, status="duplicate", document_id=same_place.id,
+                                                   reason=f"already stored as document {same_place.id}{changed}"))
+                same_text = documents_repo.find_document_by_sha256(session, text.sha256)
+                if same_text is not None:
+                    return self.result.add(replace(item, status="duplicate", duplicate_of=same_text.id,
+                                                   reason=f"same text as document {same_text.id} ({same_text.location})"))
+                match = self.index.best_match(session, documents_repo, text.signature)
+                # Reads so far took no lock; the write transaction starts at the insert below.
+                prepared = self.prepare(extracted, found.location) if self.prepare is not None else None
+                document = documents_repo.insert_document(
+                    session, location=found.location, url=extracted.url, text=extracted.text, sha256=text.sha256,
+                    minhash=to_bytes(text.signature), source_id=found.source_id, title=extracted.title,
+                    author=extracted.author, publisher=extracted.publisher, published=extracted.published,
+                    language=extracted.language, content_type=(text.content_type or "")[:64] or None,
+                    word_count=word_count(extracted.text), duplicate_of=match[0] if match else None,
+                    similarity=round(match[1], 4) if match else None, extractor_version=text.extractor_version)
+                item.document_id = document.id
+                if match is None:
+                    # Only originals are indexed, in the document's own transaction.
+                    self.index.add(session, documents_repo, document.id, text.signature)
+                if self.after_store is not None:
+                    extra = (prepared,) if self.prepare is not None else ()
+                    item.claims = int(self.after_store(session, document, *extra) or 0)
+        except IntegrityError:
+            # Another run stored the same location or text between our checks and our insert.
+            return self.result.add(replace(item, status="duplicate", reason="stored meanwhile by another run",
+                                           document_id=None))
+        if match is not None:
+            item.status = "near_duplicate"
+            item.duplicate_of, item.similarity = match[0], round(match[1], 4)
+            item.reason = f"similar to document {match[0]} (estimated Jaccard {match[1]:.2f})"
+        return self.result.add(item)
+
+
+def ingest_documents(store: Store, inputs: Sequence[str], settings: Settings, *, name: str | None = None,
+                     **options: Any) -> IngestResult:
+    """Ingest files, folders, pages and feeds into the store; ``options`` as for ``Ingestion`` (no stage
+    after the documents' unless its hooks are given)."""
+    with Ingestion(store, settings, **options) as ingestion:
+        return ingestion.ingest(inputs, name=name)
+
+
+def update_documents(store: Store, settings: Settings, **options: Any) -> IngestResult:
+    """Poll every registered source once; ``options`` as for ``Ingestion``."""
+    with Ingestion(store, settings, **options) as ingestion:
+        return ingestion.update()
 
 
 def after_batch_stored(store: Store, settings: Settings) -> int:
@@ -44,26 +289,204 @@ def after_batch_stored(store: Store, settings: Settings) -> int:
 
 def run_ingest(store: Store, inputs: Sequence[str], settings: Settings, **options: Any) -> IngestResult:
     """Ingest inputs through every stage: documents, claims, entities, then stories."""
-    result = ingest(store, inputs, settings, after_store=after_document_stored, prepare=claims_before_storing,
-                    **options)
+    result = ingest_documents(store, inputs, settings, after_store=after_document_stored,
+                              prepare=claims_before_storing, **options)
     after_batch_stored(store, settings)
     return result
 
 
 def run_update(store: Store, settings: Settings, **options: Any) -> IngestResult:
     """Poll every registered source through every stage."""
-    result = update_sources(store, settings, after_store=after_document_stored, prepare=claims_before_storing,
-                            **options)
+    result = update_documents(store, settings, after_store=after_document_stored,
+                              prepare=claims_before_storing, **options)
     after_batch_stored(store, settings)
     return result
 
 
-def run_reextract(store: Store, settings: Settings, *, only_outdated: bool = True,
-                  progress: Callable[[int, int], None] | None = None) -> ReextractResult:
-    """Redo the per-document stages of stored documents (after an extractor upgrade).
+# --- re-extraction ---
 
-    Reference claims, recorded by a person, are left as they are.
+
+@dataclass
+class ReextractResult:
+    documents: int = 0
+    claims: int = 0
+    failures: list[tuple[int, str]] = field(default_factory=list)  # (document id, why)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+
+def run_reextract(store: Store, settings: Settings, *, only_outdated: bool = True,
+                  progress: Callable[[int, int], None] | None = None, raise_errors: bool = False) -> ReextractResult:
+    """Redo the per-document stages of stored documents (after an extractor upgrade), one transaction each.
+
+    Reference claims, recorded by a person, are left as they are. A document that fails keeps its old
+    claims and is reported in the result; the others go on.
+
+    Args:
+        only_outdated: only documents another extractor version (or none) handled.
+        progress: called with (done, total) after each document.
+        raise_errors: let an unexpected error propagate instead of reporting the document as failed.
     """
-    return reextract_all(store, domain=settings.domain, only_outdated=only_outdated, progress=progress,
-                         after_store=lambda session, document: after_document_stored(
-                             session, document, domain=settings.domain))
+    with store.session() as session:
+        ids = claims_repo.documents_to_reextract(session, EXTRACTOR_VERSION if only_outdated else None)
+    result = ReextractResult()
+    for done, doc_id in enumerate(ids, 1):
+        reason = None
+        try:
+            with store.session() as session:
+                document = documents_repo.get_document(session, doc_id)
+                if document is not None:
+                    result.claims += after_document_stored(session, document, domain=settings.domain)
+                    result.documents += 1
+        except SsbraceError as exc:
+            reason = str(exc)
+        except Exception as exc:
+            if raise_errors:
+                raise
+            log.debug("re-extraction of document %s", doc_id, exc_info=True)
+            reason = f"internal error: {type(exc).__name__}: {exc}"
+        if reason is not None:
+            log.warning("document %s: re-extraction failed, its old claims stay: %s", doc_id, reason)
+            result.failures.append((doc_id, reason))
+        if progress:
+            progress(done, len(ids))
+    return result
+
+
+# --- reference claims ---
+
+
+def load_reference(store: Store, path: Path | None = None, pack: DomainPack | None = None) -> int:
+    """Load the pack's reference claims into the store in one transaction, their entities linked.
+
+    Returns the claims added: 0 on a re-run; a source whose claims changed replaces them as a whole.
+    """
+    from ssbrace.domains.loader import load_domain
+
+    pack = pack or load_domain()
+    documents = [reference_document(source) for source in read_reference(path or reference_path(pack))]
+    with store.session() as session:
+        seed_gazetteer(session, pack)
+        stored = reference_repo.stored_digests(session, [doc.location for doc in documents])
+        resolver = Resolver.load(session)
+        added = 0
+        for doc in documents:
+            known = stored.get(doc.location)
+            if known is not None and known[1] == doc.sha256:
+                continue  # already loaded, unchanged
+            source = doc.source
+            claim_ids = reference_repo.store_reference_document(
+                session, document_id=known[0] if known else None, location=doc.location, url=source.url,
+                title=source.title, publisher=source.publisher, published=source.published, text=doc.text,
+                sha256=doc.sha256, word_count=doc.word_count,
+                claims=list(zip(source.claims, doc.spans, strict=True)))
+            link_claims(session, claim_ids, resolver)
+            added += len(claim_ids)
+        return added
+
+
+# --- stories ---
+
+
+def assign_document(session: Session, document_id: int, *, config: ClusterConfig | None = None,
+                    domain: str | None = None, vectorizer: TfidfVectorizer | None = None) -> int:
+    """Put a stored document into a story (an open one or a new one) and return the story's id.
+
+    Args:
+        session: an open store session (the caller's transaction).
+        document_id: the stored document.
+        config: thresholds and window (default: ``stories.cluster.DEFAULT_CONFIG``).
+        domain: the domain pack whose entities reinforce similarity (default: the setting).
+        vectorizer: a TF-IDF model already fitted (``rebuild_stories`` fits one on the whole store).
+
+    Returns:
+        The id of the story the document belongs to. Calling it again returns the same id.
+    """
+    from ssbrace.stories.cluster import DEFAULT_CONFIG, join_original, place_document, story_window
+    from ssbrace.stories.features import entity_index, resolve_domain
+
+    config = config or DEFAULT_CONFIG
+    current = stories_repo.story_of_document(session, document_id)
+    if current is not None:
+        return current
+    doc = stories_repo.get_document(session, document_id)
+    if doc is None:
+        raise InputError(f"no document with id {document_id}")
+    if doc.duplicate_of is not None and doc.duplicate_of != doc.id:
+        story_id = assign_document(session, doc.duplicate_of, config=config, domain=domain, vectorizer=vectorizer)
+        story = stories_repo.get_story(session, story_id)
+        members = stories_repo.get_documents(session, [*(story.document_ids if story else ()), doc.id])
+        return _store_assignment(session, join_original(doc, story_id, members))
+    start, end = story_window(doc, config)
+    candidates = stories_repo.stories_near(session, start, end, limit=config.max_stories)
+    member_ids = {m for s in candidates for m in s.document_ids[-config.max_members :]}
+    docs = stories_repo.get_documents(session, member_ids | {doc.id})
+    claims, background = [], []
+    if candidates:
+        claims = stories_repo.claims_for_documents(session, [d.id for d in docs])
+        if vectorizer is None:
+            background = stories_repo.recent_documents(session, config.background)
+    assignment = place_document(doc, candidates, docs, claims, entity_index(resolve_domain(domain)),
+                                background=background, config=config, vectorizer=vectorizer)
+    return _store_assignment(session, assignment)
+
+
+def _store_assignment(session: Session, assignment: Assignment) -> int:
+    if assignment.story_id is None:
+        return stories_repo.create_story(session, assignment.document_id, assignment.day, assignment.headline)
+    stories_repo.add_to_story(session, assignment.story_id, assignment.document_id, assignment.day, assignment.score,
+                         assignment.headline)
+    return int(assignment.story_id)
+
+
+def rebuild_stories(session: Session, *, config: ClusterConfig | None = None, domain: str | None = None) -> int:
+    """Forget every story and group all stored documents again, in order of arrival; returns the stories.
+
+    One TF-IDF model is fitted on the whole store first, so a rebuild costs one fit, not one per document.
+    """
+    from ssbrace.stories.cluster import fit_vectorizer
+
+    stories_repo.clear_stories(session)
+    order = stories_repo.documents_in_arrival_order(session)
+    if not order:
+        return 0
+    vectorizer = fit_vectorizer(stories_repo.get_documents(session, order))
+    return len({assign_document(session, document_id, config=config, domain=domain, vectorizer=vectorizer)
+                for document_id in order})
+
+
+def assign_pending(session: Session, *, config: ClusterConfig | None = None, domain: str | None = None) -> int:
+    """Group the stored documents that are in no story yet, in order of arrival; returns how many."""
+    count = 0
+    for document_id in stories_repo.pending_documents_in_arrival_order(session):
+        # A near duplicate placed with its original earlier in this loop is skipped here.
+        if stories_repo.story_of_document(session, document_id) is None:
+            assign_document(session, document_id, config=config, domain=domain)
+            count += 1
+    return count
+
+
+def group_stories(store: Store, settings: Settings, *, rebuild: bool = False) -> int:
+    """Group the documents in no story yet (documents stored without the pipeline), or with ``rebuild``
+    every document again; returns how many were placed, or with ``rebuild`` the number of stories."""
+    with store.session() as session:
+        if rebuild:
+            return rebuild_stories(session, domain=settings.domain)
+        return assign_pending(session, domain=settings.domain)
+
+
+# --- knowledge ---
+
+
+def build_knowledge(store: Store, pack: DomainPack | None = None,
+                    weights: dict[str, float] | None = None) -> Knowledge:
+    """Read every claim of the store and wrap it for analysis (facts, conflicts, ledgers, boards)."""
+    from ssbrace.analysis.bundle import Knowledge
+    from ssbrace.domains.loader import load_domain
+    from ssbrace.kb.queries import claim_records
+
+    with store.session() as session:
+        records = claim_records(session)
+    return Knowledge.of(records, pack or load_domain(), weights)

@@ -1,10 +1,11 @@
 """The flow across stages: ingest -> claims -> entities -> stories, and re-extraction."""
 
+import pytest
 from sqlalchemy import func, select
 
-from ssbrace.kb.reference import load_reference
+from ssbrace import pipeline
 from ssbrace.kb.tables import Claim, Document
-from ssbrace.pipeline import run_ingest, run_reextract
+from ssbrace.pipeline import load_reference, run_ingest, run_reextract
 from ssbrace.settings import Settings
 
 ARTICLE = """Toyota and Idemitsu plan solid-state batteries
@@ -52,3 +53,41 @@ def test_ingest_links_claims_and_reextract_keeps_reference_claims(store, tmp_pat
     assert again.documents == 1
     with store.session() as s:
         assert s.scalar(select(func.count(Claim.id))) == total
+
+
+def _outdated_documents(store, count):
+    with store.session() as s:
+        for i in range(count):
+            text = f"Toyota aims to mass-produce all-solid-state batteries by 202{i}."
+            s.add(Document(location=f"test:{i}", text=text, sha256=str(i).ljust(64, "0"), word_count=8,
+                           extractor_version="0.0.1"))
+
+
+def test_reextract_redoes_outdated_documents_once(store):
+    settings = Settings(db=store.url)
+    _outdated_documents(store, 1)
+    progress = []
+    result = run_reextract(store, settings, progress=lambda done, total: progress.append((done, total)))
+    assert result.documents == 1 and result.claims >= 1 and progress == [(1, 1)]
+    assert run_reextract(store, settings).documents == 0
+
+
+def test_reextract_reports_a_failed_document_and_goes_on(store, monkeypatch):
+    settings = Settings(db=store.url)
+    _outdated_documents(store, 3)
+    real = pipeline.after_document_stored
+
+    def failing(session, document, *args, **kwargs):
+        if document.location == "test:1":
+            raise ValueError("broken text")
+        return real(session, document, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "after_document_stored", failing)
+    result = run_reextract(store, settings)
+    assert result.documents == 2 and result.failed == 1
+    (doc_id, reason), = result.failures
+    assert reason == "internal error: ValueError: broken text"
+    with store.session() as s:
+        assert s.get(Document, doc_id).extractor_version == "0.0.1"  # its old claims stay
+    with pytest.raises(ValueError):
+        run_reextract(store, settings, raise_errors=True)

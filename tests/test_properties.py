@@ -17,10 +17,10 @@ from ssbrace.documents.dedup import normalise as normalise_text
 from ssbrace.documents.encoding import decode_text, looks_binary
 from ssbrace.documents.language import declared_language, guess_language
 from ssbrace.documents.text import extract_main_text
+from ssbrace.entities.resolve import normalise as normalise_name
 from ssbrace.errors import FetchError, InputError
 from ssbrace.extract import dates as claim_dates
 from ssbrace.extract.quantities import parse_number
-from ssbrace.kb.resolve import normalise as normalise_name
 from ssbrace.sources.feeds import looks_like_feed, looks_like_html, parse_feed
 from ssbrace.sources.files import display_path
 from ssbrace.sources.guard import classify, embedded_ipv4

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from ssbrace.analysis.config import AnalysisConfig
 from ssbrace.analysis.conflicts import Conflict, find_conflicts
@@ -44,26 +43,8 @@ class Changes:
         return not (self.new_facts or self.moved_targets or self.new_conflicts)
 
 
-def _records(session_or_records: Any) -> list[ClaimRecord]:
-    """Claim records from a list, a Store or an open session."""
-    if isinstance(session_or_records, Sequence):
-        return list(session_or_records)
-    from ssbrace.kb.queries import claim_records  # the store is only touched when one is given
-
-    if hasattr(session_or_records, "session") and callable(session_or_records.session):
-        with session_or_records.session() as session:
-            return claim_records(session)
-    return claim_records(session_or_records)
-
-
-def changes_since(session_or_records: Any, since: date, config: AnalysisConfig | None = None) -> Changes:
+def changes_since(records: Sequence[ClaimRecord], since: date, config: AnalysisConfig) -> Changes:
     """What is new since ``since`` (inclusive): facts first stated, targets moved, conflicts raised."""
-    if config is None:
-        from ssbrace.analysis.config import config_from_pack
-        from ssbrace.domains.loader import load_domain
-
-        config = config_from_pack(load_domain())
-    records = _records(session_or_records)
     facts = build_facts(records, config)
     new_facts = [NewFact(f) for f in facts if f.first_seen is not None and f.first_seen >= since]
     new_facts.sort(key=lambda n: (n.fact.first_seen, n.fact.key.entity))

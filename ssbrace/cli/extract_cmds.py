@@ -123,6 +123,9 @@ def reextract_cmd(
         def tick(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        result = reextract(store, settings=context.settings, only_outdated=not all_documents, progress=tick)
+        result = reextract(store, settings=context.settings, only_outdated=not all_documents, progress=tick,
+                           raise_errors=context.debug)
+    for document_id, reason in result.failures:
+        err.print(plain(f"failed: document {document_id}: {reason} (its old claims stay)"), markup=False)
     out.print(f"re-extracted {result.documents} document(s): {result.claims} claim(s)"
               + (f", {result.failed} failed" if result.failed else ""))

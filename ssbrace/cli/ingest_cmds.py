@@ -190,8 +190,8 @@ def sources_add_cmd(
     ),
 ) -> None:
     """Register a source for `ssbrace update` (nothing is fetched now)."""
-    from ssbrace.documents.ingest import is_url
     from ssbrace.kb import documents_repo as repo
+    from ssbrace.sources.routing import is_url
 
     context = app_context(ctx)
     if allow_private:

@@ -86,7 +86,7 @@ def load_reference_cmd(
     file: Path | None = typer.Option(None, "--file", help="Reference claims JSONL (default: the pack's own)."),
 ) -> None:
     """Load the pack's reference claims (real, sourced claims) into the store; re-running adds nothing."""
-    from ssbrace.kb.reference import load_reference
+    from ssbrace.pipeline import load_reference
 
     context = app_context(ctx)
     added = load_reference(context.store(), file, _pack(context))
@@ -128,7 +128,7 @@ def merge_cmd(
     drop: str = typer.Argument(..., help="The entity merged into it."),
 ) -> None:
     """Merge entity DROP into KEEP: its aliases and claims move to KEEP; the merge is logged."""
-    from ssbrace.kb.resolve import merge_entities
+    from ssbrace.entities.resolve import merge_entities
 
     context = app_context(ctx)
     with context.store().session() as session:
@@ -283,8 +283,7 @@ def report_cmd(
     """Write the knowledge report: self-contained HTML with charts, or Markdown, CSV, JSON."""
     from ssbrace.delivery.report import render_report
 
-    context = app_context(ctx)
-    path = render_report(context.store(), out_path, fmt, _pack(context), _weights(weight))
+    path = render_report(_knowledge(ctx, _weights(weight)), out_path, fmt)
     out.print(plain(f"report written: {path}"), markup=False)
 
 

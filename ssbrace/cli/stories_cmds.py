@@ -24,11 +24,10 @@ def _topics(ctx: typer.Context):  # type: ignore[no-untyped-def]
 
 def _group_pending(ctx: typer.Context) -> None:
     """Documents stored without the pipeline hook join their stories before anything is listed."""
-    from ssbrace.stories.cluster import assign_pending
+    from ssbrace.pipeline import group_stories
 
     context = app_context(ctx)
-    with context.store().session() as session:
-        assign_pending(session, domain=context.settings.domain)
+    group_stories(context.store(), context.settings)
 
 
 def _email(address: str) -> str:
@@ -50,19 +49,19 @@ def stories_cmd(
 ) -> None:
     """List stories: documents that report the same event, with their headline and sources."""
     from ssbrace.kb import stories_repo as repo
+    from ssbrace.pipeline import group_stories
     from ssbrace.stories.brief import publisher_key
-    from ssbrace.stories.cluster import assign_pending, rebuild_stories
     from ssbrace.stories.period import parse_since
 
     context = app_context(ctx)
     start = parse_since(since).date() if since else None
+    if rebuild:
+        count = group_stories(context.store(), context.settings, rebuild=True)
+        err.print(f"regrouped the store into {count} stories")
+    elif group:
+        # documents stored before stories existed (or by a run without the hook) join now
+        group_stories(context.store(), context.settings)
     with context.store().session() as session:
-        if rebuild:
-            count = rebuild_stories(session, domain=context.settings.domain)
-            err.print(f"regrouped the store into {count} stories")
-        elif group:
-            # documents stored before stories existed (or by a run without the hook) join now
-            assign_pending(session, domain=context.settings.domain)
         stories = repo.list_stories(session, since=start)
         rows = []
         for story in stories:

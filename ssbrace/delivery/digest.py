@@ -68,7 +68,11 @@ def collect_changes(session: Any, since: datetime) -> tuple[dict[str, list[str]]
         from ssbrace.analysis.changes import changes_since
     except ImportError:
         return {}, NO_CHANGES
-    changes = changes_since(session, since.date())
+    from ssbrace.analysis.config import config_from_pack
+    from ssbrace.domains.loader import load_domain
+    from ssbrace.kb.queries import claim_records
+
+    changes = changes_since(claim_records(session), since.date(), config_from_pack(load_domain()))
     sections = {
         "New facts": _summaries(getattr(changes, "new_facts", ())),
         "Moved targets": _summaries(getattr(changes, "moved_targets", ())),

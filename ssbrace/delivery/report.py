@@ -23,7 +23,6 @@ from ssbrace.analysis.roadmaps import Ledger
 from ssbrace.analysis.scoreboard import Board, board_rows_as_dicts
 from ssbrace.delivery import charts
 from ssbrace.delivery.formats import FORMATS
-from ssbrace.domains.loader import DomainPack, load_domain
 from ssbrace.errors import InputError, UsageError
 from ssbrace.kb.records import ClaimRecord
 
@@ -297,21 +296,11 @@ def render_csv(data: dict[str, Any]) -> str:
 RENDERERS = {"html": render_html, "md": render_md, "csv": render_csv, "json": render_json}
 
 
-def build_knowledge(store: Any, pack: DomainPack | None = None, weights: dict[str, float] | None = None) -> Knowledge:
-    """Read every claim of the store and wrap it for analysis."""
-    from ssbrace.kb.queries import claim_records
-
-    with store.session() as session:
-        records = claim_records(session)
-    return Knowledge.of(records, pack or load_domain(), weights)
-
-
-def render_report(store: Any, out_path: Path | str, fmt: str = "html", pack: DomainPack | None = None,
-                  weights: dict[str, float] | None = None, knowledge: Knowledge | None = None) -> Path:
-    """Write the report of the store's knowledge to ``out_path`` in one of FORMATS; returns the path."""
+def render_report(k: Knowledge, out_path: Path | str, fmt: str = "html") -> Path:
+    """Write the report of this knowledge (``pipeline.build_knowledge``) to ``out_path`` in one of FORMATS;
+    returns the path."""
     if fmt not in RENDERERS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    k = knowledge or build_knowledge(store, pack, weights)
     if not k.records:
         raise InputError("the store holds no claims: run `ssbrace load-reference` or `ssbrace extract` first")
     text = RENDERERS[fmt](report_data(k))

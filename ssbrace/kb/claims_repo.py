@@ -1,22 +1,17 @@
 """Storing and listing claims. A document's claims are replaced atomically (delete + insert in the
-caller's transaction); ``reextract_all`` redoes the documents extracted by an older extractor."""
+caller's transaction)."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from ssbrace.kb.store import Store
 from ssbrace.kb.tables import Claim as ClaimRow
 from ssbrace.kb.tables import Document
 from ssbrace.models import CLAIM_FIELDS, Claim, Evidence
-
-log = logging.getLogger(__name__)
 
 # Extension fields of a claim (CLAIMS.md allows new optional fields) are kept in the row's JSON column.
 _EXTRA_FIELDS = ("object_type", "scope")
@@ -83,59 +78,19 @@ def count_claims(session: Session, document_id: int | None = None) -> int:
     return int(session.execute(query).scalar_one())
 
 
-@dataclass
-class ReextractResult:
-    documents: int = 0
-    claims: int = 0
-    failed: int = 0
-
-
 # Claims recorded by a person (``ssbrace load-reference``): the extractor never replaces them.
 CURATED_VERSIONS = ("reference",)
 
 
-def reextract_all(store: Store, *, domain: Any = None, only_outdated: bool = True,
-                  progress: Callable[[int, int], None] | None = None,
-                  after_store: Callable[[Session, Document], int] | None = None) -> ReextractResult:
-    """Re-run the extractor on stored documents, one transaction per document.
+def documents_to_reextract(session: Session, current_version: str | None = None) -> list[int]:
+    """Ids of the documents whose claims an extractor made, oldest first.
 
     Args:
-        store: the knowledge store.
-        domain: the domain pack (object, name or folder) to extract with.
-        only_outdated: only documents extracted by another extractor version (or never).
-        progress: called with (done, total) after each document.
-        after_store: the per-document stages to run (default: extract and store the claims only);
-            ``ssbrace.pipeline`` passes the full set, entity linking included.
+        current_version: leave out the documents this extractor version handled already.
     """
-    from ssbrace.extract.pipeline import EXTRACTOR_VERSION, extract_claims
-
-    def extract_only(session: Session, document: Document) -> int:
-        claims = extract_claims(document.text or "", published=document.published,
-                                doc=document.location, domain=domain)
-        return store_claims(session, document, claims, EXTRACTOR_VERSION)
-
-    rerun = after_store or extract_only
-    with store.session() as session:
-        query = select(Document.id).where(or_(Document.extractor_version.is_(None),
-                                              Document.extractor_version.not_in(CURATED_VERSIONS)))
-        if only_outdated:
-            query = query.where(or_(Document.extractor_version.is_(None),
-                                    Document.extractor_version != EXTRACTOR_VERSION))
-        ids = [row[0] for row in session.execute(query.order_by(Document.id))]
-    result = ReextractResult()
-    for done, doc_id in enumerate(ids, 1):
-        try:
-            with store.session() as session:
-                document = session.get(Document, doc_id)
-                if document is None:
-                    continue
-                result.claims += rerun(session, document)
-                result.documents += 1
-        except Exception as exc:  # one bad document must not stop the others; its old claims stay
-            log.warning("document %s: re-extraction failed, its old claims stay: %s: %s", doc_id,
-                        type(exc).__name__, exc)
-            log.debug("re-extraction of document %s", doc_id, exc_info=True)
-            result.failed += 1
-        if progress:
-            progress(done, len(ids))
-    return result
+    query = select(Document.id).where(or_(Document.extractor_version.is_(None),
+                                          Document.extractor_version.not_in(CURATED_VERSIONS)))
+    if current_version is not None:
+        query = query.where(or_(Document.extractor_version.is_(None),
+                                Document.extractor_version != current_version))
+    return [row[0] for row in session.execute(query.order_by(Document.id))]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -383,32 +382,3 @@ def deliveries(session: Session, recipient: str | None = None) -> list[DeliveryR
         )
         for r in session.scalars(query)
     ]
-
-
-def store_plain_document(
-    session: Session,
-    location: str,
-    text: str,
-    *,
-    title: str | None = None,
-    publisher: str | None = None,
-    published: date | None = None,
-    url: str | None = None,
-    duplicate_of: int | None = None,
-) -> int:
-    """Store a document as given, without ingestion's extraction (benchmarks, tests, demos)."""
-    digest = hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
-    row = Document(
-        location=location,
-        url=url,
-        title=title,
-        publisher=publisher,
-        published=published,
-        text=text,
-        word_count=len(text.split()),
-        sha256=digest,
-        duplicate_of=duplicate_of,
-    )
-    session.add(row)
-    session.flush()
-    return row.id

@@ -4,7 +4,8 @@ A new document joins the open story it is most like, or starts one. "Like" is TF
 similarity of the texts, reinforced by shared entities and shared figures, among stories whose
 dates lie within a window of the document's date. Entities and figures only reinforce: two texts
 that do not read alike never merge, so two announcements by the same company stay apart. A near
-duplicate joins its original's story. The result depends only on the store and the order of arrival.
+duplicate joins its original's story. The result depends only on the records given and the order of
+arrival; ``ssbrace.pipeline`` reads them from the store and writes the assignments back.
 """
 
 from __future__ import annotations
@@ -14,21 +15,12 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from ssbrace.errors import InputError
-from ssbrace.kb import stories_repo as repo
-from ssbrace.kb.stories_repo import ClaimRecord, DocRecord
-from ssbrace.stories.features import (
-    EntityIndex,
-    entity_index,
-    resolve_domain,
-    strip_header_lines,
-    telling_figures,
-)
+from ssbrace.kb.stories_repo import ClaimRecord, DocRecord, StoryRecord
+from ssbrace.stories.features import EntityIndex, strip_header_lines, telling_figures
 from ssbrace.stories.sentences import split_sentences
 
 
@@ -50,9 +42,6 @@ class ClusterConfig:
 
 
 DEFAULT_CONFIG = ClusterConfig()
-
-
-_domain = resolve_domain
 
 
 def make_vectorizer() -> TfidfVectorizer:
@@ -142,7 +131,7 @@ class Match:
 
 def score_stories(
     doc: DocRecord,
-    stories: Sequence[repo.StoryRecord],
+    stories: Sequence[StoryRecord],
     docs: dict[int, DocRecord],
     vectors: dict[int, np.ndarray],
     profiles: dict[int, _Profile],
@@ -194,94 +183,70 @@ def _vectors(
     return {d.id: dense[i] for i, d in enumerate(docs)}
 
 
-def assign_document(
-    session: Any,
-    document_id: int,
-    *,
-    config: ClusterConfig = DEFAULT_CONFIG,
-    domain: str | None = None,
-    vectorizer: TfidfVectorizer | None = None,
-) -> int:
-    """Put a stored document into a story (an open one or a new one) and return the story's id.
+@dataclass(frozen=True)
+class Assignment:
+    """Where one document goes: an existing story (with the match score) or a new one (``story_id`` None)."""
 
-    Args:
-        session: an open store session (the caller's transaction).
-        document_id: the stored document.
-        config: thresholds and window.
-        domain: the domain pack whose entities reinforce similarity (default: the setting).
-        vectorizer: a TF-IDF model already fitted (``rebuild_stories`` fits one on the whole store).
+    document_id: int
+    story_id: int | None
+    score: float | None
+    headline: str
+    day: date | None
 
-    Returns:
-        The id of the story the document belongs to. Calling it again returns the same id.
-    """
-    current = repo.story_of_document(session, document_id)
-    if current is not None:
-        return current
-    doc = repo.get_document(session, document_id)
-    if doc is None:
-        raise InputError(f"no document with id {document_id}")
-    if doc.duplicate_of is not None and doc.duplicate_of != doc.id:
-        story_id = assign_document(
-            session, doc.duplicate_of, config=config, domain=domain, vectorizer=vectorizer
-        )
-        story = repo.get_story(session, story_id)
-        members = repo.get_documents(session, [*(story.document_ids if story else ()), doc.id])
-        repo.add_to_story(session, story_id, doc.id, doc.day, 1.0, headline_for(members))
-        return story_id
 
+def story_window(doc: DocRecord, config: ClusterConfig = DEFAULT_CONFIG) -> tuple[date, date]:
+    """The dates a story must reach into to be a candidate for ``doc`` (undated: around today)."""
     day = doc.day or date.today()
     window = timedelta(days=config.window_days)
-    stories = [
-        dataclasses.replace(story, document_ids=story.document_ids[-config.max_members :])
-        for story in repo.stories_near(session, day - window, day + window, limit=config.max_stories)
-    ]
-    member_ids = {m for s in stories for m in s.document_ids}
-    docs = {d.id: d for d in repo.get_documents(session, member_ids | {doc.id})}
+    return day - window, day + window
+
+
+def join_original(doc: DocRecord, story_id: int, members: Sequence[DocRecord]) -> Assignment:
+    """A near duplicate joins its original's story; ``members`` are the story's documents and ``doc``."""
+    return Assignment(doc.id, story_id, 1.0, headline_for(members), doc.day)
+
+
+def place_document(
+    doc: DocRecord,
+    stories: Sequence[StoryRecord],
+    docs: Sequence[DocRecord],
+    claims: Sequence[ClaimRecord],
+    index: EntityIndex,
+    *,
+    background: Sequence[DocRecord] = (),
+    config: ClusterConfig = DEFAULT_CONFIG,
+    vectorizer: TfidfVectorizer | None = None,
+) -> Assignment:
+    """The story a document joins, or a new one.
+
+    Args:
+        doc: the document to place.
+        stories: the candidates, those within ``story_window`` of the document (at most
+            ``config.max_stories``, the most recently active).
+        docs: the document and the candidates' latest ``config.max_members`` members.
+        claims: the claims of ``docs``; their subjects and objects reinforce similarity.
+        index: the domain pack's entities, found in the texts.
+        background: recent documents that steady the term weights (unused with ``vectorizer``).
+        config: thresholds and window.
+        vectorizer: a TF-IDF model already fitted (a rebuild fits one on every document).
+    """
+    stories = [dataclasses.replace(story, document_ids=story.document_ids[-config.max_members :])
+               for story in stories]
+    by_id = {d.id: d for d in docs}
     if stories:
-        background = [] if vectorizer is not None else repo.recent_documents(session, config.background)
-        vectors = _vectors(vectorizer, list(docs.values()), background)
-        claims = repo.claims_for_documents(session, docs)
-        profiles = _profiles(list(docs.values()), claims, entity_index(_domain(domain)))
-        matches = score_stories(doc, stories, docs, vectors, profiles, config)
+        vectors = _vectors(vectorizer, list(by_id.values()), background)
+        profiles = _profiles(list(by_id.values()), claims, index)
+        matches = score_stories(doc, stories, by_id, vectors, profiles, config)
         if matches and matches[0].score >= config.threshold:
             best = matches[0]
             story = next(s for s in stories if s.id == best.story_id)
-            members = [docs[m] for m in story.document_ids if m in docs] + [doc]
-            repo.add_to_story(
-                session, best.story_id, doc.id, doc.day, round(best.score, 4), headline_for(members)
-            )
-            return best.story_id
-    return repo.create_story(session, doc.id, doc.day, headline_for([doc]))
+            members = [by_id[m] for m in story.document_ids if m in by_id] + [doc]
+            return Assignment(doc.id, best.story_id, round(best.score, 4), headline_for(members), doc.day)
+    return Assignment(doc.id, None, None, headline_for([doc]), doc.day)
 
 
-def rebuild_stories(
-    session: Any, *, config: ClusterConfig = DEFAULT_CONFIG, domain: str | None = None
-) -> int:
-    """Forget every story and group all stored documents again, in order of arrival.
-
-    One TF-IDF model is fitted on the whole store first, so a rebuild costs one fit, not one per
-    document. Returns the number of stories.
-    """
-    repo.clear_stories(session)
-    order = repo.documents_in_arrival_order(session)
-    if not order:
-        return 0
+def fit_vectorizer(docs: Sequence[DocRecord]) -> TfidfVectorizer:
+    """One TF-IDF model over these documents (a rebuild fits one, not one per document)."""
     vectorizer = make_vectorizer()
-    vectorizer.fit([document_text(d) for d in repo.get_documents(session, order)])
-    stories = set()
-    for document_id in order:
-        stories.add(
-            assign_document(session, document_id, config=config, domain=domain, vectorizer=vectorizer)
-        )
-    return len(stories)
-
-
-def assign_pending(session: Any, *, config: ClusterConfig = DEFAULT_CONFIG, domain: str | None = None) -> int:
-    """Group the stored documents that are in no story yet, in order of arrival; returns how many."""
-    count = 0
-    for document_id in repo.pending_documents_in_arrival_order(session):
-        # A near duplicate placed with its original earlier in this loop is skipped here.
-        if repo.story_of_document(session, document_id) is None:
-            assign_document(session, document_id, config=config, domain=domain)
-            count += 1
-    return count
+    vectorizer.fit([document_text(d) for d in docs])
+    return vectorizer

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ssbrace.kb.resolve import link_claims
+from ssbrace.entities.resolve import link_claims
 from ssbrace.kb.store import Store
 from ssbrace.kb.tables import Claim, Document
 
@@ -90,7 +90,7 @@ def _fill(store: Store) -> int:
                                   confidence=0.9, extractor_version="test", bound="eq", **fields))
             session.add_all(rows)
             session.flush()
-            link_claims(session, rows)
+            link_claims(session, [row.id for row in rows])
             ids.append(doc.id)
     return ids[0]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ssbrace.domains.schema import Topic
-from ssbrace.stories.cluster import assign_document
+from ssbrace.pipeline import assign_document
 from tests.stories.helpers import add_doc
 
 TOPIC = Topic(name="Solid-state batteries", slug="solid-state", keywords=["solid-state"])

@@ -56,7 +56,7 @@ def test_hostile_text_is_escaped_in_the_xml(store):
 
 
 def test_control_characters_cannot_break_the_feed(store):
-    from ssbrace.stories.cluster import assign_document
+    from ssbrace.pipeline import assign_document
     from tests.stories.helpers import add_doc
 
     doc = add_doc(

@@ -58,7 +58,7 @@ def test_changes_section_is_present_either_way(digest):
 
 
 def test_digest_key_follows_the_stories_and_their_versions(store, digest):
-    from ssbrace.stories.cluster import assign_document
+    from ssbrace.pipeline import assign_document
     from tests.stories.helpers import add_doc
 
     with store.session() as s:

@@ -12,19 +12,18 @@ import pytest
 from ssbrace.delivery.report import render_report
 from ssbrace.domains.loader import load_domain
 from ssbrace.errors import InputError, UsageError
-from ssbrace.kb.reference import load_reference
+from ssbrace.pipeline import build_knowledge, load_reference
 
 
 @pytest.fixture
 def loaded(store, mini_pack):
     pack = load_domain(str(mini_pack))
     load_reference(store, pack=pack)
-    return store, pack
+    return build_knowledge(store, pack)
 
 
 def test_html_is_self_contained_with_charts_and_source_links(loaded, tmp_path):
-    store, pack = loaded
-    html = render_report(store, tmp_path / "r.html", "html", pack).read_text(encoding="utf-8")
+    html = render_report(loaded, tmp_path / "r.html", "html").read_text(encoding="utf-8")
     # Nothing is fetched: no external scripts, styles, images or fonts.
     assert not re.search(r"<script[^>]*\bsrc=", html)
     assert not re.search(r"<link\b", html)
@@ -47,8 +46,7 @@ def test_html_is_self_contained_with_charts_and_source_links(loaded, tmp_path):
 
 
 def test_exports_parse_and_carry_the_same_content(loaded, tmp_path):
-    store, pack = loaded
-    data = json.loads(render_report(store, tmp_path / "r.json", "json", pack).read_text())
+    data = json.loads(render_report(loaded, tmp_path / "r.json", "json").read_text())
     assert {"boards", "conflicts", "scope_differences", "findings", "ledgers", "sources"} <= set(data)
     [conflict] = data["conflicts"]
     assert conflict["entity"] == "Acme Cells" and len(conflict["sides"]) == 2
@@ -57,20 +55,20 @@ def test_exports_parse_and_carry_the_same_content(loaded, tmp_path):
     assert data["boards"][0]["rows"][0]["entity"] == "Ruritania"
     assert all(s["link"].startswith("http://") for s in data["sources"])
 
-    rows = list(csv.DictReader(io.StringIO(render_report(store, tmp_path / "r.csv", "csv", pack).read_text())))
+    rows = list(csv.DictReader(io.StringIO(render_report(loaded, tmp_path / "r.csv", "csv").read_text())))
     sections = {r["section"] for r in rows}
     assert {"board_country", "board_company", "conflicts", "ledger", "sources"} <= sections
     assert any(r["section"] == "ledger" and r["detail"] == "slip" for r in rows)
 
-    md = render_report(store, tmp_path / "r.md", "md", pack).read_text()
+    md = render_report(loaded, tmp_path / "r.md", "md").read_text()
     assert md.startswith("# ") and "## Scoreboard by country" in md and "[^1]:" in md
     assert "| 1 | Ruritania |" in md
 
 
 def test_bad_format_and_empty_store(store, mini_pack, tmp_path):
-    pack = load_domain(str(mini_pack))
+    empty = build_knowledge(store, load_domain(str(mini_pack)))
     with pytest.raises(InputError, match="no claims"):
-        render_report(store, tmp_path / "r.html", "html", pack)
+        render_report(empty, tmp_path / "r.html", "html")
     with pytest.raises(UsageError):
-        render_report(store, tmp_path / "r.pdf", "pdf", pack)
+        render_report(empty, tmp_path / "r.pdf", "pdf")
     assert not (tmp_path / "r.html").exists()

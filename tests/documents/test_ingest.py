@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from ssbrace.documents.dedup import sha256_of
-from ssbrace.documents.ingest import ingest, update_sources
 from ssbrace.kb import documents_repo as repo
 from ssbrace.kb.tables import Document, Source
+from ssbrace.pipeline import ingest_documents, update_documents
 from ssbrace.settings import Settings
 
 WEB = Path(__file__).resolve().parents[1] / "data" / "web"
@@ -35,9 +35,9 @@ def documents(store) -> list[Document]:
 def test_folder_ingest_and_rerun_adds_nothing(store, settings, tmp_path):
     folder = tmp_path / "articles"
     shutil.copytree(EXAMPLES, folder)
-    first = ingest(store, [str(folder)], settings)
+    first = ingest_documents(store, [str(folder)], settings)
     assert first.counts()["new"] == 8 and first.ok
-    again = ingest(store, [str(folder)], settings)
+    again = ingest_documents(store, [str(folder)], settings)
     assert again.counts() == {"new": 0, "near_duplicate": 0, "duplicate": 8, "unchanged": 0, "failed": 0}
     assert all(item.reason.startswith("already stored as document") for item in again.items)
     docs = documents(store)
@@ -64,7 +64,7 @@ def test_bad_files_never_lose_the_rest_of_the_batch(store, settings, tmp_path):
     (folder / "e-unreadable.txt").symlink_to("/proc/self/mem")
     (folder / "f-ignored.pdf").write_bytes(b"%PDF-1.7")
     shutil.copy(EXAMPLES / "04-samsung-sdi-2027-target.html", folder / "g-good.html")
-    result = ingest(store, [str(folder), str(tmp_path / "missing")], settings)
+    result = ingest_documents(store, [str(folder), str(tmp_path / "missing")], settings)
     items = by_input(result)
     status = {Path(k).name: (v.status, v.reason) for k, v in items.items()}
     assert status["a-good.md"][0] == "new"
@@ -87,7 +87,7 @@ def test_url_exact_and_near_duplicates(store, settings, http_server):
         http_server.url(f"pages/{name}")
         for name in ("pilot-lines.html", "pilot-lines-copy.html", "pilot-lines-syndicated.html")
     ]
-    result = ingest(store, urls, settings)
+    result = ingest_documents(store, urls, settings)
     original, copy, syndicated = (by_input(result)[u] for u in urls)
     assert original.status == "new"
     assert (
@@ -104,14 +104,14 @@ def test_url_exact_and_near_duplicates(store, settings, http_server):
 
 
 def test_near_duplicate_index_is_rebuilt_from_the_store(store, settings, http_server):
-    ingest(store, [http_server.url("pages/pilot-lines.html")], settings)
+    ingest_documents(store, [http_server.url("pages/pilot-lines.html")], settings)
     # A new run (new index, rebuilt from stored signatures) still sees the original.
-    result = ingest(store, [http_server.url("pages/pilot-lines-syndicated.html")], settings)
+    result = ingest_documents(store, [http_server.url("pages/pilot-lines-syndicated.html")], settings)
     assert result.items[0].status == "near_duplicate"
 
 
 def test_redirected_page_keeps_input_location_and_final_url(store, settings, http_server):
-    result = ingest(store, [http_server.url("redirect/page")], settings)
+    result = ingest_documents(store, [http_server.url("redirect/page")], settings)
     assert result.items[0].status == "new"
     (doc,) = documents(store)
     assert doc.location == http_server.url("redirect/page")
@@ -120,14 +120,14 @@ def test_redirected_page_keeps_input_location_and_final_url(store, settings, htt
 
 def test_summary_feed_fetches_each_link_and_repolls_conditionally(store, settings, http_server):
     feed = http_server.url("conditional/feed.xml")
-    first = ingest(store, [feed], settings)
+    first = ingest_documents(store, [feed], settings)
     assert [i.status for i in first.items] == ["new", "new"]
     assert http_server.state.hits["/pages/entry-one.html"] == 1
     with store.session() as s:
         source = repo.find_source(s, feed)
         assert source.kind == "feed" and source.etag == '"v1"' and source.name == "Cell Chemistry Notes"
     # Same feed again: a conditional GET answered 304, nothing fetched, nothing added.
-    second = ingest(store, [feed], settings)
+    second = ingest_documents(store, [feed], settings)
     assert [(i.status, i.reason) for i in second.items] == [
         ("unchanged", "feed not modified since last poll (HTTP 304)")
     ]
@@ -135,7 +135,7 @@ def test_summary_feed_fetches_each_link_and_repolls_conditionally(store, setting
     # The feed changes: only the new entry's page is fetched.
     http_server.state.conditional_feed = "feeds/summary-v2.xml"
     http_server.state.conditional_etag = '"v2"'
-    third = update_sources(store, settings)
+    third = update_documents(store, settings)
     assert sorted(i.status for i in third.items) == ["duplicate", "duplicate", "new"]
     assert http_server.state.hits["/pages/entry-one.html"] == 1
     assert http_server.state.hits["/pages/entry-three.html"] == 1
@@ -146,7 +146,7 @@ def test_summary_feed_fetches_each_link_and_repolls_conditionally(store, setting
 
 
 def test_full_text_feed_entries_are_used_without_fetching(store, settings, http_server):
-    result = ingest(store, [http_server.url("feeds/fulltext.atom")], settings)
+    result = ingest_documents(store, [http_server.url("feeds/fulltext.atom")], settings)
     assert [i.status for i in result.items] == ["new", "new"]
     assert http_server.state.hits["/articles/anode-free"] == 0
     docs = documents(store)
@@ -156,7 +156,7 @@ def test_full_text_feed_entries_are_used_without_fetching(store, settings, http_
 
 
 def test_a_failing_feed_entry_does_not_stop_the_others(store, settings, http_server):
-    result = ingest(store, [http_server.url("feeds/summary-mixed.xml")], settings)
+    result = ingest_documents(store, [http_server.url("feeds/summary-mixed.xml")], settings)
     statuses = {i.input.rsplit("/", 1)[1]: (i.status, i.reason) for i in result.items}
     assert statuses["entry-one.html"][0] == "new"
     assert statuses["404"] == ("failed", "HTTP 404 Not Found")
@@ -179,7 +179,7 @@ def test_bad_urls_fail_one_by_one(store, settings, http_server):
         "no-type-binary": "not text: binary content",
     }
     inputs = [http_server.url(p) for p in bad] + [good, "ftp://127.0.0.1/file.txt"]
-    result = ingest(store, inputs, settings)
+    result = ingest_documents(store, inputs, settings)
     items = by_input(result)
     for path, reason in bad.items():
         item = items[http_server.url(path)]
@@ -190,7 +190,7 @@ def test_bad_urls_fail_one_by_one(store, settings, http_server):
 
 
 def test_loopback_refused_without_allow_private(store, db_url, http_server):
-    result = ingest(store, [http_server.url("pages/electrolyte-primer.html")], Settings(db=db_url))
+    result = ingest_documents(store, [http_server.url("pages/electrolyte-primer.html")], Settings(db=db_url))
     (item,) = result.items
     assert item.status == "failed"
     assert item.reason == "refused: 127.0.0.1 is a loopback address (use --allow-private)"
@@ -210,7 +210,7 @@ def test_hook_runs_in_the_document_transaction(store, settings, tmp_path):
             raise RuntimeError("extractor exploded")
         return 3
 
-    result = ingest(store, [str(EXAMPLES)], settings, after_store=hook)
+    result = ingest_documents(store, [str(EXAMPLES)], settings, after_store=hook)
     failed = result.failed
     assert len(failed) == 1 and failed[0].reason == "internal error: RuntimeError: extractor exploded"
     assert {i.claims for i in result.items if i.status == "new"} == {3}

@@ -9,9 +9,9 @@ import random
 from sqlalchemy import delete, event, func, select
 
 from ssbrace.documents.dedup import NearDuplicateIndex, StoredNearDuplicates, minhash_of, to_bytes
-from ssbrace.documents.ingest import ingest
 from ssbrace.kb import documents_repo as repo
 from ssbrace.kb.tables import Document, DocumentBand
+from ssbrace.pipeline import ingest_documents
 from ssbrace.settings import Settings
 
 WORDS = ("cell plant sulfide oxide line pilot anode cathode capacity target sample module pack supply deal "
@@ -61,12 +61,12 @@ def _file(folder, name, text):  # type: ignore[no-untyped-def]
 def test_an_older_store_is_banded_once_then_near_duplicates_are_found(store, tmp_path):
     settings = dataclasses.replace(Settings(), db=store.url)
     text = _texts(1)[0]
-    first = ingest(store, [str(_file(tmp_path, "a.txt", text))], settings)
+    first = ingest_documents(store, [str(_file(tmp_path, "a.txt", text))], settings)
     assert first.counts()["new"] == 1
     with store.session() as session:  # a store from before the index: no bands at all
         session.execute(delete(DocumentBand))
     edited = text.replace(text.split()[5], "different", 1)
-    second = ingest(store, [str(_file(tmp_path, "b.txt", edited))], settings)
+    second = ingest_documents(store, [str(_file(tmp_path, "b.txt", edited))], settings)
     assert second.counts()["near_duplicate"] == 1
     with store.session() as session:
         banded = session.scalar(select(func.count(func.distinct(DocumentBand.document_id))))

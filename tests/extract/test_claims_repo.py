@@ -49,14 +49,3 @@ def test_storing_again_replaces_and_a_failure_keeps_the_old_claims(store):
         pass
     with store.session() as s:
         assert claims_repo.count_claims(s, doc_id) == 1
-
-
-def test_reextract_redoes_outdated_documents(store):
-    with store.session() as s:
-        doc = _document(s)
-        claims_repo.store_claims(s, doc, [], "0.0.1")
-    progress = []
-    result = claims_repo.reextract_all(store, progress=lambda done, total: progress.append((done, total)))
-    assert result.documents == 1 and result.claims >= 2 and progress == [(1, 1)]
-    again = claims_repo.reextract_all(store)
-    assert again.documents == 0

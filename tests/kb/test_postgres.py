@@ -14,11 +14,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
-from ssbrace.delivery.report import build_knowledge
 from ssbrace.kb import search as kb_search
 from ssbrace.kb.store import Store, _alembic_config
 from ssbrace.kb.tables import Claim, Document, Entity, StoryDocument
-from ssbrace.pipeline import run_ingest
+from ssbrace.pipeline import build_knowledge, run_ingest
 from ssbrace.settings import Settings
 from ssbrace.web.app import create_app
 from tests.fixtures.web_server import ServerThread

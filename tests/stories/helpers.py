@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from ssbrace.kb import stories_repo as repo
+from ssbrace.documents.dedup import sha256_of
+from ssbrace.kb import documents_repo, stories_repo
 from ssbrace.kb.tables import Claim
+from ssbrace.pipeline import assign_document, rebuild_stories
+from ssbrace.stories.cluster import DEFAULT_CONFIG
+from ssbrace.stories.evaluate import LabelledArticle
+
+
+def store_plain_document(session, location: str, text: str, **fields) -> int:
+    """Store a text as given, without ingestion's extraction; returns its id."""
+    document = documents_repo.insert_document(session, location=location, text=text, sha256=sha256_of(text),
+                                              minhash=None, word_count=len(text.split()), **fields)
+    return document.id
 
 
 def add_doc(
@@ -22,7 +34,7 @@ def add_doc(
     if isinstance(published, str):
         published = date.fromisoformat(published)
     with store.session() as session:
-        return repo.store_plain_document(
+        return store_plain_document(
             session,
             location,
             text,
@@ -51,3 +63,40 @@ def add_claim(store, document_id: int, kind: str, subject: str, sentence: str, t
                 **fields,
             )
         )
+
+
+def cluster_labelled_set(
+    store: Any,
+    articles: list[LabelledArticle],
+    *,
+    config: Any = None,
+    domain: str | None = None,
+    rebuild: bool = False,
+) -> dict[str, int]:
+    """Store the articles in order of date and group them as the pipeline would; name -> story id.
+
+    Near duplicates point at their original, as ingestion would have recorded them. With
+    ``rebuild`` the stories are made by one ``rebuild_stories`` pass instead of one call per arrival.
+    """
+    config = config or DEFAULT_CONFIG
+    ordered = sorted(articles, key=lambda a: (a.published or date.max, a.name))
+    ids: dict[str, int] = {}
+    # originals first, so a near duplicate can point at a stored document
+    for article in sorted(ordered, key=lambda a: a.near_duplicate_of is not None):
+        with store.session() as session:
+            ids[article.name] = store_plain_document(
+                session,
+                location=f"labelled/{article.name}",
+                text=article.text,
+                title=article.title,
+                publisher=article.publisher,
+                published=article.published,
+                duplicate_of=ids.get(article.near_duplicate_of) if article.near_duplicate_of else None,
+            )
+    with store.session() as session:
+        if rebuild:
+            rebuild_stories(session, config=config, domain=domain)
+        else:
+            for article in ordered:
+                assign_document(session, ids[article.name], config=config, domain=domain)
+        return {name: stories_repo.story_of_document(session, doc_id) or 0 for name, doc_id in ids.items()}

@@ -6,9 +6,9 @@ import pytest
 
 from ssbrace.errors import InputError
 from ssbrace.kb import stories_repo as repo
-from ssbrace.stories.cluster import assign_document, assign_pending, rebuild_stories
-from ssbrace.stories.evaluate import bcubed, cluster_labelled_set, read_labelled_set
-from tests.stories.helpers import add_doc
+from ssbrace.pipeline import assign_document, assign_pending, rebuild_stories
+from ssbrace.stories.evaluate import bcubed, read_labelled_set
+from tests.stories.helpers import add_doc, cluster_labelled_set
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "stories"
 

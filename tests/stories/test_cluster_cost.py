@@ -7,7 +7,9 @@ from datetime import date
 from sqlalchemy import event
 
 from ssbrace.kb import stories_repo as repo
-from ssbrace.stories.cluster import ClusterConfig, assign_pending
+from ssbrace.pipeline import assign_pending
+from ssbrace.stories.cluster import ClusterConfig
+from tests.stories.helpers import store_plain_document
 
 CONFIG = ClusterConfig(max_stories=5, max_members=3)
 DAY = date(2025, 3, 10)
@@ -21,7 +23,7 @@ def _text(i: int) -> str:
 def _fill(store, n: int) -> None:  # type: ignore[no-untyped-def]
     with store.session() as session:
         for i in range(n):
-            repo.store_plain_document(session, f"test:{i}", _text(i), title=f"w{i}t", published=DAY)
+            store_plain_document(session, f"test:{i}", _text(i), title=f"w{i}t", published=DAY)
     with store.session() as session:
         assign_pending(session, config=CONFIG, domain="solid_state_batteries")
 
@@ -30,7 +32,7 @@ def _cost_of_one_more(store, n: int) -> int:  # type: ignore[no-untyped-def]
     """SQL statements run to place one new document in a store of ``n`` documents."""
     _fill(store, n)
     with store.session() as session:
-        repo.store_plain_document(session, "test:new", _text(10_000), title="Title new", published=DAY)
+        store_plain_document(session, "test:new", _text(10_000), title="Title new", published=DAY)
     statements = 0
 
     def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
@@ -65,7 +67,7 @@ def test_one_more_document_costs_the_same_statements_in_a_small_and_a_larger_sto
 def test_candidate_stories_and_members_are_bounded(store):
     with store.session() as session:
         for i in range(12):
-            repo.store_plain_document(session, f"test:{i}", _text(i), published=DAY)
+            store_plain_document(session, f"test:{i}", _text(i), published=DAY)
     with store.session() as session:
         assign_pending(session, config=CONFIG, domain="solid_state_batteries")
         near = repo.stories_near(session, DAY, DAY, limit=CONFIG.max_stories)

@@ -7,7 +7,7 @@ import pytest
 from ssbrace.domains.loader import load_domain
 from ssbrace.domains.schema import Topic
 from ssbrace.errors import UsageError
-from ssbrace.stories.cluster import assign_document
+from ssbrace.pipeline import assign_document
 from ssbrace.stories.features import EMPTY_INDEX, entity_index
 from ssbrace.stories.period import parse_since
 from ssbrace.stories.topics import StorySignals, find_topic, matches, stories_for_topic

@@ -6,8 +6,8 @@ import csv
 import io
 
 import ssbrace.patents as patents
-from ssbrace.kb.reference import load_reference
 from ssbrace.kb.store import Store
+from ssbrace.pipeline import load_reference
 from tests.patents.conftest import LENS
 
 

@@ -12,12 +12,12 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ssbrace.domains.loader import DomainPack, load_domain
 from ssbrace.errors import InputError
-from ssbrace.kb.tables import Claim, Entity, EntityAlias, EntityMerge
+from ssbrace.kb import entities_repo as repo
+from ssbrace.kb.tables import Entity
 
 # Legal-form words dropped from the end of company names ("Idemitsu Kosan Co., Ltd." -> "Idemitsu Kosan").
 # These are grammar of company names in general, not names of any company.
@@ -66,11 +66,7 @@ class Resolver:
     @classmethod
     def load(cls, session: Session) -> Resolver:
         """Read every alias once; later lookups are dictionary hits."""
-        resolver = cls(session)
-        for entity_id, name in session.execute(select(Entity.id, Entity.name)):
-            resolver.names[entity_id] = name
-        for entity_id, key in session.execute(select(EntityAlias.entity_id, EntityAlias.normalised)):
-            resolver.by_key[key] = entity_id
+        resolver = cls(session, by_key=repo.alias_keys(session), names=repo.entity_names(session))
         resolver.keys = list(resolver.by_key)
         return resolver
 
@@ -78,7 +74,7 @@ class Resolver:
         key = normalise(alias)
         if not key or key in self.by_key:
             return  # an alias belongs to one entity: the first one to claim it keeps it
-        self.session.add(EntityAlias(entity_id=entity_id, alias=alias, normalised=key))
+        repo.add_alias(self.session, entity_id, alias, key)
         self.by_key[key] = entity_id
         self.keys.append(key)
 
@@ -115,14 +111,13 @@ class Resolver:
             return found
         if not create:
             return None
-        entity = Entity(name=_unique_name(self, display_name(name)), type=entity_type, from_gazetteer=False)
-        self.session.add(entity)
-        self.session.flush()
-        self.names[entity.id] = entity.name
-        self._add_alias(entity.id, entity.name)
-        self._add_alias(entity.id, name.strip())
+        canonical = _unique_name(self, display_name(name))
+        entity_id = repo.add_entity(self.session, canonical, entity_type, from_gazetteer=False)
+        self.names[entity_id] = canonical
+        self._add_alias(entity_id, canonical)
+        self._add_alias(entity_id, name.strip())
         self.created += 1
-        return entity.id
+        return entity_id
 
 
 def _unique_name(resolver: Resolver, name: str) -> str:
@@ -139,9 +134,8 @@ def seed_gazetteer(session: Session, pack: DomainPack | None = None) -> int:
     Returns the number of entities created. Names a person merged away stay merged.
     """
     pack = pack or load_domain()
-    dropped = set(session.scalars(select(EntityMerge.dropped_name)))
-    existing = {name: (eid, country) for eid, name, country in session.execute(
-        select(Entity.id, Entity.name, Entity.country))}
+    dropped = repo.merged_away_names(session)
+    existing = repo.entities_by_name(session)
     resolver = Resolver.load(session)
     gaz = pack.gazetteer
     rows: list[tuple[str, str, str | None, list[str]]] = []
@@ -156,19 +150,16 @@ def seed_gazetteer(session: Session, pack: DomainPack | None = None) -> int:
         if name in existing:
             entity_id, old_country = existing[name]
             if old_country != country:
-                session.execute(update(Entity).where(Entity.id == entity_id).values(country=country,
-                                                                                      from_gazetteer=True))
+                repo.update_entity(session, entity_id, country=country, from_gazetteer=True)
         else:
             # A name first met in a claim may already exist as a new entity: it becomes the gazetteer's.
-            entity_id = resolver.by_key.get(normalise(name))
-            if entity_id is not None:
-                session.execute(update(Entity).where(Entity.id == entity_id).values(
-                    name=name, type=etype, country=country, from_gazetteer=True))
+            met = resolver.by_key.get(normalise(name))
+            if met is not None:
+                entity_id = met
+                repo.update_entity(session, entity_id, name=name, type=etype, country=country,
+                                   from_gazetteer=True)
             else:
-                entity = Entity(name=name, type=etype, country=country, from_gazetteer=True)
-                session.add(entity)
-                session.flush()
-                entity_id = entity.id
+                entity_id = repo.add_entity(session, name, etype, country, from_gazetteer=True)
                 created += 1
             existing[name] = (entity_id, country)
             resolver.names[entity_id] = name
@@ -178,24 +169,20 @@ def seed_gazetteer(session: Session, pack: DomainPack | None = None) -> int:
     return created
 
 
-def _is_seeded(session: Session) -> bool:
-    return session.scalar(select(Entity.id).where(Entity.from_gazetteer.is_(True)).limit(1)) is not None
-
-
-def link_claims(session: Session, claims: list[Claim], resolver: Resolver | None = None) -> int:
-    """Set subject/object entity ids of the given claim rows; returns how many claims were linked."""
+def link_claims(session: Session, claim_ids: list[int], resolver: Resolver | None = None) -> int:
+    """Link the subject and object of the given stored claims to entities; returns how many were linked."""
     resolver = resolver or Resolver.load(session)
     linked = 0
-    for claim in claims:
+    changed = []
+    for claim in repo.claim_names(session, claim_ids):
         subject_id = resolver.resolve(claim.subject, claim.subject_type or "company")
         object_id = None
         if claim.object:
-            object_type = (claim.extra or {}).get("object_type") or "company"
-            object_id = resolver.resolve(claim.object, object_type)
+            object_id = resolver.resolve(claim.object, claim.object_type or "company")
         if subject_id != claim.subject_entity_id or object_id != claim.object_entity_id:
-            claim.subject_entity_id, claim.object_entity_id = subject_id, object_id
+            changed.append((claim.id, subject_id, object_id))
         linked += subject_id is not None
-    session.flush()
+    repo.set_claim_entities(session, changed)
     return linked
 
 
@@ -204,18 +191,14 @@ def link_document_claims(session: Session, document_id: int, pack: DomainPack | 
 
     Seeds the gazetteer into the store the first time it is needed.
     """
-    if not _is_seeded(session):
+    if not repo.has_gazetteer_entities(session):
         seed_gazetteer(session, pack)
-    claims = list(session.scalars(select(Claim).where(Claim.document_id == document_id)))
-    return link_claims(session, claims)
+    return link_claims(session, repo.claim_ids_of_document(session, document_id))
 
 
 def find_entity(session: Session, name: str) -> Entity:
     """The entity a person means by a name (canonical name or alias); InputError when unknown."""
-    entity = session.scalar(select(Entity).where(Entity.name == name))
-    if entity is None:
-        entity_id = session.scalar(select(EntityAlias.entity_id).where(EntityAlias.normalised == normalise(name)))
-        entity = session.get(Entity, entity_id) if entity_id is not None else None
+    entity = repo.find_entity(session, name, normalise(name))
     if entity is None:
         raise InputError(f"no entity named {name!r} (see `ssbrace entities`)")
     return entity
@@ -230,14 +213,5 @@ def merge_entities(session: Session, keep_name: str, drop_name: str, by: str = "
     drop = find_entity(session, drop_name)
     if keep.id == drop.id:
         raise InputError(f"{keep_name!r} and {drop_name!r} are already the same entity ({keep.name})")
-    session.execute(update(EntityAlias).where(EntityAlias.entity_id == drop.id).values(entity_id=keep.id))
-    session.execute(update(Claim).where(Claim.subject_entity_id == drop.id).values(subject_entity_id=keep.id))
-    session.execute(update(Claim).where(Claim.object_entity_id == drop.id).values(object_entity_id=keep.id))
-    if keep.country is None and drop.country is not None:
-        keep.country = drop.country
-    session.add(EntityMerge(kept_id=keep.id, kept_name=keep.name, dropped_name=drop.name, by=by))
-    session.flush()
-    session.expire(drop)
-    session.delete(drop)
-    session.flush()
+    repo.merge_entities(session, keep, drop, by)
     return keep

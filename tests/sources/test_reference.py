@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from ssbrace.domains.loader import load_domain
 from ssbrace.errors import InputError
 from ssbrace.kb.queries import claim_records
-from ssbrace.kb.reference import load_reference, read_reference
 from ssbrace.kb.tables import Claim, Document
+from ssbrace.pipeline import load_reference
+from ssbrace.sources.reference import read_reference
 
 
 def test_load_reference_builds_documents_with_exact_evidence(store, mini_pack):

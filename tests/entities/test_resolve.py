@@ -6,9 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ssbrace.domains.loader import load_domain
-from ssbrace.errors import InputError
-from ssbrace.kb.queries import entity_rows
-from ssbrace.kb.resolve import (
+from ssbrace.entities.resolve import (
     Resolver,
     display_name,
     link_document_claims,
@@ -16,6 +14,8 @@ from ssbrace.kb.resolve import (
     normalise,
     seed_gazetteer,
 )
+from ssbrace.errors import InputError
+from ssbrace.kb.queries import entity_rows
 from ssbrace.kb.tables import Claim, Document, Entity, EntityMerge
 
 

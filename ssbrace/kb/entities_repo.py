@@ -1,0 +1,113 @@
+"""Queries for entities, their aliases and the claims linked to them. ``ssbrace.entities`` decides which
+entity a name means; this module only reads and writes what it decided."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ssbrace.kb.tables import Claim, Entity, EntityAlias, EntityMerge
+
+
+@dataclass(frozen=True)
+class ClaimNames:
+    """The names a claim states and the entities they are linked to now."""
+
+    id: int
+    subject: str
+    subject_type: str | None
+    object: str | None
+    object_type: str | None
+    subject_entity_id: int | None
+    object_entity_id: int | None
+
+
+def entity_names(session: Session) -> dict[int, str]:
+    """Entity id -> canonical name, for every entity."""
+    return {entity_id: name for entity_id, name in session.execute(select(Entity.id, Entity.name))}
+
+
+def alias_keys(session: Session) -> dict[str, int]:
+    """Normalised alias -> entity id, for every alias."""
+    return {key: entity_id for entity_id, key in session.execute(select(EntityAlias.entity_id, EntityAlias.normalised))}
+
+
+def entities_by_name(session: Session) -> dict[str, tuple[int, str | None]]:
+    """Canonical name -> (entity id, country)."""
+    return {name: (eid, country) for eid, name, country in session.execute(
+        select(Entity.id, Entity.name, Entity.country))}
+
+
+def merged_away_names(session: Session) -> set[str]:
+    """The names a person merged into another entity (they are not seeded again)."""
+    return set(session.scalars(select(EntityMerge.dropped_name)))
+
+
+def has_gazetteer_entities(session: Session) -> bool:
+    return session.scalar(select(Entity.id).where(Entity.from_gazetteer.is_(True)).limit(1)) is not None
+
+
+def add_entity(session: Session, name: str, entity_type: str, country: str | None = None, *,
+               from_gazetteer: bool) -> int:
+    """Insert an entity and flush; returns its id."""
+    entity = Entity(name=name, type=entity_type, country=country, from_gazetteer=from_gazetteer)
+    session.add(entity)
+    session.flush()
+    return entity.id
+
+
+def update_entity(session: Session, entity_id: int, **values: object) -> None:
+    session.execute(update(Entity).where(Entity.id == entity_id).values(**values))
+
+
+def add_alias(session: Session, entity_id: int, alias: str, normalised: str) -> None:
+    session.add(EntityAlias(entity_id=entity_id, alias=alias, normalised=normalised))
+
+
+def claim_ids_of_document(session: Session, document_id: int) -> list[int]:
+    return list(session.scalars(select(Claim.id).where(Claim.document_id == document_id).order_by(Claim.id)))
+
+
+def claim_names(session: Session, claim_ids: Iterable[int]) -> list[ClaimNames]:
+    """The claims with these ids, in id order (the order new entities are created in)."""
+    ids = sorted(set(claim_ids))
+    found: list[ClaimNames] = []
+    for start in range(0, len(ids), 500):  # SQLite caps bound parameters
+        rows = session.scalars(select(Claim).where(Claim.id.in_(ids[start : start + 500])).order_by(Claim.id))
+        found.extend(ClaimNames(r.id, r.subject, r.subject_type, r.object, (r.extra or {}).get("object_type"),
+                                r.subject_entity_id, r.object_entity_id) for r in rows)
+    return found
+
+
+def set_claim_entities(session: Session, links: Iterable[tuple[int, int | None, int | None]]) -> None:
+    """Store (claim id, subject entity id, object entity id) links."""
+    for claim_id, subject_id, object_id in links:
+        session.execute(update(Claim).where(Claim.id == claim_id).values(subject_entity_id=subject_id,
+                                                                         object_entity_id=object_id))
+    session.flush()
+
+
+def find_entity(session: Session, name: str, normalised: str) -> Entity | None:
+    """The entity whose canonical name is ``name``, else the one owning the alias ``normalised``."""
+    entity = session.scalar(select(Entity).where(Entity.name == name))
+    if entity is None:
+        entity_id = session.scalar(select(EntityAlias.entity_id).where(EntityAlias.normalised == normalised))
+        entity = session.get(Entity, entity_id) if entity_id is not None else None
+    return entity
+
+
+def merge_entities(session: Session, keep: Entity, drop: Entity, by: str) -> None:
+    """Move ``drop``'s aliases and claims to ``keep``, log the merge and delete ``drop``."""
+    session.execute(update(EntityAlias).where(EntityAlias.entity_id == drop.id).values(entity_id=keep.id))
+    session.execute(update(Claim).where(Claim.subject_entity_id == drop.id).values(subject_entity_id=keep.id))
+    session.execute(update(Claim).where(Claim.object_entity_id == drop.id).values(object_entity_id=keep.id))
+    if keep.country is None and drop.country is not None:
+        keep.country = drop.country
+    session.add(EntityMerge(kept_id=keep.id, kept_name=keep.name, dropped_name=drop.name, by=by))
+    session.flush()
+    session.expire(drop)
+    session.delete(drop)
+    session.flush()

@@ -1,0 +1,264 @@
+"""Input routing: what an input is (a file, a folder, a page, a feed) and which documents it holds.
+
+Routing fetches but neither reads texts nor stores anything. Each document it finds is a ``Found``
+whose ``fetch`` brings its raw form (the caller runs it under the document's time budget, and the
+documents stage reads the text); what the store knows of sources (validators for a conditional GET,
+feed entries stored already) comes in through a ``SourceBook``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from ssbrace import budget
+from ssbrace.errors import FetchError, InputError, SsbraceError
+from ssbrace.sources.feeds import FeedEntry, looks_like_feed, looks_like_html, parse_feed
+from ssbrace.sources.files import display_path, expand_path_with_skips
+from ssbrace.sources.web import FEED_TYPES, FetchedPage, FetchOptions, fetch, make_client
+
+# A feed entry whose own content has at least this many words is taken as the full text.
+FULL_TEXT_MIN_WORDS = 120
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"\w+", re.U)
+
+
+def is_url(text: str) -> bool:
+    """True for anything with a scheme (http://, ftp://...): those are never read as paths."""
+    return bool(_SCHEME.match(text))
+
+
+@dataclass(frozen=True)
+class KnownSource:
+    """What the store knows of a source from its last poll."""
+
+    id: int
+    kind: str
+    etag: str | None
+    last_modified: str | None
+    last_status: str | None
+
+
+class SourceBook(Protocol):
+    """The store's register of sources, as routing needs it (``ssbrace.pipeline`` keeps one over kb)."""
+
+    def find(self, location: str) -> KnownSource | None: ...
+
+    def register(self, location: str, kind: str, name: str | None, title: str | None = None) -> int:
+        """The source's id, created if new; ``title`` names an unnamed source (a feed's own title)."""
+        ...
+
+    def record_poll(self, source_id: int, status: str, *, kind: str | None = None, etag: str | None = None,
+                    last_modified: str | None = None, keep_validators: bool = False) -> None: ...
+
+    def stored_locations(self, locations: list[str]) -> dict[str, int]:
+        """Which of these locations are stored already: location -> document id."""
+        ...
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A document as fetched, before its text is read."""
+
+    path: Path | None = None  # a file, read by the documents stage
+    body: bytes | str | None = None  # a page, or a feed entry's own HTML
+    url: str | None = None
+    header: str | None = None  # the Content-Type the text is decoded with
+    content_type: str | None = None  # the type stored (a file's is known once it is read)
+    # A feed entry's metadata, for what the page does not say itself.
+    from_feed: bool = False
+    title: str | None = None
+    author: str | None = None
+    published: date | None = None
+
+
+@dataclass(frozen=True)
+class Found:
+    """One document of an input: how it is labelled and stored, and how its raw form is fetched."""
+
+    label: str
+    location: str
+    source_id: int
+    fetch: Callable[[], Raw]
+
+
+@dataclass(frozen=True)
+class Settled:
+    """An outcome known without fetching: a skipped file, a feed entry stored already, a feed not modified."""
+
+    label: str
+    status: str  # one of documents.ingest.STATUSES
+    reason: str
+    document_id: int | None = None
+    counts: bool = True  # one unit of progress
+
+
+@dataclass
+class Route:
+    """One input's documents, and how its poll is recorded once each has an outcome."""
+
+    items: list[Found | Settled]
+    units: int = 1  # units of progress: its files or entries
+    finish: Callable[[list[str]], None] = lambda statuses: None  # called with every item's status
+
+
+class Router:
+    """Routes inputs to their documents; holds the fetch client the inputs of a batch share.
+
+    Args:
+        book: the store's register of sources.
+        options: fetch limits.
+        document_seconds: the time budget of one document, which parsing a feed also gets.
+    """
+
+    def __init__(self, book: SourceBook, options: FetchOptions, document_seconds: float | None = None) -> None:
+        self.book = book
+        self.options = options
+        self.document_seconds = document_seconds
+        self._client: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = make_client(self.options)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def route(self, text: str, name: str | None = None) -> Route:
+        """The documents of one input: a path (file or folder) or an http(s) URL (page or feed)."""
+        return self._url(text, name) if is_url(text) else self._path(text, name)
+
+    # --- files and folders ---
+
+    def _path(self, text: str, name: str | None) -> Route:
+        path = Path(text).expanduser()
+        found = expand_path_with_skips(path)
+        kind = "folder" if path.is_dir() else "file"
+        source_id = self.book.register(display_path(path.resolve()), kind, name)
+        items: list[Found | Settled] = [Settled(display_path(skipped), "failed", f"skipped: {reason}", counts=False)
+                                        for skipped, reason in found.skipped]
+        items += [Found(display_path(file), display_path(file.resolve()), source_id, _file_fetch(file))
+                  for file in found.files]
+
+        def finish(statuses: list[str]) -> None:
+            failed = statuses.count("failed")
+            self.book.record_poll(source_id, f"ok: {len(found.files)} files, {failed} failed", kind=kind)
+
+        return Route(items, units=len(found.files), finish=finish)
+
+    # --- pages and feeds ---
+
+    def _url(self, url: str, name: str | None) -> Route:
+        scheme = url.split("://", 1)[0].lower()
+        if scheme not in {"http", "https"}:
+            raise InputError(f"unsupported URL scheme {scheme}: (only http and https)")
+        known = self.book.find(url)
+        etag = last_modified = None
+        # Validators are sent only for feeds polled successfully before: a page whose last ingest
+        # failed must be fetched in full again.
+        if known is not None and known.kind == "feed" and (known.last_status or "").startswith("ok"):
+            etag, last_modified = known.etag, known.last_modified
+        try:
+            page = fetch(url, self.options, etag=etag, last_modified=last_modified, client=self.client)
+        except SsbraceError as exc:
+            if known is not None:
+                self.book.record_poll(known.id, f"failed: {exc}", keep_validators=True)
+            raise
+        if page.not_modified:
+            if known is None:
+                raise FetchError("unexpected HTTP 304 to a request that was not conditional")
+            self.book.record_poll(known.id, "ok: not modified (HTTP 304)", keep_validators=True)
+            return Route([Settled(url, "unchanged", "feed not modified since last poll (HTTP 304)", counts=False)])
+        if looks_like_feed(page.body):
+            return self._feed(url, page, name)
+        if page.content_type in FEED_TYPES or (known is not None and known.kind == "feed"):
+            what = "an HTML page" if looks_like_html(page.body) else "not RSS or Atom"
+            reason = f"not a feed: {what} served as {page.content_type or 'a feed'}"
+            if known is not None:
+                self.book.record_poll(known.id, f"failed: {reason}", keep_validators=True)
+            raise InputError(reason)
+        source_id = self.book.register(url, "url", name)
+        raw = Raw(body=page.body, url=page.url, header=_header(page), content_type=page.content_type or "text/html")
+
+        def finish(statuses: list[str]) -> None:
+            # A page that failed to be read or stored is not recorded: its next ingest tries it afresh.
+            if statuses and statuses[0] != "failed":
+                self.book.record_poll(source_id, f"ok: {statuses[0]}", etag=page.etag,
+                                      last_modified=page.last_modified)
+
+        return Route([Found(url, url, source_id, lambda: raw)], finish=finish)
+
+    def _feed(self, url: str, page: FetchedPage, name: str | None) -> Route:
+        try:
+            # A feed is parsed under the same time budget as one document.
+            with budget.time_budget(self.document_seconds), budget.interruptible("parsing the feed"):
+                feed = parse_feed(page.body, page.url)
+        except SsbraceError as exc:
+            known = self.book.find(url)
+            if known is not None:
+                self.book.record_poll(known.id, f"failed: {exc}", keep_validators=True)
+            raise
+        source_id = self.book.register(url, "feed", name, title=feed.title)
+        stored = self.book.stored_locations([e.location for e in feed.entries if e.location])
+        items: list[Found | Settled] = []
+        for entry in feed.entries:
+            if entry.location is None:
+                items.append(Settled(f"{url} (entry without link)", "failed", "feed entry has neither a link nor an id"))
+            elif entry.location in stored:
+                # Entries are articles: once stored, a re-poll does not fetch them again.
+                doc_id = stored[entry.location]
+                items.append(Settled(entry.location, "duplicate", f"already stored as document {doc_id}",
+                                     document_id=doc_id))
+            else:
+                items.append(Found(entry.location, entry.location, source_id, self._entry_fetch(entry)))
+
+        def finish(statuses: list[str]) -> None:
+            counts = Counter(statuses)
+            self.book.record_poll(
+                source_id,
+                f"ok: {len(feed.entries)} entries, {counts['new'] + counts['near_duplicate']} new, "
+                f"{counts['failed']} failed",
+                kind="feed", etag=page.etag, last_modified=page.last_modified,
+            )
+
+        return Route(items, units=len(feed.entries), finish=finish)
+
+    def _entry_fetch(self, entry: FeedEntry) -> Callable[[], Raw]:
+        def fetch_entry() -> Raw:
+            meta = Raw(from_feed=True, title=entry.title, author=entry.author, published=entry.published)
+            content = entry.content_html
+            if content and len(_WORD.findall(_TAG.sub(" ", content))) >= FULL_TEXT_MIN_WORDS:
+                html = (f"<html><head><title>{entry.title or ''}</title></head>"
+                        f"<body><article>{content}</article></body></html>")
+                return replace(meta, body=html, url=entry.link, header="text/html", content_type="text/html")
+            if entry.link:
+                page = fetch(entry.link, self.options, client=self.client)
+                if looks_like_feed(page.body):
+                    raise InputError("feed entry links to another feed, not an article")
+                return replace(meta, body=page.body, url=page.url, header=_header(page),
+                               content_type=page.content_type or "text/html")
+            raise InputError("feed entry has no link and too little content to be the full text")
+
+        return fetch_entry
+
+
+def _file_fetch(file: Path) -> Callable[[], Raw]:
+    return lambda: Raw(path=file)
+
+
+def _header(page: FetchedPage) -> str | None:
+    if page.content_type and page.charset:
+        return f"{page.content_type}; charset={page.charset}"
+    return page.content_type
