@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from ssbrace.analysis.scoreboard import INDICATORS
 from ssbrace.kb import search as kb_search
 from ssbrace.kb.search import ClaimFilter, Page
-from ssbrace.models import CLAIM_KINDS
+from ssbrace.models import CLAIM_FIELDS, CLAIM_KINDS
 from ssbrace.web import views
 from ssbrace.web.api_models import (
     BoardOut,
@@ -279,9 +279,8 @@ def scoreboard_csv(request: Request, by: str = BY) -> StreamingResponse:
     return _csv(header, rows, f"scoreboard-{by}.csv")
 
 
-CLAIM_COLUMNS = ["id", "kind", "subject", "subject_type", "object", "value", "unit", "bound", "amount", "currency",
-                 "value_usd", "year", "year_end", "stage", "technology", "metric", "relation", "aspect", "rank",
-                 "segment", "program", "confidence", "sentence", "start", "end"]
+# A claim as CSV: its id, the contract fields, then its evidence (the source columns follow).
+CLAIM_COLUMNS = ["id", *CLAIM_FIELDS, "confidence", "sentence", "start", "end"]
 
 
 @reads.get("/claims.csv", tags=["claims"], response_class=StreamingResponse)

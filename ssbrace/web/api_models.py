@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from ssbrace.analysis.checks import Finding
 from ssbrace.analysis.conflicts import Conflict
@@ -15,6 +16,7 @@ from ssbrace.analysis.scoreboard import INDICATORS, Board, BoardRow
 from ssbrace.kb.queries import EntityRow
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.search import MARK_END, MARK_START, DocumentRow, DocumentView
+from ssbrace.models import CLAIM_FIELDS, ClaimFields
 from ssbrace.web.formatting import entity_url, evidence_url, lead_claim
 
 T = TypeVar("T")
@@ -44,30 +46,11 @@ class SourceOut(BaseModel):
     location: str | None
 
 
-class ClaimOut(BaseModel):
+@pydantic_dataclass(kw_only=True, config=ConfigDict(json_schema_serialization_defaults_required=True))
+class ClaimOut(ClaimFields):
     """A claim in the shape of CLAIMS.md, with its id, evidence link and source."""
 
     id: int
-    kind: str
-    subject: str
-    subject_type: str
-    object: str | None
-    value: float | None
-    unit: str | None
-    bound: str
-    amount: float | None
-    currency: str | None
-    value_usd: float | None
-    year: int | None
-    year_end: int | None
-    stage: str | None
-    technology: str | None
-    metric: str | None
-    relation: str | None
-    aspect: str | None
-    rank: int | None
-    segment: str | None
-    program: str | None
     confidence: float
     evidence: EvidenceOut
     source: SourceOut
@@ -75,10 +58,7 @@ class ClaimOut(BaseModel):
 
 def claim_out(c: ClaimRecord) -> ClaimOut:
     return ClaimOut(
-        id=c.id, kind=c.kind, subject=c.subject, subject_type=c.subject_type, object=c.object, value=c.value,
-        unit=c.unit, bound=c.bound, amount=c.amount, currency=c.currency, value_usd=c.value_usd, year=c.year,
-        year_end=c.year_end, stage=c.stage, technology=c.technology, metric=c.metric, relation=c.relation,
-        aspect=c.aspect, rank=c.rank, segment=c.segment, program=c.program, confidence=c.confidence,
+        id=c.id, confidence=c.confidence, **{name: getattr(c, name) for name in CLAIM_FIELDS},
         evidence=EvidenceOut(sentence=c.sentence, start=c.start, end=c.end, url=evidence_url(c)),
         source=SourceOut(document_id=c.document_id, title=c.title, url=c.url, publisher=c.publisher,
                          published=c.published, location=c.location),
