@@ -21,7 +21,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from ssbrace.documents.markdown import strip_emphasis, strip_links
 from ssbrace.errors import InputError
 from ssbrace.kb import stories_repo as repo
-from ssbrace.kb.stories_repo import ClaimRecord, DocRecord, StoryRecord
+from ssbrace.kb.records import ClaimRecord
+from ssbrace.kb.stories_repo import DocRecord, StoryRecord
 from ssbrace.stories.cluster import headline_for
 from ssbrace.stories.features import (
     EMPTY_INDEX,

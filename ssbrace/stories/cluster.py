@@ -21,7 +21,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ssbrace.errors import InputError
 from ssbrace.kb import stories_repo as repo
-from ssbrace.kb.stories_repo import ClaimRecord, DocRecord
+from ssbrace.kb.records import ClaimRecord
+from ssbrace.kb.stories_repo import DocRecord
 from ssbrace.stories.features import (
     EntityIndex,
     entity_index,
