@@ -12,12 +12,13 @@ from ssbrace.analysis.checks import Finding
 from ssbrace.analysis.conflicts import Conflict
 from ssbrace.analysis.facts import Fact, format_value
 from ssbrace.analysis.roadmaps import Ledger
-from ssbrace.analysis.scoreboard import INDICATORS, Board, BoardRow
+from ssbrace.analysis.scoreboard import BoardRow
+from ssbrace.delivery.board import BoardRowOut
+from ssbrace.delivery.links import entity_url, evidence_url
 from ssbrace.kb.queries import EntityRow
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.search import MARK_END, MARK_START, DocumentRow, DocumentView
 from ssbrace.models import CLAIM_FIELDS, ClaimFields
-from ssbrace.web.formatting import entity_url, evidence_url, lead_claim
 
 T = TypeVar("T")
 
@@ -63,51 +64,6 @@ def claim_out(c: ClaimRecord) -> ClaimOut:
         source=SourceOut(document_id=c.document_id, title=c.title, url=c.url, publisher=c.publisher,
                          published=c.published, location=c.location),
     )
-
-
-class IndicatorOut(BaseModel):
-    value: float
-    display: str
-    note: str
-    sources: int
-    claims: list[int]
-    evidence: str | None
-
-
-class BoardRowOut(BaseModel):
-    rank: int
-    entity: str
-    score: float
-    url: str
-    indicators: dict[str, IndicatorOut | None]
-
-
-class BoardOut(BaseModel):
-    by: str
-    weights: dict[str, float]
-    explanation: str
-    notes: dict[str, str]
-    labels: dict[str, str]
-    rows: list[BoardRowOut]
-
-
-def board_row_out(row: BoardRow, by: str, cells: dict | None = None) -> BoardRowOut:
-    indicators: dict[str, IndicatorOut | None] = {}
-    for name, _, _ in INDICATORS:
-        ind = row.indicators.get(name)
-        cell = (cells or {}).get((row.entity, name))
-        lead = cell.lead if cell is not None else lead_claim(ind) if ind is not None else None
-        indicators[name] = None if ind is None else IndicatorOut(
-            value=ind.value, display=ind.display, note=ind.note,
-            sources=cell.n_sources if cell is not None else ind.n_sources,
-            claims=[c.id for c in ind.claims], evidence=evidence_url(lead) if lead else None)
-    return BoardRowOut(rank=row.rank, entity=row.entity, score=round(row.score, 4),
-                       url=entity_url(row.entity, "company" if by == "company" else "country"), indicators=indicators)
-
-
-def board_out(board: Board, cells: dict | None = None) -> BoardOut:
-    return BoardOut(by=board.by, weights=board.weights, explanation=board.explanation, notes=board.notes,
-                    labels=board.labels, rows=[board_row_out(r, board.by, cells) for r in board.rows])
 
 
 class EntityOut(BaseModel):
