@@ -12,21 +12,26 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from ssbrace.documents.ingest import IngestResult, ingest, update_sources
 from ssbrace.extract.pipeline import EXTRACTOR_VERSION, extract_claims
 from ssbrace.kb.claims_repo import ReextractResult, reextract_all, store_claims
 from ssbrace.kb.resolve import link_document_claims
 from ssbrace.kb.store import Store
+from ssbrace.kb.tables import Document
+from ssbrace.models import Claim, ExtractedText
 from ssbrace.settings import Settings
 from ssbrace.stories.cluster import assign_pending
 
 
-def claims_before_storing(extracted: Any, location: str, *, domain: Any = None) -> list:
+def claims_before_storing(extracted: ExtractedText, location: str, *, domain: str | None = None) -> list[Claim]:
     """The claims of a new text, extracted before its write transaction opens (see ``Ingestor.prepare``)."""
     return extract_claims(extracted.text or "", published=extracted.published, doc=location, domain=domain)
 
 
-def after_document_stored(session: Any, document: Any, claims: list | None = None, *, domain: Any = None) -> int:
+def after_document_stored(session: Session, document: Document, claims: list[Claim] | None = None, *,
+                          domain: str | None = None) -> int:
     """Store the document's claims (extracted now unless given) and link their entities; returns the count."""
     if claims is None:
         claims = extract_claims(document.text or "", published=document.published, doc=document.location,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from ssbrace.domains.loader import DomainPack
 from ssbrace.kb.store import Store
 from ssbrace.kb.tables import Claim as ClaimRow
 from ssbrace.kb.tables import Document
@@ -94,7 +95,7 @@ class ReextractResult:
 CURATED_VERSIONS = ("reference",)
 
 
-def reextract_all(store: Store, *, domain: Any = None, only_outdated: bool = True,
+def reextract_all(store: Store, *, domain: DomainPack | str | None = None, only_outdated: bool = True,
                   progress: Callable[[int, int], None] | None = None,
                   after_store: Callable[[Session, Document], int] | None = None) -> ReextractResult:
     """Re-run the extractor on stored documents, one transaction per document.

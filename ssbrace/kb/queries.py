@@ -92,7 +92,7 @@ def entity_rows(session: Session, entity_type: str | None = None) -> list[Entity
         select(Claim.subject_entity_id.label("eid")).where(Claim.subject_entity_id.is_not(None)),
         select(Claim.object_entity_id.label("eid")).where(Claim.object_entity_id.is_not(None)),
     ).subquery()
-    counts = dict(session.execute(select(mentions.c.eid, func.count()).group_by(mentions.c.eid)).all())
+    counts: dict[int, int] = dict(session.execute(select(mentions.c.eid, func.count()).group_by(mentions.c.eid)).all())
     aliases: dict[int, list[str]] = {}
     for eid, alias in session.execute(select(EntityAlias.entity_id, EntityAlias.alias).order_by(EntityAlias.id)):
         aliases.setdefault(eid, []).append(alias)
@@ -109,4 +109,4 @@ def entity_rows(session: Session, entity_type: str | None = None) -> list[Entity
 def entity_countries(session: Session) -> dict[str, str]:
     """Entity name -> its country (companies, programs) for every entity that has one."""
     return {name: country for name, country in session.execute(
-        select(Entity.name, Entity.country).where(Entity.country.is_not(None)))}
+        select(Entity.name, Entity.country).where(Entity.country.is_not(None))) if country is not None}

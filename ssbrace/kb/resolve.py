@@ -160,8 +160,9 @@ def seed_gazetteer(session: Session, pack: DomainPack | None = None) -> int:
                                                                                       from_gazetteer=True))
         else:
             # A name first met in a claim may already exist as a new entity: it becomes the gazetteer's.
-            entity_id = resolver.by_key.get(normalise(name))
-            if entity_id is not None:
+            found = resolver.by_key.get(normalise(name))
+            if found is not None:
+                entity_id = found
                 session.execute(update(Entity).where(Entity.id == entity_id).values(
                     name=name, type=etype, country=country, from_gazetteer=True))
             else:

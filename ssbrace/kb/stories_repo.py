@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from ssbrace.kb.records import ClaimRecord
+from ssbrace.kb.store import changed_rows
 from ssbrace.kb.tables import (
     Claim,
     Delivery,
@@ -131,10 +132,10 @@ def pending_documents_in_arrival_order(session: Session) -> list[int]:
     if not pending:
         return []
     day = func.coalesce(Document.published, func.date(Document.fetched_at))
-    ordered: list[int] = []
+    ordered: list[tuple[int, date | None]] = []
     for start in range(0, len(pending), 500):
         chunk = pending[start : start + 500]
-        ordered.extend(session.execute(select(Document.id, day).where(Document.id.in_(chunk))).all())
+        ordered.extend(session.execute(select(Document.id, day).where(Document.id.in_(chunk))).tuples())
     ordered.sort(key=lambda row: (row[1] is not None, row[1] or "", row[0]))
     return [row[0] for row in ordered]
 
@@ -286,7 +287,7 @@ def unsubscribe(session: Session, email: str, topic: str | None = None) -> int:
     if topic is not None:
         query = query.where(Subscription.topic == topic)
     result = session.execute(query)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return changed_rows(result)
 
 
 def unsubscribe_by_token(session: Session, token: str) -> SubscriptionRecord | None:
