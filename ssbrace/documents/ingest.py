@@ -11,10 +11,12 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import httpx
 import trafilatura
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +30,9 @@ from ssbrace.models import ExtractedText
 from ssbrace.sources.feeds import FeedEntry, looks_like_feed, looks_like_html, parse_feed
 from ssbrace.sources.files import HTML_SUFFIXES, MARKDOWN_SUFFIXES, display_path, expand_path_with_skips
 from ssbrace.sources.web import FEED_TYPES, FetchedPage, FetchOptions, fetch, make_client
+
+if TYPE_CHECKING:
+    from ssbrace.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +104,7 @@ class Ingestor:
     def __init__(
         self,
         store: Store,
-        settings: Any,
+        settings: Settings,
         *,
         after_store: AfterStore | None = None,
         prepare: Prepare | None = None,
@@ -115,7 +120,7 @@ class Ingestor:
         self.fetch_options = fetch_options or FetchOptions.from_settings(settings)
         self.raise_errors = raise_errors
         self.result = IngestResult()
-        self._client = None
+        self._client: httpx.Client | None = None
         self._index: StoredNearDuplicates | None = None
         self._done = 0
         self._total = 0
@@ -164,7 +169,7 @@ class Ingestor:
         self.result.items.append(item)
         return item
 
-    def _document_budget(self):  # type: ignore[no-untyped-def]
+    def _document_budget(self) -> AbstractContextManager[None]:
         """The time budget of one document (file, page or feed entry): it fails alone when spent."""
         return budget.time_budget(getattr(self.settings, "document_seconds", None))
 
@@ -187,7 +192,7 @@ class Ingestor:
         return self._index
 
     @property
-    def client(self):  # type: ignore[no-untyped-def]
+    def client(self) -> httpx.Client:
         if self._client is None:
             self._client = make_client(self.fetch_options)
         return self._client
@@ -322,7 +327,7 @@ class Ingestor:
             if source.name is None and feed.title:
                 source.name = feed.title
             source_id = source.id
-            known = repo.known_locations(session, [e.location for e in feed.entries if e.location])
+            stored = repo.known_locations(session, [e.location for e in feed.entries if e.location])
         self._total += max(len(feed.entries) - 1, 0)
         start = len(self.result.items)
         for entry in feed.entries:
@@ -330,14 +335,14 @@ class Ingestor:
             try:
                 if entry.location is None:
                     raise InputError("feed entry has neither a link nor an id")
-                if entry.location in known:
+                if entry.location in stored:
                     # Entries are articles: once stored, a re-poll does not fetch them again.
                     self._add(
                         ItemResult(
                             input=label,
                             status="duplicate",
-                            reason=f"already stored as document {known[entry.location]}",
-                            document_id=known[entry.location],
+                            reason=f"already stored as document {stored[entry.location]}",
+                            document_id=stored[entry.location],
                         )
                     )
                 else:
@@ -490,14 +495,14 @@ def _strip_tags(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html)
 
 
-def ingest(store: Store, inputs: Sequence[str], settings: Any, *, name: str | None = None,
+def ingest(store: Store, inputs: Sequence[str], settings: Settings, *, name: str | None = None,
            **options: Any) -> IngestResult:
     """Ingest files, folders, pages and feeds into the store; ``options`` as for ``Ingestor``."""
     with Ingestor(store, settings, **options) as ingestor:
         return ingestor.ingest(inputs, name=name)
 
 
-def update_sources(store: Store, settings: Any, **options: Any) -> IngestResult:
+def update_sources(store: Store, settings: Settings, **options: Any) -> IngestResult:
     """Poll every registered source once; ``options`` as for ``Ingestor``."""
     with Ingestor(store, settings, **options) as ingestor:
         return ingestor.update()

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -31,6 +31,9 @@ from ssbrace.stories.features import (
     telling_figures,
 )
 from ssbrace.stories.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,7 @@ def _vectors(
 
 
 def assign_document(
-    session: Any,
+    session: Session,
     document_id: int,
     *,
     config: ClusterConfig = DEFAULT_CONFIG,
@@ -256,7 +259,7 @@ def assign_document(
 
 
 def rebuild_stories(
-    session: Any, *, config: ClusterConfig = DEFAULT_CONFIG, domain: str | None = None
+    session: Session, *, config: ClusterConfig = DEFAULT_CONFIG, domain: str | None = None
 ) -> int:
     """Forget every story and group all stored documents again, in order of arrival.
 
@@ -277,7 +280,7 @@ def rebuild_stories(
     return len(stories)
 
 
-def assign_pending(session: Any, *, config: ClusterConfig = DEFAULT_CONFIG, domain: str | None = None) -> int:
+def assign_pending(session: Session, *, config: ClusterConfig = DEFAULT_CONFIG, domain: str | None = None) -> int:
     """Group the stored documents that are in no story yet, in order of arrival; returns how many."""
     count = 0
     for document_id in repo.pending_documents_in_arrival_order(session):

@@ -8,9 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ssbrace.errors import InputError
+
+if TYPE_CHECKING:
+    from ssbrace.kb.store import Store
 
 _HEADER = re.compile(r"^(title|date|publisher)\s*:\s*(.+?)\s*$", re.I)
 
@@ -94,7 +97,7 @@ def read_labelled_set(folder: Path) -> list[LabelledArticle]:
 
 
 def cluster_labelled_set(
-    store: Any,
+    store: Store,
     articles: list[LabelledArticle],
     *,
     config: Any = None,
