@@ -10,13 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ssbrace.analysis.config import AnalysisConfig
 from ssbrace.analysis.conflicts import Conflict, find_conflicts
 from ssbrace.analysis.facts import Fact, build_facts, format_value
 from ssbrace.analysis.roadmaps import Move, build_ledgers, moves
 from ssbrace.kb.records import ClaimRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ssbrace.kb.store import Store
 
 
 @dataclass(frozen=True)
@@ -44,19 +49,20 @@ class Changes:
         return not (self.new_facts or self.moved_targets or self.new_conflicts)
 
 
-def _records(session_or_records: Any) -> list[ClaimRecord]:
+def _records(session_or_records: Session | Store | Sequence[ClaimRecord]) -> list[ClaimRecord]:
     """Claim records from a list, a Store or an open session."""
     if isinstance(session_or_records, Sequence):
         return list(session_or_records)
     from ssbrace.kb.queries import claim_records  # the store is only touched when one is given
+    from ssbrace.kb.store import Store
 
-    if hasattr(session_or_records, "session") and callable(session_or_records.session):
+    if isinstance(session_or_records, Store):
         with session_or_records.session() as session:
             return claim_records(session)
     return claim_records(session_or_records)
 
 
-def changes_since(session_or_records: Any, since: date, config: AnalysisConfig | None = None) -> Changes:
+def changes_since(session_or_records: Session | Store | Sequence[ClaimRecord], since: date, config: AnalysisConfig | None = None) -> Changes:
     """What is new since ``since`` (inclusive): facts first stated, targets moved, conflicts raised."""
     if config is None:
         from ssbrace.analysis.config import config_from_pack

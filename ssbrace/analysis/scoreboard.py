@@ -164,7 +164,7 @@ def _targets(records: Sequence[ClaimRecord], by: str) -> dict[str, Indicator]:
         if c.kind == "target" and c.subject_type == "company" and c.year is not None:
             owner = _owner(c, by)
             if owner:
-                holders[owner][c.stage if by == "company" else c.subject].append(c)
+                holders[owner][(c.stage or "") if by == "company" else c.subject].append(c)
     word = "stage" if by == "company" else "company"
     return {e: Indicator("target_companies", float(len(groups)), f"{len(groups)}",
                          tuple(c for cs in groups.values() for c in cs),
@@ -248,10 +248,10 @@ def build_scoreboard(records: Sequence[ClaimRecord], config: AnalysisConfig, by:
                               f"known: {', '.join(table)}")
     weights = {name: config.weights.get(name, 0.0) for name, _, _ in columns}
     for name, _, higher in columns:
-        values = [r.indicators[name].value for r in rows.values() if name in r.indicators]
-        if not values:
+        figures = [r.indicators[name].value for r in rows.values() if name in r.indicators]
+        if not figures:
             continue
-        lo, hi = min(values), max(values)
+        lo, hi = min(figures), max(figures)
         for row in rows.values():
             if name not in row.indicators:
                 continue

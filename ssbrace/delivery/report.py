@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -26,6 +26,9 @@ from ssbrace.delivery.formats import FORMATS
 from ssbrace.domains.loader import DomainPack, load_domain
 from ssbrace.errors import InputError, UsageError
 from ssbrace.kb.records import ClaimRecord
+
+if TYPE_CHECKING:
+    from ssbrace.kb.store import Store
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def _ledger_view(ledger: Ledger, notes: Footnotes) -> dict[str, Any]:
 
 
 def _board_view(board: Board, notes: Footnotes) -> dict[str, Any]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in board.rows:
         cells = {}
         for name, _, _ in board.columns:
@@ -297,7 +300,7 @@ def render_csv(data: dict[str, Any]) -> str:
 RENDERERS = {"html": render_html, "md": render_md, "csv": render_csv, "json": render_json}
 
 
-def build_knowledge(store: Any, pack: DomainPack | None = None, weights: dict[str, float] | None = None) -> Knowledge:
+def build_knowledge(store: Store, pack: DomainPack | None = None, weights: dict[str, float] | None = None) -> Knowledge:
     """Read every claim of the store and wrap it for analysis."""
     from ssbrace.kb.queries import claim_records
 
@@ -306,7 +309,7 @@ def build_knowledge(store: Any, pack: DomainPack | None = None, weights: dict[st
     return Knowledge.of(records, pack or load_domain(), weights)
 
 
-def render_report(store: Any, out_path: Path | str, fmt: str = "html", pack: DomainPack | None = None,
+def render_report(store: Store, out_path: Path | str, fmt: str = "html", pack: DomainPack | None = None,
                   weights: dict[str, float] | None = None, knowledge: Knowledge | None = None) -> Path:
     """Write the report of the store's knowledge to ``out_path`` in one of FORMATS; returns the path."""
     if fmt not in RENDERERS:
