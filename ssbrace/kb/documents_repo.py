@@ -143,7 +143,7 @@ def iter_signatures(session: Session) -> Iterator[tuple[int, bytes]]:
         .where(Document.minhash.is_not(None), Document.duplicate_of.is_(None))
         .order_by(Document.id)
     )
-    return _signatures(rows.tuples())
+    return _signatures(rows)
 
 
 def _signatures(rows: Iterable[tuple[int, bytes | None]]) -> Iterator[tuple[int, bytes]]:
@@ -171,7 +171,7 @@ def band_candidates(session: Session, tag: str, keys: list[tuple[int, bytes]]) -
         .where(Document.id.in_(ids), Document.minhash.is_not(None), Document.duplicate_of.is_(None))
         .order_by(Document.id)
     )
-    return list(_signatures(rows.tuples()))
+    return list(_signatures(rows))
 
 
 def originals_without_bands(session: Session, tag: str) -> Iterator[tuple[int, bytes]]:
@@ -197,7 +197,7 @@ def originals_without_bands(session: Session, tag: str) -> Iterator[tuple[int, b
         select(Document.id, Document.minhash)
         .where(Document.id > newest, Document.minhash.is_not(None), Document.duplicate_of.is_(None), ~banded)
         .order_by(Document.id)
-    ).tuples().all()
+    ).all()
     yield from _signatures(rows)
 
 

@@ -135,7 +135,7 @@ def pending_documents_in_arrival_order(session: Session) -> list[int]:
     ordered: list[tuple[int, date | None]] = []
     for start in range(0, len(pending), 500):
         chunk = pending[start : start + 500]
-        ordered.extend(session.execute(select(Document.id, day).where(Document.id.in_(chunk))).tuples())
+        ordered.extend(session.execute(select(Document.id, day).where(Document.id.in_(chunk))))
     ordered.sort(key=lambda row: (row[1] is not None, row[1] or "", row[0]))
     return [row[0] for row in ordered]
 
