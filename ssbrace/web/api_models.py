@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from typing import Generic, TypeVar
 
@@ -47,7 +48,11 @@ class SourceOut(BaseModel):
     location: str | None
 
 
-@pydantic_dataclass(kw_only=True, config=ConfigDict(json_schema_serialization_defaults_required=True))
+# Response shapes list every field as present, defaults or not: the API always sends them.
+_SCHEMA = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+@pydantic_dataclass(kw_only=True, config=_SCHEMA)
 class ClaimOut(ClaimFields):
     """A claim in the shape of CLAIMS.md, with its id, evidence link and source."""
 
@@ -190,25 +195,18 @@ class ConflictsOut(BaseModel):
     findings: list[FindingOut]
 
 
-class DocumentOut(BaseModel):
-    id: int
-    title: str | None
-    url: str | None
-    location: str
-    publisher: str | None
-    published: date | None
-    language: str | None
-    word_count: int
-    claim_count: int
+@pydantic_dataclass(frozen=True, kw_only=True, config=_SCHEMA)
+class DocumentOut(DocumentRow):
+    """A stored document as the store lists it, with the app's page of it."""
+
     page: str
 
 
 def document_out(d: DocumentRow) -> DocumentOut:
-    return DocumentOut(id=d.id, title=d.title, url=d.url, location=d.location, publisher=d.publisher,
-                       published=d.published, language=d.language, word_count=d.word_count,
-                       claim_count=d.claim_count, page=f"/documents/{d.id}")
+    return DocumentOut(**{f.name: getattr(d, f.name) for f in fields(DocumentRow)}, page=f"/documents/{d.id}")
 
 
+@pydantic_dataclass(frozen=True, kw_only=True, config=_SCHEMA)
 class DocumentDetailOut(DocumentOut):
     text: str
     author: str | None
@@ -217,8 +215,8 @@ class DocumentDetailOut(DocumentOut):
 
 
 def document_detail_out(d: DocumentView, claims: list[ClaimRecord], story_id: int | None) -> DocumentDetailOut:
-    return DocumentDetailOut(**document_out(d).model_dump(), text=d.text, author=d.author, story_id=story_id,
-                             claims=[claim_out(c) for c in claims])
+    return DocumentDetailOut(**{f.name: getattr(d, f.name) for f in fields(DocumentRow)}, page=f"/documents/{d.id}",
+                             text=d.text, author=d.author, story_id=story_id, claims=[claim_out(c) for c in claims])
 
 
 class StoryDocumentOut(BaseModel):
