@@ -18,7 +18,9 @@ venv: $(STAMP)
 demo: venv
 	$(BIN)/ssbrace demo
 
+# Types first (pyproject.toml's [tool.mypy]: the package, strict on records, kb, pipeline and the API).
 test: venv system-packages
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 # Real parts the tests start: Debian's Chromium for the dashboard (driven by Playwright, never
@@ -41,4 +43,4 @@ bench: venv
 	$(BIN)/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -20,30 +20,6 @@ CLAIM_KINDS = (
     "standing",
 )
 
-# Contract fields of one claim, in the order of CLAIMS.md (doc/evidence/confidence aside).
-CLAIM_FIELDS = (
-    "kind",
-    "subject",
-    "subject_type",
-    "object",
-    "value",
-    "unit",
-    "bound",
-    "amount",
-    "currency",
-    "value_usd",
-    "year",
-    "year_end",
-    "stage",
-    "technology",
-    "metric",
-    "relation",
-    "aspect",
-    "rank",
-    "segment",
-    "program",
-)
-
 
 @dataclass
 class Evidence:
@@ -53,13 +29,16 @@ class Evidence:
 
 
 @dataclass
-class Claim:
-    """One typed, sourced claim in the shape of CLAIMS.md."""
+class ClaimFields:
+    """What one claim states, in the order of CLAIMS.md: the one declaration every claim shape extends.
+
+    ``Claim`` (the extractor's output), ``kb.records.ClaimRecord`` (a stored claim), the store's column list
+    and the API's ``ClaimOut`` all take these fields from here.
+    """
 
     kind: str
     subject: str
     subject_type: str
-    evidence: Evidence
     object: str | None = None
     value: float | None = None
     unit: str | None = None
@@ -77,6 +56,17 @@ class Claim:
     rank: int | None = None
     segment: str | None = None
     program: str | None = None
+
+
+# Contract fields of one claim, in the order of CLAIMS.md (doc/evidence/confidence aside).
+CLAIM_FIELDS = tuple(f.name for f in fields(ClaimFields))
+
+
+@dataclass(kw_only=True)
+class Claim(ClaimFields):
+    """One typed, sourced claim in the shape of CLAIMS.md."""
+
+    evidence: Evidence
     confidence: float = 0.5
     doc: str = ""
     # Optional extensions (CLAIMS.md allows new optional fields).

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from ssbrace.errors import UsageError
 
@@ -69,14 +71,14 @@ def _coerce(name: str, raw: object, template: object) -> object:
             return False
         raise UsageError(f"setting {name}: expected true/false, got {raw!r}")
     try:
-        return type(template)(raw)
+        return cast(Callable[[object], object], type(template))(raw)
     except (TypeError, ValueError):
         raise UsageError(f"setting {name}: expected {type(template).__name__}, got {raw!r}") from None
 
 
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Defaults, then the config file, then ``SSBRACE_*`` environment variables."""
-    environ = os.environ if environ is None else environ
+    env: Mapping[str, str] = os.environ if environ is None else environ
     base = Settings()
     values: dict[str, object] = {}
     path = path or config_path()
@@ -88,11 +90,11 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise UsageError(f"config file {path}: {exc}") from None
     for name in SETTINGS_HELP:
-        env = environ.get(f"SSBRACE_{name.upper()}")
-        if env is not None:
-            values[name] = env
+        given = env.get(f"SSBRACE_{name.upper()}")
+        if given is not None:
+            values[name] = given
     unknown = set(values) - set(SETTINGS_HELP)
     if unknown:
         raise UsageError(f"config file {path}: unknown setting(s) {', '.join(sorted(unknown))}")
-    typed = {k: _coerce(k, v, getattr(base, k)) for k, v in values.items()}
+    typed: dict[str, Any] = {k: _coerce(k, v, getattr(base, k)) for k, v in values.items()}
     return dataclasses.replace(base, **typed)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ssbrace.analysis.config import AnalysisConfig
-from ssbrace.analysis.facts import Fact, build_facts, format_value, period_label
-from ssbrace.analysis.roadmaps import Ledger, build_ledgers
+from ssbrace.analysis.facts import Fact, build_facts, format_value, numeric_value, period_label
+from ssbrace.analysis.roadmaps import Ledger, build_ledgers, midpoint
 from ssbrace.errors import DomainPackError
 from ssbrace.kb.records import ClaimRecord
 
@@ -43,6 +44,30 @@ class Indicator:
     @property
     def n_sources(self) -> int:
         return len({c.source_name for c in self.claims})
+
+    @cached_property
+    def lead(self) -> ClaimRecord | None:
+        """The claim the figure is read from: the one stating the shown number (the latest when several do).
+
+        A sum or a count has no single sentence; its latest claim stands in, and the full list is one click on.
+        """
+        if not self.claims:
+            return None
+        scored = [(abs(f - self.value), c) for c in self.claims if (f := _figure(c)) is not None]
+        if not scored or self.name == "target_companies":
+            return max(self.claims, key=_recency)
+        best = min(d for d, _ in scored)
+        return max((c for d, c in scored if d == best), key=_recency)
+
+
+def _figure(claim: ClaimRecord) -> float | None:
+    if claim.kind == "target":
+        return midpoint(claim) if claim.year is not None or claim.value is not None else None
+    return numeric_value(claim)
+
+
+def _recency(claim: ClaimRecord) -> tuple[int, int]:
+    return (claim.seen.toordinal() if claim.seen else 0, claim.id)
 
 
 @dataclass
@@ -139,7 +164,7 @@ def _targets(records: Sequence[ClaimRecord], by: str) -> dict[str, Indicator]:
         if c.kind == "target" and c.subject_type == "company" and c.year is not None:
             owner = _owner(c, by)
             if owner:
-                holders[owner][c.stage if by == "company" else c.subject].append(c)
+                holders[owner][(c.stage or "") if by == "company" else c.subject].append(c)
     word = "stage" if by == "company" else "company"
     return {e: Indicator("target_companies", float(len(groups)), f"{len(groups)}",
                          tuple(c for cs in groups.values() for c in cs),
@@ -223,10 +248,10 @@ def build_scoreboard(records: Sequence[ClaimRecord], config: AnalysisConfig, by:
                               f"known: {', '.join(table)}")
     weights = {name: config.weights.get(name, 0.0) for name, _, _ in columns}
     for name, _, higher in columns:
-        values = [r.indicators[name].value for r in rows.values() if name in r.indicators]
-        if not values:
+        figures = [r.indicators[name].value for r in rows.values() if name in r.indicators]
+        if not figures:
             continue
-        lo, hi = min(values), max(values)
+        lo, hi = min(figures), max(figures)
         for row in rows.values():
             if name not in row.indicators:
                 continue
@@ -254,20 +279,4 @@ def explain(weights: dict[str, float], by: str) -> str:
     if off:
         text += f" Shown but not scored (weight 0): {', '.join(off)}."
     return text
-
-
-def board_rows_as_dicts(board: Board) -> list[dict]:
-    """The board as plain dictionaries, for JSON and CSV."""
-    out = []
-    for row in board.rows:
-        item: dict = {"rank": row.rank, "entity": row.entity, "score": round(row.score, 4)}
-        for name, _, _ in board.columns:
-            ind = row.indicators.get(name)
-            item[name] = None if ind is None else {
-                "value": ind.value, "display": ind.display, "note": ind.note, "detail": ind.detail,
-                "sources": ind.n_sources,
-                "claims": [c.id for c in ind.claims],
-            }
-        out.append(item)
-    return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -54,7 +54,7 @@ class AppContext:
             self._store = open_store(settings=self.settings)
         return self._store
 
-    def with_settings(self, **changes: object) -> None:
+    def with_settings(self, **changes: Any) -> None:
         self.settings = dataclasses.replace(self.settings, **changes)
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from ssbrace.cli.context import app_context, cell, err, out, plain
 from ssbrace.cli.main import app
 from ssbrace.errors import InputError
+
+if TYPE_CHECKING:
+    from ssbrace.models import Claim
 
 
 @app.command("extract")
@@ -52,7 +56,7 @@ def extract_cmd(
         raise SystemExit(InputError.exit_code)
 
 
-def _row(claim) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+def _row(claim: Claim) -> tuple[str, ...]:
     """A table row: kind, subject, what it states, the year, the sentence."""
     what = []
     if claim.kind in ("funding", "investment") and claim.amount is not None:

@@ -249,7 +249,7 @@ def board_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """The scoreboard: indicators per country or company, each with its source count, and a ranking."""
-    from ssbrace.delivery.report import board_json
+    from ssbrace.delivery.board import board_json
 
     overrides = _weights(weight)
     board = _knowledge(ctx, overrides).board(by)

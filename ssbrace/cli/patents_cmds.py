@@ -189,13 +189,13 @@ def growth_cmd(ctx: typer.Context, unit: str | None = _UNIT, date_field: str | N
 
     counts = _counts(app_context(ctx), "year", files, export, _choices(unit, None, date_field, year_from, year_to))
     g = growth(counts)
-    extra = {"cagr": g.cagr if g else None,
-             "yearly": [{"year": y, "count": n, "change": c} for y, n, c in g.yearly] if g else []}
+    yearly = g.yearly if g else []
+    extra = {"cagr": g.cagr if g else None, "yearly": [{"year": y, "count": n, "change": c} for y, n, c in yearly]}
     if as_json or as_csv:
         if as_csv:
             writer = csv.writer(sys.stdout, lineterminator="\n")
             writer.writerow(["year", "count", "change", "definition"])
-            for y, n, c in extra["yearly"] and [(e["year"], e["count"], e["change"]) for e in extra["yearly"]]:
+            for y, n, c in yearly:
                 writer.writerow([y, n, "" if c is None else f"{c:.4f}", counts.definition])
             return
         _emit(counts, True, False, "", extra=extra)

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -13,10 +14,13 @@ from ssbrace.cli.context import app_context, err, out, plain
 from ssbrace.cli.main import app
 from ssbrace.errors import DeliveryError, UsageError
 
+if TYPE_CHECKING:
+    from ssbrace.domains.schema import Topic
+
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 
 
-def _topics(ctx: typer.Context):  # type: ignore[no-untyped-def]
+def _topics(ctx: typer.Context) -> tuple[Topic, ...]:
     from ssbrace.domains.loader import load_domain
 
     return load_domain(app_context(ctx).settings.domain).topics
@@ -63,7 +67,7 @@ def stories_cmd(
         group_stories(context.store(), context.settings)
     with context.store().session() as session:
         stories = repo.list_stories(session, since=start)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for story in stories:
             docs = repo.get_documents(session, story.document_ids)
             rows.append(

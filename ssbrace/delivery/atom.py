@@ -7,7 +7,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from markupsafe import escape
 
@@ -18,6 +18,9 @@ from ssbrace.kb.stories_repo import StoryRecord
 from ssbrace.stories.brief import Brief, build_brief
 from ssbrace.stories.features import EntityIndex
 from ssbrace.stories.topics import stories_for_topic
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 50
@@ -52,7 +55,7 @@ def entry_html(brief: Brief) -> str:
         items.append(f"<li>{escape(bullet.text)} {refs}</li>")
     sources = []
     for n, source in enumerate(brief.sources, 1):
-        label = escape(source.title or source.link)
+        label = str(escape(source.title or source.link))
         if source.link.startswith(("http://", "https://")):
             label = f'<a href="{escape(source.link)}">{label}</a>'
         sources.append(f"<li>[{n}] {label}{', ' + escape(source.publisher) if source.publisher else ''}</li>")
@@ -75,7 +78,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def build_feed(
-    session: Any,
+    session: Session,
     topic: Topic,
     index: EntityIndex,
     *,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -22,6 +22,12 @@ from ssbrace.kb import stories_repo as repo
 from ssbrace.stories.brief import Brief, build_brief
 from ssbrace.stories.features import EntityIndex, entity_index
 from ssbrace.stories.topics import stories_for_topic
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ssbrace.kb.store import Store
+    from ssbrace.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
 NO_CHANGES = "no changes recorded"
@@ -62,7 +68,7 @@ def _summaries(items: Any) -> list[str]:
     return lines
 
 
-def collect_changes(session: Any, since: datetime) -> tuple[dict[str, list[str]], str | None]:
+def collect_changes(session: Session, since: datetime) -> tuple[dict[str, list[str]], str | None]:
     """The scoreboard and target-ledger changes since a moment, or a note saying there are none."""
     try:
         from ssbrace.analysis.changes import changes_since
@@ -83,7 +89,7 @@ def collect_changes(session: Any, since: datetime) -> tuple[dict[str, list[str]]
 
 
 def build_digest(
-    session: Any,
+    session: Session,
     topic: Topic,
     since: datetime,
     *,
@@ -160,8 +166,8 @@ def unsubscribe_url(base_url: str, token: str) -> str:
 
 
 def deliver_digest(
-    store: Any,
-    settings: Any,
+    store: Store,
+    settings: Settings,
     topic: Topic,
     since: datetime,
     *,

@@ -8,10 +8,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ssbrace.errors import DeliveryError
+
+if TYPE_CHECKING:
+    from ssbrace.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class SendResult:
 
 
 def compose(
-    settings: Any,
+    settings: Settings,
     recipient: str,
     subject: str,
     text: str,
@@ -61,12 +64,12 @@ def _reason(exc: BaseException) -> str:
         )
         return f"{exc.smtp_code} {detail}".strip()
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        code, detail = next(iter(exc.recipients.values()))
-        return f"{code} {detail.decode('utf-8', 'replace') if isinstance(detail, bytes) else detail}".strip()
+        code, reply = next(iter(exc.recipients.values()))
+        return f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}".strip()
     return str(exc) or type(exc).__name__
 
 
-def connect(settings: Any) -> smtplib.SMTP:
+def connect(settings: Settings) -> smtplib.SMTP:
     """An SMTP session ready to send: connected, STARTTLS when asked, logged in when credentials are set.
 
     Raises:
@@ -100,7 +103,7 @@ def connect(settings: Any) -> smtplib.SMTP:
     return smtp
 
 
-def send_all(settings: Any, messages: Sequence[Outgoing]) -> Iterator[SendResult]:
+def send_all(settings: Settings, messages: Sequence[Outgoing]) -> Iterator[SendResult]:
     """Send each message on one session, yielding each outcome as the server gives it.
 
     A refused recipient is reported and the next message goes on; a lost connection fails the rest.

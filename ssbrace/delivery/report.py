@@ -20,7 +20,7 @@ from ssbrace.analysis.bundle import Knowledge
 from ssbrace.analysis.conflicts import Conflict
 from ssbrace.analysis.facts import format_value, numeric_value, unit_of
 from ssbrace.analysis.roadmaps import Ledger
-from ssbrace.analysis.scoreboard import Board, board_rows_as_dicts
+from ssbrace.analysis.scoreboard import Board
 from ssbrace.delivery import charts
 from ssbrace.delivery.formats import FORMATS
 from ssbrace.errors import InputError, UsageError
@@ -87,7 +87,7 @@ def _ledger_view(ledger: Ledger, notes: Footnotes) -> dict[str, Any]:
 
 
 def _board_view(board: Board, notes: Footnotes) -> dict[str, Any]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in board.rows:
         cells = {}
         for name, _, _ in board.columns:
@@ -314,7 +314,3 @@ def render_report(k: Knowledge, out_path: Path | str, fmt: str = "html") -> Path
         raise InputError(f"cannot write report {path}: {exc.strerror or exc}") from None
     return path
 
-
-def board_json(board: Board) -> dict[str, Any]:
-    return {"by": board.by, "weights": board.weights, "explanation": board.explanation, "notes": board.notes,
-            "rows": board_rows_as_dicts(board)}

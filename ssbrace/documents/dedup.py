@@ -8,9 +8,14 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 NUM_PERM = 128
 SHINGLE_WORDS = 5
@@ -71,7 +76,7 @@ def to_bytes(signature: MinHash) -> bytes:
 
 
 @cache
-def _permutations(num_perm: int):  # type: ignore[no-untyped-def]
+def _permutations(num_perm: int) -> np.ndarray:
     # The same for every signature of one size: computing them per signature was most of the time it
     # took to load a store's signatures into the near-duplicate index.
     return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
@@ -158,7 +163,7 @@ class StoredNearDuplicates:
         self.num_perm = num_perm
         self.cut = banding(threshold, num_perm)
 
-    def fill_missing(self, session, repo) -> int:  # type: ignore[no-untyped-def]
+    def fill_missing(self, session: Session, repo: ModuleType) -> int:
         """Band the stored originals that have no bands of this banding yet (an older store, another
         threshold); returns how many. A no-op once done: one indexed count."""
         added = 0
@@ -169,10 +174,10 @@ class StoredNearDuplicates:
                 added += 1
         return added
 
-    def add(self, session, repo, doc_id: int, signature: MinHash) -> None:  # type: ignore[no-untyped-def]
+    def add(self, session: Session, repo: ModuleType, doc_id: int, signature: MinHash) -> None:
         repo.add_bands(session, doc_id, self.cut.tag, band_keys(signature, self.cut))
 
-    def best_match(self, session, repo, signature: MinHash) -> tuple[int, float] | None:  # type: ignore[no-untyped-def]
+    def best_match(self, session: Session, repo: ModuleType, signature: MinHash) -> tuple[int, float] | None:
         """The most similar stored original at or above the threshold, with its estimated Jaccard."""
         best: tuple[int, float] | None = None
         for doc_id, data in repo.band_candidates(session, self.cut.tag, band_keys(signature, self.cut)):

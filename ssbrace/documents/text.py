@@ -132,10 +132,10 @@ def _from_html(html: str, url: str | None, declared: str | None) -> ExtractedTex
         raise
     except Exception as exc:  # trafilatura/lxml raise many kinds on malformed markup
         raise InputError(f"cannot parse HTML: {type(exc).__name__}") from None
-    if doc is None or not (doc.text or "").strip():
+    if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
         raise InputError("empty page: no main text found")
     return ExtractedText(
-        text=doc.text.strip(),
+        text=(doc.text or "").strip(),
         title=_clean(doc.title),
         author=_clean(doc.author),
         published=_iso_date(doc.date),

@@ -112,7 +112,7 @@ class Vocabulary(_Strict):
         value = getattr(self, name)
         if not isinstance(value, list | dict):
             raise KeyError(f"vocabulary key {name!r} is not a phrase list or table")
-        return value  # type: ignore[return-value]
+        return value
 
     def is_table(self, name: str) -> bool:
         """Is ``name`` a labelled table (label -> phrases) rather than a flat phrase list?"""

@@ -128,7 +128,7 @@ class SentenceContext:
         return self.technology() is not None
 
     @property
-    def lexicon(self):  # type: ignore[no-untyped-def]
+    def lexicon(self):
         return self.extractor.lexicon
 
     @cached_property

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ssbrace import budget
 from ssbrace.errors import InputError
 from ssbrace.models import Claim, ExtractedText
 from ssbrace.sources.files import DEFAULT_MAX_BYTES, display_path, is_supported, read_capped
+
+if TYPE_CHECKING:
+    from ssbrace.settings import Settings
 
 
 def read_input(path: str, stdin_bytes: bytes | None = None, *, max_bytes: int | None = None) -> ExtractedText:
@@ -41,7 +44,7 @@ def read_input(path: str, stdin_bytes: bytes | None = None, *, max_bytes: int | 
     return extract_main_text(read_capped(file, limit), filename=file.name)
 
 
-def claims_of_input(path: str, settings: Any, stdin_bytes: bytes | None = None) -> tuple[ExtractedText, list[Claim]]:
+def claims_of_input(path: str, settings: Settings, stdin_bytes: bytes | None = None) -> tuple[ExtractedText, list[Claim]]:
     """Read one input of ``ssbrace extract`` and extract its claims, within the same caps as ingestion.
 
     The input's bytes are capped by ``settings.max_bytes``, its main text by ``settings.max_text_chars``,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ssbrace.domains.loader import DomainPack, load_domain
 from ssbrace.domains.vocabulary import Vocabulary
@@ -39,7 +40,7 @@ def _trie_source(phrases: list[str]) -> str:
     factoring common prefixes keeps matching fast. Longer continuations come first, so the longest phrase
     wins. A space matches a space, a hyphen or nothing; ``*`` matches a word ending.
     """
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    trie: dict[str, Any] = {}
     for phrase in phrases:
         star = phrase.endswith("*")
         body = _norm(phrase[:-1] if star else phrase)
@@ -51,7 +52,7 @@ def _trie_source(phrases: list[str]) -> str:
         tail = r"[\w\-]*" if star else (r"(?![\w])" if re.match(r"\w", body[-1]) else "")
         node.setdefault("", set()).add(tail)
 
-    def emit(node: dict) -> str:  # type: ignore[type-arg]
+    def emit(node: dict[str, Any]) -> str:
         options = []
         for ch in sorted(k for k in node if k):
             atom = r"[\s\-]?" if ch == " " else re.escape(ch)

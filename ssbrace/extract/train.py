@@ -89,7 +89,7 @@ def _describe(examples: Sequence[Example]) -> dict[str, int]:
 
 def predict(decider: Decider | None, examples: Iterable[Example]) -> list[dict[str, Any]]:
     """Claims of each example as JSON dicts: the model's choice, or the rules' own with ``None``."""
-    out = []
+    out: list[dict[str, Any]] = []
     for ex in examples:
         if decider is None:
             claims = extractor_for().run(ex.text, published=ex.published, doc=ex.doc, decider=False)

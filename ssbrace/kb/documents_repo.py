@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_, select, update
@@ -143,8 +143,12 @@ def iter_signatures(session: Session) -> Iterator[tuple[int, bytes]]:
         .where(Document.minhash.is_not(None), Document.duplicate_of.is_(None))
         .order_by(Document.id)
     )
-    for doc_id, data in rows:
-        yield int(doc_id), bytes(data)
+    return _signatures(rows)
+
+
+def _signatures(rows: Iterable[tuple[int, bytes | None]]) -> Iterator[tuple[int, bytes]]:
+    # The queries ask for a signature already; the check tells the type checker so.
+    return ((int(doc_id), bytes(data)) for doc_id, data in rows if data is not None)
 
 
 def add_bands(session: Session, document_id: int, tag: str, keys: list[tuple[int, bytes]]) -> None:
@@ -167,7 +171,7 @@ def band_candidates(session: Session, tag: str, keys: list[tuple[int, bytes]]) -
         .where(Document.id.in_(ids), Document.minhash.is_not(None), Document.duplicate_of.is_(None))
         .order_by(Document.id)
     )
-    return [(int(doc_id), bytes(data)) for doc_id, data in rows]
+    return list(_signatures(rows))
 
 
 def originals_without_bands(session: Session, tag: str) -> Iterator[tuple[int, bytes]]:
@@ -194,8 +198,7 @@ def originals_without_bands(session: Session, tag: str) -> Iterator[tuple[int, b
         .where(Document.id > newest, Document.minhash.is_not(None), Document.duplicate_of.is_(None), ~banded)
         .order_by(Document.id)
     ).all()
-    for doc_id, data in rows:
-        yield int(doc_id), bytes(data)
+    yield from _signatures(rows)
 
 
 def list_documents(session: Session, *, limit: int = 50, offset: int = 0) -> list[Document]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select
 
 from ssbrace.kb.patent_tables import PatentExport, PatentRow
-from ssbrace.kb.store import Store
+from ssbrace.kb.store import Store, changed_rows
 from ssbrace.patents.records import PatentRecord
 
 BATCH = 5000
@@ -27,7 +27,7 @@ class ExportRow:
     loaded_at: datetime
 
 
-def _row(export_id: int, r: PatentRecord) -> dict:
+def _row(export_id: int, r: PatentRecord) -> dict[str, object]:
     return {"export_id": export_id, "publication": r.publication, "jurisdiction": r.jurisdiction[:8],
             "kind": r.kind[:8], "publication_date": r.publication_date, "filing_date": r.filing_date,
             "priority_date": r.priority_date, "priority_office": r.priority_office[:8],
@@ -63,7 +63,7 @@ def save_export(store: Store, fmt: str, name: str, location: str, digest: str, r
         export = PatentExport(format=fmt, name=name, location=location, digest=digest, records=0)
         session.add(export)
         session.flush()
-        batch: list[dict] = []
+        batch: list[dict[str, object]] = []
         n = 0
         for record in records:
             batch.append(_row(export.id, record))
@@ -90,7 +90,7 @@ def exports(store: Store) -> list[ExportRow]:
 def remove_export(store: Store, export_id: int) -> bool:
     with store.session() as session:
         session.execute(delete(PatentRow).where(PatentRow.export_id == export_id))
-        return bool(session.execute(delete(PatentExport).where(PatentExport.id == export_id)).rowcount)
+        return bool(changed_rows(session.execute(delete(PatentExport).where(PatentExport.id == export_id))))
 
 
 def record_count(store: Store) -> int:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Row, Select, func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.tables import Claim, Document, Entity, EntityAlias
+from ssbrace.models import CLAIM_FIELDS
 
 
 @dataclass(frozen=True)
@@ -38,18 +38,20 @@ SUBJECT_ENTITY = aliased(Entity, name="subject_entity")
 OBJECT_ENTITY = aliased(Entity, name="object_entity")
 
 
-def claim_select() -> Select:
+# What a stored claim carries beside its contract fields, read straight into ``ClaimRecord``.
+_CLAIM_EXTRAS = ("id", "sentence", "start", "end", "confidence", "document_id")
+_PROVENANCE = ("publisher", "published", "url", "title", "location")
+
+
+def claim_select() -> Select[Any]:
     """The columns ``claim_record`` reads: a claim, its document's provenance and its linked entities."""
     return (
         select(
-            Claim.id, Claim.kind, Claim.subject, Claim.subject_type, Claim.object, Claim.value, Claim.unit,
-            Claim.bound, Claim.amount, Claim.currency, Claim.value_usd, Claim.year, Claim.year_end,
-            Claim.stage, Claim.technology, Claim.metric, Claim.relation, Claim.aspect, Claim.rank,
-            Claim.segment, Claim.program, Claim.sentence, Claim.start, Claim.end, Claim.confidence,
-            Claim.extra, Claim.document_id, Claim.created_at,
-            Document.publisher, Document.published, Document.url, Document.title, Document.location,
-            SUBJECT_ENTITY.name, SUBJECT_ENTITY.type, SUBJECT_ENTITY.country, OBJECT_ENTITY.name,
-            OBJECT_ENTITY.type,
+            *(getattr(Claim, name) for name in (*_CLAIM_EXTRAS, *CLAIM_FIELDS)), Claim.extra, Claim.created_at,
+            *(getattr(Document, name) for name in _PROVENANCE),
+            SUBJECT_ENTITY.name.label("s_name"), SUBJECT_ENTITY.type.label("s_type"),
+            SUBJECT_ENTITY.country.label("s_country"), OBJECT_ENTITY.name.label("o_name"),
+            OBJECT_ENTITY.type.label("o_type"),
         )
         .join(Document, Document.id == Claim.document_id)
         .outerjoin(SUBJECT_ENTITY, SUBJECT_ENTITY.id == Claim.subject_entity_id)
@@ -57,24 +59,20 @@ def claim_select() -> Select:
     )
 
 
-def claim_record(row: Sequence[Any]) -> ClaimRecord:
+def claim_record(row: Row[Any]) -> ClaimRecord:
     """One row of ``claim_select`` as a plain record, names taken from the linked entities."""
-    (cid, kind, subj, subj_type, objname, value, unit, bound, amount, currency, value_usd, year,
-     year_end, stage, technology, metric, relation, aspect, rank, segment, program, sentence, start,
-     end, confidence, extra, document_id, created_at, publisher, published, url, title, location,
-     s_name, s_type, s_country, o_name, o_type) = row
-    subject_type = s_type if s_type in {"country", "region"} else subj_type
-    return ClaimRecord(
-        id=cid, kind=kind, subject=s_name or subj, subject_type=subject_type or subj_type,
-        object=o_name or objname, value=value, unit=unit, bound=bound or "eq", amount=amount,
-        currency=currency, value_usd=value_usd, year=year, year_end=year_end, stage=stage,
-        technology=technology, metric=metric, relation=relation, aspect=aspect, rank=rank,
-        segment=segment, program=program, sentence=sentence, start=start, end=end,
-        confidence=confidence, extra=dict(extra or {}), document_id=document_id, publisher=publisher,
-        published=_as_date(published), url=url, title=title, location=location,
+    m = row._mapping
+    values = {name: m[name] for name in (*_CLAIM_EXTRAS, *CLAIM_FIELDS, *_PROVENANCE)}
+    subj, subj_type, s_type, s_country = m["subject"], m["subject_type"], m["s_type"], m["s_country"]
+    values.update(
+        subject=m["s_name"] or subj,
+        subject_type=(s_type if s_type in {"country", "region"} else subj_type) or subj_type,
+        object=m["o_name"] or m["object"], bound=m["bound"] or "eq", extra=dict(m["extra"] or {}),
+        published=_as_date(m["published"]), created=_as_date(m["created_at"]),
         subject_country=s_country if s_country else (subj if subj_type == "country" else None),
-        object_type=o_type, created=_as_date(created_at),
+        object_type=m["o_type"],
     )
+    return ClaimRecord(**values)
 
 
 def claim_records(session: Session, kinds: tuple[str, ...] | None = None) -> list[ClaimRecord]:
@@ -94,7 +92,7 @@ def entity_rows(session: Session, entity_type: str | None = None) -> list[Entity
         select(Claim.subject_entity_id.label("eid")).where(Claim.subject_entity_id.is_not(None)),
         select(Claim.object_entity_id.label("eid")).where(Claim.object_entity_id.is_not(None)),
     ).subquery()
-    counts = dict(session.execute(select(mentions.c.eid, func.count()).group_by(mentions.c.eid)).all())
+    counts: dict[int, int] = dict(session.execute(select(mentions.c.eid, func.count()).group_by(mentions.c.eid)).all())
     aliases: dict[int, list[str]] = {}
     for eid, alias in session.execute(select(EntityAlias.entity_id, EntityAlias.alias).order_by(EntityAlias.id)):
         aliases.setdefault(eid, []).append(alias)
@@ -111,4 +109,4 @@ def entity_rows(session: Session, entity_type: str | None = None) -> list[Entity
 def entity_countries(session: Session) -> dict[str, str]:
     """Entity name -> its country (companies, programs) for every entity that has one."""
     return {name: country for name, country in session.execute(
-        select(Entity.name, Entity.country).where(Entity.country.is_not(None)))}
+        select(Entity.name, Entity.country).where(Entity.country.is_not(None))) if country is not None}

@@ -6,32 +6,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ssbrace.models import ClaimFields
 
-@dataclass(frozen=True)
-class ClaimRecord:
-    """One stored claim with its entities resolved and its document's provenance attached."""
+
+# Not frozen, since the contract fields it extends are not (the extractor sets a claim's confidence); hashed
+# by its fields all the same, as sets and dict keys of records need.
+@dataclass(kw_only=True, unsafe_hash=True)
+class ClaimRecord(ClaimFields):
+    """One stored claim with its entities resolved and its document's provenance attached.
+
+    ``subject`` is the linked entity's canonical name, or the name as written when unlinked.
+    """
 
     id: int
-    kind: str
-    subject: str  # the linked entity's canonical name, or the name as written when unlinked
-    subject_type: str
-    object: str | None = None
-    value: float | None = None
-    unit: str | None = None
-    bound: str = "eq"
-    amount: float | None = None
-    currency: str | None = None
-    value_usd: float | None = None
-    year: int | None = None
-    year_end: int | None = None
-    stage: str | None = None
-    technology: str | None = None
-    metric: str | None = None
-    relation: str | None = None
-    aspect: str | None = None
-    rank: int | None = None
-    segment: str | None = None
-    program: str | None = None
     sentence: str = ""
     start: int = 0
     end: int = 0

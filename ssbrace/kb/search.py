@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, text
 from sqlalchemy.orm import Session
@@ -300,15 +300,15 @@ _CLAIM_FTS = text("""
 _CLAIM_FTS_COUNT = text("SELECT count(*) FROM claims_fts WHERE claims_fts MATCH :q")
 
 
-def _doc_vector() -> ColumnElement:
+def _doc_vector() -> ColumnElement[Any]:
     return func.to_tsvector("english", func.coalesce(Document.title, "") + " " + Document.text)
 
 
-def _claim_vector() -> ColumnElement:
+def _claim_vector() -> ColumnElement[Any]:
     return func.to_tsvector("english", Claim.sentence + " " + Claim.subject + " " + func.coalesce(Claim.object, ""))
 
 
-def _pg_tsquery(words: list[str]) -> ColumnElement:
+def _pg_tsquery(words: list[str]) -> ColumnElement[Any]:
     # A \w+ word holds no tsquery operator, so joining them with & is safe; the last one is a prefix,
     # as on SQLite, so that "electrol" finds "electrolyte".
     return func.to_tsquery("english", " & ".join([*words[:-1], f"{words[-1]}:*"]))
@@ -367,7 +367,7 @@ def search(session: Session, query: str, *, limit: int = 20, offset: int = 0) ->
 # --- change detection ------------------------------------------------------------------------------
 
 
-def store_fingerprint(session: Session) -> tuple:
+def store_fingerprint(session: Session) -> tuple[object, ...]:
     """A cheap value that changes whenever claims, entities, their names or merges, or stories change.
 
     Counts and largest ids only (index lookups, no table scan): re-extraction replaces claims with new

@@ -9,13 +9,15 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +27,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def changed_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched (``Session.execute`` is typed too loosely to say)."""
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
+
+
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers (the web app) run beside a writer (ingest); NORMAL sync is safe under WAL.
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from ssbrace.kb.records import ClaimRecord
+from ssbrace.kb.store import changed_rows
 from ssbrace.kb.tables import (
     Claim,
     Delivery,
@@ -20,6 +22,7 @@ from ssbrace.kb.tables import (
     Subscription,
     utcnow,
 )
+from ssbrace.models import CLAIM_FIELDS
 
 
 @dataclass(frozen=True)
@@ -45,21 +48,6 @@ class DocRecord:
     def link(self) -> str:
         """Where a reader can find it: its URL, else the path it was ingested from."""
         return self.url or self.location
-
-
-@dataclass(frozen=True)
-class ClaimRecord:
-    document_id: int
-    kind: str
-    subject: str
-    subject_type: str
-    object: str | None
-    value: float | None
-    amount: float | None
-    year: int | None
-    sentence: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -143,10 +131,10 @@ def pending_documents_in_arrival_order(session: Session) -> list[int]:
     if not pending:
         return []
     day = func.coalesce(Document.published, func.date(Document.fetched_at))
-    ordered: list[int] = []
+    ordered: list[tuple[int, date | None]] = []
     for start in range(0, len(pending), 500):
         chunk = pending[start : start + 500]
-        ordered.extend(session.execute(select(Document.id, day).where(Document.id.in_(chunk))).all())
+        ordered.extend(session.execute(select(Document.id, day).where(Document.id.in_(chunk))))
     ordered.sort(key=lambda row: (row[1] is not None, row[1] or "", row[0]))
     return [row[0] for row in ordered]
 
@@ -156,22 +144,10 @@ def claims_for_documents(session: Session, ids: Iterable[int]) -> list[ClaimReco
     if not ids:
         return []
     rows = session.scalars(select(Claim).where(Claim.document_id.in_(ids)).order_by(Claim.id))
-    return [
-        ClaimRecord(
-            document_id=r.document_id,
-            kind=r.kind,
-            subject=r.subject,
-            subject_type=r.subject_type,
-            object=r.object,
-            value=r.value,
-            amount=r.amount,
-            year=r.year,
-            sentence=r.sentence,
-            start=r.start,
-            end=r.end,
-        )
-        for r in rows
-    ]
+    # The claims as extracted (names as written): a story is about what its documents say.
+    return [ClaimRecord(id=r.id, document_id=r.document_id, sentence=r.sentence, start=r.start, end=r.end,
+                        confidence=r.confidence, **{name: getattr(r, name) for name in CLAIM_FIELDS})
+            for r in rows]
 
 
 def _members(session: Session, story_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
@@ -310,7 +286,7 @@ def unsubscribe(session: Session, email: str, topic: str | None = None) -> int:
     if topic is not None:
         query = query.where(Subscription.topic == topic)
     result = session.execute(query)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return changed_rows(result)
 
 
 def unsubscribe_by_token(session: Session, token: str) -> SubscriptionRecord | None:

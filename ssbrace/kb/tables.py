@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -142,7 +143,7 @@ class Claim(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float, default=0.5)
-    extra: Mapped[dict | None] = mapped_column(JSON)  # optional contract extensions (scope, object_type, ...)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # optional contract extensions (scope, object_type, ...)
     extractor_version: Mapped[str] = mapped_column(String(32))
     subject_entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id", ondelete="SET NULL"))
     object_entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id", ondelete="SET NULL"))

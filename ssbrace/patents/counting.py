@@ -183,7 +183,8 @@ def growth(by_year: Counts) -> Growth | None:
         return None
     counts = {int(r.key): r.count for r in by_year.rows}
     years = range(min(counts), max(counts) + 1)
-    yearly, before = [], None
+    yearly: list[tuple[int, int, float | None]] = []
+    before: int | None = None
     for y in years:
         n = counts.get(y, 0)
         yearly.append((y, n, (n / before - 1) if before else None))

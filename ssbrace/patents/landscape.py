@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -88,7 +89,7 @@ class Landscape(_Strict):
         given = {k: v for k, v in changes.items() if v is not None}
         return Landscape.model_validate({**self.model_dump(), **given}) if given else self
 
-    def code_matcher(self):  # type: ignore[no-untyped-def]
+    def code_matcher(self) -> Callable[[tuple[str, ...]], bool]:
         """A function telling whether a code list holds one of the landscape's codes."""
         exact = frozenset(c.code for c in self.codes if not c.code.endswith("*"))
         prefixes = tuple(c.code[:-1] for c in self.codes if c.code.endswith("*"))
@@ -98,7 +99,7 @@ class Landscape(_Strict):
 
         return matches
 
-    def admits(self):  # type: ignore[no-untyped-def]
+    def admits(self) -> Callable[[PatentRecord], bool]:
         """A function telling whether a record belongs to the landscape (codes, keywords)."""
         matches = self.code_matcher()
         words = tuple(k.casefold() for k in self.keywords)

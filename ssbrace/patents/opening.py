@@ -7,10 +7,10 @@ import hashlib
 import io
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO, cast
 
 from ssbrace.errors import InputError
 
@@ -71,7 +71,7 @@ def open_text(path: Path, member: str | None = None) -> Iterator[TextIO]:
         raise InputError(f"{path}: broken zip archive") from None
 
 
-def _gunzip_if_needed(binary: io.BufferedIOBase) -> io.BufferedIOBase:
+def _gunzip_if_needed(binary: IO[bytes]) -> IO[bytes]:
     # A zip member may itself be gzipped (archives of ``.csv.gz`` files).
-    peek = binary.peek(2)[:2] if hasattr(binary, "peek") else b""
-    return gzip.GzipFile(fileobj=binary) if peek == b"\x1f\x8b" else binary  # type: ignore[return-value]
+    peek: Callable[[int], bytes] | None = getattr(binary, "peek", None)
+    return cast(IO[bytes], gzip.GzipFile(fileobj=binary)) if peek and peek(2)[:2] == b"\x1f\x8b" else binary

@@ -5,8 +5,9 @@ from __future__ import annotations
 import codecs
 import re
 import xml.sax
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 import feedparser
 
@@ -78,11 +79,11 @@ def looks_like_html(body: bytes) -> bool:
     return bool(_HTML_ROOT.match(rest))
 
 
-def _date(parsed: object) -> date | None:
+def _date(parsed: Sequence[int] | None) -> date | None:
     if not parsed:
         return None
     try:
-        return datetime(*parsed[:6], tzinfo=UTC).date()  # type: ignore[index]
+        return date(*parsed[:3])
     except (TypeError, ValueError):
         return None
 

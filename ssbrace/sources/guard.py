@@ -104,7 +104,7 @@ class AddressGuard:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
             raise FetchError(f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}") from None
-        addresses = _unique(info[4][0] for info in infos)
+        addresses = _unique(str(info[4][0]) for info in infos)
         # Every address is checked, not just the first: a name with one public and one private
         # address could otherwise be steered to the private one.
         for text in addresses:
@@ -130,7 +130,7 @@ class AddressGuard:
             infos = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
         except (socket.gaierror, UnicodeError, ValueError):
             return  # a name, not an address
-        for text in _unique(info[4][0] for info in infos):
+        for text in _unique(str(info[4][0]) for info in infos):
             self.check_address(ipaddress.ip_address(text.split("%")[0]), host)
 
 

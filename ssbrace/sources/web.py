@@ -4,15 +4,20 @@ redirects followed by hand with every hop re-checked, and the address guard at c
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
+from httpcore._backends.base import SOCKET_OPTION
 
 from ssbrace.errors import FetchError
 from ssbrace.sources.guard import AddressGuard
+
+if TYPE_CHECKING:
+    from ssbrace.settings import Settings
 
 # Content types a page may have. Feeds are recognised by content, so XML types pass too.
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -38,7 +43,7 @@ class FetchOptions:
     accept: frozenset[str] = PAGE_TYPES
 
     @classmethod
-    def from_settings(cls, settings: Any) -> FetchOptions:
+    def from_settings(cls, settings: Settings) -> FetchOptions:
         """Build the options from a ``Settings`` object."""
         return cls(
             guard=AddressGuard(allow_private=settings.allow_private),
@@ -82,7 +87,8 @@ class _GuardedBackend(httpcore.SyncBackend):
     def __init__(self, guard: AddressGuard) -> None:
         self._guard = guard
 
-    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # type: ignore[no-untyped-def]
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[SOCKET_OPTION] | None = None) -> httpcore.NetworkStream:
         last: Exception | None = None
         for address in self._guard.resolve(host, port):
             try:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -21,7 +21,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from ssbrace.documents.markdown import strip_emphasis, strip_links
 from ssbrace.errors import InputError
 from ssbrace.kb import stories_repo as repo
-from ssbrace.kb.stories_repo import ClaimRecord, DocRecord, StoryRecord
+from ssbrace.kb.records import ClaimRecord
+from ssbrace.kb.stories_repo import DocRecord, StoryRecord
 from ssbrace.stories.cluster import headline_for
 from ssbrace.stories.features import (
     EMPTY_INDEX,
@@ -34,6 +35,9 @@ from ssbrace.stories.features import (
     telling_figures,
 )
 from ssbrace.stories.sentences import DEFAULT_RULES, Sentence, TextRules, split_sentences, text_rules
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 MIN_BULLETS, MAX_BULLETS = 3, 8
 # Relevance of a sentence: centrality plus these bonuses.
@@ -218,7 +222,7 @@ def numbers_backed(text: str, cited: list[DocRecord]) -> bool:
     return needed <= present
 
 
-def build_brief(session: Any, story_id: int, *, domain: str | None = None) -> Brief:
+def build_brief(session: Session, story_id: int, *, domain: str | None = None) -> Brief:
     """The brief of one story.
 
     Args:
@@ -427,14 +431,14 @@ def _citations(i: int, cand: _Candidate, candidates: list[_Candidate], similarit
     closest: dict[int, float] = {}
     for j, other in enumerate(candidates):
         closest[other.doc.id] = max(closest.get(other.doc.id, 0.0), float(similarity[i, j]))
-    for other in {c.doc.id: c.doc for c in candidates}.values():
-        if other.id in cited:
+    for doc in {c.doc.id: c.doc for c in candidates}.values():
+        if doc.id in cited:
             continue
-        near = closest[other.id]
+        near = closest[doc.id]
         if near < SUPPORTS and not (telling and near >= SUPPORTS / 2):
             continue
-        if needed <= fact_figures(f"{other.title or ''}\n{other.text}"):
-            cited.add(other.id)
+        if needed <= fact_figures(f"{doc.title or ''}\n{doc.text}"):
+            cited.add(doc.id)
     return cited
 
 

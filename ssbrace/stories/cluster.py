@@ -19,7 +19,8 @@ from datetime import date, timedelta
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from ssbrace.kb.stories_repo import ClaimRecord, DocRecord, StoryRecord
+from ssbrace.kb.records import ClaimRecord
+from ssbrace.kb.stories_repo import DocRecord, StoryRecord
 from ssbrace.stories.features import EntityIndex, strip_header_lines, telling_figures
 from ssbrace.stories.sentences import split_sentences
 

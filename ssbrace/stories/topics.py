@@ -10,13 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ssbrace.domains.schema import Topic
 from ssbrace.errors import UsageError
 from ssbrace.kb import stories_repo as repo
 from ssbrace.kb.stories_repo import StoryRecord
 from ssbrace.stories.features import EntityIndex
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def matches(topic: Topic, signals: StorySignals) -> bool:
     return any(_keyword_pattern(k).search(signals.text) for k in topic.keywords if k.strip())
 
 
-def story_signals(session: Any, story: StoryRecord, index: EntityIndex) -> StorySignals:
+def story_signals(session: Session, story: StoryRecord, index: EntityIndex) -> StorySignals:
     """Entities, countries, claim kinds and text of a story's documents."""
     docs = repo.get_documents(session, story.document_ids)
     claims = repo.claims_for_documents(session, story.document_ids)
@@ -86,14 +89,14 @@ def find_topic(topics: Sequence[Topic], name: str) -> Topic:
 
 
 def topics_of_story(
-    session: Any, story: StoryRecord, topics: Sequence[Topic], index: EntityIndex
+    session: Session, story: StoryRecord, topics: Sequence[Topic], index: EntityIndex
 ) -> list[Topic]:
     signals = story_signals(session, story, index)
     return [t for t in topics if matches(t, signals)]
 
 
 def stories_for_topic(
-    session: Any, topic: Topic, index: EntityIndex, since: date | None = None, limit: int | None = None
+    session: Session, topic: Topic, index: EntityIndex, since: date | None = None, limit: int | None = None
 ) -> list[StoryRecord]:
     """The topic's stories active on or after ``since``, latest first."""
     found = []

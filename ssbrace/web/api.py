@@ -11,12 +11,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
 from ssbrace.analysis.scoreboard import INDICATORS
+from ssbrace.delivery.board import BoardOut, board_out, board_row_out
+from ssbrace.delivery.links import evidence_url
 from ssbrace.kb import search as kb_search
 from ssbrace.kb.search import ClaimFilter, Page
-from ssbrace.models import CLAIM_KINDS
+from ssbrace.models import CLAIM_FIELDS, CLAIM_KINDS
 from ssbrace.web import views
 from ssbrace.web.api_models import (
-    BoardOut,
     BulletOut,
     ClaimHitOut,
     ClaimOut,
@@ -31,8 +32,6 @@ from ssbrace.web.api_models import (
     SearchOut,
     StoryDocumentOut,
     StoryOut,
-    board_out,
-    board_row_out,
     claim_out,
     conflict_out,
     document_detail_out,
@@ -45,7 +44,6 @@ from ssbrace.web.api_models import (
 )
 from ssbrace.web.api_write import router as write_router
 from ssbrace.web.auth import require_read_api
-from ssbrace.web.formatting import evidence_url
 from ssbrace.web.params import DOCUMENT_FILTER, OFFSET, StoreId
 from ssbrace.web.state import AppState
 
@@ -86,8 +84,7 @@ def _claim_filter(state: AppState, entity: str | None, kind: str | None, topic: 
 @reads.get("/scoreboard", response_model=BoardOut, tags=["scoreboard"])
 def scoreboard(request: Request, by: str = BY) -> BoardOut:
     """The ranked board: every indicator with its sources and the claims behind it."""
-    snap = _state(request).snapshot()
-    return board_out(snap.board(by), snap.board_cells(by))
+    return board_out(_state(request).snapshot().board(by))
 
 
 def _entities(request: Request, types: tuple[str, ...]) -> list[EntityOut]:
@@ -114,7 +111,7 @@ def _entity_page(request: Request, name: str, offset: int, limit: int) -> Entity
     by = "country" if data.type in views.COUNTRY_TYPES else "company"
     return EntityPageOut(
         name=data.name, entity=entity_out(data.entity, data.board) if data.entity else None,
-        board=board_row_out(data.board, by) if data.board else None,
+        board=board_row_out(data.board, by, [n for n, _, _ in INDICATORS]) if data.board else None,
         indicators=[fact_out(f) for s in data.series for f in s.facts], ledgers=[ledger_out(x) for x in data.ledgers],
         partnerships=[claim_out(c) for c in data.partnerships], specs=[fact_out(f) for f in data.specs],
         companies=[entity_out(e) for e in data.companies], programs=[entity_out(e) for e in data.programs],
@@ -261,27 +258,23 @@ def _csv(header: list[str], rows: Iterable[list[object]], filename: str) -> Stre
 @reads.get("/scoreboard.csv", tags=["scoreboard"], response_class=StreamingResponse)
 def scoreboard_csv(request: Request, by: str = BY) -> StreamingResponse:
     """The board as CSV: rank, entity, score, then each indicator's value, display, sources and evidence."""
-    snap = _state(request).snapshot()
-    board, cells = snap.board(by), snap.board_cells(by)
+    board = board_out(_state(request).snapshot().board(by))
     base = str(request.base_url).rstrip("/")
     header = ["rank", by, "score"]
-    for name, _, _ in INDICATORS:
+    for name in board.labels:
         header += [name, f"{name}_display", f"{name}_sources", f"{name}_evidence"]
     rows = []
     for row in board.rows:
-        line: list[object] = [row.rank, row.entity, round(row.score, 4)]
-        for name, _, _ in INDICATORS:
-            ind = row.indicators.get(name)
-            lead = cells[(row.entity, name)].lead if ind else None
-            line += ([ind.value, ind.display, ind.n_sources, base + evidence_url(lead) if lead else ""]
+        line: list[object] = [row.rank, row.entity, row.score]
+        for ind in row.indicators.values():
+            line += ([ind.value, ind.display, ind.sources, base + ind.evidence if ind.evidence else ""]
                      if ind else ["", "", "", ""])
         rows.append(line)
     return _csv(header, rows, f"scoreboard-{by}.csv")
 
 
-CLAIM_COLUMNS = ["id", "kind", "subject", "subject_type", "object", "value", "unit", "bound", "amount", "currency",
-                 "value_usd", "year", "year_end", "stage", "technology", "metric", "relation", "aspect", "rank",
-                 "segment", "program", "confidence", "sentence", "start", "end"]
+# A claim as CSV: its id, the contract fields, then its evidence (the source columns follow).
+CLAIM_COLUMNS = ["id", *CLAIM_FIELDS, "confidence", "sentence", "start", "end"]
 
 
 @reads.get("/claims.csv", tags=["claims"], response_class=StreamingResponse)

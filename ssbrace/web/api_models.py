@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from ssbrace.analysis.checks import Finding
 from ssbrace.analysis.conflicts import Conflict
 from ssbrace.analysis.facts import Fact, format_value
 from ssbrace.analysis.roadmaps import Ledger
-from ssbrace.analysis.scoreboard import INDICATORS, Board, BoardRow
+from ssbrace.analysis.scoreboard import BoardRow
+from ssbrace.delivery.board import BoardRowOut
+from ssbrace.delivery.links import entity_url, evidence_url
 from ssbrace.kb.queries import EntityRow
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.search import MARK_END, MARK_START, DocumentRow, DocumentView
-from ssbrace.web.formatting import entity_url, evidence_url, lead_claim
+from ssbrace.models import CLAIM_FIELDS, ClaimFields
 
 T = TypeVar("T")
 
@@ -44,30 +48,15 @@ class SourceOut(BaseModel):
     location: str | None
 
 
-class ClaimOut(BaseModel):
+# Response shapes list every field as present, defaults or not: the API always sends them.
+_SCHEMA = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+@pydantic_dataclass(kw_only=True, config=_SCHEMA)
+class ClaimOut(ClaimFields):
     """A claim in the shape of CLAIMS.md, with its id, evidence link and source."""
 
     id: int
-    kind: str
-    subject: str
-    subject_type: str
-    object: str | None
-    value: float | None
-    unit: str | None
-    bound: str
-    amount: float | None
-    currency: str | None
-    value_usd: float | None
-    year: int | None
-    year_end: int | None
-    stage: str | None
-    technology: str | None
-    metric: str | None
-    relation: str | None
-    aspect: str | None
-    rank: int | None
-    segment: str | None
-    program: str | None
     confidence: float
     evidence: EvidenceOut
     source: SourceOut
@@ -75,59 +64,11 @@ class ClaimOut(BaseModel):
 
 def claim_out(c: ClaimRecord) -> ClaimOut:
     return ClaimOut(
-        id=c.id, kind=c.kind, subject=c.subject, subject_type=c.subject_type, object=c.object, value=c.value,
-        unit=c.unit, bound=c.bound, amount=c.amount, currency=c.currency, value_usd=c.value_usd, year=c.year,
-        year_end=c.year_end, stage=c.stage, technology=c.technology, metric=c.metric, relation=c.relation,
-        aspect=c.aspect, rank=c.rank, segment=c.segment, program=c.program, confidence=c.confidence,
+        id=c.id, confidence=c.confidence, **{name: getattr(c, name) for name in CLAIM_FIELDS},
         evidence=EvidenceOut(sentence=c.sentence, start=c.start, end=c.end, url=evidence_url(c)),
         source=SourceOut(document_id=c.document_id, title=c.title, url=c.url, publisher=c.publisher,
                          published=c.published, location=c.location),
     )
-
-
-class IndicatorOut(BaseModel):
-    value: float
-    display: str
-    note: str
-    sources: int
-    claims: list[int]
-    evidence: str | None
-
-
-class BoardRowOut(BaseModel):
-    rank: int
-    entity: str
-    score: float
-    url: str
-    indicators: dict[str, IndicatorOut | None]
-
-
-class BoardOut(BaseModel):
-    by: str
-    weights: dict[str, float]
-    explanation: str
-    notes: dict[str, str]
-    labels: dict[str, str]
-    rows: list[BoardRowOut]
-
-
-def board_row_out(row: BoardRow, by: str, cells: dict | None = None) -> BoardRowOut:
-    indicators: dict[str, IndicatorOut | None] = {}
-    for name, _, _ in INDICATORS:
-        ind = row.indicators.get(name)
-        cell = (cells or {}).get((row.entity, name))
-        lead = cell.lead if cell is not None else lead_claim(ind) if ind is not None else None
-        indicators[name] = None if ind is None else IndicatorOut(
-            value=ind.value, display=ind.display, note=ind.note,
-            sources=cell.n_sources if cell is not None else ind.n_sources,
-            claims=[c.id for c in ind.claims], evidence=evidence_url(lead) if lead else None)
-    return BoardRowOut(rank=row.rank, entity=row.entity, score=round(row.score, 4),
-                       url=entity_url(row.entity, "company" if by == "company" else "country"), indicators=indicators)
-
-
-def board_out(board: Board, cells: dict | None = None) -> BoardOut:
-    return BoardOut(by=board.by, weights=board.weights, explanation=board.explanation, notes=board.notes,
-                    labels=board.labels, rows=[board_row_out(r, board.by, cells) for r in board.rows])
 
 
 class EntityOut(BaseModel):
@@ -254,25 +195,18 @@ class ConflictsOut(BaseModel):
     findings: list[FindingOut]
 
 
-class DocumentOut(BaseModel):
-    id: int
-    title: str | None
-    url: str | None
-    location: str
-    publisher: str | None
-    published: date | None
-    language: str | None
-    word_count: int
-    claim_count: int
+@pydantic_dataclass(frozen=True, kw_only=True, config=_SCHEMA)
+class DocumentOut(DocumentRow):
+    """A stored document as the store lists it, with the app's page of it."""
+
     page: str
 
 
 def document_out(d: DocumentRow) -> DocumentOut:
-    return DocumentOut(id=d.id, title=d.title, url=d.url, location=d.location, publisher=d.publisher,
-                       published=d.published, language=d.language, word_count=d.word_count,
-                       claim_count=d.claim_count, page=f"/documents/{d.id}")
+    return DocumentOut(**{f.name: getattr(d, f.name) for f in fields(DocumentRow)}, page=f"/documents/{d.id}")
 
 
+@pydantic_dataclass(frozen=True, kw_only=True, config=_SCHEMA)
 class DocumentDetailOut(DocumentOut):
     text: str
     author: str | None
@@ -281,8 +215,8 @@ class DocumentDetailOut(DocumentOut):
 
 
 def document_detail_out(d: DocumentView, claims: list[ClaimRecord], story_id: int | None) -> DocumentDetailOut:
-    return DocumentDetailOut(**document_out(d).model_dump(), text=d.text, author=d.author, story_id=story_id,
-                             claims=[claim_out(c) for c in claims])
+    return DocumentDetailOut(**{f.name: getattr(d, f.name) for f in fields(DocumentRow)}, page=f"/documents/{d.id}",
+                             text=d.text, author=d.author, story_id=story_id, claims=[claim_out(c) for c in claims])
 
 
 class StoryDocumentOut(BaseModel):

@@ -11,6 +11,8 @@ import secrets
 
 from fastapi import HTTPException, Request, status
 
+from ssbrace.settings import Settings
+
 COOKIE = "ssbrace_token"
 
 
@@ -25,10 +27,10 @@ def _bearer(request: Request) -> str | None:
 
 
 def token_matches(given: str | None, expected: str) -> bool:
-    return bool(given) and bool(expected) and secrets.compare_digest(given.encode(), expected.encode())
+    return bool(given and expected) and secrets.compare_digest((given or "").encode(), expected.encode())
 
 
-def _settings(request: Request):  # type: ignore[no-untyped-def]
+def _settings(request: Request) -> Settings:
     return request.app.state.ssbrace.settings
 
 

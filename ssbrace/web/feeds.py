@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ssbrace.delivery.atom import build_feed
+from ssbrace.domains.schema import Topic
 from ssbrace.errors import UsageError
 from ssbrace.kb import stories_repo
 from ssbrace.stories.brief import build_brief
@@ -20,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 TOPIC_STORIES = 20
 
 
-def _topic(state: AppState, slug: str):  # type: ignore[no-untyped-def]
+def _topic(state: AppState, slug: str) -> Topic:
     try:
         return find_topic(state.pack.topics, slug)
     except UsageError as exc:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
-from ssbrace.analysis.facts import format_value, numeric_value
-from ssbrace.analysis.roadmaps import midpoint
-from ssbrace.analysis.scoreboard import Indicator
+from ssbrace.analysis.facts import format_value
+from ssbrace.delivery.links import entity_url, evidence_url
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.search import MARK_END, MARK_START
-
-ENTITY_PAGES = {"company": "companies", "country": "countries", "region": "countries"}
 
 
 def number(value: float | int | None, decimals: int | None = None) -> str:
@@ -49,44 +46,6 @@ def safe_href(url: str | None) -> str | None:
     except ValueError:
         return None
     return url.strip() if scheme in {"http", "https"} else None
-
-
-def entity_url(name: str | None, entity_type: str | None = None) -> str:
-    """The page of an entity (companies and countries have their own; others list their claims)."""
-    if not name:
-        return "/claims"
-    section = ENTITY_PAGES.get(entity_type or "", "entities")
-    return f"/{section}/{quote(name, safe='')}"
-
-
-def evidence_url(claim: ClaimRecord) -> str:
-    """The document page, scrolled to the highlighted sentence of this claim."""
-    return f"/documents/{claim.document_id}#claim-{claim.id}"
-
-
-def _figure(claim: ClaimRecord) -> float | None:
-    if claim.kind == "target":
-        return midpoint(claim) if claim.year is not None or claim.value is not None else None
-    return numeric_value(claim)
-
-
-def _recency(claim: ClaimRecord) -> tuple[int, int]:
-    return (claim.seen.toordinal() if claim.seen else 0, claim.id)
-
-
-def lead_claim(indicator: Indicator) -> ClaimRecord | None:
-    """The claim a board figure is read from: the one stating the shown number (the latest when several do).
-
-    A sum or a count has no single sentence; its latest claim stands in, and the full list is one click on.
-    """
-    claims = indicator.claims
-    if not claims:
-        return None
-    scored = [(abs(f - indicator.value), c) for c in claims if (f := _figure(c)) is not None]
-    if not scored or indicator.name == "target_companies":
-        return max(claims, key=_recency)
-    best = min(d for d, _ in scored)
-    return max((c for d, c in scored if d == best), key=_recency)
 
 
 def claim_value(claim: ClaimRecord) -> str:
@@ -126,5 +85,5 @@ def with_query(base: str, **params: object) -> str:
 
 
 FILTERS = {"number": number, "day": day, "label": label, "marked": marked, "safe_href": safe_href,
-           "evidence_url": evidence_url, "claim_value": claim_value, "lead": lead_claim}
+           "evidence_url": evidence_url, "claim_value": claim_value}
 GLOBALS = {"entity_url": entity_url, "with_query": with_query, "format_value": format_value}

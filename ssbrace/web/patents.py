@@ -13,11 +13,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from ssbrace.delivery import charts
+from ssbrace.delivery.links import entity_url
 from ssbrace.errors import UsageError
 from ssbrace.patents.counting import Counts, growth
 from ssbrace.patents.landscape import unit_label
 from ssbrace.web.auth import require_read_api, require_read_page
-from ssbrace.web.formatting import entity_url
 from ssbrace.web.state import AppState
 
 pages = APIRouter(include_in_schema=False, dependencies=[Depends(require_read_page)])

@@ -25,7 +25,6 @@ from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.search import TopicRule, store_fingerprint
 from ssbrace.kb.store import Store
 from ssbrace.settings import Settings
-from ssbrace.web.formatting import lead_claim
 
 # How long a page may show the analysis before the store is asked whether it changed: writes from other
 # processes (ingest, extract) show up within this delay, and a busy server asks once, not per request.
@@ -66,7 +65,7 @@ class Snapshot:
     def board_cells(self, by: str) -> dict[tuple[str, str], Cell]:
         """(entity, indicator) -> the claim its figure links to and its sources, worked out once per board."""
         if by not in self._cells:
-            self._cells[by] = {(row.entity, name): Cell(lead_claim(ind), sources_line(ind.claims), ind.n_sources)
+            self._cells[by] = {(row.entity, name): Cell(ind.lead, sources_line(ind.claims), ind.n_sources)
                                for row in self.board(by).rows for name, ind in row.indicators.items()}
         return self._cells[by]
 

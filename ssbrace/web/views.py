@@ -16,13 +16,14 @@ from ssbrace.analysis.facts import Fact, format_value
 from ssbrace.analysis.roadmaps import Ledger
 from ssbrace.analysis.scoreboard import Board, BoardRow
 from ssbrace.delivery import charts
+from ssbrace.delivery.links import entity_url, evidence_url
 from ssbrace.kb import search as kb_search
 from ssbrace.kb import stories_repo
 from ssbrace.kb.queries import EntityRow
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.search import ClaimFilter, DocumentView, Page
 from ssbrace.stories.brief import Brief, build_brief
-from ssbrace.web.formatting import entity_url, evidence_url, label
+from ssbrace.web.formatting import label
 from ssbrace.web.highlight import Segment, segments
 from ssbrace.web.state import AppState, Snapshot
 

@@ -164,3 +164,14 @@ def test_openapi_lists_every_endpoint(client) -> None:  # type: ignore[no-untype
     assert {"entity", "kind", "topic", "since", "limit", "offset"} <= params
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "/api/v1/claims" in docs.text and "cdn" not in docs.text.lower()
+
+
+def test_scoreboard_is_the_cli_board_json(client, web_data) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from tests.cli.test_kb_cli import run
+
+    for by in ("country", "company"):
+        cli = run(web_data.url, "board", "--by", by, "--json")
+        assert cli.returncode == 0, cli.stderr
+        assert json.loads(cli.stdout) == client.get("/api/v1/scoreboard", params={"by": by}).json()

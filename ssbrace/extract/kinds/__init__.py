@@ -29,6 +29,6 @@ COMPONENTS: dict[str, ModuleType] = {
 }
 
 
-def component(name: str) -> Callable:  # type: ignore[type-arg]
+def component(name: str) -> Callable:
     """The ``extract`` function of component ``name``."""
     return COMPONENTS[name].extract

@@ -56,7 +56,7 @@ _PLANT = re.compile(r"\b(?:plant|factory|facility|gigafactory|line|lines|site|ca
                     re.IGNORECASE)
 
 
-def _volume_passage(ctx: SentenceContext, q) -> bool:  # type: ignore[no-untyped-def]
+def _volume_passage(ctx: SentenceContext, q) -> bool:
     """A bare GWh figure ("LG Chem - 3.8 GWh", "installed capacity rose to 107 GWh") is an amount of energy
     made, sold or installed: a capacity needs a plant, a line or a yearly rate named beside it."""
     near = ctx.text[max(0, q.start - 80) : q.end + 60]

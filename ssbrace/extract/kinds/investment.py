@@ -24,7 +24,7 @@ _OWNER_REF = re.compile(r"\bthe[ \t]+[\w\-]+(?:'s|’s)[ \t]+$", re.IGNORECASE)
 _ROUND_AFTER = re.compile(r"[^.;,]{0,40}?\b(?:round|financing|raise)\b", re.IGNORECASE)
 
 
-def _round_raiser(ctx: SentenceContext, q):  # type: ignore[no-untyped-def]
+def _round_raiser(ctx: SentenceContext, q):
     """The company a referring possessive before a funding round's amount points to, if any."""
     if not _OWNER_REF.search(ctx.text, max(0, q.start - 30), q.start) or not _ROUND_AFTER.match(ctx.text, q.end):
         return None

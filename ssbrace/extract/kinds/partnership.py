@@ -50,7 +50,7 @@ _ASIDE = re.compile(r",[ \t]*(?:founded|based|set up|established|whose|which|who
                     re.IGNORECASE)
 
 
-def strong_cues(ctx: SentenceContext) -> list:  # type: ignore[type-arg]
+def strong_cues(ctx: SentenceContext) -> list:
     """The partnership cues of the sentence that are not weak and not an event ("investor day")."""
     return [h for h in ctx.find("partnership_cues") if not ctx.lexicon.rx("partnership_weak_cues").fullmatch(h.group())
             and not (h.group().lower().startswith("investor") and _INVESTOR_EVENT.match(ctx.text, h.end()))]

@@ -37,7 +37,7 @@ def extract(ctx: SentenceContext) -> list[Claim]:
     return claims
 
 
-def about_patents(ctx: SentenceContext, q) -> bool:  # type: ignore[no-untyped-def]
+def about_patents(ctx: SentenceContext, q) -> bool:
     """Is the percentage nearer to a patent word than to a market word?"""
     patent = nearest_match_distance(ctx, "patent_context", q, window=120)
     if patent is None:

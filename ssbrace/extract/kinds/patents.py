@@ -95,7 +95,7 @@ def _window(ctx: SentenceContext, after: int) -> dict[str, int | None]:
     return {"year": r.year, "year_end": None}
 
 
-def _world(ctx: SentenceContext):  # type: ignore[no-untyped-def]
+def _world(ctx: SentenceContext):
     """The ``World`` region for global totals ("global filings passed 46,000")."""
     if not re.search(r"\b(?:global|globally|worldwide|world's|in the world|across the world|world)\b", ctx.text, re.I):
         return None

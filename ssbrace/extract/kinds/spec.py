@@ -57,7 +57,7 @@ def extract(ctx: SentenceContext) -> list[Claim]:
 _ACCORDING_TO = re.compile(r"\baccording[ \t]+to[ \t]+$", re.IGNORECASE)
 
 
-def _source_after(ctx: SentenceContext, pos: int):  # type: ignore[no-untyped-def]
+def _source_after(ctx: SentenceContext, pos: int):
     """ "they reach 450 Wh/kg, according to Foo": the named source of a figure whose subject is a pronoun."""
     for m in ctx.candidates({"company"}):
         if m.start >= pos and _ACCORDING_TO.search(ctx.text, max(pos, m.start - 16), m.start):

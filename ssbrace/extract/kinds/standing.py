@@ -96,7 +96,7 @@ def extract(ctx: SentenceContext) -> list[Claim]:
     return claims
 
 
-def _places(ctx: SentenceContext, aspect: str | None, emitted: set, lead_alone: list[int],  # type: ignore[type-arg]
+def _places(ctx: SentenceContext, aspect: str | None, emitted: set, lead_alone: list[int],
             superlative: re.Match[str] | None) -> list[Claim]:
     """Ranks stated in words, superlatives and leads with no rival (rank 1), and "followed by Y" (the next
     places): "Samsung led all applicants, followed by Panasonic with 4,046 and LG, third with 2,999"."""
@@ -149,7 +149,7 @@ _PLACE_LIST = re.compile(r"\b(?P<list>(?:[\w]+,?[ \t]+){1,4}?and[ \t]+[\w]+)[ \t
                          re.IGNORECASE)
 
 
-def _paired_places(ctx: SentenceContext, claims: list[Claim], emitted: set, aspect: str | None) -> None:  # type: ignore[type-arg]
+def _paired_places(ctx: SentenceContext, claims: list[Claim], emitted: set, aspect: str | None) -> None:
     """"A and B kept the first and second places": places in a list go to coordinated subjects in order."""
     if not _PLACE_WORDS.search(ctx.lower):
         return
@@ -167,7 +167,7 @@ def _paired_places(ctx: SentenceContext, claims: list[Claim], emitted: set, aspe
             _add_rank(ctx, claims, emitted, mention, ordinals[word], aspect, subject.confidence - 0.1)
 
 
-def _add_rank(ctx: SentenceContext, claims: list[Claim], emitted: set, mention: Mention, rank: int,  # type: ignore[type-arg]
+def _add_rank(ctx: SentenceContext, claims: list[Claim], emitted: set, mention: Mention, rank: int,
               aspect: str | None, confidence: float) -> bool:
     """A ``ranks`` claim for ``mention`` unless it already has one in this sentence."""
     if any(key[0] == mention.name and key[1] == "ranks" for key in emitted):
@@ -178,7 +178,7 @@ def _add_rank(ctx: SentenceContext, claims: list[Claim], emitted: set, mention: 
     return True
 
 
-def _after_rival(ctx: SentenceContext, claims: list[Claim], emitted: set) -> bool:  # type: ignore[type-arg]
+def _after_rival(ctx: SentenceContext, claims: list[Claim], emitted: set) -> bool:
     """"the world's second-largest maker after CATL": a place behind a named rival is ``trails`` it."""
     hits = ctx.rank_hits
     if not hits or hits[0].rank < 2:
