@@ -206,9 +206,9 @@ class Proposer:
             placed.append((out[-1], place))
         combined = _combined_country(ctx) if claim.kind in ("market_share", "capacity", "patents", "patent_share") else None
         if combined is not None and combined.name not in seen:
-            alt = replace(claim, subject=combined.name, subject_type=combined.type, confidence=0.5)
+            merged = replace(claim, subject=combined.name, subject_type=combined.type, confidence=0.5)
             place = Place(combined, "combined")
-            out.append(Candidate(alt, group, "alt", make=partial(sentence.features, alt, place, anchor, "alt")))
+            out.append(Candidate(merged, group, "alt", make=partial(sentence.features, merged, place, anchor, "alt")))
             placed.append((out[-1], place))
             for cand, _ in placed:
                 cand.extra["combined_reading"] = 1.0
@@ -237,8 +237,7 @@ class Proposer:
         for m in parties:
             names.setdefault(m.name, m)
         pool = list(names.values())
-        pairs: list[tuple[Mention | None, Mention, str]] = [
-            (a, b, "same") for a, b in _likely_pairs(ctx, pool)][:MAX_PAIRS] if len(pool) > 1 else []
+        same = _likely_pairs(ctx, pool)[:MAX_PAIRS] if len(pool) > 1 else []
         listed: dict[str, set[str]] = {}
         if ruled:
             # the rules read this sentence's deal ("a tie-up between A and B"): other pairs of names they
@@ -247,8 +246,9 @@ class Proposer:
             # (a list of three or more: "Toyota, and Honda is weighing ..." starts a clause, not a list)
             listed = {m.name: group for m in pool
                       if len(group := {o.name for o in ctx.coordinated(m, pool)}) >= 3}
-            pairs = [(a, b, w) for a, b, w in pairs if frozenset((a.name, b.name)) in ruled
-                     or not (a.known and b.known) or _extends_rule(a.name, b.name, ruled, listed)]
+            same = [(a, b) for a, b in same if frozenset((a.name, b.name)) in ruled
+                    or not (a.known and b.known) or _extends_rule(a.name, b.name, ruled, listed)]
+        pairs: list[tuple[Mention | None, Mention, str]] = [(a, b, "same") for a, b in same]
         if cued or ruled:
             resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, {"company"}, ctx.mentions)
             if resolved and resolved[0][0].name not in names:
@@ -281,8 +281,8 @@ class Proposer:
             amount = q.amount if q.amount is not None else q.value
             if amount in taken:
                 continue
-            cues = [(name, nearest_match_distance(ctx, name, q, window=120)) for name in ("funding_cues", "investment_cues")]
-            cues = [(name, d) for name, d in cues if d is not None]
+            cues = [(name, d) for name in ("funding_cues", "investment_cues")
+                    if (d := nearest_match_distance(ctx, name, q, window=120)) is not None]
             if not cues:
                 continue
             other = nearest_match_distance(ctx, "money_not_claim", q, window=200)

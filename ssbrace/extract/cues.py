@@ -62,9 +62,9 @@ class CueIndex:
                 if extra and name in extra:
                     self.extra[name] = compile_phrases(items)
         for name in tables:
-            raw = lexicon.vocab.words(name)
-            assert isinstance(raw, dict), f"vocabulary {name} is a table"
-            table = {k: [str(p).lower() for p in v or []] for k, v in raw.items()}
+            labelled = lexicon.vocab.words(name)
+            assert isinstance(labelled, dict), f"vocabulary {name} is a table"
+            table = {k: [str(p).lower() for p in v or []] for k, v in labelled.items()}
             items = [p for v in table.values() for p in v]
             if items and all(re.match(r"\w", p.strip()) for p in items):
                 self.members[name] = compile_labelled(table)[0]
@@ -100,11 +100,11 @@ class CueIndex:
                 continue
             start = match.start()
             for name, size in owners:
-                found = out.get(name)
-                if found is None:
+                hits = out.get(name)
+                if hits is None:
                     out[name] = [Cue(start, start + size, text[start : start + size])]
-                elif found[-1]._end <= start:  # a list's own matches never overlap
-                    found.append(Cue(start, start + size, text[start : start + size]))
+                elif hits[-1]._end <= start:  # a list's own matches never overlap
+                    hits.append(Cue(start, start + size, text[start : start + size]))
         return out
 
     def _owners(self, hit: str) -> tuple[tuple[str, int], ...]:

@@ -154,7 +154,7 @@ class EntityMatcher:
             end, entry = hit
             pos = end
             poss = _POSSESSIVE.match(text, end)
-            possessive = bool(poss) and not (poss.group() in ("'", "’") and text[end - 1 : end] not in "sS")
+            possessive = poss is not None and not (poss.group() in ("'", "’") and text[end - 1 : end] not in "sS")
             if _MODIFIER_BEFORE.search(text, max(0, start - 5), start) or _MODIFIER_AFTER.match(text, end):
                 continue  # "non-China market", "a Hefei-based firm": the place qualifies something else
             if entry.demonym:

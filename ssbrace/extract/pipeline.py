@@ -176,7 +176,7 @@ def _dedupe(claims: list[Claim]) -> list[Claim]:
     seen: set[tuple[object, ...]] = set()
     out = []
     for c in claims:
-        key = (c.kind, c.subject, c.object, c.value, c.unit, c.year, c.year_end, c.stage, c.metric,
+        key: tuple[object, ...] = (c.kind, c.subject, c.object, c.value, c.unit, c.year, c.year_end, c.stage, c.metric,
                c.relation, c.aspect, c.rank, c.segment, c.amount, c.currency)
         if c.kind == "partnership":
             key = (c.kind, *sorted([c.subject, c.object or ""]))

@@ -146,10 +146,10 @@ class QuantityFinder:
                 self.unit_keys[str(word).lower()] = (str(spec.unit or metric), str(metric), 1.0)
             for word in spec.miles:
                 self.unit_keys[str(word).lower()] = ("km", str(metric), 1.609344)
-        for unit, spec in vocab.capacity_units.items():
-            for word in spec.words:
+        for unit, amount in vocab.capacity_units.items():
+            for word in amount.words:
                 key = str(word).lower()
-                self.unit_keys.setdefault(key, (str(spec.unit or unit), "capacity", float(spec.scale)))
+                self.unit_keys.setdefault(key, (str(amount.unit or unit), "capacity", float(amount.scale)))
         unit_alt = _trie_source(sorted(self.unit_keys)) if self.unit_keys else r"(?!x)x"
         self.unit_gate = compile_phrases(self.unit_keys) if self.unit_keys else re.compile(r"(?!x)x")
         # "0.2GWh", "600Wh/kg", "1,000km": a unit glued to its number escapes the word-boundary cue scan.
@@ -317,9 +317,9 @@ class QuantityFinder:
             digits = [_DIGIT_WORDS.get(d.lower(), d) for d in re.split(r"-", match.group("f"))]
             if whole is None or not all(d.isdigit() for d in digits):
                 continue
-            value = float(f"{int(whole)}.{''.join(digits)}")
+            spoken = float(f"{int(whole)}.{''.join(digits)}")
             bound = self._bound(text, match.start(), match.end())
-            found.append(Quantity("percent", value, match.start(), match.end(), bound, unit="%", text=match.group()))
+            found.append(Quantity("percent", spoken, match.start(), match.end(), bound, unit="%", text=match.group()))
             taken.append(match.span())
         percents = _matches_at(self.percent, text, starts) if gate else ()
         for match in percents:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ssbrace.extract.context import SentenceContext
+from ssbrace.extract.entities import Mention
 from ssbrace.extract.quantities import Quantity, YearRef
 
 # "grew 20%", "up 12%", "rose by 5%": a change, not a level.
@@ -109,7 +110,7 @@ def is_hedged(ctx: SentenceContext) -> bool:
     return ctx.has("hedges")
 
 
-def respectively(ctx: SentenceContext, figures: list[Quantity], types: set[str]) -> dict[int, object] | None:
+def respectively(ctx: SentenceContext, figures: list[Quantity], types: set[str]) -> dict[int, Mention] | None:
     """"A and B hold 13.6% and 4.6%[, respectively]": pair figures with coordinated subjects by order."""
     if len(figures) < 2:
         return None

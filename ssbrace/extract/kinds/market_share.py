@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ssbrace.extract.context import SentenceContext
+from ssbrace.extract.entities import Mention
 from ssbrace.extract.kinds.common import (
     figure_year,
     is_hedged,
@@ -13,6 +14,7 @@ from ssbrace.extract.kinds.common import (
     respectively,
 )
 from ssbrace.extract.kinds.patent_share import about_patents
+from ssbrace.extract.quantities import Quantity
 from ssbrace.models import Claim
 
 NAME = "market_share"
@@ -55,9 +57,11 @@ def extract(ctx: SentenceContext) -> list[Claim]:
     segment = _segment(ctx)
     rank_hits = ctx.rank_hits
     claims: list[Claim] = []
+    mention: Mention
+    confidence: float
     for q in figures:
         if paired and id(q) in paired:
-            mention, confidence = paired[id(q)], 0.75  # type: ignore[assignment]
+            mention, confidence = paired[id(q)], 0.75
         else:
             subject = ctx.subject(q.start, SUBJECTS)
             if subject is not None and _scope_after(ctx, q, subject.mentions[0]):
@@ -66,12 +70,8 @@ def extract(ctx: SentenceContext) -> list[Claim]:
                 # "BYD's share of China's power battery market": the country names the market, not the holder
                 subject = ctx.subject(q.start, {"company"}) or subject
             if subject is None:
-                world = _world_total(ctx)
-                if world is None:
-                    continue
-                mention, confidence = world, 0.5
-            else:
-                mention, confidence = subject.mentions[0], subject.confidence
+                continue
+            mention, confidence = subject.mentions[0], subject.confidence
         ref = figure_year(ctx, q)
         rank = None
         if rank_hits and len(figures) == 1:
@@ -98,14 +98,10 @@ def _segment(ctx: SentenceContext) -> str | None:
     return min(labels, key=lambda lab: order.index(lab) if lab in order else 99)
 
 
-def _world_total(ctx: SentenceContext):  # type: ignore[no-untyped-def]
-    return None
-
-
 _MARKET_AFTER = re.compile(r"^[ \t]*(?:'s|’s)?[ \t]+(?:[\w\-]+[ \t]+){0,3}?market\b", re.IGNORECASE)
 
 
-def _names_market(ctx: SentenceContext, mention) -> bool:  # type: ignore[no-untyped-def]
+def _names_market(ctx: SentenceContext, mention: Mention) -> bool:
     """A country in "China's EV battery market" / "the Chinese market" when a company is also named."""
     if mention.type not in ("country", "region"):
         return False
@@ -117,7 +113,7 @@ def _names_market(ctx: SentenceContext, mention) -> bool:  # type: ignore[no-unt
 _OF_BEFORE = re.compile(r"\bof[ \t]+(?:the[ \t]+)?$", re.IGNORECASE)
 
 
-def _scope_after(ctx: SentenceContext, q, mention) -> bool:  # type: ignore[no-untyped-def]
+def _scope_after(ctx: SentenceContext, q: Quantity, mention: Mention) -> bool:
     """A place named after the figure as the owner of the market ("1.5% of China's installations")."""
     return (mention.start > q.end and mention.type in ("country", "region") and mention.possessive
             and _OF_BEFORE.search(ctx.text, max(0, mention.start - 10), mention.start) is not None)

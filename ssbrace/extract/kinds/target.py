@@ -69,7 +69,7 @@ def extract(ctx: SentenceContext) -> list[Claim]:
         return _milestone_without_year(ctx, stages)
     claims: list[Claim] = []
     done = _achieved_undated(ctx, stages, years)
-    if done is not None:
+    if done is not None and ctx.state.year is not None:  # (it needs the document's year)
         # "SK On opened a pilot plant ..., a step closer to commercializing in 2029": the pilot is reached now
         # (the document's year); the later year belongs to the goal after it
         stages = [s for s in stages if s is not done]
