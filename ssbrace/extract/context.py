@@ -165,6 +165,13 @@ class SentenceContext:
 
     def is_object_position(self, mention: Mention) -> bool:
         """Is the mention governed by a preposition or comparison ("ahead of X", "with X", "led by X and Y")?"""
+        known: dict[tuple[int, int], bool] = self.__dict__.setdefault("_object_position", {})
+        key = (mention.start, mention.end)
+        if key not in known:
+            known[key] = self._is_object_position(mention)
+        return known[key]
+
+    def _is_object_position(self, mention: Mention) -> bool:
         if _OBJECT_BEFORE.search(self.text, max(0, mention.start - 24), mention.start) is not None:
             return True
         group = self.coordinated(mention, [m for m in self.mentions if m.candidate])
