@@ -167,7 +167,7 @@ class Ingestion:
         if self._index is None:
             index = StoredNearDuplicates(self.settings.near_duplicate_threshold)
             with self.store.session() as session:
-                index.fill_missing(session, documents_repo)
+                index.fill_missing(documents_repo.Bands(session))
             self._index = index
 
     @property
@@ -239,7 +239,7 @@ class Ingestion:
                 if same_text is not None:
                     return self.result.add(replace(item, status="duplicate", duplicate_of=same_text.id,
                                                    reason=f"same text as document {same_text.id} ({same_text.location})"))
-                match = self.index.best_match(session, documents_repo, text.signature)
+                match = self.index.best_match(documents_repo.Bands(session), text.signature)
                 # Reads so far took no lock; the write transaction starts at the insert below.
                 prepared = self.prepare(extracted, found.location) if self.prepare is not None else None
                 document = documents_repo.insert_document(
@@ -252,7 +252,7 @@ class Ingestion:
                 item.document_id = document.id
                 if match is None:
                     # Only originals are indexed, in the document's own transaction.
-                    self.index.add(session, documents_repo, document.id, text.signature)
+                    self.index.add(documents_repo.Bands(session), document.id, text.signature)
                 if self.after_store is not None:
                     extra = (prepared,) if self.prepare is not None else ()
                     item.claims = int(self.after_store(session, document, *extra) or 0)
