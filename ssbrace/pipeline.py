@@ -13,7 +13,7 @@ return results; this module reads their inputs from the store and writes their r
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,13 +37,21 @@ from ssbrace.sources.routing import Found, KnownSource, Router, Settled
 from ssbrace.sources.web import FetchOptions
 
 if TYPE_CHECKING:
+    from datetime import date, datetime
+
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sqlalchemy.orm import Session
 
     from ssbrace.analysis.bundle import Knowledge
+    from ssbrace.delivery.digest import DeliveryReport, Digest
     from ssbrace.domains.loader import DomainPack
+    from ssbrace.domains.schema import Topic
+    from ssbrace.kb.stories_repo import StoryRecord
     from ssbrace.kb.tables import Document
+    from ssbrace.stories.brief import Brief
     from ssbrace.stories.cluster import Assignment, ClusterConfig
+    from ssbrace.stories.features import EntityIndex
+    from ssbrace.stories.topics import StoryContent
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +175,7 @@ class Ingestion:
         if self._index is None:
             index = StoredNearDuplicates(self.settings.near_duplicate_threshold)
             with self.store.session() as session:
-                index.fill_missing(session, documents_repo)
+                index.fill_missing(documents_repo.Bands(session))
             self._index = index
 
     @property
@@ -239,7 +247,7 @@ class Ingestion:
                 if same_text is not None:
                     return self.result.add(replace(item, status="duplicate", duplicate_of=same_text.id,
                                                    reason=f"same text as document {same_text.id} ({same_text.location})"))
-                match = self.index.best_match(session, documents_repo, text.signature)
+                match = self.index.best_match(documents_repo.Bands(session), text.signature)
                 # Reads so far took no lock; the write transaction starts at the insert below.
                 prepared = self.prepare(extracted, found.location) if self.prepare is not None else None
                 document = documents_repo.insert_document(
@@ -252,7 +260,7 @@ class Ingestion:
                 item.document_id = document.id
                 if match is None:
                     # Only originals are indexed, in the document's own transaction.
-                    self.index.add(session, documents_repo, document.id, text.signature)
+                    self.index.add(documents_repo.Bands(session), document.id, text.signature)
                 if self.after_store is not None:
                     extra = (prepared,) if self.prepare is not None else ()
                     item.claims = int(self.after_store(session, document, *extra) or 0)
@@ -477,16 +485,171 @@ def group_stories(store: Store, settings: Settings, *, rebuild: bool = False) ->
         return assign_pending(session, domain=settings.domain)
 
 
+# --- briefs, topics, digests and feeds: stories read, the pure stages compose ---
+
+
+def build_brief(session: Session, story_id: int, *, domain: str | None = None) -> Brief:
+    """The brief of one story (``stories.brief.compose_brief`` over its documents and claims).
+
+    Args:
+        domain: the domain pack whose entities, abbreviations and boilerplate labels apply
+            (default: the setting).
+
+    Raises:
+        InputError: no story with this id.
+    """
+    from ssbrace.stories.brief import compose_brief
+    from ssbrace.stories.features import entity_index, resolve_domain
+    from ssbrace.stories.sentences import text_rules
+
+    story = stories_repo.get_story(session, story_id)
+    if story is None:
+        raise InputError(f"no story with id {story_id}")
+    docs = stories_repo.get_documents(session, story.document_ids)
+    claims = stories_repo.claims_for_documents(session, story.document_ids)
+    name = resolve_domain(domain)
+    return compose_brief(story, docs, claims, index=entity_index(name), rules=text_rules(name))
+
+
+def story_contents(session: Session, stories: Sequence[StoryRecord]) -> Iterator[StoryContent]:
+    """Each story with its documents and their claims, read one story at a time (lazily)."""
+    from ssbrace.stories.topics import StoryContent
+
+    for story in stories:
+        yield StoryContent(story, stories_repo.get_documents(session, story.document_ids),
+                           stories_repo.claims_for_documents(session, story.document_ids))
+
+
+def stories_for_topic(session: Session, topic: Topic, index: EntityIndex, since: date | None = None,
+                      limit: int | None = None) -> list[StoryRecord]:
+    """The topic's stories active on or after ``since``, latest first (``stories.topics`` decides)."""
+    from ssbrace.stories.topics import select_for_topic
+
+    stories = stories_repo.list_stories(session, since=since)
+    return select_for_topic(topic, story_contents(session, stories), index, limit)
+
+
+def build_digest(session: Session, topic: Topic, since: datetime, *, now: datetime | None = None,
+                 index: EntityIndex | None = None, domain: str = "solid_state_batteries", base_url: str = "",
+                 with_changes: bool = True) -> Digest:
+    """The digest of a topic's stories active since ``since``, with their briefs and what changed.
+
+    Args:
+        session: an open store session.
+        topic: the topic (see ``ssbrace.stories.topics.find_topic``).
+        since: start of the period (stories with a document dated that day or later).
+        now: end of the period, for the heading.
+        index: entity index for topic rules (default: the domain pack's).
+        domain: domain pack name, when no index is given, and for the changes' analysis.
+        base_url: public URL of the web app, for story links.
+        with_changes: include the scoreboard and target-ledger changes.
+    """
+    from datetime import UTC
+    from datetime import datetime as moment
+
+    from ssbrace.analysis.changes import changes_since
+    from ssbrace.analysis.config import config_from_pack
+    from ssbrace.delivery.digest import NO_CHANGES, Digest, change_sections
+    from ssbrace.domains.loader import load_domain
+    from ssbrace.kb.queries import claim_records
+    from ssbrace.stories.features import entity_index
+
+    index = index if index is not None else entity_index(domain)
+    stories = stories_for_topic(session, topic, index, since=since.date())
+    briefs = [build_brief(session, s.id) for s in stories]
+    changes: dict[str, list[str]] = {}
+    note: str | None = NO_CHANGES
+    if with_changes:
+        found = changes_since(claim_records(session), since.date(), config_from_pack(load_domain(domain)))
+        changes, note = change_sections(found)
+    return Digest(topic=topic, since=since, until=now or moment.now(UTC), briefs=briefs, changes=changes,
+                  changes_note=note, base_url=base_url)
+
+
+def deliver_digest(store: Store, settings: Settings, topic: Topic, since: datetime, *,
+                   now: datetime | None = None, index: EntityIndex | None = None) -> DeliveryReport:
+    """Send a topic's digest to each subscriber who has not received it yet, recording each attempt.
+
+    Each delivery is recorded in its own transaction as soon as the server answers, so an
+    interrupted run never forgets what it sent. A refused address is recorded and the others still
+    get theirs.
+
+    Raises:
+        DeliveryError: the SMTP server cannot be reached or refuses the session; the addresses not
+            reached are recorded as failed, none as sent.
+    """
+    from ssbrace.delivery.digest import DeliveryReport, render, unsubscribe_url
+    from ssbrace.delivery.email import Outgoing, compose, send_all
+    from ssbrace.errors import DeliveryError
+
+    with store.session() as session:
+        digest = build_digest(session, topic, since, now=now, index=index, domain=settings.domain,
+                              base_url=settings.base_url)
+        report = DeliveryReport(digest_key=digest.key, story_count=len(digest.briefs))
+        if not digest.briefs:
+            report.nothing_to_send = True
+            return report
+        pending = []
+        for sub in stories_repo.subscriptions(session, topic.slug):
+            if stories_repo.was_sent(session, sub.email, digest.key):
+                report.skipped.append(sub.email)
+            else:
+                pending.append(sub)
+    outgoing: list[Outgoing] = []
+    for sub in pending:
+        link = unsubscribe_url(settings.base_url, sub.token)
+        outgoing.append(compose(settings, sub.email, digest.subject, render(digest, "text", unsubscribe=link),
+                                render(digest, "html", unsubscribe=link), unsubscribe_link=link,
+                                topic_slug=topic.slug))
+
+    def record(recipient: str, status: str, error: str | None) -> None:
+        with store.session() as session:
+            stories_repo.record_delivery(session, recipient, topic.slug, digest.key, status, error,
+                                         len(digest.briefs))
+        if status == "sent":
+            report.sent.append(recipient)
+        elif status == "refused":
+            report.refused.append((recipient, error or ""))
+        else:
+            report.failed.append((recipient, error or ""))
+
+    done: set[str] = set()
+    try:
+        for result in send_all(settings, outgoing):
+            record(result.recipient, result.status, result.error)
+            done.add(result.recipient)
+    except DeliveryError as exc:
+        for message in outgoing:
+            if message.recipient not in done:
+                record(message.recipient, "failed", str(exc))
+        raise
+    return report
+
+
+def build_feed(session: Session, topic: Topic, index: EntityIndex, *, base_url: str, since: date | None = None,
+               limit: int | None = None) -> bytes:
+    """The Atom document of a topic's latest stories (``delivery.atom.compose_feed`` over their briefs)."""
+    from ssbrace.delivery.atom import MAX_ENTRIES, compose_feed
+
+    stories = stories_for_topic(session, topic, index, since=since, limit=limit or MAX_ENTRIES)
+    return compose_feed(topic, [(s, build_brief(session, s.id)) for s in stories], base_url=base_url)
+
+
 # --- knowledge ---
 
 
 def build_knowledge(store: Store, pack: DomainPack | None = None,
                     weights: dict[str, float] | None = None) -> Knowledge:
     """Read every claim of the store and wrap it for analysis (facts, conflicts, ledgers, boards)."""
+    with store.session() as session:
+        return knowledge_in(session, pack, weights)
+
+
+def knowledge_in(session: Session, pack: DomainPack | None = None,
+                 weights: dict[str, float] | None = None) -> Knowledge:
+    """``build_knowledge`` inside a session the caller holds (the web reads its change check in the same one)."""
     from ssbrace.analysis.bundle import Knowledge
     from ssbrace.domains.loader import load_domain
     from ssbrace.kb.queries import claim_records
 
-    with store.session() as session:
-        records = claim_records(session)
-    return Knowledge.of(records, pack or load_domain(), weights)
+    return Knowledge.of(claim_records(session), pack or load_domain(), weights)

@@ -114,7 +114,7 @@ def brief_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the brief as JSON."),
 ) -> None:
     """Print a story's brief: headline, bullets citing their sources, and the sources."""
-    from ssbrace.stories.brief import build_brief
+    from ssbrace.pipeline import build_brief
 
     with app_context(ctx).store().session() as session:
         brief = build_brief(session, story_id)
@@ -142,9 +142,9 @@ def topics_cmd(
     ),
 ) -> None:
     """List the domain pack's topics and how many stories each has."""
+    from ssbrace.pipeline import stories_for_topic
     from ssbrace.stories.features import entity_index
     from ssbrace.stories.period import parse_since
-    from ssbrace.stories.topics import stories_for_topic
 
     context = app_context(ctx)
     topics = _topics(ctx)
@@ -167,7 +167,8 @@ def digest_cmd(
     out_file: Path | None = typer.Option(None, "--out", help="Write the rendering to this file."),
 ) -> None:
     """Render a topic's digest (stories, briefs, changes), or send it to subscribers with --send."""
-    from ssbrace.delivery.digest import build_digest, deliver_digest, render
+    from ssbrace.delivery.digest import render
+    from ssbrace.pipeline import build_digest, deliver_digest
     from ssbrace.stories.features import entity_index
     from ssbrace.stories.period import parse_since
     from ssbrace.stories.topics import find_topic
@@ -263,7 +264,8 @@ def feed_cmd(
     since: str | None = typer.Option(None, "--since", help="Only stories active since: 7d or an ISO date."),
 ) -> None:
     """Write an Atom feed of a topic's stories."""
-    from ssbrace.delivery.atom import build_feed, write_feed
+    from ssbrace.delivery.atom import write_feed
+    from ssbrace.pipeline import build_feed
     from ssbrace.stories.features import entity_index
     from ssbrace.stories.period import parse_since
     from ssbrace.stories.topics import find_topic

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from markupsafe import escape
 
@@ -15,12 +15,7 @@ from ssbrace import __version__
 from ssbrace.domains.schema import Topic
 from ssbrace.errors import DeliveryError
 from ssbrace.kb.stories_repo import StoryRecord
-from ssbrace.stories.brief import Brief, build_brief
-from ssbrace.stories.features import EntityIndex
-from ssbrace.stories.topics import stories_for_topic
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+from ssbrace.stories.brief import Brief
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 50
@@ -77,18 +72,13 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def build_feed(
-    session: Session,
-    topic: Topic,
-    index: EntityIndex,
-    *,
-    base_url: str,
-    since: date | None = None,
-    limit: int = MAX_ENTRIES,
-) -> bytes:
-    """The Atom document of a topic's latest stories (UTF-8 bytes)."""
+def compose_feed(topic: Topic, entries: Sequence[tuple[StoryRecord, Brief]], *, base_url: str) -> bytes:
+    """The Atom document of a topic's stories, each with its brief, latest first (UTF-8 bytes).
+
+    ``ssbrace.pipeline.build_feed`` reads the stories and their briefs.
+    """
     base = base_url.rstrip("/")
-    stories = stories_for_topic(session, topic, index, since=since, limit=limit)
+    stories = [story for story, _ in entries]
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _sub(feed, "id", _urn(f"{base}/feeds/{topic.slug}"))
@@ -101,8 +91,7 @@ def build_feed(
     author = _sub(feed, "author")
     _sub(author, "name", "ssbrace")
     _sub(feed, "generator", "ssbrace", version=__version__)
-    for story in stories:
-        brief = build_brief(session, story.id)
+    for story, brief in entries:
         entry = _sub(feed, "entry")
         _sub(entry, "id", _urn(f"{base}/stories/{story.id}"))
         _sub(entry, "title", brief.headline, type="text")

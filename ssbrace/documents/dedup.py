@@ -8,14 +8,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 NUM_PERM = 128
 SHINGLE_WORDS = 5
@@ -150,12 +146,29 @@ def band_keys(signature: MinHash, cut: Banding) -> list[tuple[int, bytes]]:
             for band, (a, b) in enumerate(cut.ranges)]
 
 
+class BandStore(Protocol):
+    """Where the bands of stored originals are kept: the store provides it (``kb.documents_repo.Bands``)."""
+
+    def originals_without_bands(self, tag: str) -> Iterable[tuple[int, bytes]]:
+        """(id, MinHash bytes) of the originals not yet banded with ``tag``."""
+        ...
+
+    def add_bands(self, document_id: int, tag: str, keys: list[tuple[int, bytes]]) -> None:
+        """Index an original's bands."""
+        ...
+
+    def band_candidates(self, tag: str, keys: list[tuple[int, bytes]]) -> Iterable[tuple[int, bytes]]:
+        """(id, MinHash bytes) of the originals sharing at least one band with these keys."""
+        ...
+
+
 class StoredNearDuplicates:
     """The near-duplicate index kept in the store (table document_bands): cost per lookup does not grow
     with the number of stored documents, and nothing is loaded up front.
 
     Same answers as ``NearDuplicateIndex`` over the same originals: LSH candidates, then the estimated
-    Jaccard decides, ties going to the older document.
+    Jaccard decides, ties going to the older document. The bands are read and written through the
+    ``BandStore`` the caller passes in; this class never opens the store itself.
     """
 
     def __init__(self, threshold: float, num_perm: int = NUM_PERM) -> None:
@@ -163,24 +176,24 @@ class StoredNearDuplicates:
         self.num_perm = num_perm
         self.cut = banding(threshold, num_perm)
 
-    def fill_missing(self, session: Session, repo: ModuleType) -> int:
+    def fill_missing(self, bands: BandStore) -> int:
         """Band the stored originals that have no bands of this banding yet (an older store, another
         threshold); returns how many. A no-op once done: one indexed count."""
         added = 0
-        for doc_id, data in repo.originals_without_bands(session, self.cut.tag):
+        for doc_id, data in bands.originals_without_bands(self.cut.tag):
             signature = from_bytes(data)
             if len(signature.hashvalues) == self.num_perm:
-                repo.add_bands(session, doc_id, self.cut.tag, band_keys(signature, self.cut))
+                bands.add_bands(doc_id, self.cut.tag, band_keys(signature, self.cut))
                 added += 1
         return added
 
-    def add(self, session: Session, repo: ModuleType, doc_id: int, signature: MinHash) -> None:
-        repo.add_bands(session, doc_id, self.cut.tag, band_keys(signature, self.cut))
+    def add(self, bands: BandStore, doc_id: int, signature: MinHash) -> None:
+        bands.add_bands(doc_id, self.cut.tag, band_keys(signature, self.cut))
 
-    def best_match(self, session: Session, repo: ModuleType, signature: MinHash) -> tuple[int, float] | None:
+    def best_match(self, bands: BandStore, signature: MinHash) -> tuple[int, float] | None:
         """The most similar stored original at or above the threshold, with its estimated Jaccard."""
         best: tuple[int, float] | None = None
-        for doc_id, data in repo.band_candidates(session, self.cut.tag, band_keys(signature, self.cut)):
+        for doc_id, data in bands.band_candidates(self.cut.tag, band_keys(signature, self.cut)):
             other = from_bytes(data)
             if len(other.hashvalues) != self.num_perm:
                 continue

@@ -151,6 +151,22 @@ def _signatures(rows: Iterable[tuple[int, bytes | None]]) -> Iterator[tuple[int,
     return ((int(doc_id), bytes(data)) for doc_id, data in rows if data is not None)
 
 
+class Bands:
+    """The document bands of one session, as ``documents.dedup.StoredNearDuplicates`` reads and writes them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def originals_without_bands(self, tag: str) -> Iterator[tuple[int, bytes]]:
+        return originals_without_bands(self.session, tag)
+
+    def add_bands(self, document_id: int, tag: str, keys: list[tuple[int, bytes]]) -> None:
+        add_bands(self.session, document_id, tag, keys)
+
+    def band_candidates(self, tag: str, keys: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+        return band_candidates(self.session, tag, keys)
+
+
 def add_bands(session: Session, document_id: int, tag: str, keys: list[tuple[int, bytes]]) -> None:
     """Index an original's signature bands (in the caller's transaction, with the document)."""
     session.add_all(DocumentBand(document_id=document_id, tag=tag, band=band, key=key) for band, key in keys)

@@ -12,32 +12,25 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ssbrace.documents.markdown import strip_emphasis, strip_links
-from ssbrace.errors import InputError
-from ssbrace.kb import stories_repo as repo
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.stories_repo import DocRecord, StoryRecord
 from ssbrace.stories.cluster import headline_for
 from ssbrace.stories.features import (
     EMPTY_INDEX,
     EntityIndex,
-    entity_index,
     fact_figures,
     figure_keys,
     marking_figures,
-    resolve_domain,
     telling_figures,
 )
-from ssbrace.stories.sentences import DEFAULT_RULES, Sentence, TextRules, split_sentences, text_rules
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+from ssbrace.stories.sentences import DEFAULT_RULES, Sentence, TextRules, split_sentences
 
 MIN_BULLETS, MAX_BULLETS = 3, 8
 # Relevance of a sentence: centrality plus these bonuses.
@@ -222,25 +215,6 @@ def numbers_backed(text: str, cited: list[DocRecord]) -> bool:
     return needed <= present
 
 
-def build_brief(session: Session, story_id: int, *, domain: str | None = None) -> Brief:
-    """The brief of one story.
-
-    Args:
-        domain: the domain pack whose entities, abbreviations and boilerplate labels apply
-            (default: the setting).
-
-    Raises:
-        InputError: no story with this id.
-    """
-    story = repo.get_story(session, story_id)
-    if story is None:
-        raise InputError(f"no story with id {story_id}")
-    docs = repo.get_documents(session, story.document_ids)
-    claims = repo.claims_for_documents(session, story.document_ids)
-    name = resolve_domain(domain)
-    return compose_brief(story, docs, claims, index=entity_index(name), rules=text_rules(name))
-
-
 def compose_brief(
     story: StoryRecord,
     docs: list[DocRecord],
@@ -249,7 +223,12 @@ def compose_brief(
     index: EntityIndex = EMPTY_INDEX,
     rules: TextRules = DEFAULT_RULES,
 ) -> Brief:
-    """The brief of a story from its documents and their claims (pure: no store)."""
+    """The brief of a story from its documents and their claims (pure: the pipeline reads them).
+
+    Args:
+        index: the domain pack's entities (names a sentence holds).
+        rules: the pack's abbreviations and boilerplate labels.
+    """
     docs = sorted(docs, key=lambda d: (d.day is None, d.day, d.id))
     headline = headline_for(docs) if docs else story.headline
     sources = [

@@ -6,20 +6,15 @@ A story belongs to every topic it matches; a topic matches when any one of its r
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
-from typing import TYPE_CHECKING
 
 from ssbrace.domains.schema import Topic
 from ssbrace.errors import UsageError
-from ssbrace.kb import stories_repo as repo
-from ssbrace.kb.stories_repo import StoryRecord
+from ssbrace.kb.records import ClaimRecord
+from ssbrace.kb.stories_repo import DocRecord, StoryRecord
 from ssbrace.stories.features import EntityIndex
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -52,10 +47,18 @@ def matches(topic: Topic, signals: StorySignals) -> bool:
     return any(_keyword_pattern(k).search(signals.text) for k in topic.keywords if k.strip())
 
 
-def story_signals(session: Session, story: StoryRecord, index: EntityIndex) -> StorySignals:
+@dataclass(frozen=True)
+class StoryContent:
+    """A story with its documents and their claims, as the pipeline reads them for the topic rules."""
+
+    story: StoryRecord
+    docs: list[DocRecord]
+    claims: list[ClaimRecord]
+
+
+def story_signals(content: StoryContent, index: EntityIndex) -> StorySignals:
     """Entities, countries, claim kinds and text of a story's documents."""
-    docs = repo.get_documents(session, story.document_ids)
-    claims = repo.claims_for_documents(session, story.document_ids)
+    story, docs, claims = content.story, content.docs, content.claims
     text = "\n".join(f"{d.title or ''}\n{d.text}" for d in docs)
     entities = set(index.find(text))
     countries = set()
@@ -88,21 +91,22 @@ def find_topic(topics: Sequence[Topic], name: str) -> Topic:
     raise UsageError(f"unknown topic {name!r} (known: {known})")
 
 
-def topics_of_story(
-    session: Session, story: StoryRecord, topics: Sequence[Topic], index: EntityIndex
-) -> list[Topic]:
-    signals = story_signals(session, story, index)
+def topics_of_story(content: StoryContent, topics: Sequence[Topic], index: EntityIndex) -> list[Topic]:
+    signals = story_signals(content, index)
     return [t for t in topics if matches(t, signals)]
 
 
-def stories_for_topic(
-    session: Session, topic: Topic, index: EntityIndex, since: date | None = None, limit: int | None = None
+def select_for_topic(
+    topic: Topic, contents: Iterable[StoryContent], index: EntityIndex, limit: int | None = None
 ) -> list[StoryRecord]:
-    """The topic's stories active on or after ``since``, latest first."""
+    """The stories of ``contents`` that belong to the topic, in their order, at most ``limit``.
+
+    ``contents`` may be lazy: it is read no further than the limit.
+    """
     found = []
-    for story in repo.list_stories(session, since=since):
-        if matches(topic, story_signals(session, story, index)):
-            found.append(story)
+    for content in contents:
+        if matches(topic, story_signals(content, index)):
+            found.append(content.story)
             if limit and len(found) >= limit:
                 break
     return found

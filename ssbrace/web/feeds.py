@@ -5,13 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ssbrace.delivery.atom import build_feed
 from ssbrace.domains.schema import Topic
 from ssbrace.errors import UsageError
 from ssbrace.kb import stories_repo
-from ssbrace.stories.brief import build_brief
+from ssbrace.pipeline import build_brief, build_feed, stories_for_topic
 from ssbrace.stories.features import entity_index
-from ssbrace.stories.topics import find_topic, stories_for_topic
+from ssbrace.stories.topics import find_topic
 from ssbrace.web.auth import require_read_page
 from ssbrace.web.pages import render, state_of
 from ssbrace.web.state import AppState

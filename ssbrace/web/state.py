@@ -1,8 +1,8 @@
 """What the app keeps between requests: the store, the domain pack and the analysis of the claims.
 
-The analysis (facts, conflicts, ledgers, boards) is the same ``Knowledge`` bundle the CLI builds; the
-app keeps one and rebuilds it only when the store's fingerprint changes, so a page costs a lookup,
-not a pass over every claim.
+The analysis (facts, conflicts, ledgers, boards) is the same ``Knowledge`` bundle the CLI and the report
+build, by the same function (``ssbrace.pipeline.knowledge_in``); the app keeps one and rebuilds it only
+when the store's fingerprint changes, so a page costs a lookup, not a pass over every claim.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from ssbrace.analysis.facts import Fact
 from ssbrace.analysis.roadmaps import Ledger
 from ssbrace.analysis.scoreboard import Board
 from ssbrace.domains.loader import DomainPack, load_domain
-from ssbrace.kb.queries import EntityRow, claim_records, entity_rows
+from ssbrace.kb.queries import EntityRow, entity_rows
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.search import TopicRule, store_fingerprint
 from ssbrace.kb.store import Store
+from ssbrace.pipeline import knowledge_in
 from ssbrace.settings import Settings
 
 # How long a page may show the analysis before the store is asked whether it changed: writes from other
@@ -148,11 +149,12 @@ class AppState:
             current = self._snapshot
             if current is not None and current.fingerprint == fingerprint:
                 return current
+            # The fingerprint, the claims and the entities are read in one session: one state of the store.
             with self.store.session() as session:
                 fingerprint = store_fingerprint(session)
-                records = claim_records(session)
+                knowledge = knowledge_in(session, self.pack)
                 entities = entity_rows(session)
-            self._snapshot = Snapshot(fingerprint, Knowledge.of(records, self.pack), entities)
+            self._snapshot = Snapshot(fingerprint, knowledge, entities)
             self._checked = time.monotonic()
             return self._snapshot
         finally:

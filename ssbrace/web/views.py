@@ -22,7 +22,8 @@ from ssbrace.kb import stories_repo
 from ssbrace.kb.queries import EntityRow
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.search import ClaimFilter, DocumentView, Page
-from ssbrace.stories.brief import Brief, build_brief
+from ssbrace.pipeline import build_brief
+from ssbrace.stories.brief import Brief
 from ssbrace.web.formatting import label
 from ssbrace.web.highlight import Segment, segments
 from ssbrace.web.state import AppState, Snapshot

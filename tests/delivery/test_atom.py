@@ -4,8 +4,9 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 
-from ssbrace.delivery.atom import build_feed, write_feed
+from ssbrace.delivery.atom import write_feed
 from ssbrace.domains.schema import Topic
+from ssbrace.pipeline import build_feed
 from ssbrace.stories.features import EMPTY_INDEX
 from tests.delivery.stories_data import HOSTILE_TITLE, TOPIC, seed
 

@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ssbrace.delivery.digest import build_digest, render
+from ssbrace.delivery.digest import render
 from ssbrace.errors import DeliveryError
+from ssbrace.pipeline import build_digest
 from ssbrace.stories.features import EMPTY_INDEX
 from tests.delivery.stories_data import HOSTILE_TITLE, TOPIC, seed
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ssbrace.delivery.digest import deliver_digest
 from ssbrace.errors import DeliveryError
 from ssbrace.kb import stories_repo as repo
+from ssbrace.pipeline import deliver_digest
 from ssbrace.settings import Settings
 from ssbrace.stories.features import EMPTY_INDEX
 from tests.delivery.stories_data import HOSTILE_TITLE, TOPIC, seed

@@ -45,11 +45,11 @@ def test_same_best_match_as_the_in_memory_index(store):
         for i, text in enumerate(_texts(30)):
             signature = minhash_of(text)
             expected = memory.best_match(signature)
-            assert stored.best_match(session, repo, signature) == expected, i
+            assert stored.best_match(repo.Bands(session), signature) == expected, i
             doc_id = _store_bare(session, f"t:{i}", text, signature, expected)
             if expected is None:
                 memory.add(doc_id, signature)
-                stored.add(session, repo, doc_id, signature)
+                stored.add(repo.Bands(session), doc_id, signature)
 
 
 def _file(folder, name, text):  # type: ignore[no-untyped-def]
@@ -96,6 +96,6 @@ def test_a_lookup_runs_the_same_statements_whatever_the_store_holds(store):
             for i, text in enumerate(_texts(size, seed=size)):
                 signature = minhash_of(text + f" unique{size}x{i}")
                 doc_id = _store_bare(session, f"t:{size}:{i}", text + f"{size}{i}", signature, None)
-                stored.add(session, repo, doc_id, signature)
-            counts.append(_statements_of(store, lambda: stored.best_match(session, repo, probe)))
+                stored.add(repo.Bands(session), doc_id, signature)
+            counts.append(_statements_of(store, lambda: stored.best_match(repo.Bands(session), probe)))
     assert counts[0] == counts[1] == 1

@@ -1,8 +1,8 @@
 """Briefs: 3-8 bullets, cited, checked against their sources, counted by publisher."""
 
 from ssbrace.kb.stories_repo import DocRecord, StoryRecord
-from ssbrace.pipeline import assign_document
-from ssbrace.stories.brief import build_brief, compose_brief, numbers_backed
+from ssbrace.pipeline import assign_document, build_brief
+from ssbrace.stories.brief import compose_brief, numbers_backed
 from ssbrace.stories.features import figure_keys
 from tests.stories.helpers import add_claim, add_doc
 

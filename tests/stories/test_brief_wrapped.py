@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ssbrace.documents.text import read_file
 from ssbrace.kb.stories_repo import DocRecord, StoryRecord
-from ssbrace.pipeline import assign_document
-from ssbrace.stories.brief import build_brief, compose_brief, reads_alone
+from ssbrace.pipeline import assign_document, build_brief
+from ssbrace.stories.brief import compose_brief, reads_alone
 from ssbrace.stories.features import fact_figures, figure_keys
 from tests.stories.helpers import add_doc
 

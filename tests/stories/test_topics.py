@@ -7,10 +7,10 @@ import pytest
 from ssbrace.domains.loader import load_domain
 from ssbrace.domains.schema import Topic
 from ssbrace.errors import UsageError
-from ssbrace.pipeline import assign_document
+from ssbrace.pipeline import assign_document, stories_for_topic
 from ssbrace.stories.features import EMPTY_INDEX, entity_index
 from ssbrace.stories.period import parse_since
-from ssbrace.stories.topics import StorySignals, find_topic, matches, stories_for_topic
+from ssbrace.stories.topics import StorySignals, find_topic, matches
 from tests.stories.helpers import add_claim, add_doc
 
 SSB = Topic(name="Solid-state batteries", slug="solid-state", keywords=["solid-state", "solid electrolyte"])
