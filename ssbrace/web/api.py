@@ -13,6 +13,17 @@ from fastapi.responses import StreamingResponse
 from ssbrace.analysis.scoreboard import INDICATORS
 from ssbrace.delivery.board import BoardOut, board_out, board_row_out
 from ssbrace.delivery.links import evidence_url
+from ssbrace.delivery.records import (
+    ClaimOut,
+    EntityOut,
+    LedgerOut,
+    claim_out,
+    conflict_out,
+    entity_out,
+    fact_out,
+    finding_out,
+    ledger_out,
+)
 from ssbrace.kb import search as kb_search
 from ssbrace.kb.search import ClaimFilter, Page
 from ssbrace.models import CLAIM_FIELDS, CLAIM_KINDS
@@ -20,26 +31,17 @@ from ssbrace.web import views
 from ssbrace.web.api_models import (
     BulletOut,
     ClaimHitOut,
-    ClaimOut,
     ConflictsOut,
     DocumentDetailOut,
     DocumentHitOut,
     DocumentOut,
-    EntityOut,
     EntityPageOut,
-    LedgerOut,
     PageOut,
     SearchOut,
     StoryDocumentOut,
     StoryOut,
-    claim_out,
-    conflict_out,
     document_detail_out,
     document_out,
-    entity_out,
-    fact_out,
-    finding_out,
-    ledger_out,
     snippet_out,
 )
 from ssbrace.web.api_write import router as write_router
