@@ -18,14 +18,16 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from ssbrace.analysis.checks import Finding, FindingFields
 from ssbrace.analysis.conflicts import Conflict, ConflictFields, SideFields
-from ssbrace.analysis.facts import Fact, FactKey, format_value
+from ssbrace.analysis.facts import Fact, FactKey, format_value, numeric_value, unit_of
 from ssbrace.analysis.roadmaps import Ledger, LedgerEntryFields, LedgerFields
 from ssbrace.analysis.scoreboard import Board, BoardRow
 from ssbrace.delivery.board import board_json
 from ssbrace.delivery.links import entity_url, evidence_url
 from ssbrace.kb.queries import EntityRow
 from ssbrace.kb.records import ClaimRecord
+from ssbrace.kb.stories_repo import DocRecord, StoryFields, StoryRecord
 from ssbrace.models import CLAIM_FIELDS, ClaimFields
+from ssbrace.stories.brief import Brief, publisher_key
 
 # Response shapes list every field as present, defaults or not: the API always sends them.
 _SCHEMA = ConfigDict(json_schema_serialization_defaults_required=True)
@@ -42,6 +44,7 @@ class EvidenceOut:
 @pydantic_dataclass(frozen=True, kw_only=True, config=_SCHEMA)
 class SourceOut:
     document_id: int
+    name: str = Field(description="the publisher, else the document's address: how the app cites it")
     title: str | None
     url: str | None
     publisher: str | None
@@ -55,6 +58,8 @@ class ClaimOut(ClaimFields):
 
     id: int
     confidence: float
+    display: str | None = Field(description="the value as it reads ('over US$830 million'); null without one")
+    seen: date | None = Field(description="when it was stated: the document's date, else when it was stored")
     evidence: EvidenceOut
     source: SourceOut
 
@@ -62,8 +67,9 @@ class ClaimOut(ClaimFields):
 def claim_out(c: ClaimRecord) -> ClaimOut:
     return ClaimOut(
         id=c.id, confidence=c.confidence, **{name: getattr(c, name) for name in CLAIM_FIELDS},
+        display=format_value(numeric_value(c), unit_of(c), c.bound) if c.value is not None else None, seen=c.seen,
         evidence=EvidenceOut(sentence=c.sentence, start=c.start, end=c.end, url=evidence_url(c)),
-        source=SourceOut(document_id=c.document_id, title=c.title, url=c.url, publisher=c.publisher,
+        source=SourceOut(document_id=c.document_id, name=c.source_name, title=c.title, url=c.url, publisher=c.publisher,
                          published=c.published, location=c.location),
     )
 
@@ -169,6 +175,44 @@ def finding_out(f: Finding) -> FindingOut:
     return FindingOut(check=f.check, entity=f.entity, summary=f.summary, claims=tuple(claim_out(c) for c in f.claims))
 
 
+@pydantic_dataclass(frozen=True, kw_only=True, config=_SCHEMA)
+class StoryDocumentOut:
+    id: int
+    title: str | None
+    url: str | None
+    publisher: str | None
+    published: date | None
+    location: str
+    near_duplicate_of: int | None
+
+
+@pydantic_dataclass(frozen=True, kw_only=True, config=_SCHEMA)
+class BulletOut:
+    text: str
+    section: str
+    citations: tuple[int, ...] = Field(description="ids of the documents the bullet rests on")
+
+
+@pydantic_dataclass(frozen=True, kw_only=True, config=_SCHEMA)
+class StoryOut(StoryFields):
+    """A story: its documents, how many publishers they come from, and its brief when one is written."""
+
+    source_count: int = Field(description="distinct publishers: the brief is 'based on N sources'")
+    documents: tuple[StoryDocumentOut, ...]
+    brief: tuple[BulletOut, ...] = ()
+
+
+def story_out(story: StoryRecord, documents: list[DocRecord], brief: Brief | None = None) -> StoryOut:
+    return StoryOut(id=story.id, headline=story.headline, first_date=story.first_date, last_date=story.last_date,
+                    doc_count=story.doc_count, version=story.version,
+                    source_count=brief.source_count if brief else len({publisher_key(d) for d in documents}),
+                    documents=tuple(StoryDocumentOut(id=d.id, title=d.title, url=d.url, publisher=d.publisher,
+                                                     published=d.published, location=d.location,
+                                                     near_duplicate_of=d.duplicate_of) for d in documents),
+                    brief=tuple(BulletOut(text=b.text, section=b.section, citations=tuple(b.citations))
+                                for b in (brief.bullets if brief else [])))
+
+
 @singledispatch
 def to_json(record: object) -> dict[str, Any]:
     """A record in its one JSON shape, as plain data (dates stay ``date``: the JSON writer formats them)."""
@@ -203,6 +247,11 @@ def _(record: Conflict) -> dict[str, Any]:
 @to_json.register
 def _(record: Finding) -> dict[str, Any]:
     return asdict(finding_out(record))
+
+
+@to_json.register
+def _(record: StoryOut) -> dict[str, Any]:
+    return asdict(record)
 
 
 @to_json.register

@@ -4,7 +4,6 @@ shapes (claim, entity, fact, ledger, conflict, finding) are ``delivery.records``
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import date
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -77,32 +76,6 @@ class DocumentDetailOut(DocumentOut):
 def document_detail_out(d: DocumentView, claims: list[ClaimRecord], story_id: int | None) -> DocumentDetailOut:
     return DocumentDetailOut(**{f.name: getattr(d, f.name) for f in fields(DocumentRow)}, page=f"/documents/{d.id}",
                              text=d.text, author=d.author, story_id=story_id, claims=[claim_out(c) for c in claims])
-
-
-class StoryDocumentOut(BaseModel):
-    id: int
-    title: str | None
-    url: str | None
-    publisher: str | None
-    published: date | None
-
-
-class BulletOut(BaseModel):
-    text: str
-    section: str
-    citations: list[int] = Field(description="ids of the documents the bullet rests on")
-
-
-class StoryOut(BaseModel):
-    id: int
-    headline: str
-    first_date: date | None
-    last_date: date | None
-    doc_count: int
-    version: int
-    documents: list[StoryDocumentOut]
-    source_count: int = Field(0, description="distinct publishers: the brief is 'based on N sources'")
-    brief: list[BulletOut] = Field(default_factory=list)
 
 
 class Snippet(BaseModel):
