@@ -24,10 +24,16 @@ CONVERSION_SPREAD = 0.01
 
 
 @dataclass(frozen=True)
-class Finding:
+class FindingFields:
+    """What one consistency finding says: the one declaration ``Finding`` and its JSON shape extend."""
+
     check: str  # fx | conversion | share_sum | share_total | rank_order
     entity: str
     summary: str
+
+
+@dataclass(frozen=True)
+class Finding(FindingFields):
     claims: tuple[ClaimRecord, ...]
 
 

@@ -31,10 +31,16 @@ from ssbrace.kb.records import ClaimRecord
 
 
 @dataclass(frozen=True)
-class Side:
-    """One position in a conflict: a label ("37%", "China ahead of Japan") and the claims stating it."""
+class SideFields:
+    """One position in a conflict, as its label: the one declaration ``Side`` and its JSON shape extend."""
 
-    label: str
+    label: str  # "37%", "China ahead of Japan"
+
+
+@dataclass(frozen=True)
+class Side(SideFields):
+    """One position in a conflict: a label and the claims stating it."""
+
     claims: tuple[ClaimRecord, ...]
 
     @property
@@ -43,12 +49,18 @@ class Side:
 
 
 @dataclass(frozen=True)
-class Conflict:
+class ConflictFields:
+    """What one conflict is about: the one declaration ``Conflict`` and its JSON shape extend."""
+
     type: str  # number | standing | scope
     entity: str
     kind: str
     topic: str  # what is disputed: "automotive_batteries share, 2022"
     period: str
+
+
+@dataclass(frozen=True)
+class Conflict(ConflictFields):
     sides: tuple[Side, ...]
 
     @property

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from ssbrace.analysis.facts import period_label
@@ -22,12 +22,18 @@ MIN_MOVE = 1.0
 
 
 @dataclass(frozen=True)
-class LedgerEntry:
-    claim: ClaimRecord
+class LedgerEntryFields:
+    """What one ledger entry states: the one declaration ``LedgerEntry`` and its JSON shape extend."""
+
     target: str  # "2027-2028", "after 2030"
     midpoint: float
     move: str  # first | unchanged | slip | pull_in | restated | recalled | same_source
     delta: float  # years moved against the target in force before it
+
+
+@dataclass(frozen=True)
+class LedgerEntry(LedgerEntryFields):
+    claim: ClaimRecord = field(kw_only=True)
 
     @property
     def reported(self) -> date | None:
@@ -35,11 +41,17 @@ class LedgerEntry:
 
 
 @dataclass(frozen=True)
-class Ledger:
-    """The target history of one company x stage."""
+class LedgerFields:
+    """What names one ledger: the one declaration ``Ledger`` and its JSON shape extend."""
 
     entity: str
     stage: str
+
+
+@dataclass(frozen=True)
+class Ledger(LedgerFields):
+    """The target history of one company x stage."""
+
     entries: tuple[LedgerEntry, ...]
 
     @property
@@ -115,7 +127,7 @@ def build_ledger(entity: str, stage: str, claims: Iterable[ClaimRecord]) -> Ledg
     for claim in ordered:
         mid = midpoint(claim)
         if current is None:
-            entry = LedgerEntry(claim, target_label(claim), mid, "first", 0.0)
+            entry = LedgerEntry(target_label(claim), mid, "first", 0.0, claim=claim)
         else:
             delta = mid - current.midpoint
             reported_year = claim.seen.year if claim.seen else None
@@ -133,7 +145,8 @@ def build_ledger(entity: str, stage: str, claims: Iterable[ClaimRecord]) -> Ledg
                 move = "restated"
             else:
                 move = "unchanged"
-            entry = LedgerEntry(claim, target_label(claim), mid, move, 0.0 if move == "recalled" else delta)
+            entry = LedgerEntry(target_label(claim), mid, move, 0.0 if move == "recalled" else delta,
+                                claim=claim)
         entries.append(entry)
         if entry.move not in {"recalled", "same_source"}:
             current = entry

@@ -46,12 +46,6 @@ def _weights(weight: list[str]) -> dict[str, float]:
     return parse_weight_overrides(weight)
 
 
-def _report_data(k: Knowledge) -> dict:
-    from ssbrace.delivery.report import report_data
-
-    return report_data(k)
-
-
 # Short column names and figures for the terminal table (the report and JSON keep the long forms).
 _SHORT = {"patents": "patents", "patent_share": "pat.share", "funding": "funding", "investment": "invest",
           "market_share": "mkt share", "target_companies": "targets", "earliest_mass_production": "mass prod",
@@ -109,7 +103,9 @@ def entities_cmd(
     with context.store().session() as session:
         rows = [r for r in entity_rows(session, entity_type) if all_ or r.claim_count]
     if as_json:
-        _print_json([r.__dict__ for r in rows])
+        from ssbrace.delivery.records import to_json
+
+        _print_json([to_json(r) for r in rows])
         return
     table = Table(title=f"Entities ({len(rows)})")
     for col in ("name", "type", "country", "claims", "aliases"):
@@ -147,8 +143,10 @@ def conflicts_cmd(
     k = _knowledge(ctx)
     items = [c for c in k.conflicts if scope or c.type != "scope"]
     if as_json:
-        data = _report_data(k)
-        _print_json(data["conflicts"] + (data["scope_differences"] if scope else []))
+        from ssbrace.delivery.records import to_json
+
+        # Conflicts first, then scope differences, as the report lists them.
+        _print_json([to_json(c) for c in sorted(items, key=lambda c: c.type == "scope")])
         return
     if not items:
         out.print("no conflicts")
@@ -178,8 +176,9 @@ def roadmap_cmd(
     if company and not ledgers:
         raise UsageError(f"no dated targets for {company!r} (see `ssbrace entities --type company`)")
     if as_json:
-        data = _report_data(k)
-        _print_json([led for led in data["ledgers"] if company is None or led["entity"].casefold() == company.casefold()])
+        from ssbrace.delivery.records import to_json
+
+        _print_json([to_json(led) for led in ledgers])
         return
     table = Table(title=cell("Target ledger" + (f": {company}" if company else "")))
     for col in ("company", "stage", "reported", "target", "move", "source"):
@@ -208,7 +207,9 @@ def check_cmd(
     context = app_context(ctx)
     gaps = patents.compare(context.store(), k.records, pack=context.settings.domain)
     if as_json:
-        _print_json(_report_data(k)["findings"] + [g.as_dict() for g in gaps])
+        from ssbrace.delivery.records import to_json
+
+        _print_json([to_json(f) for f in k.findings] + [g.as_dict() for g in gaps])
         return
     if gaps:
         _print_patent_gaps(gaps)
@@ -249,12 +250,12 @@ def board_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """The scoreboard: indicators per country or company, each with its source count, and a ranking."""
-    from ssbrace.delivery.board import board_json
-
     overrides = _weights(weight)
     board = _knowledge(ctx, overrides).board(by)
     if as_json:
-        _print_json(board_json(board))
+        from ssbrace.delivery.records import to_json
+
+        _print_json(to_json(board))
         return
     names = [n for n, _, _ in board.columns if any(n in r.indicators for r in board.rows)]
     table = Table(title=cell(f"Scoreboard by {by} (figure, then its number of sources; ! = sources disagree)"))

@@ -6,7 +6,7 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -52,9 +52,9 @@ def stories_cmd(
     group: bool = typer.Option(True, "--group/--no-group", help="Group documents not yet in a story first."),
 ) -> None:
     """List stories: documents that report the same event, with their headline and sources."""
+    from ssbrace.delivery.records import story_out, to_json
     from ssbrace.kb import stories_repo as repo
-    from ssbrace.pipeline import group_stories
-    from ssbrace.stories.brief import publisher_key
+    from ssbrace.pipeline import build_brief, group_stories
     from ssbrace.stories.period import parse_since
 
     context = app_context(ctx)
@@ -67,42 +67,21 @@ def stories_cmd(
         group_stories(context.store(), context.settings)
     with context.store().session() as session:
         stories = repo.list_stories(session, since=start)
-        rows: list[dict[str, Any]] = []
-        for story in stories:
-            docs = repo.get_documents(session, story.document_ids)
-            rows.append(
-                {
-                    "id": story.id,
-                    "headline": story.headline,
-                    "first_date": story.first_date.isoformat() if story.first_date else None,
-                    "last_date": story.last_date.isoformat() if story.last_date else None,
-                    "sources": len({publisher_key(d) for d in docs}),
-                    "documents": [
-                        {
-                            "id": d.id,
-                            "title": d.title,
-                            "publisher": d.publisher,
-                            "published": d.published.isoformat() if d.published else None,
-                            "location": d.location,
-                            "url": d.url,
-                            "near_duplicate_of": d.duplicate_of,
-                        }
-                        for d in docs
-                    ],
-                }
-            )
+        # The API's shape; a story's brief is read only for JSON (the listing shows none).
+        rows = [story_out(story, repo.get_documents(session, story.document_ids),
+                          build_brief(session, story.id) if as_json else None) for story in stories]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        typer.echo(json.dumps([to_json(row) for row in rows], ensure_ascii=False, indent=1, default=str))
         return
     if not rows:
         out.print("no stories" + (f" since {start}" if start else "") + " (ingest documents first)")
         return
     for row in rows:
-        span = row["first_date"] or "undated"
-        if row["last_date"] and row["last_date"] != row["first_date"]:
-            span += f"..{row['last_date']}"
+        span = str(row.first_date or "undated")
+        if row.last_date and row.last_date != row.first_date:
+            span += f"..{row.last_date}"
         out.print(
-            plain(f"#{row['id']}  {row['headline']}  [{span}; {len(row['documents'])} docs, {row['sources']} sources]"),
+            plain(f"#{row.id}  {row.headline}  [{span}; {len(row.documents)} docs, {row.source_count} sources]"),
             markup=False,
         )
 

@@ -17,12 +17,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ssbrace.analysis.bundle import Knowledge
+from ssbrace.analysis.checks import Finding
 from ssbrace.analysis.conflicts import Conflict
-from ssbrace.analysis.facts import format_value, numeric_value, unit_of
+from ssbrace.analysis.facts import format_value
 from ssbrace.analysis.roadmaps import Ledger
 from ssbrace.analysis.scoreboard import Board
 from ssbrace.delivery import charts
 from ssbrace.delivery.formats import FORMATS
+from ssbrace.delivery.records import to_json
 from ssbrace.errors import InputError, UsageError
 from ssbrace.kb.records import ClaimRecord
 
@@ -66,39 +68,45 @@ def _is_link(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
-def _claim_view(c: ClaimRecord, notes: Footnotes) -> dict[str, Any]:
-    return {"sentence": c.sentence, "source": c.source_name, "date": c.seen.isoformat() if c.seen else "",
-            "refs": notes.cite([c]), "id": c.id,
-            "value": format_value(numeric_value(c), unit_of(c), c.bound) if c.value is not None else ""}
+# The report's sections are the records' one JSON shape (``delivery.records.to_json``), each claim and figure
+# with ``refs`` added: the numbers of its sources in this report's footnotes.
+
+
+def _with_refs(claims: list[dict[str, Any]], records: Iterable[ClaimRecord], notes: Footnotes) -> None:
+    for data, c in zip(claims, records, strict=True):
+        data["refs"] = notes.cite([c])
 
 
 def _conflict_view(conflict: Conflict, notes: Footnotes) -> dict[str, Any]:
-    return {"type": conflict.type, "entity": conflict.entity, "topic": conflict.topic, "period": conflict.period,
-            "summary": conflict.summary,
-            "sides": [{"label": s.label, "claims": [_claim_view(c, notes) for c in s.claims]} for s in conflict.sides]}
+    data = to_json(conflict)
+    for side, s in zip(data["sides"], conflict.sides, strict=True):
+        _with_refs(side["claims"], s.claims, notes)
+    return data
+
+
+def _finding_view(finding: Finding, notes: Footnotes) -> dict[str, Any]:
+    data = to_json(finding)
+    data["refs"] = notes.cite(finding.claims)
+    _with_refs(data["claims"], finding.claims, notes)
+    return data
 
 
 def _ledger_view(ledger: Ledger, notes: Footnotes) -> dict[str, Any]:
-    return {"entity": ledger.entity, "stage": ledger.stage.replace("_", " "), "current": ledger.current.target,
-            "first": ledger.first.target, "moved": round(ledger.moved, 1), "slips": ledger.slips,
-            "pull_ins": ledger.pull_ins,
-            "entries": [{"target": e.target, "move": e.move.replace("_", " "), "reported": e.reported.isoformat()
-                         if e.reported else "", "claim": _claim_view(e.claim, notes)} for e in ledger.entries]}
+    data = to_json(ledger)
+    _with_refs(data["entries"], (e.claim for e in ledger.entries), notes)
+    return data
 
 
 def _board_view(board: Board, notes: Footnotes) -> dict[str, Any]:
-    rows: list[dict[str, Any]] = []
-    for row in board.rows:
-        cells = {}
+    data = to_json(board)
+    for row, r in zip(data["rows"], board.rows, strict=True):
+        row["score"] = r.score  # the full figure: the report rounds it once, to 3 places (0.71949 is 0.719)
         for name, _, _ in board.columns:
-            ind = row.indicators.get(name)
-            cells[name] = None if ind is None else {"display": ind.display, "note": ind.note, "detail": ind.detail,
-                                                     "sources": ind.n_sources, "refs": notes.cite(ind.claims)}
-        rows.append({"rank": row.rank, "entity": row.entity, "score": row.score, "cells": cells})
+            if (ind := r.indicators.get(name)) is not None:
+                row["indicators"][name]["refs"] = notes.cite(ind.claims)
     # Columns no entity has a figure for are left out of the table (they still appear in the explanation).
-    columns = [n for n, _, _ in board.columns if any(r["cells"][n] for r in rows)]
-    return {"by": board.by, "rows": rows, "explanation": board.explanation, "notes": board.notes,
-            "labels": board.labels, "weights": board.weights, "columns": columns}
+    data["columns"] = [n for n, _, _ in board.columns if any(r["indicators"][n] for r in data["rows"])]
+    return data
 
 
 def _bars(board: Board, name: str, notes: Footnotes, limit: int = 12) -> list[charts.Bar]:
@@ -158,8 +166,7 @@ def report_data(k: Knowledge, generated: date | None = None) -> dict[str, Any]:
         "boards": [_board_view(country, notes), _board_view(company, notes)],
         "conflicts": [_conflict_view(c, notes) for c in k.conflicts if c.type != "scope"],
         "scope_differences": [_conflict_view(c, notes) for c in k.conflicts if c.type == "scope"],
-        "findings": [{"check": f.check, "entity": f.entity, "summary": f.summary, "refs": notes.cite(f.claims),
-                      "claims": [_claim_view(c, notes) for c in f.claims]} for f in k.findings],
+        "findings": [_finding_view(f, notes) for f in k.findings],
         "ledgers": [_ledger_view(led, notes) for led in k.ledgers],
         "market_segment": segment,
     }
@@ -206,6 +213,14 @@ def _md_cell(text: Any) -> str:
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
 def _refs_md(refs: Sequence[int]) -> str:
     return "".join(f"[^{n}]" for n in refs)
 
@@ -225,7 +240,7 @@ def render_md(data: dict[str, Any]) -> str:
         for row in board["rows"]:
             cells = []
             for n in names:
-                cell = row["cells"][n]
+                cell = row["indicators"][n]
                 cells.append("" if cell is None else f"{_md_cell(cell['display'])} ({cell['sources']} src){_refs_md(cell['refs'])}")
             out.append(f"| {row['rank']} | {_md_cell(row['entity'])} | {row['score']:.3f} | " + " | ".join(cells) + " |")
         out.append("")
@@ -236,7 +251,8 @@ def render_md(data: dict[str, Any]) -> str:
             for side in item["sides"]:
                 out.append(f"- **{_md_cell(side['label'])}**")
                 for cl in side["claims"]:
-                    out.append(f"  - {_md_cell(cl['sentence'])} ({_md_cell(cl['source'])}, {cl['date']}){_refs_md(cl['refs'])}")
+                    out.append(f"  - {_md_cell(cl['evidence']['sentence'])} ({_md_cell(cl['source']['name'])}, "
+                               f"{_iso(cl['seen'])}){_refs_md(cl['refs'])}")
             out.append("")
     out += ["## Consistency findings", ""]
     for f in data["findings"]:
@@ -245,8 +261,8 @@ def render_md(data: dict[str, Any]) -> str:
     out += ["", "## Target ledger", "", "| company | stage | reported | target | move | source |", "|---|---|---|---|---|---|"]
     for led in data["ledgers"]:
         for e in led["entries"]:
-            out.append(f"| {_md_cell(led['entity'])} | {led['stage']} | {e['reported']} | {e['target']} | {e['move']} | "
-                       f"{_md_cell(e['claim']['source'])}{_refs_md(e['claim']['refs'])} |")
+            out.append(f"| {_md_cell(led['entity'])} | {_words(led['stage'])} | {_iso(e['reported'])} | {e['target']} | "
+                       f"{_words(e['move'])} | {_md_cell(e['source'])}{_refs_md(e['refs'])} |")
     out += ["", "## Sources", ""]
     for s in data["sources"]:
         out.append(f"[^{s['number']}]: {_md_cell(s['publisher'])}, \"{_md_cell(s['title'])}\", {s['published']}, {s['link']}")
@@ -270,7 +286,7 @@ def render_csv(data: dict[str, Any]) -> str:
         for r in board["rows"]:
             row(section=f"board_{board['by']}", entity=r["entity"], item="score", value=f"{r['score']:.4f}",
                 detail=f"rank {r['rank']}")
-            for name, cell in r["cells"].items():
+            for name, cell in r["indicators"].items():
                 if cell:
                     row(section=f"board_{board['by']}", entity=r["entity"], item=name, value=cell["display"],
                         period=cell["note"], sources=cell["sources"], refs=cell["refs"])
@@ -279,14 +295,15 @@ def render_csv(data: dict[str, Any]) -> str:
             for side in item["sides"]:
                 for cl in side["claims"]:
                     row(section=key, entity=item["entity"], item=item["topic"], value=side["label"],
-                        period=item["period"], sources=cl["source"], detail=cl["sentence"], refs=cl["refs"])
+                        period=item["period"], sources=cl["source"]["name"], detail=cl["evidence"]["sentence"],
+                        refs=cl["refs"])
     for f in data["findings"]:
         row(section="findings", entity=f["entity"], item=f["check"], detail=f["summary"],
             refs=sorted({n for cl in f["claims"] for n in cl["refs"]}))
     for led in data["ledgers"]:
         for e in led["entries"]:
-            row(section="ledger", entity=led["entity"], item=led["stage"], value=e["target"], period=e["reported"],
-                sources=e["claim"]["source"], detail=e["move"], refs=e["claim"]["refs"])
+            row(section="ledger", entity=led["entity"], item=_words(led["stage"]), value=e["target"],
+                period=_iso(e["reported"]), sources=e["source"], detail=_words(e["move"]), refs=e["refs"])
     for s in data["sources"]:
         row(section="sources", entity=s["publisher"], item=s["title"], period=s["published"], detail=s["link"],
             refs=[s["number"]])

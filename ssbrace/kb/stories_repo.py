@@ -51,13 +51,19 @@ class DocRecord:
 
 
 @dataclass(frozen=True)
-class StoryRecord:
+class StoryFields:
+    """What one story states: the one declaration ``StoryRecord`` and its JSON shape extend."""
+
     id: int
     headline: str
     first_date: date | None
     last_date: date | None
     doc_count: int
     version: int
+
+
+@dataclass(frozen=True)
+class StoryRecord(StoryFields):
     created_at: datetime
     updated_at: datetime
     document_ids: tuple[int, ...] = field(default=())

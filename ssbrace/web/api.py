@@ -13,33 +13,34 @@ from fastapi.responses import StreamingResponse
 from ssbrace.analysis.scoreboard import INDICATORS
 from ssbrace.delivery.board import BoardOut, board_out, board_row_out
 from ssbrace.delivery.links import evidence_url
+from ssbrace.delivery.records import (
+    ClaimOut,
+    EntityOut,
+    LedgerOut,
+    StoryOut,
+    claim_out,
+    conflict_out,
+    entity_out,
+    fact_out,
+    finding_out,
+    ledger_out,
+    story_out,
+)
 from ssbrace.kb import search as kb_search
 from ssbrace.kb.search import ClaimFilter, Page
 from ssbrace.models import CLAIM_FIELDS, CLAIM_KINDS
 from ssbrace.web import views
 from ssbrace.web.api_models import (
-    BulletOut,
     ClaimHitOut,
-    ClaimOut,
     ConflictsOut,
     DocumentDetailOut,
     DocumentHitOut,
     DocumentOut,
-    EntityOut,
     EntityPageOut,
-    LedgerOut,
     PageOut,
     SearchOut,
-    StoryDocumentOut,
-    StoryOut,
-    claim_out,
-    conflict_out,
     document_detail_out,
     document_out,
-    entity_out,
-    fact_out,
-    finding_out,
-    ledger_out,
     snippet_out,
 )
 from ssbrace.web.api_write import router as write_router
@@ -190,15 +191,7 @@ def document(request: Request, document_id: StoreId) -> DocumentDetailOut:
 
 
 def _story_out(item: views.StoryItem) -> StoryOut:
-    s = item.story
-    brief = item.brief
-    return StoryOut(id=s.id, headline=s.headline, first_date=s.first_date, last_date=s.last_date,
-                    doc_count=s.doc_count, version=s.version,
-                    documents=[StoryDocumentOut(id=d.id, title=d.title, url=d.url, publisher=d.publisher,
-                                                published=d.published) for d in item.documents],
-                    source_count=brief.source_count if brief else 0,
-                    brief=[BulletOut(text=b.text, section=b.section, citations=list(b.citations))
-                           for b in (brief.bullets if brief else [])])
+    return story_out(item.story, item.documents, item.brief)
 
 
 @reads.get("/stories", response_model=PageOut[StoryOut], tags=["stories"])

@@ -2,12 +2,12 @@
 
 from dataclasses import fields
 
+from ssbrace.delivery.records import ClaimOut
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.tables import Claim
 from ssbrace.models import CLAIM_FIELDS
 from ssbrace.models import Claim as ExtractedClaim
 from ssbrace.web.api import CLAIM_COLUMNS
-from ssbrace.web.api_models import ClaimOut
 
 # What only the store keeps of a claim: keys, links to entities, bookkeeping.
 STORAGE_ONLY = {"document_id", "extractor_version", "subject_entity_id", "object_entity_id", "created_at", "extra"}

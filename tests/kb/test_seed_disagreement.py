@@ -96,8 +96,11 @@ def test_cli_conflicts_show_the_standing_conflict(seeded) -> None:
     [conflict] = _korea_japan(data)
     assert conflict["topic"] == "standing in commercialization" and conflict["period"] == "2025"
     sides = {s["label"]: s["claims"] for s in conflict["sides"]}
-    assert [(c["sentence"], c["source"], c["date"]) for c in sides[KOREA_AHEAD]] == [(SENTENCE_A, SOURCE_A, "2025-01-03")]
-    assert [(c["sentence"], c["source"], c["date"]) for c in sides[JAPAN_AHEAD]] == [(SENTENCE_B, SOURCE_B, "2025-09-16")]
+    def told(c: dict) -> tuple[str, str, str]:
+        return c["evidence"]["sentence"], c["source"]["name"], c["seen"]
+
+    assert [told(c) for c in sides[KOREA_AHEAD]] == [(SENTENCE_A, SOURCE_A, "2025-01-03")]
+    assert [told(c) for c in sides[JAPAN_AHEAD]] == [(SENTENCE_B, SOURCE_B, "2025-09-16")]
 
 
 @pytest.fixture(scope="module")

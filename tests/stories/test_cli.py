@@ -87,7 +87,7 @@ def test_commands_over_stored_documents(cli, invoke, store, tmp_path, smtp_serve
     assert len(stories) == 3
     plant = next(s for s in stories if s["headline"] == HOSTILE_TITLE)
     assert sorted(d["location"] for d in plant["documents"]) == ["plant.txt", "plant2.txt"]
-    assert plant["sources"] == 2 and plant["documents"][0]["url"].startswith("https://")
+    assert plant["source_count"] == 2 and plant["documents"][0]["url"].startswith("https://")
     assert len(json.loads(invoke("stories", "--json", "--since", "7d").stdout)) == 2
 
     brief = invoke("brief", str(plant["id"]))
