@@ -19,27 +19,23 @@ def claim_row(record: ClaimRecord) -> dict[str, Any]:
 
 
 def fact_row(fact: Fact) -> dict[str, Any]:
-    """The fact's key, its consolidated value, whether its sources agree and how many there are."""
-    key = fact.key
-    return {
-        "entity": key.entity,
-        "entity_type": fact.entity_type,
-        "kind": key.kind,
-        "dimension": key.dimension,
-        "year": key.year,
-        "year_end": key.year_end,
-        "value": fact.value,
-        "unit": key.unit,
-        "bound": fact.bound,
-        "display": format_value(fact.value, key.unit, fact.bound),
-        "agree": fact.agree,
-        "n_claims": len(fact.claims),
-        "n_sources": fact.n_sources,
-        "sources": "; ".join(fact.sources),
-        "first_seen": fact.first_seen,
-        "claim_ids": [c.id for c in fact.claims],
-        "sentence": fact.chosen.sentence,
-    }
+    """The fact's key (every field of ``FactKey``), its consolidated value, whether its sources agree and how
+    many there are."""
+    row: dict[str, Any] = dataclasses.asdict(fact.key)
+    row.update(
+        entity_type=fact.entity_type,
+        value=fact.value,
+        bound=fact.bound,
+        display=format_value(fact.value, fact.key.unit, fact.bound),
+        agree=fact.agree,
+        n_claims=len(fact.claims),
+        n_sources=fact.n_sources,
+        sources="; ".join(fact.sources),
+        first_seen=fact.first_seen,
+        claim_ids=[c.id for c in fact.claims],
+        sentence=fact.chosen.sentence,
+    )
+    return row
 
 
 def claim_rows(records: Iterable[ClaimRecord]) -> list[dict[str, Any]]:
