@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/stories.py [--folder tests/data/stories] [--domain solid_state_batteries] [--real]
 
-Prints the default configuration (TF-IDF + entities + figures, incremental, the product path), then
+Prints the default configuration (TF-IDF + entities + figures) placing one document per call (a model
+fitted for each), as one batch (one model for the batch: what ingestion does) and as one rebuild pass, then
 variants for comparison, each measured in the same run on a fresh temporary store.
 """
 
@@ -41,13 +42,13 @@ def real_articles() -> list[LabelledArticle]:
 
 
 def run(folder: Path | list[LabelledArticle], domain: str, label: str, config=DEFAULT_CONFIG,
-        rebuild: bool = False) -> None:
+        rebuild: bool = False, batch: bool = False) -> None:
     articles = folder if isinstance(folder, list) else read_labelled_set(folder)
     gold = {a.name: a.story for a in articles}
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{tmp}/bench.db")
         started = time.perf_counter()
-        predicted = cluster_labelled_set(store, articles, config=config, domain=domain, rebuild=rebuild)
+        predicted = cluster_labelled_set(store, articles, config=config, domain=domain, rebuild=rebuild, batch=batch)
         elapsed = time.perf_counter() - started
         store.dispose()
     scores = bcubed(predicted, gold)
@@ -75,6 +76,7 @@ def main() -> None:
         f"({'tests/data/real' if args.real else args.folder})"
     )
     run(args.folder, args.domain, "default (TF-IDF+entities+figures, incremental)")
+    run(args.folder, args.domain, "same, one batch (what ingest does)", batch=True)
     run(args.folder, args.domain, "same, one rebuild pass", rebuild=True)
     text_only = dataclasses.replace(DEFAULT_CONFIG, entity_weight=0.0, figure_weight=0.0)
     run(args.folder, args.domain, "TF-IDF only (no entities, no figures)", text_only)

@@ -39,17 +39,17 @@ from ssbrace.sources.web import FetchOptions
 if TYPE_CHECKING:
     from datetime import date, datetime
 
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sqlalchemy.orm import Session
 
     from ssbrace.analysis.bundle import Knowledge
     from ssbrace.delivery.digest import DeliveryReport, Digest
     from ssbrace.domains.loader import DomainPack
     from ssbrace.domains.schema import Topic
-    from ssbrace.kb.stories_repo import StoryRecord
+    from ssbrace.kb.records import ClaimRecord
+    from ssbrace.kb.stories_repo import DocRecord, StoryRecord
     from ssbrace.kb.tables import Document
     from ssbrace.stories.brief import Brief
-    from ssbrace.stories.cluster import Assignment, ClusterConfig
+    from ssbrace.stories.cluster import Assignment, ClusterConfig, StoryVectors
     from ssbrace.stories.features import EntityIndex
     from ssbrace.stories.topics import StoryContent
 
@@ -398,8 +398,45 @@ def load_reference(store: Store, path: Path | None = None, pack: DomainPack | No
 # --- stories ---
 
 
+@dataclass
+class StoryBatch:
+    """What the placements of one batch share: one TF-IDF model and its vectors, and the documents and claims
+    read so far (records do not change while stories are grouped), so that placing a document costs the
+    same whatever the batch's size."""
+
+    vectors: StoryVectors
+    docs: dict[int, DocRecord] = field(default_factory=dict)
+    claims: dict[int, list[ClaimRecord]] = field(default_factory=dict)
+
+    def documents(self, session: Session, ids: set[int]) -> list[DocRecord]:
+        missing = ids - self.docs.keys()
+        if missing:
+            self.docs.update((d.id, d) for d in stories_repo.get_documents(session, missing))
+        return [self.docs[i] for i in sorted(ids) if i in self.docs]
+
+    def claims_of(self, session: Session, ids: list[int]) -> list[ClaimRecord]:
+        missing = [i for i in ids if i not in self.claims]
+        if missing:
+            found: dict[int, list[ClaimRecord]] = {i: [] for i in missing}
+            for claim in stories_repo.claims_for_documents(session, missing):
+                found[claim.document_id].append(claim)
+            self.claims.update(found)
+        return [c for i in ids for c in self.claims[i]]
+
+
+def story_batch(session: Session, docs: list[DocRecord], config: ClusterConfig | None = None) -> StoryBatch:
+    """One model for a batch of new documents, fitted on them and the store's recent documents."""
+    from ssbrace.stories.cluster import DEFAULT_CONFIG, StoryVectors, fit_vectorizer
+
+    background = stories_repo.recent_documents(session, (config or DEFAULT_CONFIG).background)
+    corpus = {d.id: d for d in background} | {d.id: d for d in docs}
+    batch = StoryBatch(StoryVectors(fit_vectorizer([corpus[i] for i in sorted(corpus)])))
+    batch.docs.update(corpus)
+    return batch
+
+
 def assign_document(session: Session, document_id: int, *, config: ClusterConfig | None = None,
-                    domain: str | None = None, vectorizer: TfidfVectorizer | None = None) -> int:
+                    domain: str | None = None, batch: StoryBatch | None = None) -> int:
     """Put a stored document into a story (an open one or a new one) and return the story's id.
 
     Args:
@@ -407,7 +444,8 @@ def assign_document(session: Session, document_id: int, *, config: ClusterConfig
         document_id: the stored document.
         config: thresholds and window (default: ``stories.cluster.DEFAULT_CONFIG``).
         domain: the domain pack whose entities reinforce similarity (default: the setting).
-        vectorizer: a TF-IDF model already fitted (``rebuild_stories`` fits one on the whole store).
+        batch: the model and reads shared by a batch of placements (``assign_pending``, ``rebuild_stories``);
+            without it a model is fitted for this document alone.
 
     Returns:
         The id of the story the document belongs to. Calling it again returns the same id.
@@ -419,25 +457,31 @@ def assign_document(session: Session, document_id: int, *, config: ClusterConfig
     current = stories_repo.story_of_document(session, document_id)
     if current is not None:
         return current
-    doc = stories_repo.get_document(session, document_id)
+    doc = (batch.docs.get(document_id) if batch else None) or stories_repo.get_document(session, document_id)
     if doc is None:
         raise InputError(f"no document with id {document_id}")
     if doc.duplicate_of is not None and doc.duplicate_of != doc.id:
-        story_id = assign_document(session, doc.duplicate_of, config=config, domain=domain, vectorizer=vectorizer)
+        story_id = assign_document(session, doc.duplicate_of, config=config, domain=domain, batch=batch)
         story = stories_repo.get_story(session, story_id)
         members = stories_repo.get_documents(session, [*(story.document_ids if story else ()), doc.id])
         return _store_assignment(session, join_original(doc, story_id, members))
     start, end = story_window(doc, config)
     candidates = stories_repo.stories_near(session, start, end, limit=config.max_stories)
     member_ids = {m for s in candidates for m in s.document_ids[-config.max_members :]}
-    docs = stories_repo.get_documents(session, member_ids | {doc.id})
-    claims, background = [], []
-    if candidates:
-        claims = stories_repo.claims_for_documents(session, [d.id for d in docs])
-        if vectorizer is None:
+    claims: list[ClaimRecord] = []
+    background: list[DocRecord] = []
+    if batch is not None:
+        docs = batch.documents(session, member_ids | {doc.id})
+        if candidates:
+            claims = batch.claims_of(session, [d.id for d in docs])
+    else:
+        docs = stories_repo.get_documents(session, member_ids | {doc.id})
+        if candidates:
+            claims = stories_repo.claims_for_documents(session, [d.id for d in docs])
             background = stories_repo.recent_documents(session, config.background)
     assignment = place_document(doc, candidates, docs, claims, entity_index(resolve_domain(domain)),
-                                background=background, config=config, vectorizer=vectorizer)
+                                background=background, config=config,
+                                vectors=batch.vectors if batch is not None else None)
     return _store_assignment(session, assignment)
 
 
@@ -454,24 +498,32 @@ def rebuild_stories(session: Session, *, config: ClusterConfig | None = None, do
 
     One TF-IDF model is fitted on the whole store first, so a rebuild costs one fit, not one per document.
     """
-    from ssbrace.stories.cluster import fit_vectorizer
+    from ssbrace.stories.cluster import StoryVectors, fit_vectorizer
 
     stories_repo.clear_stories(session)
     order = stories_repo.documents_in_arrival_order(session)
     if not order:
         return 0
-    vectorizer = fit_vectorizer(stories_repo.get_documents(session, order))
-    return len({assign_document(session, document_id, config=config, domain=domain, vectorizer=vectorizer)
+    docs = stories_repo.get_documents(session, order)
+    batch = StoryBatch(StoryVectors(fit_vectorizer(docs)), docs={d.id: d for d in docs})
+    return len({assign_document(session, document_id, config=config, domain=domain, batch=batch)
                 for document_id in order})
 
 
 def assign_pending(session: Session, *, config: ClusterConfig | None = None, domain: str | None = None) -> int:
-    """Group the stored documents that are in no story yet, in order of arrival; returns how many."""
+    """Group the stored documents that are in no story yet, in order of arrival; returns how many.
+
+    The batch shares one TF-IDF model, fitted on the new documents and the store's recent ones, and each
+    document is read and turned into a vector once."""
+    pending = stories_repo.pending_documents_in_arrival_order(session)
+    if not pending:
+        return 0
+    batch = story_batch(session, stories_repo.get_documents(session, pending), config)
     count = 0
-    for document_id in stories_repo.pending_documents_in_arrival_order(session):
+    for document_id in pending:
         # A near duplicate placed with its original earlier in this loop is skipped here.
         if stories_repo.story_of_document(session, document_id) is None:
-            assign_document(session, document_id, config=config, domain=domain)
+            assign_document(session, document_id, config=config, domain=domain, batch=batch)
             count += 1
     return count
 

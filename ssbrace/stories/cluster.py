@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.stories_repo import DocRecord, StoryRecord
@@ -134,18 +136,19 @@ def score_stories(
     doc: DocRecord,
     stories: Sequence[StoryRecord],
     docs: dict[int, DocRecord],
-    vectors: dict[int, np.ndarray],
+    similarity: dict[int, float],
     profiles: dict[int, _Profile],
     config: ClusterConfig,
 ) -> list[Match]:
-    """How well a document fits each candidate story, best first (ties: the older story)."""
+    """How well a document fits each candidate story, best first (ties: the older story); ``similarity``
+    holds the text similarity of the document with each member of the candidates."""
     mine = profiles[doc.id]
     matches = []
     for story in stories:
         members = [m for m in story.document_ids if m in docs]
         if not members:
             continue
-        text = max(float(vectors[doc.id] @ vectors[m]) for m in members)
+        text = max(similarity[m] for m in members)
         if text < config.min_text:
             continue
         their_entities = frozenset().union(*(profiles[m].entities for m in members))
@@ -167,21 +170,46 @@ def score_stories(
     return matches
 
 
-def _vectors(
-    vectorizer: TfidfVectorizer | None, docs: Sequence[DocRecord], background: Sequence[DocRecord]
-) -> dict[int, np.ndarray]:
-    """Unit TF-IDF vectors of ``docs``, fitted here on docs and background unless a model is given."""
-    if vectorizer is None:
-        corpus = {d.id: d for d in background}
-        corpus.update({d.id: d for d in docs})
-        vectorizer = make_vectorizer()
-        vectorizer.fit([document_text(corpus[i]) for i in sorted(corpus)])
-    matrix = vectorizer.transform([document_text(d) for d in docs])
-    dense = matrix.toarray()
-    norms = np.linalg.norm(dense, axis=1)
-    norms[norms == 0] = 1.0
-    dense = dense / norms[:, None]
-    return {d.id: dense[i] for i, d in enumerate(docs)}
+class StoryVectors:
+    """Unit TF-IDF vectors from one fitted model, each document transformed once: a batch of new documents
+    (or a rebuild) fits one model and compares every placement in it through the same vectors."""
+
+    def __init__(self, vectorizer: TfidfVectorizer) -> None:
+        self.vectorizer = vectorizer
+        self._rows: dict[int, int] = {}  # document id -> row of the matrix
+        self._blocks: list[sparse.csr_matrix] = []
+        self._matrix: sparse.csr_matrix | None = None
+
+    def add(self, docs: Sequence[DocRecord]) -> None:
+        """Transform the documents not seen yet (one call for many is cheaper than one each)."""
+        new = [d for d in {d.id: d for d in docs}.values() if d.id not in self._rows]
+        if not new:
+            return
+        block = normalize(self.vectorizer.transform([document_text(d) for d in new]), norm="l2", copy=False)
+        start = len(self._rows)
+        for i, d in enumerate(new):
+            self._rows[d.id] = start + i
+        self._blocks.append(sparse.csr_matrix(block))
+        self._matrix = None
+
+    def similarity(self, doc: DocRecord, others: Sequence[DocRecord]) -> dict[int, float]:
+        """Cosine similarity of ``doc`` with each of ``others``, by document id."""
+        self.add([doc, *others])
+        if self._matrix is None:
+            self._matrix = sparse.vstack(self._blocks, format="csr") if len(self._blocks) > 1 else self._blocks[0]
+            self._blocks = [self._matrix]
+        ids = [d.id for d in others]
+        sims = self._matrix[[self._rows[i] for i in ids]] @ self._matrix[self._rows[doc.id]].T
+        return dict(zip(ids, np.asarray(sims.todense()).ravel().tolist(), strict=True))
+
+
+def _similarity(doc: DocRecord, docs: Sequence[DocRecord], background: Sequence[DocRecord]) -> dict[int, float]:
+    """Text similarity of ``doc`` with ``docs`` under a model fitted here on them and the background."""
+    corpus = {d.id: d for d in background}
+    corpus.update({d.id: d for d in docs})
+    vectorizer = make_vectorizer()
+    vectorizer.fit([document_text(corpus[i]) for i in sorted(corpus)])
+    return StoryVectors(vectorizer).similarity(doc, docs)
 
 
 @dataclass(frozen=True)
@@ -216,7 +244,7 @@ def place_document(
     *,
     background: Sequence[DocRecord] = (),
     config: ClusterConfig = DEFAULT_CONFIG,
-    vectorizer: TfidfVectorizer | None = None,
+    vectors: StoryVectors | None = None,
 ) -> Assignment:
     """The story a document joins, or a new one.
 
@@ -227,17 +255,19 @@ def place_document(
         docs: the document and the candidates' latest ``config.max_members`` members.
         claims: the claims of ``docs``; their subjects and objects reinforce similarity.
         index: the domain pack's entities, found in the texts.
-        background: recent documents that steady the term weights (unused with ``vectorizer``).
+        background: recent documents that steady the term weights (unused with ``vectors``).
         config: thresholds and window.
-        vectorizer: a TF-IDF model already fitted (a rebuild fits one on every document).
+        vectors: the vectors of a model fitted once for a batch or a rebuild; without them a model is
+            fitted here on ``docs`` and ``background``, which costs as much as the placement itself.
     """
     stories = [dataclasses.replace(story, document_ids=story.document_ids[-config.max_members :])
                for story in stories]
     by_id = {d.id: d for d in docs}
     if stories:
-        vectors = _vectors(vectorizer, list(by_id.values()), background)
-        profiles = _profiles(list(by_id.values()), claims, index)
-        matches = score_stories(doc, stories, by_id, vectors, profiles, config)
+        others = list(by_id.values())
+        similarity = vectors.similarity(doc, others) if vectors is not None else _similarity(doc, others, background)
+        profiles = _profiles(others, claims, index)
+        matches = score_stories(doc, stories, by_id, similarity, profiles, config)
         if matches and matches[0].score >= config.threshold:
             best = matches[0]
             story = next(s for s in stories if s.id == best.story_id)

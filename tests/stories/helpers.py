@@ -8,7 +8,7 @@ from typing import Any
 from ssbrace.documents.dedup import sha256_of
 from ssbrace.kb import documents_repo, stories_repo
 from ssbrace.kb.tables import Claim
-from ssbrace.pipeline import assign_document, rebuild_stories
+from ssbrace.pipeline import assign_document, assign_pending, rebuild_stories
 from ssbrace.stories.cluster import DEFAULT_CONFIG
 from ssbrace.stories.evaluate import LabelledArticle
 
@@ -72,11 +72,13 @@ def cluster_labelled_set(
     config: Any = None,
     domain: str | None = None,
     rebuild: bool = False,
+    batch: bool = False,
 ) -> dict[str, int]:
     """Store the articles in order of date and group them as the pipeline would; name -> story id.
 
     Near duplicates point at their original, as ingestion would have recorded them. With
-    ``rebuild`` the stories are made by one ``rebuild_stories`` pass instead of one call per arrival.
+    ``rebuild`` the stories are made by one ``rebuild_stories`` pass instead of one call per arrival, with
+    ``batch`` by one ``assign_pending`` over the new documents (what ingestion does after a batch).
     """
     config = config or DEFAULT_CONFIG
     ordered = sorted(articles, key=lambda a: (a.published or date.max, a.name))
@@ -96,6 +98,8 @@ def cluster_labelled_set(
     with store.session() as session:
         if rebuild:
             rebuild_stories(session, config=config, domain=domain)
+        elif batch:
+            assign_pending(session, config=config, domain=domain)
         else:
             for article in ordered:
                 assign_document(session, ids[article.name], config=config, domain=domain)
