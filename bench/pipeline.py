@@ -111,11 +111,25 @@ WHEN = ("this quarter", "since March", "after a weak year", "ahead of the autumn
 GENERIC = ("A rival cell maker", "One Chinese supplier", "The materials unit", "A Korean competitor",
            "The carmaker's battery arm", "A start-up in Boston", "The research institute", "One European group",
            "A Japanese partner", "The trade ministry", "A state-backed fund", "Its largest customer")
+# What sets one event's reports apart from the others: the site, the product, the people, told in detail.
+DETAILS = (
+    "The site near {town} was chosen for its port and its supply of {material}.",
+    "{exec_name}, who leads the {product} programme, said the first {product} cells passed nail-penetration tests.",
+    "Local officials in {town} expect about {jobs} jobs once the {product} line runs at full speed.",
+    "The {product} design uses a {material} separator and a thin lithium anode, {exec_name} said.",
+    "Suppliers in {town} have been asked to quote for {material} deliveries through {year}.",
+)
+SYLLABLES = ("ka", "ro", "mi", "ten", "vo", "sa", "lin", "dor", "ei", "ba", "tu", "ne", "shi", "gar", "po", "lek")
+MATERIALS = ("argyrodite", "garnet", "halide", "polymer", "sulfide glass", "oxide ceramic", "LLZO", "LiPON")
 QUOTES = (
     '"We are confident in the schedule," a spokesperson for {company} said.',
     '"This is a decisive step for the industry," said an executive at {company}.',
     'A person familiar with the plans said {company} was still negotiating with suppliers.',
 )
+
+
+def _name(rng: random.Random, syllables: int) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(syllables)).capitalize()
 
 
 def _companies() -> list[tuple[str, str]]:
@@ -132,11 +146,12 @@ def _article(event: dict[str, Any], rng: random.Random, others: list[tuple[str, 
     fill = dict(event["fill"], other=other[0], other2=other2[0], pct=rng.randint(2, 40), gwh=rng.choice((2, 8, 20, 40, 120)),
                 minutes=rng.choice((10, 12, 15, 20)), cycles=rng.choice((800, 1000, 2000)))
     body = [rng.choice(EVENTS[kind]).format(**fill) for kind in event["kinds"]]
+    body += [s.format(**fill) for s in rng.sample(DETAILS, rng.randint(2, 4))]
     body += [s.format(**fill) for s in rng.sample(BACKGROUND, rng.randint(1, 3))]
-    for _ in range(rng.randint(6, 12)):
+    for _ in range(rng.randint(3, 7)):
         who = rng.choice(others)[0] if rng.random() < 0.15 else rng.choice(GENERIC)
-        body.append(f"{who} {rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(WHEN)}, "
-                    f"and {rng.choice(VERBS).split()[-1]} {rng.choice(OBJECTS)} {rng.choice(WHEN)}.")
+        body.append(f"{who} {rng.choice(VERBS)} {rng.choice(OBJECTS)} in {_name(rng, 3)} {rng.choice(WHEN)}, "
+                    f"{_name(rng, 2)} {_name(rng, 3)} told the {_name(rng, 2)} {rng.choice(('Post', 'Herald', 'Daily'))}.")
     rest = body[1:] + [rng.choice(QUOTES).format(**fill)]
     rng.shuffle(rest)  # the lead states the event; the rest comes in any order
     return " ".join([body[0], *rest[:2]]), rest[2:]
@@ -158,6 +173,8 @@ def generate(folder: Path, n: int, seed: int = 11) -> list[Path]:
             "plant": rng.choice(PLANTS), "year": rng.randint(2026, 2031), "last": day.year - 1,
             "money": rng.choice((40, 75, 130, 250, 600)), "whkg": rng.choice((350, 400, 450, 500)),
             "gwh": rng.choice((1, 4, 10, 30)), "pct": round(rng.uniform(1, 38), 1), "minutes": rng.choice((9, 12, 15)),
+            "town": _name(rng, 3), "product": _name(rng, 2).upper(), "exec_name": f"{_name(rng, 2)} {_name(rng, 3)}",
+            "material": rng.choice(MATERIALS), "jobs": rng.choice((300, 800, 1200, 2500)),
         }}
         for _ in range(min(n - i, 1 + int(rng.expovariate(0.6)))):
             lead, rest = _article(event, rng, companies)
@@ -166,8 +183,9 @@ def generate(folder: Path, n: int, seed: int = 11) -> list[Path]:
             paras = "".join(f"<p>{s}</p>" for s in rest)
             nav = "".join(f'<li><a href="/s/{k}">Section {k}</a></li>' for k in range(40))
             footer = "".join(f'<a href="/legal/{k}">Notice {k}</a> ' for k in range(60))
-            title = f"{event['fill']['company']}: {event['kinds'][0]} news ({outlet})"
+            title = " ".join(lead.split(".")[0].split()[:11])  # the lead's opening, as headlines go
             html = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+                    f"<meta property='og:site_name' content='{outlet}'>"
                     f"<meta property='article:published_time' content='{published.isoformat()}'></head><body>"
                     f"<header><nav><ul>{nav}</ul></nav></header><main><article><h1>{title}</h1><p>{lead}</p>"
                     f"{paras}</article></main><footer>{footer}</footer></body></html>")
