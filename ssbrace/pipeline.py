@@ -430,7 +430,9 @@ def story_batch(session: Session, docs: list[DocRecord], config: ClusterConfig |
 
     background = stories_repo.recent_documents(session, (config or DEFAULT_CONFIG).background)
     corpus = {d.id: d for d in background} | {d.id: d for d in docs}
-    batch = StoryBatch(StoryVectors(fit_vectorizer([corpus[i] for i in sorted(corpus)])))
+    ordered = [corpus[i] for i in sorted(corpus)]
+    batch = StoryBatch(StoryVectors(fit_vectorizer(ordered)))
+    batch.vectors.add(ordered)  # one transform for the whole batch: rows added one by one would restack
     batch.docs.update(corpus)
     return batch
 
@@ -506,6 +508,7 @@ def rebuild_stories(session: Session, *, config: ClusterConfig | None = None, do
         return 0
     docs = stories_repo.get_documents(session, order)
     batch = StoryBatch(StoryVectors(fit_vectorizer(docs)), docs={d.id: d for d in docs})
+    batch.vectors.add(docs)
     return len({assign_document(session, document_id, config=config, domain=domain, batch=batch)
                 for document_id in order})
 
