@@ -468,7 +468,8 @@ def assign_document(session: Session, document_id: int, *, config: ClusterConfig
         members = stories_repo.get_documents(session, [*(story.document_ids if story else ()), doc.id])
         return _store_assignment(session, join_original(doc, story_id, members))
     start, end = story_window(doc, config)
-    candidates = stories_repo.stories_near(session, start, end, limit=config.max_stories)
+    candidates = stories_repo.stories_near(session, start, end, limit=config.max_stories,
+                                           latest_members=config.max_members)
     member_ids = {m for s in candidates for m in s.document_ids[-config.max_members :]}
     claims: list[ClaimRecord] = []
     background: list[DocRecord] = []

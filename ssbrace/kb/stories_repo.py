@@ -156,21 +156,26 @@ def claims_for_documents(session: Session, ids: Iterable[int]) -> list[ClaimReco
             for r in rows]
 
 
-def _members(session: Session, story_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
+def _members(session: Session, story_ids: Sequence[int], latest: int | None = None) -> dict[int, tuple[int, ...]]:
+    """Each story's document ids in id order; with ``latest``, only its last ``latest`` of them."""
     members: dict[int, list[int]] = defaultdict(list)
     if story_ids:
-        rows = session.execute(
-            select(StoryDocument.story_id, StoryDocument.document_id)
-            .where(StoryDocument.story_id.in_(list(story_ids)))
-            .order_by(StoryDocument.document_id)
-        )
+        query = select(StoryDocument.story_id, StoryDocument.document_id).where(
+            StoryDocument.story_id.in_(list(story_ids)))
+        if latest is not None:
+            # a window function keeps the read bounded however large a story has grown
+            rank = func.row_number().over(partition_by=StoryDocument.story_id,
+                                          order_by=StoryDocument.document_id.desc()).label("rank")
+            inner = query.add_columns(rank).subquery()
+            query = select(inner.c.story_id, inner.c.document_id).where(inner.c.rank <= latest)
+        rows = session.execute(query.order_by("document_id"))
         for story_id, document_id in rows:
             members[story_id].append(document_id)
     return {k: tuple(v) for k, v in members.items()}
 
 
-def _stories(session: Session, rows: Sequence[Story]) -> list[StoryRecord]:
-    members = _members(session, [r.id for r in rows])
+def _stories(session: Session, rows: Sequence[Story], latest: int | None = None) -> list[StoryRecord]:
+    members = _members(session, [r.id for r in rows], latest)
     return [
         StoryRecord(
             id=r.id,
@@ -196,10 +201,12 @@ def get_story(session: Session, story_id: int) -> StoryRecord | None:
     return _stories(session, [row])[0] if row is not None else None
 
 
-def stories_near(session: Session, start: date, end: date, limit: int | None = None) -> list[StoryRecord]:
+def stories_near(session: Session, start: date, end: date, limit: int | None = None,
+                 latest_members: int | None = None) -> list[StoryRecord]:
     """Stories whose date span overlaps [start, end], plus stories with no date at all, in id order.
 
-    ``limit`` keeps the most recently active of them (a busy week in a large store has thousands).
+    ``limit`` keeps the most recently active of them (a busy week in a large store has thousands);
+    ``latest_members`` reads only each story's last members (its ``document_ids`` are then those).
     """
     query = select(Story).where(
         or_(
@@ -210,7 +217,7 @@ def stories_near(session: Session, start: date, end: date, limit: int | None = N
     if limit is not None:
         query = query.order_by(Story.last_date.desc().nulls_last(), Story.id.desc()).limit(limit)
     rows = sorted(session.scalars(query).all(), key=lambda r: r.id)
-    return _stories(session, rows)
+    return _stories(session, rows, latest_members)
 
 
 def list_stories(session: Session, since: date | None = None, limit: int | None = None) -> list[StoryRecord]:
