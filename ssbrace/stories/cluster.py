@@ -108,19 +108,23 @@ def _text_profile(doc: DocRecord, index: EntityIndex) -> _Profile:
 
 
 def _profiles(
-    docs: Sequence[DocRecord], claims: Sequence[ClaimRecord], index: EntityIndex
+    docs: Sequence[DocRecord], claims: Sequence[ClaimRecord], index: EntityIndex,
+    known: dict[int, _Profile] | None = None,
 ) -> dict[int, _Profile]:
-    named: dict[int, set[str]] = {d.id: set() for d in docs}
+    """Each document's entities (found in its text, and its claims' subjects and objects) and figures;
+    ``known`` holds those worked out already in this batch (a document and its claims do not change)."""
+    known = {} if known is None else known
+    named: dict[int, set[str]] = {d.id: set() for d in docs if d.id not in known}
     for claim in claims:
         if claim.document_id in named:
             named[claim.document_id].add(claim.subject)
             if claim.object:
                 named[claim.document_id].add(claim.object)
-    profiles = {}
     for d in docs:
-        own = _text_profile(d, index)
-        profiles[d.id] = _Profile(entities=own.entities | named[d.id], figures=own.figures)
-    return profiles
+        if d.id not in known:
+            own = _text_profile(d, index)
+            known[d.id] = _Profile(entities=own.entities | named[d.id], figures=own.figures)
+    return {d.id: known[d.id] for d in docs}
 
 
 @dataclass(frozen=True)
@@ -172,13 +176,15 @@ def score_stories(
 
 class StoryVectors:
     """Unit TF-IDF vectors from one fitted model, each document transformed once: a batch of new documents
-    (or a rebuild) fits one model and compares every placement in it through the same vectors."""
+    (or a rebuild) fits one model and compares every placement in it through the same vectors. Each
+    document's entities and figures are kept beside its vector for the batch too."""
 
     def __init__(self, vectorizer: TfidfVectorizer) -> None:
         self.vectorizer = vectorizer
         self._rows: dict[int, int] = {}  # document id -> row of the matrix
         self._blocks: list[sparse.csr_matrix] = []
         self._matrix: sparse.csr_matrix | None = None
+        self.profiles: dict[int, _Profile] = {}  # each document's entities and figures, for the batch
 
     def add(self, docs: Sequence[DocRecord]) -> None:
         """Transform the documents not seen yet (one call for many is cheaper than one each)."""
@@ -266,7 +272,7 @@ def place_document(
     if stories:
         others = list(by_id.values())
         similarity = vectors.similarity(doc, others) if vectors is not None else _similarity(doc, others, background)
-        profiles = _profiles(others, claims, index)
+        profiles = _profiles(others, claims, index, vectors.profiles if vectors is not None else None)
         matches = score_stories(doc, stories, by_id, similarity, profiles, config)
         if matches and matches[0].score >= config.threshold:
             best = matches[0]
