@@ -157,12 +157,14 @@ def _article(event: dict[str, Any], rng: random.Random, others: list[tuple[str, 
     return " ".join([body[0], *rest[:2]]), rest[2:]
 
 
-def generate(folder: Path, n: int, seed: int = 11) -> list[Path]:
-    """``n`` HTML pages about about n/3 events; 60% of the events in one burst week."""
+def generate(folder: Path, n: int, seed: int = 11) -> dict[Path, int]:
+    """``n`` HTML pages about about n/3 events, each page with the number of its event (the story it belongs
+    to); 60% of the events in one burst week."""
     rng = random.Random(seed)
     companies = _companies()
-    paths: list[Path] = []
+    paths: dict[Path, int] = {}
     i = 0
+    event_no = 0
     while i < n:
         company, country = rng.choice(companies)
         partner = rng.choice([c for c in companies if c[0] != company])[0]
@@ -191,8 +193,9 @@ def generate(folder: Path, n: int, seed: int = 11) -> list[Path]:
                     f"{paras}</article></main><footer>{footer}</footer></body></html>")
             path = folder / f"a-{i:06d}.html"
             path.write_text(html, encoding="utf-8")
-            paths.append(path)
+            paths[path] = event_no
             i += 1
+        event_no += 1
     return paths
 
 
@@ -217,7 +220,7 @@ def one_size(n: int) -> dict[str, Any]:
         pages = root / "pages"
         pages.mkdir()
         paths = generate(pages, n)
-        t_bare = bare(paths)
+        t_bare = bare(list(paths))
         out: dict[str, Any] = {"n": n, "bare": t_bare}
         plain = Store(f"sqlite:///{root / 'docs.db'}")
         start = time.perf_counter()

@@ -407,6 +407,18 @@ class StoryBatch:
     vectors: StoryVectors
     docs: dict[int, DocRecord] = field(default_factory=dict)
     claims: dict[int, list[ClaimRecord]] = field(default_factory=dict)
+    # A rebuild keeps ids: a story founded by the same document as before gets its old id (feeds, links and
+    # Atom entries stay valid); another new story gets an id above every old one.
+    founded: dict[int, int] = field(default_factory=dict)  # founding document id -> story id before
+    next_id: int | None = None
+
+    def new_story_id(self, document_id: int) -> int | None:
+        if document_id in self.founded:
+            return self.founded[document_id]
+        if self.next_id is None:
+            return None
+        self.next_id += 1
+        return self.next_id
 
     def documents(self, session: Session, ids: set[int]) -> list[DocRecord]:
         missing = ids - self.docs.keys()
@@ -452,7 +464,13 @@ def assign_document(session: Session, document_id: int, *, config: ClusterConfig
     Returns:
         The id of the story the document belongs to. Calling it again returns the same id.
     """
-    from ssbrace.stories.cluster import DEFAULT_CONFIG, join_original, place_document, story_window
+    from ssbrace.stories.cluster import (
+        DEFAULT_CONFIG,
+        document_keys,
+        join_original,
+        place_document,
+        story_window,
+    )
     from ssbrace.stories.features import entity_index, resolve_domain
 
     config = config or DEFAULT_CONFIG
@@ -466,10 +484,12 @@ def assign_document(session: Session, document_id: int, *, config: ClusterConfig
         story_id = assign_document(session, doc.duplicate_of, config=config, domain=domain, batch=batch)
         story = stories_repo.get_story(session, story_id)
         members = stories_repo.get_documents(session, [*(story.document_ids if story else ()), doc.id])
-        return _store_assignment(session, join_original(doc, story_id, members))
+        return _store_assignment(session, join_original(doc, story_id, members), batch)
     start, end = story_window(doc, config)
-    candidates = stories_repo.stories_near(session, start, end, limit=config.max_stories,
-                                           latest_members=config.max_members)
+    index = entity_index(resolve_domain(domain))
+    own = batch.claims_of(session, [doc.id]) if batch is not None else stories_repo.claims_for_documents(session, [doc.id])
+    keys = document_keys(doc, own, index)
+    candidates = _candidate_stories(session, keys, start, end, config)
     member_ids = {m for s in candidates for m in s.document_ids[-config.max_members :]}
     claims: list[ClaimRecord] = []
     background: list[DocRecord] = []
@@ -482,15 +502,29 @@ def assign_document(session: Session, document_id: int, *, config: ClusterConfig
         if candidates:
             claims = stories_repo.claims_for_documents(session, [d.id for d in docs])
             background = stories_repo.recent_documents(session, config.background)
-    assignment = place_document(doc, candidates, docs, claims, entity_index(resolve_domain(domain)),
-                                background=background, config=config,
+    assignment = place_document(doc, candidates, docs, claims, index, background=background, config=config,
                                 vectors=batch.vectors if batch is not None else None)
-    return _store_assignment(session, assignment)
+    story_id = _store_assignment(session, assignment, batch)
+    stories_repo.add_story_keys(session, story_id, doc.id, doc.day, keys)
+    return story_id
 
 
-def _store_assignment(session: Session, assignment: Assignment) -> int:
+def _candidate_stories(session: Session, keys: set[str], start: date, end: date,
+                       config: ClusterConfig) -> list[StoryRecord]:
+    """The stories a document is compared with: those of its window that share its most telling keys, and the
+    most recently active ones (a document that shares no key may still read like one of them)."""
+    from ssbrace.stories.cluster import rank_by_keys
+
+    postings = stories_repo.stories_with_keys(session, keys, start, end, config.key_postings)
+    ranked = rank_by_keys(postings, config.max_stories, config.key_postings)
+    recent = stories_repo.active_story_ids(session, start, end, config.recent_stories)
+    return stories_repo.get_stories(session, {*recent, *ranked}, latest_members=config.max_members)
+
+
+def _store_assignment(session: Session, assignment: Assignment, batch: StoryBatch | None = None) -> int:
     if assignment.story_id is None:
-        return stories_repo.create_story(session, assignment.document_id, assignment.day, assignment.headline)
+        return stories_repo.create_story(session, assignment.document_id, assignment.day, assignment.headline,
+                                         batch.new_story_id(assignment.document_id) if batch else None)
     stories_repo.add_to_story(session, assignment.story_id, assignment.document_id, assignment.day, assignment.score,
                          assignment.headline)
     return int(assignment.story_id)
@@ -500,18 +534,23 @@ def rebuild_stories(session: Session, *, config: ClusterConfig | None = None, do
     """Forget every story and group all stored documents again, in order of arrival; returns the stories.
 
     One TF-IDF model is fitted on the whole store first, so a rebuild costs one fit, not one per document.
+    A story founded by the same document as before keeps its id (and so its links and feed entries).
     """
     from ssbrace.stories.cluster import StoryVectors, fit_vectorizer
 
+    founded, last_id = stories_repo.founders(session), stories_repo.max_story_id(session)
     stories_repo.clear_stories(session)
     order = stories_repo.documents_in_arrival_order(session)
     if not order:
         return 0
     docs = stories_repo.get_documents(session, order)
-    batch = StoryBatch(StoryVectors(fit_vectorizer(docs)), docs={d.id: d for d in docs})
+    batch = StoryBatch(StoryVectors(fit_vectorizer(docs)), docs={d.id: d for d in docs}, founded=founded,
+                       next_id=last_id)
     batch.vectors.add(docs)
-    return len({assign_document(session, document_id, config=config, domain=domain, batch=batch)
-                for document_id in order})
+    count = len({assign_document(session, document_id, config=config, domain=domain, batch=batch)
+                 for document_id in order})
+    stories_repo.sync_story_ids(session)
+    return count
 
 
 def assign_pending(session: Session, *, config: ClusterConfig | None = None, domain: str | None = None) -> int:
@@ -519,10 +558,14 @@ def assign_pending(session: Session, *, config: ClusterConfig | None = None, dom
 
     The batch shares one TF-IDF model, fitted on the new documents and the store's recent ones, and each
     document is read and turned into a vector once."""
+    from ssbrace.stories.cluster import DEFAULT_CONFIG
+
     pending = stories_repo.pending_documents_in_arrival_order(session)
     if not pending:
         return 0
-    batch = story_batch(session, stories_repo.get_documents(session, pending), config)
+    docs = stories_repo.get_documents(session, pending)
+    batch = story_batch(session, docs, config)
+    _index_older_stories(session, docs, batch, config or DEFAULT_CONFIG, domain)
     count = 0
     for document_id in pending:
         # A near duplicate placed with its original earlier in this loop is skipped here.
@@ -530,6 +573,28 @@ def assign_pending(session: Session, *, config: ClusterConfig | None = None, dom
             assign_document(session, document_id, config=config, domain=domain, batch=batch)
             count += 1
     return count
+
+
+def _index_older_stories(session: Session, docs: Sequence[DocRecord], batch: StoryBatch, config: ClusterConfig,
+                         domain: str | None) -> None:
+    """Stories grouped before the story index existed get their latest members indexed, for the windows of
+    the documents about to be placed (once: an indexed story is not read again)."""
+    from ssbrace.stories.cluster import document_keys, story_window
+    from ssbrace.stories.features import entity_index, resolve_domain
+
+    days = [story_window(d, config) for d in docs]
+    older = stories_repo.stories_without_keys(session, min(s for s, _ in days), max(e for _, e in days))
+    if not older:
+        return
+    index = entity_index(resolve_domain(domain))
+    stories = stories_repo.get_stories(session, older, latest_members=config.max_members)
+    members = batch.documents(session, {m for story in stories for m in story.document_ids})
+    batch.claims_of(session, [m.id for m in members])  # one read for all of them
+    by_id = {m.id: m for m in members}
+    for story in stories:
+        for member in (by_id[i] for i in story.document_ids if i in by_id):
+            keys = document_keys(member, batch.claims_of(session, [member.id]), index)
+            stories_repo.add_story_keys(session, story.id, member.id, member.day, keys)
 
 
 def group_stories(store: Store, settings: Settings, *, rebuild: bool = False) -> int:

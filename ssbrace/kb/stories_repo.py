@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Date, TextClause, bindparam, delete, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from ssbrace.kb.records import ClaimRecord
@@ -19,6 +20,7 @@ from ssbrace.kb.tables import (
     Document,
     Story,
     StoryDocument,
+    StoryKey,
     Subscription,
     utcnow,
 )
@@ -220,6 +222,64 @@ def stories_near(session: Session, start: date, end: date, limit: int | None = N
     return _stories(session, rows, latest_members)
 
 
+def get_stories(session: Session, ids: Iterable[int], latest_members: int | None = None) -> list[StoryRecord]:
+    """These stories, in id order (``latest_members`` as in ``stories_near``)."""
+    ids = list(ids)
+    if not ids:
+        return []
+    rows = session.scalars(select(Story).where(Story.id.in_(ids)).order_by(Story.id)).all()
+    return _stories(session, rows, latest_members)
+
+
+def add_story_keys(session: Session, story_id: int, document_id: int, day: date | None, keys: Iterable[str]) -> None:
+    """Index a story's new member by its keys (``stories_with_keys`` finds the story through them); a member
+    with no key gets the key "*", which marks it indexed (``stories_without_keys``) and is never looked up."""
+    keys = sorted({k[:200] for k in keys}) or ["*"]
+    session.execute(insert(StoryKey), [{"key": k, "document_id": document_id, "story_id": story_id, "day": day}
+                                       for k in keys])
+
+
+def stories_with_keys(session: Session, keys: Iterable[str], start: date, end: date,
+                      most: int) -> dict[str, tuple[int, ...] | None]:
+    """For each key, the stories having a member dated in [start, end] (or undated) that carries it; None for
+    a key more than ``most`` members of the window carry (too common to tell stories apart: it is not read
+    further, so a lookup costs the same however crowded the window is)."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    rows: dict[str, list[int]] = {key: [] for key in keys}
+    for key, story_id in session.execute(_postings_statement(len(keys)),
+                                         {"start": start, "end": end, "n": most + 1,
+                                          **{f"k{i}": key for i, key in enumerate(keys)}}):
+        rows[key].append(story_id)
+    return {key: None if len(ids) > most else tuple(sorted(set(ids))) for key, ids in rows.items()}
+
+
+@functools.lru_cache(maxsize=256)
+def _postings_statement(n_keys: int) -> TextClause:
+    """One statement for ``n_keys`` keys: for each, an indexed read of at most :n rows of the window (written
+    as text: composing the same union from expression objects cost more than running it)."""
+    part = ("SELECT * FROM (SELECT key, story_id FROM story_keys WHERE key = :k{i} "
+            "AND (day BETWEEN :start AND :end OR day IS NULL) LIMIT :n) AS p{i}")
+    sql = " UNION ALL ".join(part.format(i=i) for i in range(n_keys))
+    return text(sql).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date))
+
+
+def active_story_ids(session: Session, start: date, end: date, limit: int) -> list[int]:
+    """The ``limit`` most recently active stories whose dates overlap [start, end] (or that have none)."""
+    query = (select(Story.id).where(or_(Story.last_date.is_(None), (Story.last_date >= start) & (Story.first_date <= end)))
+             .order_by(Story.last_date.desc().nulls_last(), Story.id.desc()).limit(limit))
+    return list(session.scalars(query))
+
+
+def stories_without_keys(session: Session, start: date, end: date) -> list[int]:
+    """Stories of the window grouped before the key index existed (none of their members is indexed)."""
+    indexed = select(StoryKey.story_id).where(StoryKey.story_id == Story.id).exists()
+    query = select(Story.id).where(
+        or_(Story.last_date.is_(None), (Story.last_date >= start) & (Story.first_date <= end))).where(~indexed)
+    return list(session.scalars(query.order_by(Story.id)))
+
+
 def list_stories(session: Session, since: date | None = None, limit: int | None = None) -> list[StoryRecord]:
     """Stories active on or after ``since`` (all when None), latest first."""
     query = select(Story)
@@ -231,10 +291,12 @@ def list_stories(session: Session, since: date | None = None, limit: int | None 
     return _stories(session, session.scalars(query).all())
 
 
-def create_story(session: Session, document_id: int, day: date | None, headline: str) -> int:
-    """A new story founded by one document."""
+def create_story(session: Session, document_id: int, day: date | None, headline: str,
+                 story_id: int | None = None) -> int:
+    """A new story founded by one document (with ``story_id``, under that id: a rebuild keeps ids)."""
     now = utcnow()
     story = Story(
+        id=story_id,
         headline=headline,
         first_date=day,
         last_date=day,
@@ -269,9 +331,29 @@ def add_to_story(
     session.flush()
 
 
+def founders(session: Session) -> dict[int, int]:
+    """Document id -> the story it founded (its founding member is stored without a score)."""
+    rows = session.execute(select(StoryDocument.document_id, StoryDocument.story_id)
+                           .where(StoryDocument.score.is_(None)))
+    return {document_id: story_id for document_id, story_id in rows}
+
+
+def max_story_id(session: Session) -> int:
+    return int(session.scalar(select(func.max(Story.id))) or 0)
+
+
+def sync_story_ids(session: Session) -> None:
+    """After stories were written under explicit ids, PostgreSQL's id sequence must move past them (SQLite
+    takes the largest id plus one by itself)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT setval(pg_get_serial_sequence('stories', 'id'), "
+                             "GREATEST((SELECT max(id) FROM stories), 1))"))
+
+
 def clear_stories(session: Session) -> int:
     """Forget every story (documents stay); returns how many there were."""
     count = session.scalar(select(func.count()).select_from(Story)) or 0
+    session.execute(delete(StoryKey))
     session.execute(delete(StoryDocument))
     session.execute(delete(Story))
     session.flush()

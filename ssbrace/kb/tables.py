@@ -189,6 +189,19 @@ class StoryDocument(Base):
     __table_args__ = (Index("ix_story_documents_story", "story_id"),)
 
 
+class StoryKey(Base):
+    """What a story's member names and states (entities, figures, title words): the index that finds the
+    stories a new document may belong to without comparing it with every story of a crowded week."""
+
+    __tablename__ = "story_keys"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    day: Mapped[date | None] = mapped_column(Date)  # the member's date: keys are looked up by window
+
+    __table_args__ = (Index("ix_story_keys_key_day", "key", "day"), Index("ix_story_keys_story", "story_id"))
+
+
 class Subscription(Base):
     """An address that receives the digest of one topic."""
 
