@@ -6,6 +6,7 @@ import hashlib
 import time
 from datetime import date
 
+import httpx
 import pytest
 from sqlalchemy import delete, select
 
@@ -14,8 +15,9 @@ from ssbrace.kb.tables import Claim, Document, Entity, EntityAlias
 from ssbrace.pipeline import knowledge_in
 from ssbrace.settings import Settings
 from ssbrace.web import state as state_module
+from ssbrace.web.app import create_app
 from ssbrace.web.state import AppState
-from tests.fixtures.web_server import fill_web_store
+from tests.fixtures.web_server import ServerThread, fill_web_store
 
 
 def _add_document(store: Store, company: str, stage: str, year: int) -> int:
@@ -130,3 +132,22 @@ def test_the_first_snapshot_is_building_not_waited_for(db_url: str, monkeypatch)
             raise AssertionError("the first snapshot never came")
     finally:
         state.close()
+
+
+def test_pages_rendered_once_per_snapshot_show_a_change(db_url: str) -> None:
+    store = Store(db_url)
+    fill_web_store(store)
+    app = create_app(Settings(db=db_url))
+    try:
+        with ServerThread(app) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+            page = client.get("/companies/Calderon%20Cells")
+            assert page.status_code == 200 and "2033" not in page.text
+            assert client.get("/companies/Calderon%20Cells").text == page.text  # the cached part, same page
+            board = client.get("/?by=company").text
+            _add_document(store, "Calderon Cells", "mass_production", 2033)
+            app.state.ssbrace.refresh()
+            after = client.get("/companies/Calderon%20Cells").text
+            assert "2033" in after and "slip" in after
+            assert client.get("/?by=company").text != board  # a new snapshot renders the board anew
+    finally:
+        app.state.ssbrace.close()
