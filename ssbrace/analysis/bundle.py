@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -11,6 +11,7 @@ from ssbrace.analysis.checks import Finding, run_checks
 from ssbrace.analysis.config import AnalysisConfig, config_from_pack
 from ssbrace.analysis.conflicts import Conflict, find_conflicts
 from ssbrace.analysis.facts import Fact, build_facts
+from ssbrace.analysis.incremental import updated_parts
 from ssbrace.analysis.roadmaps import Ledger, Move, build_ledgers, moves
 from ssbrace.analysis.rows import claim_rows, fact_rows
 from ssbrace.analysis.scoreboard import Board, build_scoreboard
@@ -32,6 +33,20 @@ class Knowledge:
         if weights:
             config = config.with_weights(weights)
         return cls(records, pack, config)
+
+    def updated(self, changed: Sequence[ClaimRecord], removed: Collection[int]) -> Knowledge:
+        """This analysis after a change to its claims: ``removed`` ids dropped, ``changed`` claims added or
+        replaced. Only the touched entities' facts, conflicts and ledgers are recomputed (the parts this one
+        has computed already); checks and boards are recomputed whole when asked for. ``records`` must be in
+        id order, as ``claim_records`` reads them."""
+        computed = self.__dict__  # what the cached properties below have computed so far
+        parts = updated_parts(self.records, self.config, changed, removed, computed.get("facts"),
+                              computed.get("conflicts"), computed.get("ledgers"))
+        fresh = Knowledge(parts.records, self.pack, self.config)
+        for name in ("facts", "conflicts", "ledgers"):
+            if getattr(parts, name) is not None:
+                fresh.__dict__[name] = getattr(parts, name)
+        return fresh
 
     @cached_property
     def facts(self) -> list[Fact]:

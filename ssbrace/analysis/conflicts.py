@@ -343,7 +343,22 @@ def find_conflicts(records: Sequence[ClaimRecord], config: AnalysisConfig,
                    facts: Sequence[Fact] | None = None) -> list[Conflict]:
     """Every number conflict, standing conflict and scope difference, conflicts first."""
     facts = list(facts) if facts is not None else build_facts(records, config)
-    found = number_conflicts(facts, config) + standing_conflicts(records) + scope_differences(facts, config)
-    order = {"number": 0, "standing": 1, "scope": 2}
-    found.sort(key=lambda c: (order[c.type], c.entity, c.kind, c.period))
+    found = fact_conflicts(facts, config) + standing_conflicts(records)
+    found.sort(key=conflict_order)
     return found
+
+
+def fact_conflicts(facts: Iterable[Fact], config: AnalysisConfig) -> list[Conflict]:
+    """The conflicts and scope differences read from facts: each concerns one entity's facts only."""
+    facts = list(facts)
+    return number_conflicts(facts, config) + scope_differences(facts, config)
+
+
+_TYPE_ORDER = {"number": 0, "standing": 1, "scope": 2}
+
+
+def conflict_order(conflict: Conflict) -> tuple:
+    """Conflicts first, then by entity, kind and period; the rest of the key makes the order total, so a
+    list spliced from parts (``analysis.incremental``) comes out as a fresh one does."""
+    return (_TYPE_ORDER[conflict.type], conflict.entity, conflict.kind, conflict.period, conflict.topic,
+            tuple(s.label for s in conflict.sides), tuple(c.id for c in conflict.claims))

@@ -198,8 +198,13 @@ def build_facts(records: Iterable[ClaimRecord], config: AnalysisConfig,
             continue
         groups[fact_key(record)].append(record)
     facts = [build_fact(key, claims, config) for key, claims in groups.items()]
-    facts.sort(key=lambda f: (f.key.entity, f.key.kind, f.key.dimension, f.key.year or 0, f.key.year_end or 0))
+    facts.sort(key=fact_order)
     return facts
+
+
+def fact_order(fact: Fact) -> tuple[str, str, str, int, int]:
+    """How facts are listed: by entity, kind, metric and period (ties keep the order of their first claims)."""
+    return (fact.key.entity, fact.key.kind, fact.key.dimension, fact.key.year or 0, fact.key.year_end or 0)
 
 
 def format_value(value: float | None, unit: str | None, bound: str = "eq") -> str:

@@ -10,7 +10,7 @@ and leaves the current target alone.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -162,9 +162,14 @@ def build_ledgers(records: Iterable[ClaimRecord], entity: str | None = None,
         if _is_dated(claim) and (entity is None or claim.subject.casefold() == entity.casefold()):
             groups[(claim.subject, claim.stage or "")].append(claim)
     ledgers = [build_ledger(e, s, claims) for (e, s), claims in groups.items()]
-    order = {s: i for i, s in enumerate(stages)}
-    ledgers.sort(key=lambda led: (led.entity, order.get(led.stage, 99), led.stage))
+    ledgers.sort(key=ledger_order(stages))
     return ledgers
+
+
+def ledger_order(stages: Sequence[str]) -> Callable[[Ledger], tuple[str, int, str]]:
+    """The sort key of ledgers: by company, then by ``stages`` (unlisted stages last, alphabetically)."""
+    order = {s: i for i, s in enumerate(stages)}
+    return lambda led: (led.entity, order.get(led.stage, 99), led.stage)
 
 
 

@@ -211,28 +211,39 @@ def build_scoreboard(records: Sequence[ClaimRecord], config: AnalysisConfig, by:
     facts = list(facts) if facts is not None else build_facts(records, config)
     ledgers = list(ledgers) if ledgers is not None else build_ledgers(records, stages=config.stages)
     world = config.board.get("world_entity", "")
-    entities = {c.subject for c in records if _board_type(c, by) and c.subject != world}
-    if by == "country":
-        entities |= {c.subject_country for c in records if c.subject_type == "company" and c.subject_country}
+    # One pass over the claims and one over the facts, split by kind: each indicator reads only its kinds.
+    entities: set[str] = set()
+    kinds: dict[str, list[ClaimRecord]] = defaultdict(list)
+    for c in records:
+        if _board_type(c, by):
+            entities.add(c.subject)
+        elif by == "country" and c.subject_type == "company" and c.subject_country:
+            entities.add(c.subject_country)
+        if c.kind in {"target", "spec"}:
+            kinds[c.kind].append(c)
     entities.discard(world)
+    fact_kinds: dict[str, list[Fact]] = defaultdict(list)
+    for f in facts:
+        fact_kinds[f.key.kind].append(f)
     notes: dict[str, str] = {}
     table: dict[str, dict[str, Indicator]] = {}
-    table["patents"], notes["patents"] = _study_indicator(facts, "patents", entities, "patents")
-    table["patent_share"], notes["patent_share"] = _study_indicator(facts, "patent_share", entities, "%")
-    table["funding"] = _sum_indicator(facts, "funding", by)
+    table["patents"], notes["patents"] = _study_indicator(fact_kinds["patents"], "patents", entities, "patents")
+    table["patent_share"], notes["patent_share"] = _study_indicator(fact_kinds["patent_share"], "patent_share",
+                                                                    entities, "%")
+    table["funding"] = _sum_indicator(fact_kinds["funding"], "funding", by)
     notes["funding"] = "public money in USD, summed over distinct programmes and years"
-    table["investment"] = _sum_indicator(facts, "investment", by)
+    table["investment"] = _sum_indicator(fact_kinds["investment"], "investment", by)
     notes["investment"] = "companies' own money in USD" + (", summed over the country's companies" if by == "country" else "")
     segment = config.board.get("market_share_segment", "")
-    table["market_share"] = _market_share(facts, segment, entities)
+    table["market_share"] = _market_share(fact_kinds["market_share"], segment, entities)
     notes["market_share"] = f"latest year stated, {segment.replace('_', ' ')}"
-    table["target_companies"] = _targets(records, by)
+    table["target_companies"] = _targets(kinds["target"], by)
     notes["target_companies"] = "companies with a dated target" if by == "country" else "stages with a dated target"
     stage = config.board.get("mass_production_stage", "mass_production")
     table["earliest_mass_production"] = _earliest_mass_production(ledgers, by, stage)
     notes["earliest_mass_production"] = "current target (latest report); earlier scores higher"
     metric = config.board.get("energy_density_metric", "energy_density_wh_kg")
-    table["best_energy_density"] = _best_spec(records, by, metric)
+    table["best_energy_density"] = _best_spec(kinds["spec"], by, metric)
     notes["best_energy_density"] = f"best stated {metric.replace('_', ' ')}"
 
     rows = {e: BoardRow(e) for e in sorted(entities)}

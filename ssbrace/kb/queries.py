@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -110,3 +111,49 @@ def entity_countries(session: Session) -> dict[str, str]:
     """Entity name -> its country (companies, programs) for every entity that has one."""
     return {name: country for name, country in session.execute(
         select(Entity.name, Entity.country).where(Entity.country.is_not(None))) if country is not None}
+
+
+def claim_records_by_id(session: Session, ids: Iterable[int], chunk: int = 500) -> list[ClaimRecord]:
+    """The claims with these ids (those still stored), in id order."""
+    wanted = sorted(set(ids))
+    out: list[ClaimRecord] = []
+    for start in range(0, len(wanted), chunk):
+        stmt = claim_select().where(Claim.id.in_(wanted[start:start + chunk])).order_by(Claim.id)
+        out += [claim_record(row) for row in session.execute(stmt)]
+    return out
+
+
+@dataclass(frozen=True)
+class ClaimSources:
+    """What a stored claim's record is read from besides its own row, which never changes (re-extraction
+    replaces claims with new ids): its entity links and document, and those entities' and documents' fields.
+    Comparing two of these tells which claims a change to the store reached (``changed_claims``)."""
+
+    links: dict[int, tuple[int | None, int | None, int]]  # claim id -> (subject entity, object entity, document)
+    entities: dict[int, tuple[Any, ...]]  # entity id -> the fields a record takes from it
+    documents: dict[int, tuple[Any, ...]]  # document id -> the provenance a record takes from it
+
+
+def claim_sources(session: Session) -> ClaimSources:
+    """The links of every claim and the fields of every entity and document (three narrow scans)."""
+    links = {cid: (s, o, d) for cid, s, o, d in session.execute(
+        select(Claim.id, Claim.subject_entity_id, Claim.object_entity_id, Claim.document_id))}
+    entities = {row[0]: tuple(row[1:]) for row in session.execute(
+        select(Entity.id, Entity.name, Entity.type, Entity.country))}
+    documents = {row[0]: tuple(row[1:]) for row in session.execute(
+        select(Document.id, *(getattr(Document, name) for name in _PROVENANCE)))}
+    return ClaimSources(links, entities, documents)
+
+
+def changed_claims(old: ClaimSources, new: ClaimSources) -> tuple[set[int], set[int]]:
+    """(ids of claims added or whose record may read differently now, ids of claims no longer stored)."""
+    removed = old.links.keys() - new.links.keys()
+    entities = {eid for eid, fields in new.entities.items() if old.entities.get(eid, fields) != fields}
+    entities |= old.entities.keys() - new.entities.keys()
+    documents = {did for did, fields in new.documents.items() if old.documents.get(did, fields) != fields}
+    changed = set()
+    for cid, link in new.links.items():
+        before = old.links.get(cid)
+        if before != link or link[0] in entities or link[1] in entities or link[2] in documents:
+            changed.add(cid)
+    return changed, set(removed)

@@ -179,7 +179,9 @@ def find_claims(session: Session, flt: ClaimFilter | None = None, *, limit: int 
     """Claims matching the filter, newest statement first, one page of them and the total."""
     flt = flt or ClaimFilter()
     where = _conditions(session, flt)
-    count = select(func.count(Claim.id)).select_from(Claim).join(Document, Document.id == Claim.document_id)
+    count = select(func.count(Claim.id)).select_from(Claim)
+    if flt.since is not None:  # the only filter on the document: without it, the count reads claims alone
+        count = count.join(Document, Document.id == Claim.document_id)
     if flt.topic is not None:
         count = (count.outerjoin(SUBJECT_ENTITY, SUBJECT_ENTITY.id == Claim.subject_entity_id)
                  .outerjoin(OBJECT_ENTITY, OBJECT_ENTITY.id == Claim.object_entity_id))
@@ -255,11 +257,12 @@ def query_words(query: str) -> list[str]:
     return _WORD.findall(query)[:16]
 
 
-def _fts_query(words: list[str]) -> str:
+def _fts_query(words: list[str], prefix: bool = True) -> str:
     # Each word quoted (so AND, OR, NEAR, columns and stars are plain words); the last one a prefix, so
     # a query typed as far as "electrol" finds "electrolyte".
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
+    if prefix:
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 
@@ -288,15 +291,24 @@ def mark_words(value: str, words: Sequence[str], width: int | None = SNIPPET_CHA
     return pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", value)
 
 
+# Ranking reads the bm25 score of every row it orders, so a word that half the store holds would cost a
+# score per match. The newest RANK_WINDOW matches are ranked (FTS5 walks rowids newest first and stops);
+# the count is of every match. Snippets are cut for the rows of the page only.
+RANK_WINDOW = 1000
 _DOC_FTS = text("""
-    SELECT documents_fts.rowid, snippet(documents_fts, 1, char(2), char(3), '…', 24)
-    FROM documents_fts WHERE documents_fts MATCH :q ORDER BY bm25(documents_fts, 5.0, 1.0), documents_fts.rowid DESC
-    LIMIT :limit OFFSET :offset""")
+    SELECT rowid FROM (SELECT rowid, bm25(documents_fts, 5.0, 1.0) AS score FROM documents_fts
+                       WHERE documents_fts MATCH :q ORDER BY rowid DESC LIMIT :window)
+    ORDER BY score, rowid DESC LIMIT :limit OFFSET :offset""")
+_DOC_SNIPPET = text("""
+    SELECT snippet(documents_fts, 1, char(2), char(3), '…', 24) FROM documents_fts
+    WHERE documents_fts MATCH :q AND rowid = :id""")
 _DOC_FTS_COUNT = text("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH :q")
 _CLAIM_FTS = text("""
-    SELECT claims_fts.rowid, highlight(claims_fts, 0, char(2), char(3))
-    FROM claims_fts WHERE claims_fts MATCH :q ORDER BY bm25(claims_fts, 1.0, 3.0, 2.0), claims_fts.rowid DESC
-    LIMIT :limit OFFSET :offset""")
+    SELECT rowid FROM (SELECT rowid, bm25(claims_fts, 1.0, 3.0, 2.0) AS score FROM claims_fts
+                       WHERE claims_fts MATCH :q ORDER BY rowid DESC LIMIT :window)
+    ORDER BY score, rowid DESC LIMIT :limit OFFSET :offset""")
+_CLAIM_SNIPPET = text("""
+    SELECT highlight(claims_fts, 0, char(2), char(3)) FROM claims_fts WHERE claims_fts MATCH :q AND rowid = :id""")
 _CLAIM_FTS_COUNT = text("SELECT count(*) FROM claims_fts WHERE claims_fts MATCH :q")
 
 
@@ -320,8 +332,14 @@ def _matched(session: Session, method: str, query: str, words: list[str], limit:
     page = {"limit": limit, "offset": offset}
     if method == "fts5":
         q = _fts_query(words)
-        docs = [(int(i), s) for i, s in session.execute(_DOC_FTS, {"q": q, **page})]
-        claims = [(int(i), s) for i, s in session.execute(_CLAIM_FTS, {"q": q, **page})]
+        ranked = {"q": q, "window": min(max(RANK_WINDOW, offset + limit), 2**63 - 1), **page}
+        # Snippets are cut with whole words: a prefix is expanded again at each lookup (ten times slower).
+        # A row found through the prefix alone gets no snippet here and is marked by ``mark_words`` instead.
+        whole = _fts_query(words, prefix=False)
+        docs = [(int(i), session.scalar(_DOC_SNIPPET, {"q": whole, "id": i}))
+                for i in session.scalars(_DOC_FTS, ranked)]
+        claims = [(int(i), session.scalar(_CLAIM_SNIPPET, {"q": whole, "id": i}))
+                  for i in session.scalars(_CLAIM_FTS, ranked)]
         return (docs, int(session.scalar(_DOC_FTS_COUNT, {"q": q}) or 0),
                 claims, int(session.scalar(_CLAIM_FTS_COUNT, {"q": q}) or 0))
     if method == "postgresql":

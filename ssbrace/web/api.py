@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel
 
 from ssbrace.analysis.scoreboard import INDICATORS
 from ssbrace.delivery.board import BoardOut, board_out, board_row_out
@@ -67,6 +68,12 @@ def _next(request: Request, page: Page) -> str | None:
 
 def _page(request: Request, page: Page, items: list) -> PageOut:
     return PageOut(total=page.total, limit=page.limit, offset=page.offset, next=_next(request, page), items=items)
+
+
+def _json(model: BaseModel) -> Response:
+    """The model as its JSON, already validated where it was built: returned as a ``Response``, FastAPI
+    skips dumping it and validating it again against ``response_model`` (half the time of a listing)."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def _claim_filter(state: AppState, entity: str | None, kind: str | None, topic: str | None, since: date | None,
@@ -144,7 +151,7 @@ def claims(request: Request, entity: str | None = None, kind: str | None = None,
     flt = _claim_filter(state, entity, kind, topic, since, document, subject_type)
     with state.store.session() as session:
         page = kb_search.find_claims(session, flt, limit=limit, offset=offset)
-    return _page(request, page, [claim_out(c) for c in page.items])
+    return _json(_page(request, page, [claim_out(c) for c in page.items]))  # type: ignore[return-value]
 
 
 @reads.get("/claims/{claim_id}", response_model=ClaimOut, tags=["claims"])
@@ -217,8 +224,8 @@ def search(request: Request, q: str = Query(..., min_length=1, max_length=500), 
         found = kb_search.search(session, q, limit=limit, offset=offset)
     docs = [DocumentHitOut(document=document_out(h.document), snippet=snippet_out(h.snippet)) for h in found.documents.items]
     hits = [ClaimHitOut(claim=claim_out(h.claim), snippet=snippet_out(h.snippet)) for h in found.claims.items]
-    return SearchOut(query=found.query, method=found.method, documents=_page(request, found.documents, docs),
-                     claims=_page(request, found.claims, hits))
+    return _json(SearchOut(query=found.query, method=found.method,  # type: ignore[return-value]
+                           documents=_page(request, found.documents, docs), claims=_page(request, found.claims, hits)))
 
 
 # --- CSV ---------------------------------------------------------------------------------------------

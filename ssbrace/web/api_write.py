@@ -68,6 +68,7 @@ async def ingest_url(request: Request, body: IngestIn) -> IngestOut:
     # every stage, as `ssbrace ingest` runs them
 
     result = await run_in_threadpool(run_ingest, state.store, [url], state.settings)
+    await run_in_threadpool(state.refresh)  # the caller's next read shows what it stored; other readers never wait
     items = [IngestItemOut(input=i.input, status=i.status, document_id=i.document_id or i.duplicate_of,
                            reason=i.reason or None, title=i.title, claims=i.claims) for i in result.items]
     return IngestOut(totals=result.counts(), items=items)

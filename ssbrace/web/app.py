@@ -19,7 +19,7 @@ from ssbrace.settings import Settings
 from ssbrace.web import api, feeds, pages, patents
 from ssbrace.web.auth import LoginRequired
 from ssbrace.web.formatting import FILTERS, GLOBALS
-from ssbrace.web.state import AppState
+from ssbrace.web.state import AppState, Building
 
 HERE = Path(__file__).parent
 # Every asset is served by the app itself: no CDN, no fonts from elsewhere, pages work offline.
@@ -69,6 +69,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> HTMLResponse:
         return pages.render(request, "login.html", {"next": request.url.path, "failed": False}, status_code=401)
+
+    @app.exception_handler(Building)
+    async def building(request: Request, exc: Building) -> Response:
+        # Only while the first analysis of a large store is built (seconds): the page reloads itself.
+        headers = {"Retry-After": "2"}
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
+        response = pages.render(request, "error.html", {"status": 503, "message": str(exc)}, status_code=503)
+        response.headers.update({**headers, "Refresh": "2"})
+        return response
 
     @app.exception_handler(SsbraceError)
     async def ssbrace_error(request: Request, exc: SsbraceError) -> Response:

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from ssbrace.analysis.scoreboard import INDICATORS
 from ssbrace.kb import search as kb_search
@@ -38,10 +39,14 @@ def _not_found(what: str) -> HTTPException:
 @router.get("/", response_class=HTMLResponse, dependencies=read)
 def scoreboard(request: Request, by: str = Query("country", pattern="^(country|company)$")) -> HTMLResponse:
     snap = state_of(request).snapshot()
-    board = snap.board(by)
-    return render(request, "scoreboard.html", {
-        "section": "scoreboard", "board": board, "by": by, "indicators": INDICATORS, "cells": snap.board_cells(by),
-        "chart": views.score_chart(board)})
+
+    def page() -> bytes:
+        board = snap.board(by)
+        return bytes(render(request, "scoreboard.html", {
+            "section": "scoreboard", "board": board, "by": by, "indicators": INDICATORS,
+            "cells": snap.board_cells(by), "chart": views.score_chart(board)}).body)
+
+    return HTMLResponse(snap.fragment(("scoreboard", by), page))  # the whole page is the snapshot's
 
 
 @router.get("/countries", response_class=HTMLResponse, dependencies=read)
@@ -59,13 +64,22 @@ def companies(request: Request) -> HTMLResponse:
 
 
 def _entity(request: Request, name: str, page: int, section: str) -> HTMLResponse:
-    data = views.entity_page(state_of(request), name, page)
+    state = state_of(request)
+    snap = state.snapshot()
+    data = views.entity_page(state, name, page, snap)
     if data is None:
         raise _not_found(f"entity called {name!r}")
-    return render(request, "entity.html", {
-        "section": section, "page": data, "page_no": page,
-        "series_charts": [(s, views.series_chart(s, data.name)) for s in data.series if sum(f.key.year is not None for f in s.facts) >= 2],
-        "ledger_chart": views.ledger_chart(data.ledgers, f"{data.name}: targets as reported") if data.ledgers else ""})
+
+    def analysis() -> Markup:
+        # Charts, ledgers, facts and conflicts: tens of KB of markup that only a new snapshot changes.
+        return Markup(request.app.state.templates.get_template("entity_analysis.html").render({
+            "page": data,
+            "series_charts": [(s, views.series_chart(s, data.name)) for s in data.series
+                              if sum(f.key.year is not None for f in s.facts) >= 2],
+            "ledger_chart": views.ledger_chart(data.ledgers, f"{data.name}: targets as reported") if data.ledgers else ""}))
+
+    return render(request, "entity.html", {"section": section, "page": data, "page_no": page,
+                                           "analysis": snap.fragment(("entity", data.name), analysis)})
 
 
 @router.get("/companies/{name:path}", response_class=HTMLResponse, dependencies=read)

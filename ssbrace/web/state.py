@@ -1,18 +1,28 @@
 """What the app keeps between requests: the store, the domain pack and the analysis of the claims.
 
 The analysis (facts, conflicts, ledgers, boards) is the same ``Knowledge`` bundle the CLI and the report
-build, by the same function (``ssbrace.pipeline.knowledge_in``); the app keeps one and rebuilds it only
-when the store's fingerprint changes, so a page costs a lookup, not a pass over every claim.
+build, by the same function (``ssbrace.pipeline.knowledge_in``); the app keeps one, with every part and
+index computed, as a ``Snapshot``, so a page costs a lookup, not a pass over every claim.
+
+No request waits for the analysis to be brought up to date: a request at most notices (once a second) that
+the store may have changed and starts a background update; requests keep answering from the snapshot they
+find until the new one is swapped in whole. An update reads only the claims that changed and recomputes only
+the touched entities' parts (``Knowledge.updated``); when most claims changed it reads everything again,
+still in the background. Only the very first snapshot,
+started when the app is created, is waited for, and for at most ``FIRST_WAIT_SECONDS``: after that a
+request is answered 503 "building" until it is ready.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from ssbrace.analysis.bundle import Knowledge
 from ssbrace.analysis.conflicts import Conflict
@@ -20,7 +30,14 @@ from ssbrace.analysis.facts import Fact
 from ssbrace.analysis.roadmaps import Ledger
 from ssbrace.analysis.scoreboard import Board
 from ssbrace.domains.loader import DomainPack, load_domain
-from ssbrace.kb.queries import EntityRow, entity_rows
+from ssbrace.kb.queries import (
+    ClaimSources,
+    EntityRow,
+    changed_claims,
+    claim_records_by_id,
+    claim_sources,
+    entity_rows,
+)
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.search import TopicRule, store_fingerprint
 from ssbrace.kb.store import Store
@@ -28,8 +45,22 @@ from ssbrace.pipeline import knowledge_in
 from ssbrace.settings import Settings
 
 # How long a page may show the analysis before the store is asked whether it changed: writes from other
-# processes (ingest, extract) show up within this delay, and a busy server asks once, not per request.
+# processes (ingest, extract) show up within this delay plus the update, and a busy server asks once, not
+# per request.
 RECHECK_SECONDS = 1.0
+# How long a request waits for the very first snapshot before it is answered "building" (503): a small
+# store is ready well within it; 100,000 claims take about ten seconds.
+FIRST_WAIT_SECONDS = 5.0
+# An update that finds more than this share of the claims changed reads them all again (one scan is then
+# cheaper than lookups by id).
+FULL_READ_SHARE = 0.3
+# Rendered page fragments kept per snapshot (entity pages are the many; each is tens of KB).
+FRAGMENTS = 256
+log = logging.getLogger(__name__)
+
+
+class Building(Exception):
+    """The first analysis of the store is not ready yet."""
 
 
 @dataclass(frozen=True)
@@ -55,8 +86,34 @@ class Snapshot:
     fingerprint: tuple
     knowledge: Knowledge
     entities: list[EntityRow]
+    sources: ClaimSources | None = None  # what the claims were read from, to tell what a change touched
     _boards: dict[str, Board] = field(default_factory=dict)
     _cells: dict[str, dict[tuple[str, str], Cell]] = field(default_factory=dict)
+    _fragments: OrderedDict[tuple, Any] = field(default_factory=OrderedDict)
+    _fragments_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def warm(self) -> Snapshot:
+        """Compute every part and index now (in the updater), so that no request computes one."""
+        k = self.knowledge
+        _ = k.facts, k.conflicts, k.ledgers, k.moves, k.findings
+        for by in ("country", "company"):
+            self.board_cells(by)
+        _ = self.by_entity, self.facts_by_entity, self.ledgers_by_entity, self.conflicts_by_entity
+        _ = self.entity_index
+        return self
+
+    def fragment(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """A rendered piece of a page, made once per snapshot (the snapshot never changes, so neither does it)."""
+        with self._fragments_lock:
+            if key in self._fragments:
+                self._fragments.move_to_end(key)
+                return self._fragments[key]
+        value = make()  # outside the lock: two requests may render it at once, and both get the same text
+        with self._fragments_lock:
+            self._fragments[key] = value
+            while len(self._fragments) > FRAGMENTS:
+                self._fragments.popitem(last=False)
+        return value
 
     def board(self, by: str) -> Board:
         if by not in self._boards:
@@ -119,46 +176,95 @@ class Snapshot:
 
 
 class AppState:
-    """Settings, store, pack and the cached analysis of one running app."""
+    """Settings, store, pack and the analysis snapshot of one running app, kept up to date in the background."""
 
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
         self.store = store or Store(settings.db)
         self.pack: DomainPack = load_domain(settings.domain)
         self._snapshot: Snapshot | None = None
-        self._checked = 0.0
-        self._lock = threading.Lock()
+        self._checked = time.monotonic()
+        self._updating = threading.Lock()  # one update at a time
+        self._starting = threading.Lock()  # one updater thread at a time
+        self._worker: threading.Thread | None = None
+        self._failure: Exception | None = None
+        self._closed = False
+        self.last_update: dict[str, Any] = {}  # how the latest update went: "how" (full/incremental), seconds, claims
+        self._start_update()  # the first snapshot is built from the start, not on the first request
 
     def snapshot(self) -> Snapshot:
-        """The analysis of the store as it is now (rebuilt when claims, entities or stories changed)."""
+        """The latest analysis of the store (at most a recheck and an update behind it); never waits for an
+        update, except for the very first snapshot (``FIRST_WAIT_SECONDS``, then ``Building``)."""
         current = self._snapshot
+        if current is None:
+            return self._first()
         now = time.monotonic()
-        if current is not None and now - self._checked < RECHECK_SECONDS:
-            return current
+        if now - self._checked >= RECHECK_SECONDS:
+            self._checked = now
+            self._start_update()
+        return current
+
+    def refresh(self) -> Snapshot:
+        """Bring the snapshot up to date now and return it: a write route calls this so that the writer's
+        next read shows its write (the writer waits for the update; readers do not)."""
+        with self._updating:
+            self._update()
+        assert self._snapshot is not None
+        return self._snapshot
+
+    def _first(self) -> Snapshot:
+        worker = self._start_update()
+        worker.join(FIRST_WAIT_SECONDS)
+        if self._snapshot is not None:
+            return self._snapshot
+        if worker.is_alive():
+            raise Building("the analysis of the store is being built; try again in a few seconds")
+        failure, self._failure = self._failure, None
+        raise failure or Building("the analysis of the store could not be built")
+
+    def _start_update(self) -> threading.Thread:
+        """The updater thread, started unless one runs already."""
+        with self._starting:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._run_update, name="ssbrace-snapshot", daemon=True)
+                self._worker.start()
+            return self._worker
+
+    def _run_update(self) -> None:
+        try:
+            with self._updating:
+                if not self._closed:
+                    self._update()
+        except Exception as exc:  # noqa: BLE001 - kept for the request waiting on the first snapshot
+            self._failure = exc
+            if self._snapshot is not None:
+                log.warning("updating the analysis failed (the previous one is served): %s", exc)
+
+    def _update(self) -> None:
+        """Swap in a snapshot of the store as it is now, if it changed: incremental when it can be."""
+        current = self._snapshot
+        started = time.perf_counter()
+        # The fingerprint is read first: a write landing during the update changes it again, so the next
+        # check sees it (read after, it could hide that write).
         with self.store.session() as session:
             fingerprint = store_fingerprint(session)
-        self._checked = now
-        if current is not None and current.fingerprint == fingerprint:
-            return current
-        # One rebuild at a time. While one runs, readers that have a snapshot answer from it instead of
-        # queueing behind the rebuild (during an ingest the store changes all the time); only the very
-        # first snapshot is waited for.
-        if not self._lock.acquire(blocking=current is None):
-            return current  # type: ignore[return-value]
-        try:
-            current = self._snapshot
             if current is not None and current.fingerprint == fingerprint:
-                return current
-            # The fingerprint, the claims and the entities are read in one session: one state of the store.
-            with self.store.session() as session:
-                fingerprint = store_fingerprint(session)
+                return
+            sources = claim_sources(session)
+            changed, removed = (changed_claims(current.sources, sources) if current and current.sources
+                                else (set(), set()))
+            incremental = (current is not None and current.sources is not None
+                           and len(changed) + len(removed) <= FULL_READ_SHARE * max(len(sources.links), 1))
+            if incremental:
+                assert current is not None
+                knowledge = current.knowledge.updated(claim_records_by_id(session, changed), removed)
+            else:
                 knowledge = knowledge_in(session, self.pack)
-                entities = entity_rows(session)
-            self._snapshot = Snapshot(fingerprint, knowledge, entities)
-            self._checked = time.monotonic()
-            return self._snapshot
-        finally:
-            self._lock.release()
+            entities = entity_rows(session)
+        self._snapshot = Snapshot(fingerprint, knowledge, entities, sources).warm()
+        self._checked = time.monotonic()
+        self.last_update = {"how": "incremental" if incremental else "full", "claims": len(knowledge.records),
+                            "changed": len(changed) + len(removed), "seconds": time.perf_counter() - started}
 
     def topic_rule(self, slug: str) -> TopicRule | None:
         """The pack's topic with this slug as a claim filter; None when the pack has no such topic."""
@@ -169,4 +275,8 @@ class AppState:
         return None
 
     def close(self) -> None:
+        self._closed = True
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout=30)
         self.store.dispose()

@@ -122,9 +122,10 @@ def _series(facts: list[Fact]) -> list[Series]:
     return out
 
 
-def entity_page(state: AppState, name: str, page: int = 1) -> EntityPage | None:
-    """A company's or country's page; None when the store knows nothing of the name."""
-    snap = state.snapshot()
+def entity_page(state: AppState, name: str, page: int = 1, snap: Snapshot | None = None) -> EntityPage | None:
+    """A company's or country's page (from ``snap``, else the latest snapshot); None when the store knows
+    nothing of the name."""
+    snap = snap or state.snapshot()
     entity = snap.entity(name)
     canonical = entity.name if entity else name
     claims = snap.claims_of(canonical)
