@@ -323,11 +323,12 @@ def load_model() -> MiniLM:
         return _MODEL
 
 
-def embed(texts: Sequence[str]) -> Matrix:
-    """Unit MiniLM vectors of the texts, one row each (float32, 384 columns)."""
+def embed(texts: Sequence[str], max_tokens: int = MAX_TOKENS) -> Matrix:
+    """Unit MiniLM vectors of the texts, one row each (float32, 384 columns); each text's first
+    ``max_tokens`` word pieces count ([CLS] and [SEP] included)."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    return load_model().embed(texts)
+    return load_model().embed(texts, max_tokens=max_tokens)
 
 
 def embedding_text(doc: DocRecord) -> str:
