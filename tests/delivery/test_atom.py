@@ -80,3 +80,22 @@ def test_empty_topic_gives_a_valid_empty_feed(store, tmp_path):
     write_feed(data, out)
     parsed = feedparser.parse(out.read_bytes())
     assert not parsed.bozo and parsed.entries == [] and parsed.feed.updated_parsed is not None
+
+
+def test_entry_ids_survive_a_rebuild_of_the_stories(store):
+    from sqlalchemy import delete, func, select
+
+    from ssbrace.kb.tables import Document, Story, StoryDocument
+    from ssbrace.pipeline import rebuild_stories
+
+    seed(store)
+    with store.session() as s:  # the first story and its documents removed: ids now start at 2, not 1
+        first = s.scalar(select(func.min(Story.id)))
+        members = list(s.scalars(select(StoryDocument.document_id).where(StoryDocument.story_id == first)))
+        s.execute(delete(Document).where(Document.id.in_(members)))
+        s.execute(delete(Story).where(Story.id == first))
+    before = sorted((e.title, e.id) for e in feedparser.parse(feed_of(store)).entries)
+    for _ in range(2):
+        with store.session() as s:
+            rebuild_stories(s)
+        assert sorted((e.title, e.id) for e in feedparser.parse(feed_of(store)).entries) == before

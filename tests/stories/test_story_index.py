@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 
 from ssbrace.kb import stories_repo as repo
 from ssbrace.kb.tables import StoryKey
-from ssbrace.pipeline import assign_pending, rebuild_stories
+from ssbrace.pipeline import assign_document, assign_pending, rebuild_stories
 from ssbrace.stories.cluster import ClusterConfig, rank_by_keys
 from tests.stories.helpers import store_plain_document
 
@@ -83,7 +83,9 @@ def test_rebuild_keeps_every_story_id_and_new_ones_do_not_collide(store):
     ids = [_add(store, "event", EVENT, title="Acme Cells to build Ruritania plant"),
            *(_add(store, f"filler{i}", _filler(i)) for i in range(4)),
            _add(store, "follow-up", FOLLOW_UP, title="Acme Cells chooses Ruritania")]
-    _group(store, config)
+    with store.session() as session:  # the fillers grouped first, newest first: ids a rebuild would not give
+        for document_id in [*reversed(ids[1:5]), ids[0], ids[5]]:
+            assign_document(session, document_id, config=config)
     before = [_story(store, i) for i in ids]
     assert before[0] == before[-1] and len(set(before)) == 5
     for _ in range(2):
