@@ -270,6 +270,95 @@ class Proposer:
         for claim in ruled.values():  # a rule pair whose parties this sentence does not name (coreference)
             feats = sentence.pair_features(None, None, "rule", True)
             out.append(Candidate(claim, self._group(), "rule", feats))
+        if cued and pool:
+            out.extend(self._cross_pairs(ctx, sentence, pool, rule_keys))
+        return out
+
+    def _cross_pairs(self, ctx: SentenceContext, sentence: _SentenceView, pool: list[Mention],
+                     rule_keys: set[frozenset[str]]) -> list[Candidate]:
+        """A party named here with a partner named in an earlier sentence: "Acme raised $20 million. Investors
+        include Foo and Bar", "Acme isn't alone. They've teamed up with Foo". One group per party named here,
+        its readings the entities of the two sentences before, the one a referring phrase points at, the
+        document's focus and its first-named company; features say how the sentence supports each."""
+        here = {m.name for m in pool}
+        others: list[tuple[Mention, str, int]] = []  # (entity, where, order within its sentence)
+        taken: set[str] = set()
+
+        def add(m: Mention | None, where: str, order: int = 0) -> None:
+            if m is not None and m.name not in here and m.name not in taken and m.type in SUBJECTS["partnership"]:
+                taken.add(m.name)
+                others.append((m, where, order))
+
+        resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, {"company"}, ctx.mentions)
+        ref = resolved[0][0] if resolved else None
+        add(ref, "coref")
+        for back, mentions in enumerate(reversed(self.previous), 1):
+            for i, m in enumerate([m for m in mentions if m.type in SUBJECTS["partnership"]][:3]):
+                add(m, f"prev{back}", i)
+        memory = ctx.state.memory
+        add(memory.focus({"company"}), "focus")
+        add(memory.first({"company"}), "first")
+        if not others:
+            return []
+        others = others[:5]
+        cues = strong_cues(ctx) + ctx.find("partnership_weak_cues") + ctx.find("membership_cues")
+        first_cue = min((c.start() for c in cues), default=len(ctx.text))
+        before_cue = [m for m in pool if m.end <= first_cue]
+        partnered = {n for key in rule_keys for n in key}
+        out: list[Candidate] = []
+        for b in pool[:8]:
+            near = min(cues, key=lambda c: min(abs(c.start() - b.end), abs(b.start - c.end())), default=None)
+            if near is None:
+                continue
+            side = ([m for m in pool if m.end <= near.start()] if b.start >= near.end()
+                    else [m for m in pool if m.start >= near.end()])
+            if side:
+                continue  # the cue's other side names its own party: the deal is told within the sentence
+            group = self._group()
+            listed = sentence.list_of(b) if b in ctx.mentions else [b]
+            for rank, (a, where, order) in enumerate(others):
+                claim = ctx.claim("partnership", a, 0.5, object=b.name, object_type=b.type,
+                                  technology=ctx.technology())
+                f = dict(sentence.base)
+                f["kind:partnership"] = 1.0
+                f["xpair"] = 1.0
+                f[f"xpair|where:{where}"] = 1.0
+                f[f"xpair|rank:{min(rank, 3)}"] = 1.0
+                f[f"xpair|order:{min(order, 2)}"] = 1.0
+                if ref is not None:
+                    f["xpair|is_ref" if a.name == ref.name else "xpair|ref_elsewhere"] = 1.0
+                f[f"xpair|here:{min(len(pool), 4)}"] = 1.0
+                f[f"xpair|before_cue:{min(len(before_cue), 2)}"] = 1.0
+                f["xpair|b_before_cue" if b.end <= first_cue else "xpair|b_after_cue"] = 1.0
+                # the other side of the cue nearest b: empty when the partner is not named in this sentence
+                # ("Investors include Foo", "Foo has invested in the startup")
+                f[f"xpair|other_side:{min(len(side), 2)}"] = 1.0
+                f[f"xpair|other_side:{min(len(side), 2)}|{'after' if b.start >= near.end() else 'before'}"] = 1.0
+                if b is pool[0]:
+                    f["xpair|b_first"] = 1.0
+                if sentence.object_position(b):
+                    f["xpair|b_object"] = 1.0
+                if b.name in partnered:
+                    f["xpair|b_rule_partnered"] = 1.0
+                elif rule_keys:
+                    f["xpair|rules_read_pairs"] = 1.0
+                if len(listed) >= 2:
+                    f[f"xpair|b_listed:{min(len(listed), 3)}"] = 1.0
+                if not b.known:
+                    f["xpair|b_unknown"] = 1.0
+                if not a.known:
+                    f["xpair|a_unknown"] = 1.0
+                f[f"pair_types:{'-'.join(sorted((a.type, b.type)))}"] = 1.0
+                rank_s = sentence.salience.get(a.name)
+                f[f"xpair|a_salience:{'new' if rank_s is None else min(rank_s, 2)}"] = 1.0
+                if a.name == sentence.first_named:
+                    f["xpair|a_first_named"] = 1.0
+                for c in cues[:3]:
+                    f[f"xpair|cue:{c.group().lower()}"] = 1.0
+                if "context" in LEXICAL:
+                    for w in _words(ctx.text[max(0, b.start - 30) : b.start], 8)[-2:]:
+                        f[f"xpair_pre:{w}"] = 1.0
+                out.append(Candidate(claim, group, "xpair", f))
         return out
 
     def _money(self, ctx: SentenceContext, sentence: _SentenceView, rules: list[Claim]) -> list[Candidate]:
@@ -370,6 +459,12 @@ class Proposer:
             if not any(ch.isdigit() for ch in ref.text) and _RELATIVE_TO_EVENT.search(ref.text):
                 continue
             stage = _stage_near(ctx, ref.start, ref.end)
+            if (stage is None or stage[2] > 120) and (aims or done):
+                # a vague stage word ("production", "launch", "factory") the rules read only beside a goal
+                # (production words only: "sales", "use", "launch" read a goal only in the rules' own context)
+                weak = _stage_near(ctx, ref.start, ref.end, ("stages_weak",))
+                if weak is not None and weak[0] == "mass_production" and weak[2] <= 60 and ref.prep != "for":
+                    stage = weak
             if stage is None or stage[2] > 120:
                 # no stage word, but the verb says what was done ("is testing", "unveiled", "launched"); with
                 # a stated year only a showing ("presented in 2020"): "selling prices in 2024" is no launch
@@ -611,7 +706,6 @@ def _relative(placed: list[tuple[Candidate, Place]], anchor: tuple[int, int]) ->
 # Strong stage words only: the weak ones ("sales", "supply", "use") name a goal only in the rules' context.
 # Words that can link two parties when no partnership cue is listed: "with", "from", "by", "-backed", "between".
 _LINKS = re.compile(r"\b(?:with|from|by|between|among|including|includes|to)\b|-(?:backed|owned|funded)", re.IGNORECASE)
-_STAGE_TABLES = ("stages", "stages_vehicle")
 _TOP_N = re.compile(r"[ \t\-]+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\b", re.IGNORECASE)
 # Relative years counted from another date, not from the document's ("a year earlier than the 2030 date").
 _RELATIVE_TO_EVENT = re.compile(r"earlier|before|previous|prior|ago|later", re.IGNORECASE)
@@ -677,10 +771,11 @@ def _likely_pairs(ctx: SentenceContext, pool: list[Mention]) -> list[tuple[Menti
     return sorted(combinations(ordered, 2), key=key)
 
 
-def _stage_near(ctx: SentenceContext, start: int, end: int) -> tuple[str, str, int] | None:
+def _stage_near(ctx: SentenceContext, start: int, end: int,
+                tables: tuple[str, ...] = ("stages", "stages_vehicle")) -> tuple[str, str, int] | None:
     """The stage word nearest a year: (stage, table, distance)."""
     best: tuple[str, str, int] | None = None
-    for table in _STAGE_TABLES:
+    for table in tables:
         for hit in ctx.find(table):
             label = ctx.lexicon.label(table, hit.group())
             if not label:

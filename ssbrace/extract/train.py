@@ -53,8 +53,26 @@ def labels(example: Example) -> list[int]:
     out = []
     for cand in example.candidates():
         pred = cand.claim.to_json()
-        out.append(int(any(matches(pred, g) for g in gold if g.get("kind") == pred["kind"])))
+        found = [g for g in gold if g.get("kind") == pred["kind"] and matches(pred, g)]
+        if found and cand.source in SPAN_LABELLED:
+            found = [g for g in found if _stated_in(cand, g)]
+        out.append(int(bool(found)))
     return out
+
+
+# Readings labelled by where the gold says the claim is stated, not only by the document: a pair across
+# sentences matches a gold pair the document states anywhere, so most of its "positives" would be a pair
+# stated elsewhere, which teaches the model nothing about this sentence.
+SPAN_LABELLED = frozenset({"xpair"})
+
+
+def _stated_in(cand: Candidate, g: dict[str, Any]) -> bool:
+    """Does the candidate's sentence hold (part of) the gold claim's evidence?"""
+    ev = cand.claim.evidence
+    if g.get("start") is not None and g.get("end") is not None:
+        return g["start"] < ev.end and ev.start < g["end"]
+    text = str(g.get("sentence") or "")
+    return not text or text in ev.sentence or ev.sentence in text
 
 
 def fit(examples: Sequence[Example], *, c: float = C, threshold: float = THRESHOLD,

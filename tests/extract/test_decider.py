@@ -77,6 +77,45 @@ def test_members_of_an_alliance_named_a_sentence_earlier_pair_with_it():
     assert members == {frozenset((name, "CASIP")) for name in ("CATL", "CALB", "EVE Energy")}
 
 
+def test_a_party_named_here_pairs_with_an_entity_of_the_sentence_before():
+    text = ("Solid Power closed a $40 million round to build its first line.\n"
+            "Other backers include Toyota and Panasonic.")
+    cross = {(c.claim.subject, c.claim.object) for c in _cands(text) if c.source == "xpair"}
+    assert ("Solid Power", "Toyota") in cross and ("Solid Power", "Panasonic") in cross
+    groups = {c.group for c in _cands(text) if c.source == "xpair" and c.claim.object == "Toyota"}
+    assert len(groups) == 1  # one reading per party named here: the model picks its partner
+
+
+def test_no_cross_sentence_pair_when_the_cue_names_its_own_parties():
+    text = ("Borealis Cells closed a $40 million round.\n"
+            "Acme Motors signed a supply deal with Zephyr Power.")
+    assert not [c for c in _cands(text) if c.source == "xpair"]
+
+
+def test_training_labels_a_cross_sentence_pair_by_where_the_gold_states_it():
+    from ssbrace.extract.train import Example, labels
+
+    text = ("Solid Power teamed up with Toyota in 2023.\n"
+            "Solid Power closed a $40 million round.\n"
+            "Other backers include Toyota.")
+    start = text.index("Solid Power teamed")
+    gold = [{"kind": "partnership", "subject": "Solid Power", "object": "Toyota", "start": start,
+             "end": start + 42}]
+    ex = Example(doc="t.txt", text=text, published=date(2024, 5, 1), gold=gold)
+    by_source = {(c.source, c.claim.evidence.sentence[:5]): y for c, y in zip(ex.candidates(), labels(ex), strict=True)
+                 if c.claim.kind == "partnership" and {c.claim.subject, c.claim.object} == {"Solid Power", "Toyota"}}
+    assert by_source.get(("xpair", "Other")) == 0  # the gold pair is stated two sentences earlier, not here
+    assert 1 in by_source.values()
+
+
+def test_a_year_beside_a_vague_stage_word_is_proposed_for_the_model():
+    # the rules read a vague stage only where no other figure stands beside it; the model sees it anyway
+    text = "Toyota said the factory, sized at 10 GWh a year, will start operating in 2029."
+    years = {(c.claim.subject, c.claim.year, c.claim.stage) for c in _cands(text) if c.source == "year"}
+    assert ("Toyota", 2029, "mass_production") in years
+    assert not [c for c in extract_claims(text, published=date(2024, 5, 1), decider=False) if c.kind == "target"]
+
+
 def test_pairs_across_a_linking_word_come_before_pairs_inside_one_list():
     text = "BYD and CATL ship cells to carmakers including Tesla, BMW, Toyota, Kia, Ford and Hyundai."
     order = [frozenset((c.claim.subject, c.claim.object)) for c in _cands(text) if c.claim.kind == "partnership"]
