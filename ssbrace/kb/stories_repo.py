@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Date, TextClause, bindparam, delete, func, insert, or_, select, text
 from sqlalchemy.orm import Session
@@ -176,7 +177,11 @@ def _members(session: Session, story_ids: Sequence[int], latest: int | None = No
     return {k: tuple(v) for k, v in members.items()}
 
 
-def _stories(session: Session, rows: Sequence[Story], latest: int | None = None) -> list[StoryRecord]:
+_STORY_COLUMNS = ("id", "headline", "first_date", "last_date", "doc_count", "version", "created_at", "updated_at")
+
+
+def _stories(session: Session, rows: Sequence[Any], latest: int | None = None) -> list[StoryRecord]:
+    """Records of story rows (ORM objects or rows of ``_STORY_COLUMNS``)."""
     members = _members(session, [r.id for r in rows], latest)
     return [
         StoryRecord(
@@ -227,7 +232,9 @@ def get_stories(session: Session, ids: Iterable[int], latest_members: int | None
     ids = list(ids)
     if not ids:
         return []
-    rows = session.scalars(select(Story).where(Story.id.in_(ids)).order_by(Story.id)).all()
+    # plain rows, not ORM objects: candidates are read for every placement
+    rows = session.execute(select(*(getattr(Story, f) for f in _STORY_COLUMNS)).where(Story.id.in_(ids))
+                           .order_by(Story.id)).all()
     return _stories(session, rows, latest_members)
 
 

@@ -47,7 +47,7 @@ class ClusterConfig:
     background: int = 300  # recent documents that steady the term weights of a small window
     # Bounds that keep the cost of placing one document independent of the store's size: the most
     # recently active stories of the window, and each story's latest members, are compared.
-    max_stories: int = 60
+    max_stories: int = 30
     max_members: int = 8
     # Candidates come from the story index (stories whose members share the document's entities, figures or
     # title words, ranked by how telling the shared keys are) and, for a document that shares none, the
