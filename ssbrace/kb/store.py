@@ -39,6 +39,9 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # 32 MiB of page cache per connection instead of 2: a store of tens of thousands of documents keeps its
+    # indexes' upper levels in memory, so an insert or a lookup does not grow dearer as the store fills.
+    cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
 
 
