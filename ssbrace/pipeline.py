@@ -223,15 +223,16 @@ class Ingestion:
         try:
             # The time budget of one document: it fails alone when spent.
             with budget.time_budget(getattr(self.settings, "document_seconds", None)):
-                text = read_raw(item.fetch(), max_bytes=self.options.max_bytes,
+                raw = item.fetch()
+                text = read_raw(raw, max_bytes=self.options.max_bytes,
                                 max_text_chars=getattr(self.settings, "max_text_chars", None))
-                outcome = self._store(item, text)
+                outcome = self._store(item, text, fetched_at=raw.fetched_at)
         except Exception as exc:
             outcome = self._fail(item.label, exc)
         self._tick(item.label)
         return outcome.status
 
-    def _store(self, found: Found, text: Text) -> ItemResult:
+    def _store(self, found: Found, text: Text, *, fetched_at: datetime | None = None) -> ItemResult:
         """Store one text in its own transaction, or say why it is a duplicate."""
         extracted = text.extracted
         item = ItemResult(input=found.label, status="new", title=extracted.title)
@@ -256,7 +257,8 @@ class Ingestion:
                     author=extracted.author, publisher=extracted.publisher, published=extracted.published,
                     language=extracted.language, content_type=(text.content_type or "")[:64] or None,
                     word_count=word_count(extracted.text), duplicate_of=match[0] if match else None,
-                    similarity=round(match[1], 4) if match else None, extractor_version=text.extractor_version)
+                    similarity=round(match[1], 4) if match else None, extractor_version=text.extractor_version,
+                    fetched_at=fetched_at)
                 item.document_id = document.id
                 if match is None:
                     # Only originals are indexed, in the document's own transaction.

@@ -16,6 +16,9 @@ TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES
+# Archives, read record by record by ``sources.archives``. A folder walk also takes other ``.gz`` files:
+# routing keeps those whose content is an archive, and passes over the rest.
+ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 # Size cap of one file when the caller names none (the ``max_bytes`` setting's default).
 DEFAULT_MAX_BYTES = 10_000_000
 _CHUNK = 1 << 20
@@ -23,6 +26,10 @@ _CHUNK = 1 << 20
 
 def is_supported(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def is_archive_name(path: Path) -> bool:
+    return path.name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
 def display_path(path: Path | str) -> str:
@@ -50,7 +57,8 @@ def walk_folder(folder: Path) -> FolderFiles:
         subdirs[:] = [d for d in subdirs if not d.startswith(".")]
         for name in names:
             path = Path(directory) / name
-            if name.startswith(".") or not is_supported(path):
+            if name.startswith(".") or not (is_supported(path) or is_archive_name(path)
+                                             or path.suffix.lower() == ".gz"):
                 continue
             if path.is_symlink():
                 target = path.resolve()

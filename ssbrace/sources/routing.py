@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
@@ -23,6 +23,9 @@ from ssbrace.errors import FetchError, InputError, SsbraceError
 from ssbrace.sources.feeds import FeedEntry, looks_like_feed, looks_like_html, parse_feed
 from ssbrace.sources.files import display_path, expand_path_with_skips
 from ssbrace.sources.web import FEED_TYPES, FetchedPage, FetchOptions, fetch, make_client
+
+if TYPE_CHECKING:
+    from ssbrace.sources.archives import ArchiveStats
 
 # A feed entry whose own content has at least this many words is taken as the full text.
 FULL_TEXT_MIN_WORDS = 120
@@ -73,11 +76,12 @@ class Raw:
     url: str | None = None
     header: str | None = None  # the Content-Type the text is decoded with
     content_type: str | None = None  # the type stored (a file's is known once it is read)
-    # A feed entry's metadata, for what the page does not say itself.
+    # A feed entry's (or an archive line's) metadata, for what the page does not say itself.
     from_feed: bool = False
     title: str | None = None
     author: str | None = None
     published: date | None = None
+    fetched_at: datetime | None = None  # when it was fetched, if not now (an archive record's WARC-Date)
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ class Settled:
 class Route:
     """One input's documents, and how its poll is recorded once each has an outcome."""
 
-    items: list[Found | Settled]
+    items: Iterable[Found | Settled]  # a list, or a stream (an archive's records, read as they are handled)
     units: int = 1  # units of progress: its files or entries
     finish: Callable[[list[str]], None] = lambda statuses: None  # called with every item's status
 
@@ -143,20 +147,61 @@ class Router:
     # --- files and folders ---
 
     def _path(self, text: str, name: str | None) -> Route:
+        from ssbrace.sources.archives import ArchiveStats, archive_kind, estimate_documents
+
         path = Path(text).expanduser()
         found = expand_path_with_skips(path)
         kind = "folder" if path.is_dir() else "file"
         source_id = self.book.register(display_path(path.resolve()), kind, name)
-        items: list[Found | Settled] = [Settled(display_path(skipped), "failed", f"skipped: {reason}", counts=False)
-                                        for skipped, reason in found.skipped]
-        items += [Found(display_path(file), display_path(file.resolve()), source_id, _file_fetch(file))
-                  for file in found.files]
+        skipped: list[Found | Settled] = [Settled(display_path(skipped), "failed", f"skipped: {reason}", counts=False)
+                                          for skipped, reason in found.skipped]
+        files: list[tuple[Path, str | None]] = []
+        units = 0
+        for file in found.files:
+            archive = archive_kind(file)
+            if archive is None and kind == "folder" and file.suffix.lower() == ".gz":
+                continue  # a folder's other .gz files are passed over, like its images
+            files.append((file, archive))
+            # An archive counts its documents, or estimates them when counting would take long.
+            units += 1 if archive is None else estimate_documents(file, archive)
+        stats = ArchiveStats()
+
+        def items() -> Iterator[Found | Settled]:
+            yield from skipped
+            for file, archive in files:
+                if archive is None:
+                    yield Found(display_path(file), display_path(file.resolve()), source_id, _file_fetch(file))
+                else:
+                    yield from self._archive(file, archive, source_id, stats)
 
         def finish(statuses: list[str]) -> None:
             failed = statuses.count("failed")
-            self.book.record_poll(source_id, f"ok: {len(found.files)} files, {failed} failed", kind=kind)
+            status = f"ok: {len(files)} files, {failed} failed"
+            if stats.records:
+                status += f"; archives: {stats.summary()}"
+            self.book.record_poll(source_id, status, kind=kind)
 
-        return Route(items, units=len(found.files), finish=finish)
+        return Route(items(), units=units, finish=finish)
+
+    def _archive(self, file: Path, kind: str, source_id: int, stats: ArchiveStats) -> Iterator[Found | Settled]:
+        """An archive's records as they are read; those stored already are not handed on to be read again."""
+        from ssbrace.sources.archives import Broken, read_archive
+
+        try:
+            records = read_archive(file, kind, max_bytes=self.options.max_bytes, stats=stats)
+            for record in records:
+                if isinstance(record, Broken):
+                    yield Settled(record.label, "failed", record.reason)
+                    continue
+                stored = self.book.stored_locations([record.location])
+                if record.location in stored:
+                    doc_id = stored[record.location]
+                    yield Settled(record.label, "duplicate", f"already stored as document {doc_id}",
+                                  document_id=doc_id)
+                else:
+                    yield Found(record.label, record.location, source_id, _raw_fetch(record.raw))
+        except SsbraceError as exc:  # the archive as a whole: not one, or unreadable
+            yield Settled(display_path(file), "failed", str(exc))
 
     # --- pages and feeds ---
 
@@ -256,6 +301,10 @@ class Router:
 
 def _file_fetch(file: Path) -> Callable[[], Raw]:
     return lambda: Raw(path=file)
+
+
+def _raw_fetch(raw: Raw) -> Callable[[], Raw]:
+    return lambda: raw
 
 
 def _header(page: FetchedPage) -> str | None:
