@@ -54,7 +54,7 @@ class ClusterConfig:
     # most recently active stories. A key carried by more than ``key_postings`` members of the window is
     # too common to be read.
     recent_stories: int = 10
-    key_postings: int = 50
+    key_postings: int = 20
 
 
 DEFAULT_CONFIG = ClusterConfig()
