@@ -120,7 +120,8 @@ class _Route:
 class _Partition:
     items: list[tuple[_Route, Found]] = field(default_factory=list)
     skip: dict[str, int] = field(default_factory=dict)  # location -> document id stored before the run
-    future: Future | None = None
+    submitted: bool = False
+    future: Future | None = None  # None once submitted: every document was stored before
 
 
 class DistributedIngestion(Ingestion):
@@ -213,6 +214,9 @@ class DistributedIngestion(Ingestion):
         # Stored by an earlier run (a restart): not sent to be read again.
         part.skip = self.sources.stored_locations([found.location for _, found in part.items])
         jobs = [ReadJob(found.location, found.fetch) for _, found in part.items if found.location not in part.skip]
+        part.submitted = True
+        if not jobs:
+            return
         self._submitted += 1
         key = f"ssbrace-read-{self._run_id}-{self._submitted}"
         part.future = self.client.submit(read_partition, jobs, self.config, key=key, pure=False)
@@ -223,32 +227,32 @@ class DistributedIngestion(Ingestion):
         while self._slots:
             head = self._slots[0]
             if isinstance(head, _Partition):
-                if head.future is None:
+                if not head.submitted:
                     if not everything:
                         return
                     self._submit(head)
-                assert head.future is not None
-                if not (everything or self._in_flight > self.ahead or head.future.done()):
+                future = head.future
+                if future is not None and not (everything or self._in_flight > self.ahead or future.done()):
                     return
                 self._write_partition(head)
-                self._in_flight -= 1
             else:
                 head()
             self._slots.popleft()
 
     def _write_partition(self, part: _Partition) -> None:
-        assert part.future is not None
-        outcomes: list[Any]
-        try:
-            result: PartitionResult = part.future.result()
-            self.throughput.partition(result)
-            outcomes = list(result.outcomes)
-        except Exception as exc:  # the task itself was lost (its workers kept dying): its documents fail
-            reason = f"lost on the cluster: {type(exc).__name__}: {exc}"
-            log.warning("partition %s: %s", part.future.key, reason)
-            outcomes = [Failure(reason, internal=False)] * (len(part.items) - len(part.skip))
-        finally:
-            part.future.release()
+        outcomes: list[Any] = []
+        if part.future is not None:
+            self._in_flight -= 1
+            try:
+                result: PartitionResult = part.future.result()
+                self.throughput.partition(result)
+                outcomes = list(result.outcomes)
+            except Exception as exc:  # the task itself was lost (its workers kept dying): its documents fail
+                reason = f"lost on the cluster: {type(exc).__name__}: {exc}"
+                log.warning("partition %s: %s", part.future.key, reason)
+                outcomes = [Failure(reason, internal=False)] * sum(f.location not in part.skip for _, f in part.items)
+            finally:
+                part.future.release()
         done = iter(outcomes)
         for route, found in part.items:
             if found.location in part.skip:

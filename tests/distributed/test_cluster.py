@@ -142,6 +142,34 @@ def test_same_documents_and_claims_as_single_process_and_a_rerun_stores_nothing(
     store.dispose()
 
 
+def test_feed_entries_and_archive_records_are_read_on_the_workers(client, tmp_path, http_server):
+    """A feed's entry pages are fetched by the workers (with a router of their own), an archive's records
+    are read on the driver and their bodies sent: the same outcomes as the single-process path."""
+    from dataclasses import replace
+
+    from tests.sources.archive_files import TOPICS, write_jsonl
+
+    dump = write_jsonl(tmp_path / "dump.jsonl.gz", [
+        {"url": "https://dump.example/1", "title": "Harbourline", "published": "2024-03-01", "text": TOPICS[0][1]},
+        {"url": "https://dump.example/2", "text": 7},
+        {"url": "https://dump.example/3", "html": f"<html><body><article><p>{TOPICS[2][1]}</p></article></body></html>"},
+    ], gz=True)
+    inputs = [http_server.url("feeds/summary.xml"), str(dump)]
+    settings = replace(Settings(), allow_private=True)
+    single_store = _store(f"sqlite:///{tmp_path / 'single.db'}")
+    cluster_store = _store(f"sqlite:///{tmp_path / 'cluster.db'}")
+    try:
+        expected = _items(run_ingest(single_store, inputs, settings))
+        assert [i["status"] for i in expected] == ["new", "new", "new", "failed", "new"]
+        result = run_ingest_distributed(cluster_store, inputs, settings, client, partition_size=PARTITION)
+        assert _items(result) == expected
+        assert _documents(cluster_store) == _documents(single_store)
+        assert _claims(cluster_store) == _claims(single_store)
+    finally:
+        single_store.dispose()
+        cluster_store.dispose()
+
+
 class KillOnce(WorkerPlugin):
     """Kills the worker process that starts the second partition of a run, once (a marker file says so)."""
 
