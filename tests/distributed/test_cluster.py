@@ -170,6 +170,21 @@ def test_feed_entries_and_archive_records_are_read_on_the_workers(client, tmp_pa
         cluster_store.dispose()
 
 
+def test_a_restarted_run_goes_on_where_the_last_one_stopped(client, folder, tmp_path, single):
+    """The first files were stored before the run was cut short: they are skipped, the rest stored once."""
+    single_store, _ = single
+    store = _store(f"sqlite:///{tmp_path / 'restarted.db'}")
+    first = sorted(folder.iterdir())[:4]
+    run_ingest_distributed(store, [str(p) for p in first], Settings(), client, partition_size=PARTITION)
+    result = run_ingest_distributed(store, [str(folder)], Settings(), client, partition_size=PARTITION)
+    statuses = [(Path(i.input).name, i.status) for i in result.items]
+    assert statuses[:4] == [(p.name, "duplicate") for p in first]
+    assert [i.reason for i in result.items[:4]] == [f"already stored as document {n}" for n in range(1, 5)]
+    assert _documents(store) == _documents(single_store)
+    assert _claims(store) == _claims(single_store)
+    store.dispose()
+
+
 class KillOnce(WorkerPlugin):
     """Kills the worker process that starts the second partition of a run, once (a marker file says so)."""
 
