@@ -129,10 +129,13 @@ def test_same_documents_and_claims_as_single_process_and_a_rerun_stores_nothing(
     # The near copy was in the last partition, its original in the first: found across partitions.
     near = next(i for i in _items(result) if i["status"] == "near_duplicate")
     assert near["input"].endswith("090_toyota-idemitsu-syndicated.txt") and near["duplicate_of"] == 1
-    # Progress: documents done and failed, each worker's throughput; both workers took partitions.
+    # Progress: documents done and failed, each worker's throughput (which workers took partitions is
+    # Dask's choice: on a busy machine one may take them all).
     assert throughput.done == len(single_items) and throughput.failed == 1
-    assert set(throughput.workers) == {"0", "1"}
-    assert lines[-1].startswith(f"done {len(single_items)}, failed 1; worker 0: ")
+    assert throughput.workers and set(throughput.workers) <= {"0", "1"}
+    assert sum(w.documents for w in throughput.workers.values()) == len(single_items)
+    assert lines[-1].startswith(f"done {len(single_items)}, failed 1; worker ")
+    assert lines[-1].endswith(" docs/s")
 
     again = run_ingest_distributed(store, [str(folder)], Settings(), client, partition_size=PARTITION)
     counts = again.counts()
@@ -256,7 +259,7 @@ def test_cli_ingest_on_an_existing_scheduler(client, folder, tmp_path, single):
                                    "failed": 1}
     assert [(x["status"], x["document_id"], x["claims"]) for x in lines[:-1]] == [
         (x["status"], x["document_id"], x["claims"]) for x in single_items]
-    assert f"cluster: done {len(single_items)}, failed 1; worker 0: " in done.stderr
+    assert f"cluster: done {len(single_items)}, failed 1; worker " in done.stderr
     assert "1 of 11 items failed" in done.stderr
 
 
