@@ -61,7 +61,8 @@ def _input_list(inputs: Inputs) -> list[str]:
 
 
 def ingest(store: Store, inputs: Inputs, *, settings: Settings | None = None, name: str | None = None,
-           progress: Callable[[int, int, str], None] | None = None, raise_errors: bool = False) -> IngestResult:
+           progress: Callable[[int, int, str], None] | None = None, raise_errors: bool = False,
+           workers: int | None = None, scheduler: str | None = None) -> IngestResult:
     """Ingest files, folders (recursive), pages and feeds through every stage: documents, claims,
     entities, stories. Nothing is stored twice; a failed input is reported in the result, not raised.
 
@@ -70,14 +71,25 @@ def ingest(store: Store, inputs: Inputs, *, settings: Settings | None = None, na
         inputs: one path or URL, or several.
         settings: fetch limits and the domain pack (default: as for ``open_store``).
         name: a name for the sources the inputs register.
-        progress: called with (done, total, label) as inputs are handled.
+        progress: called with (done, total, label) as inputs are handled; on a cluster the label is
+            the documents done and failed and each worker's throughput.
         raise_errors: let an unexpected error propagate instead of reporting the input as failed.
+        workers: read and extract on a Dask ``LocalCluster`` of this many processes (docs/scale.md).
+        scheduler: read and extract on the existing Dask cluster at this address instead.
     """
-    from ssbrace.pipeline import run_ingest
-
     items = _input_list(inputs)
-    result = run_ingest(store, items, _settings(settings), name=name, progress=progress,
-                        raise_errors=raise_errors)
+    if workers is not None or scheduler is not None:
+        from ssbrace.cluster.engine import dask_client
+        from ssbrace.cluster.ingest import run_ingest_distributed
+
+        with dask_client(workers, scheduler) as client:
+            result = run_ingest_distributed(store, items, _settings(settings), client, name=name,
+                                            progress=progress, raise_errors=raise_errors)
+    else:
+        from ssbrace.pipeline import run_ingest
+
+        result = run_ingest(store, items, _settings(settings), name=name, progress=progress,
+                            raise_errors=raise_errors)
     log.info("ingested %d input(s): %s", len(items), result.counts())
     return result
 
@@ -93,20 +105,31 @@ def update(store: Store, *, settings: Settings | None = None,
 
 
 def reextract(store: Store, *, settings: Settings | None = None, only_outdated: bool = True,
-              progress: Callable[[int, int], None] | None = None, raise_errors: bool = False) -> ReextractResult:
+              progress: Callable[[int, int], None] | None = None, raise_errors: bool = False,
+              workers: int | None = None, scheduler: str | None = None) -> ReextractResult:
     """Re-run the extractor over stored documents, replacing their claims (after an upgrade).
 
     A document that fails keeps its old claims and is listed in the result's ``failures``.
 
     Args:
         only_outdated: only documents an older extractor version handled; False redoes every one.
-        progress: called with (done, total) after each document.
+        progress: called with (done, total) after each document (on a cluster: after each partition).
         raise_errors: let an unexpected error propagate instead of reporting the document as failed.
+        workers: extract on a Dask ``LocalCluster`` of this many processes (docs/scale.md).
+        scheduler: extract on the existing Dask cluster at this address instead.
     """
-    from ssbrace.pipeline import run_reextract
+    if workers is not None or scheduler is not None:
+        from ssbrace.cluster.engine import dask_client
+        from ssbrace.cluster.ingest import run_reextract_distributed
 
-    result = run_reextract(store, _settings(settings), only_outdated=only_outdated, progress=progress,
-                           raise_errors=raise_errors)
+        with dask_client(workers, scheduler) as client:
+            result = run_reextract_distributed(store, _settings(settings), client, only_outdated=only_outdated,
+                                               progress=progress, raise_errors=raise_errors)
+    else:
+        from ssbrace.pipeline import run_reextract
+
+        result = run_reextract(store, _settings(settings), only_outdated=only_outdated, progress=progress,
+                               raise_errors=raise_errors)
     log.info("re-extracted %d document(s): %d claim(s), %d failed", result.documents, result.claims,
              result.failed)
     return result

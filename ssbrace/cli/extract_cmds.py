@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ssbrace.cli.context import app_context, cell, err, out, plain
+from ssbrace.cli.ingest_cmds import SCHEDULER_OPTION, WORKERS_OPTION, check_cluster_options
 from ssbrace.cli.main import app
 from ssbrace.errors import InputError
 
@@ -113,6 +114,8 @@ def eval_cmd(
 def reextract_cmd(
     ctx: typer.Context,
     all_documents: bool = typer.Option(False, "--all", help="Redo every document, not only older extractions."),
+    workers: int | None = WORKERS_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
 ) -> None:
     """Re-run the extractor over stored documents, replacing their claims (after an upgrade)."""
     from rich.progress import Progress
@@ -120,6 +123,7 @@ def reextract_cmd(
     from ssbrace.api import reextract
 
     context = app_context(ctx)
+    check_cluster_options(workers, scheduler)
     store = context.store()
     with Progress(console=err, transient=False) as progress:
         task = progress.add_task("re-extracting", total=None)
@@ -128,7 +132,7 @@ def reextract_cmd(
             progress.update(task, completed=done, total=total)
 
         result = reextract(store, settings=context.settings, only_outdated=not all_documents, progress=tick,
-                           raise_errors=context.debug)
+                           raise_errors=context.debug, workers=workers, scheduler=scheduler)
     for document_id, reason in result.failures:
         err.print(plain(f"failed: document {document_id}: {reason} (its old claims stay)"), markup=False)
     out.print(f"re-extracted {result.documents} document(s): {result.claims} claim(s)"

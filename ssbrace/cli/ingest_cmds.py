@@ -43,12 +43,15 @@ class _LateProgress:
 
     DELAY = 1.0
 
-    def __init__(self) -> None:
+    def __init__(self, width: int = 60) -> None:
         self.started = time.monotonic()
         self.progress: Progress | None = None
         self.task: Any = None
+        self.width = width
+        self.last = ""
 
     def __call__(self, done: int, total: int, label: str) -> None:
+        self.last = label
         if self.progress is None:
             if time.monotonic() - self.started < self.DELAY:
                 return
@@ -65,12 +68,26 @@ class _LateProgress:
             )
             self.progress.start()
             self.task = self.progress.add_task("", total=total)
-        short = label if len(label) <= 60 else "…" + label[-59:]
+        short = label if len(label) <= self.width else "…" + label[-(self.width - 1) :]
         self.progress.update(self.task, completed=done, total=total, description=plain(short))
 
     def stop(self) -> None:
         if self.progress is not None:
             self.progress.stop()
+
+
+# A distributed run (docs/scale.md): `ingest` and `reextract` take the same two options.
+WORKERS_OPTION = typer.Option(
+    None, "--workers", min=1, help="Read and extract on a local Dask cluster of N worker processes."
+)
+SCHEDULER_OPTION = typer.Option(
+    None, "--scheduler", metavar="ADDRESS", help="Read and extract on an existing Dask cluster (tcp://host:8786)."
+)
+
+
+def check_cluster_options(workers: int | None, scheduler: str | None) -> None:
+    if workers is not None and scheduler is not None:
+        raise UsageError("give --workers or --scheduler, not both")
 
 
 def _apply_fetch_options(context: AppContext, allow_private: bool, max_bytes: int | None) -> None:
@@ -114,12 +131,15 @@ def _print_result(result: IngestResult, as_json: bool) -> None:
     out.print(f"totals: {totals}")
 
 
-def _run(context: AppContext, work: Any, as_json: bool) -> None:
-    progress = _LateProgress()
+def _run(context: AppContext, work: Any, as_json: bool, *, on_cluster: bool = False) -> None:
+    # On a cluster the label is the run's counts and each worker's throughput, not a file name.
+    progress = _LateProgress(width=120 if on_cluster else 60)
     try:
         result = work(progress)
     finally:
         progress.stop()
+    if on_cluster and progress.last:
+        err.print(plain(f"cluster: {progress.last}"), markup=False)
     _print_result(result, as_json)
     if not result.ok:
         # Raised, not typer.Exit: the entry point runs click with standalone_mode=False, which
@@ -142,19 +162,24 @@ def ingest_cmd(
     max_bytes: int | None = typer.Option(None, "--max-bytes", help="Size cap of one page or file, bytes."),
     name: str | None = typer.Option(None, "--name", help="A name for the source(s) these inputs register."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per input instead of a table."),
+    workers: int | None = WORKERS_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
 ) -> None:
     """Ingest files, folders, web pages and feeds; print what was stored and what failed, and why."""
     from ssbrace.api import ingest
 
     context = app_context(ctx)
+    check_cluster_options(workers, scheduler)
     _apply_fetch_options(context, allow_private, max_bytes)
     store = context.store()
     _run(
         context,
         lambda progress: ingest(
-            store, inputs, settings=context.settings, name=name, progress=progress, raise_errors=context.debug
+            store, inputs, settings=context.settings, name=name, progress=progress, raise_errors=context.debug,
+            workers=workers, scheduler=scheduler,
         ),
         as_json,
+        on_cluster=workers is not None or scheduler is not None,
     )
 
 

@@ -1,0 +1,291 @@
+"""Distributed runs on a real Dask ``LocalCluster`` (2 worker processes): the same documents and claims as the
+single-process path, re-runs store nothing new, a worker killed mid-run loses nothing, PostgreSQL as the
+store, and the command line's ``--scheduler`` and ``--workers``.
+
+One cluster serves the module (each costs seconds on a small machine); ``--workers`` starts its own, once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from distributed import Client, LocalCluster, WorkerPlugin  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from ssbrace.cluster.engine import worker_env  # noqa: E402
+from ssbrace.cluster.ingest import Throughput, run_ingest_distributed  # noqa: E402
+from ssbrace.delivery.records import to_json  # noqa: E402
+from ssbrace.kb.queries import claim_records  # noqa: E402
+from ssbrace.kb.store import Store  # noqa: E402
+from ssbrace.kb.tables import Document, StoryDocument  # noqa: E402
+from ssbrace.pipeline import run_ingest  # noqa: E402
+from ssbrace.settings import Settings  # noqa: E402
+
+ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
+# A few of our own articles: plain text, Markdown and HTML.
+PICKED = ["001_toyota-idemitsu.txt", "003_catl-500whkg-prototypes.txt", "005_china-cny6bn-fund-digitimes.html",
+          "007_korea-solid-state-budget-explainer.md", "011_ev-battery-shares-2022.html",
+          "016_samsung-sdi-suwon-pilot-line.txt", "018_nissan-yokohama-pilot-line.md",
+          "025_gotion-gemstone-unveiled.txt"]
+PARTITION = 3  # documents per task: several partitions even for this small folder
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1", env=worker_env()) as cluster, Client(cluster) as dask:
+        yield dask
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    """The picked articles, an exact copy of one, a near copy of the first (last in the folder, so in another
+    partition than its original), and an empty file that fails."""
+    root = tmp_path / "input"
+    root.mkdir()
+    for name in PICKED:
+        shutil.copy(ARTICLES / name, root / name)
+    shutil.copy(ARTICLES / PICKED[1], root / "050_catl-copy.txt")
+    original = (ARTICLES / PICKED[0]).read_text(encoding="utf-8")
+    (root / "090_toyota-idemitsu-syndicated.txt").write_text(
+        original + "\nThis article was first published by our partner desk.\n", encoding="utf-8")
+    (root / "095_empty.txt").write_text("", encoding="utf-8")
+    return root
+
+
+def _store(url: str) -> Store:
+    return Store(url)
+
+
+def _items(result) -> list[dict]:
+    return [asdict(item) for item in result.items]
+
+
+def _documents(store: Store) -> list[tuple]:
+    with store.session() as session:
+        rows = session.execute(select(Document.id, Document.location, Document.sha256, Document.duplicate_of,
+                                      Document.similarity, Document.title, Document.published, Document.language,
+                                      Document.word_count, Document.content_type, Document.extractor_version,
+                                      Document.text).order_by(Document.id))
+        return [tuple(row) for row in rows]
+
+
+def _claims(store: Store) -> list[dict]:
+    """Every claim in its JSON shape; ``seen`` falls back to the time of storing, which differs run to run."""
+    with store.session() as session:
+        shapes = [to_json(record) for record in claim_records(session)]
+    for shape in shapes:
+        shape.pop("seen")
+    return shapes
+
+
+def _stories(store: Store) -> list[tuple[int, int]]:
+    with store.session() as session:
+        return [tuple(r) for r in session.execute(select(StoryDocument.document_id, StoryDocument.story_id)
+                                                  .order_by(StoryDocument.document_id))]
+
+
+def _relabel(items: list[dict], old: Path, new: Path) -> list[dict]:
+    return [{**item, "input": item["input"].replace(str(old), str(new))} for item in items]
+
+
+@pytest.fixture
+def single(folder, tmp_path) -> Iterator[tuple[Store, list[dict]]]:
+    """The folder ingested by the single-process path."""
+    store = _store(f"sqlite:///{tmp_path / 'single.db'}")
+    result = run_ingest(store, [str(folder)], Settings())
+    yield store, _items(result)
+    store.dispose()
+
+
+def test_same_documents_and_claims_as_single_process_and_a_rerun_stores_nothing(client, folder, tmp_path, single):
+    single_store, single_items = single
+    statuses = [item["status"] for item in single_items]
+    assert statuses.count("new") == len(PICKED) and "duplicate" in statuses and "near_duplicate" in statuses
+    assert statuses.count("failed") == 1
+
+    store = _store(f"sqlite:///{tmp_path / 'cluster.db'}")
+    lines: list[str] = []
+    throughput = Throughput()
+    result = run_ingest_distributed(store, [str(folder)], Settings(), client, partition_size=PARTITION,
+                                    throughput=throughput, progress=lambda done, total, line: lines.append(line))
+    # Same outcomes, in the same order, with the same document ids, duplicates and claim counts.
+    assert _items(result) == single_items
+    assert _documents(store) == _documents(single_store)
+    claims = _claims(store)
+    assert claims and claims == _claims(single_store)
+    assert _stories(store) == _stories(single_store)
+    # The near copy was in the last partition, its original in the first: found across partitions.
+    near = next(i for i in _items(result) if i["status"] == "near_duplicate")
+    assert near["input"].endswith("090_toyota-idemitsu-syndicated.txt") and near["duplicate_of"] == 1
+    # Progress: documents done and failed, each worker's throughput (which workers took partitions is
+    # Dask's choice: on a busy machine one may take them all).
+    assert throughput.done == len(single_items) and throughput.failed == 1
+    assert throughput.workers and set(throughput.workers) <= {"0", "1"}
+    assert sum(w.documents for w in throughput.workers.values()) == len(single_items)
+    assert lines[-1].startswith(f"done {len(single_items)}, failed 1; worker ")
+    assert lines[-1].endswith(" docs/s")
+
+    again = run_ingest_distributed(store, [str(folder)], Settings(), client, partition_size=PARTITION)
+    counts = again.counts()
+    assert counts["new"] == counts["near_duplicate"] == 0 and counts["failed"] == 1  # the empty file again
+    assert _documents(store) == _documents(single_store)
+    assert _claims(store) == claims
+    store.dispose()
+
+
+def test_feed_entries_and_archive_records_are_read_on_the_workers(client, tmp_path, http_server):
+    """A feed's entry pages are fetched by the workers (with a router of their own), an archive's records
+    are read on the driver and their bodies sent: the same outcomes as the single-process path."""
+    from dataclasses import replace
+
+    from tests.sources.archive_files import TOPICS, write_jsonl
+
+    dump = write_jsonl(tmp_path / "dump.jsonl.gz", [
+        {"url": "https://dump.example/1", "title": "Harbourline", "published": "2024-03-01", "text": TOPICS[0][1]},
+        {"url": "https://dump.example/2", "text": 7},
+        {"url": "https://dump.example/3", "html": f"<html><body><article><p>{TOPICS[2][1]}</p></article></body></html>"},
+    ], gz=True)
+    inputs = [http_server.url("feeds/summary.xml"), str(dump)]
+    settings = replace(Settings(), allow_private=True)
+    single_store = _store(f"sqlite:///{tmp_path / 'single.db'}")
+    cluster_store = _store(f"sqlite:///{tmp_path / 'cluster.db'}")
+    try:
+        expected = _items(run_ingest(single_store, inputs, settings))
+        assert [i["status"] for i in expected] == ["new", "new", "new", "failed", "new"]
+        result = run_ingest_distributed(cluster_store, inputs, settings, client, partition_size=PARTITION)
+        assert _items(result) == expected
+        assert _documents(cluster_store) == _documents(single_store)
+        assert _claims(cluster_store) == _claims(single_store)
+    finally:
+        single_store.dispose()
+        cluster_store.dispose()
+
+
+def test_a_restarted_run_goes_on_where_the_last_one_stopped(client, folder, tmp_path, single):
+    """The first files were stored before the run was cut short: they are skipped, the rest stored once."""
+    single_store, _ = single
+    store = _store(f"sqlite:///{tmp_path / 'restarted.db'}")
+    first = sorted(folder.iterdir())[:4]
+    run_ingest_distributed(store, [str(p) for p in first], Settings(), client, partition_size=PARTITION)
+    result = run_ingest_distributed(store, [str(folder)], Settings(), client, partition_size=PARTITION)
+    statuses = [(Path(i.input).name, i.status) for i in result.items]
+    assert statuses[:4] == [(p.name, "duplicate") for p in first]
+    assert [i.reason for i in result.items[:4]] == [f"already stored as document {n}" for n in range(1, 5)]
+    assert _documents(store) == _documents(single_store)
+    assert _claims(store) == _claims(single_store)
+    store.dispose()
+
+
+class KillOnce(WorkerPlugin):
+    """Kills the worker process that starts the second partition of a run, once (a marker file says so)."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def transition(self, key, start, finish, **kwargs):  # noqa: ANN001, ANN201
+        if finish == "executing" and str(key).startswith("ssbrace-read-") and str(key).endswith("-2"):
+            try:
+                fd = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                return
+            os.close(fd)
+            os._exit(1)
+
+
+def test_a_worker_killed_mid_run_loses_nothing_and_stores_nothing_twice(client, folder, tmp_path, single):
+    single_store, single_items = single
+    marker = tmp_path / "killed"
+    client.register_plugin(KillOnce(str(marker)), name="kill-once")
+    try:
+        store = _store(f"sqlite:///{tmp_path / 'killed.db'}")
+        result = run_ingest_distributed(store, [str(folder)], Settings(), client, partition_size=PARTITION)
+    finally:
+        client.unregister_worker_plugin("kill-once")
+    assert marker.exists()  # a worker did die mid-run
+    assert _items(result) == single_items
+    assert _documents(store) == _documents(single_store)  # every document once (locations are unique too)
+    assert _claims(store) == _claims(single_store)
+    store.dispose()
+    client.wait_for_workers(2, timeout=60)  # the nanny restarted it, for the tests after this one
+
+
+def test_postgresql_store_gets_the_same_documents_and_claims(client, folder, single, pg_url):
+    single_store, single_items = single
+    store = _store(pg_url)
+    try:
+        result = run_ingest_distributed(store, [str(folder)], Settings(), client, partition_size=PARTITION)
+        assert _items(result) == single_items
+        assert _documents(store) == _documents(single_store)
+        assert _claims(store) == _claims(single_store)
+        again = run_ingest_distributed(store, [str(folder)], Settings(), client, partition_size=PARTITION)
+        assert again.counts()["new"] == 0
+        assert _documents(store) == _documents(single_store)
+    finally:
+        store.dispose()
+
+
+def _cli(tmp_path: Path, db: str, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_DATA_HOME=str(tmp_path / "data"), SSBRACE_CONFIG=str(tmp_path / "no-config.toml"),
+               COLUMNS="200")
+    env.pop("SSBRACE_DB", None)
+    return subprocess.run([sys.executable, "-m", "ssbrace", "--db", db, *args], env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def _json_lines(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+
+
+def test_cli_ingest_on_an_existing_scheduler(client, folder, tmp_path, single):
+    _, single_items = single
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    done = _cli(tmp_path, db, "ingest", str(folder), "--scheduler", client.scheduler.address, "--json")
+    assert done.returncode == 1, done.stderr  # the empty file failed; the rest was handled
+    lines = _json_lines(done.stdout)
+    assert lines[-1]["totals"] == {"new": len(PICKED), "near_duplicate": 1, "duplicate": 1, "unchanged": 0,
+                                   "failed": 1}
+    assert [(x["status"], x["document_id"], x["claims"]) for x in lines[:-1]] == [
+        (x["status"], x["document_id"], x["claims"]) for x in single_items]
+    assert f"cluster: done {len(single_items)}, failed 1; worker " in done.stderr
+    assert "1 of 11 items failed" in done.stderr
+
+
+def test_cli_reextract_on_local_workers_keeps_the_same_claims(tmp_path, folder, single):
+    single_store, _ = single
+    before = _claims(single_store)
+    db = str(single_store.url)
+    done = _cli(tmp_path, db, "reextract", "--all", "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    assert f"re-extracted {len(PICKED) + 1} document(s): {len(before)} claim(s)" in done.stdout
+    after = _claims(single_store)
+    # Claims are replaced (new ids, so new evidence links), with the same content.
+    assert [_without_ids(c) for c in after] == [_without_ids(c) for c in before]
+
+
+def _without_ids(claim: dict) -> dict:
+    return {**{k: v for k, v in claim.items() if k != "id"}, "evidence": {**claim["evidence"], "url": None}}
+
+
+def test_cli_rejects_both_options_and_help_loads_no_dask(tmp_path):
+    done = _cli(tmp_path, f"sqlite:///{tmp_path / 'x.db'}", "ingest", str(tmp_path), "--workers", "2",
+                "--scheduler", "tcp://127.0.0.1:1")
+    assert done.returncode != 0 and "give --workers or --scheduler, not both" in done.stderr
+    probe = ("import sys\nfrom ssbrace.cli.main import run\nsys.argv=['ssbrace','ingest','--help']\n"
+             "try:\n    run()\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write(repr(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed'})))")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert "--workers" in shown.stdout and "--scheduler" in shown.stdout
+    assert shown.stderr.strip().endswith("[]"), shown.stderr
