@@ -8,7 +8,9 @@ records; the web app and the CLI format them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -122,11 +124,27 @@ def _as_date(value: datetime | date | None) -> date | None:
 def _entity_ids(session: Session, name: str) -> list[int]:
     """Entities known by this name: canonical name or alias, case-insensitive."""
     folded = name.strip().casefold()
-    ids = set(session.scalars(select(Entity.id).where(func.lower(Entity.name) == folded)))
-    ids.update(session.scalars(
+    conn = session.connection()
+    ids = set(conn.scalars(select(Entity.id).where(func.lower(Entity.name) == folded)))
+    ids.update(conn.scalars(
         select(EntityAlias.entity_id).where(or_(func.lower(EntityAlias.alias) == folded,
                                                 EntityAlias.normalised == folded))))
     return sorted(ids)
+
+
+def entity_names(session: Session) -> dict[str, tuple[int, ...]]:
+    """Every key ``_entity_ids`` matches a name by -> those entities' ids. The names are lowered by the
+    database, as ``_entity_ids`` compares them (SQLite's ``lower`` folds ASCII only), so a lookup here
+    finds exactly the entities that query finds."""
+    index: dict[str, set[int]] = defaultdict(set)
+    conn = session.connection()
+    for eid, lowered in conn.execute(select(Entity.id, func.lower(Entity.name))):
+        index[lowered].add(eid)
+    for eid, lowered, normalised in conn.execute(
+            select(EntityAlias.entity_id, func.lower(EntityAlias.alias), EntityAlias.normalised)):
+        index[lowered].add(eid)
+        index[normalised].add(eid)
+    return {key: tuple(sorted(ids)) for key, ids in index.items()}
 
 
 def _conditions(session: Session, flt: ClaimFilter) -> list[ColumnElement[bool]]:
@@ -185,11 +203,88 @@ def find_claims(session: Session, flt: ClaimFilter | None = None, *, limit: int 
     if flt.topic is not None:
         count = (count.outerjoin(SUBJECT_ENTITY, SUBJECT_ENTITY.id == Claim.subject_entity_id)
                  .outerjoin(OBJECT_ENTITY, OBJECT_ENTITY.id == Claim.object_entity_id))
-    total = session.scalar(count.where(*where)) or 0
+    # Through the session's connection: these are plain reads, and the ORM's layer costs more than the query.
+    conn = session.connection()
+    total = conn.scalar(count.where(*where)) or 0
     stmt = (claim_select().where(*where)
             .order_by(Document.published.desc().nulls_last(), Claim.id.desc())
             .limit(limit).offset(offset))
-    return Page([claim_record(row) for row in session.execute(stmt)], int(total), limit, offset)
+    return Page([claim_record(row) for row in conn.execute(stmt)], int(total), limit, offset)
+
+
+def _newest_first(record: ClaimRecord) -> tuple[bool, date, int]:
+    """``find_claims``' order (document date descending, undated last, then id descending), as a key for
+    ``sorted(..., reverse=True)``."""
+    return record.published is not None, record.published or date.min, record.id
+
+
+class ClaimIndex:
+    """``find_claims`` over claim records held in memory (the web's analysis snapshot holds every one).
+
+    ``find`` answers a filter of entity, kind, date and document exactly as the store would have when
+    the records were read, or None for filters it leaves to the store: a topic, a subject type, a name no
+    entity carries (matched as written) and a document alone (its page reads the store anyway). Each
+    entity's and kind's claims are sorted once, on first use; a date is a binary search in them.
+    """
+
+    def __init__(self, records: Sequence[ClaimRecord], links: Mapping[int, tuple[int | None, int | None, int]],
+                 names: Mapping[str, tuple[int, ...]]) -> None:
+        self._names = names
+        self._by_entity: dict[int, list[ClaimRecord]] = defaultdict(list)
+        # A record whose links were not read with it (a claim written between the two reads) cannot be
+        # placed: the entity filters then go to the store until the next snapshot.
+        self._complete = True
+        for record in records:
+            link = links.get(record.id)
+            if link is None:
+                self._complete = False
+                continue
+            subject, obj = link[0], link[1]
+            if subject is not None:
+                self._by_entity[subject].append(record)
+            if obj is not None and obj != subject:
+                self._by_entity[obj].append(record)
+        self._records = records
+        self._sorted: dict[tuple[tuple[int, ...] | None, str | None], tuple[list[ClaimRecord], int]] = {}
+
+    def _listing(self, ids: tuple[int, ...] | None, kind: str | None) -> tuple[list[ClaimRecord], int]:
+        """The claims of these entities (None: every claim) of this kind, in ``find_claims``' order, and how
+        many of them are dated (the dated ones come first)."""
+        key = (ids, kind)
+        found = self._sorted.get(key)
+        if found is None:
+            if ids is None and kind is not None:
+                chosen = [r for r in self._listing(None, None)[0] if r.kind == kind]  # sorted already
+            else:
+                pool: Iterable[ClaimRecord] = self._records
+                if ids is not None:
+                    pool = {r.id: r for eid in ids for r in self._by_entity.get(eid, ())}.values()
+                chosen = sorted((r for r in pool if kind is None or r.kind == kind), key=_newest_first, reverse=True)
+            dated = bisect_left(chosen, True, key=lambda r: r.published is None)
+            found = self._sorted[key] = (chosen, dated)  # two threads may sort the same list: either is right
+        return found
+
+    def find(self, flt: ClaimFilter, *, limit: int = 50, offset: int = 0) -> Page[ClaimRecord] | None:
+        if flt.topic is not None or flt.subject_type is not None:
+            return None
+        ids: tuple[int, ...] | None = None
+        if flt.entity:
+            ids = self._names.get(flt.entity.strip().casefold())
+            if not ids or not self._complete:
+                return None
+        elif flt.document_id is not None:
+            return None
+        chosen, dated = self._listing(ids, flt.kind)
+        if flt.since is not None:
+            since = flt.since
+            # Dated claims are newest first: those stated on or after ``since`` are a prefix. Undated ones
+            # count from the day they were stored.
+            end = bisect_right(chosen, -since.toordinal(), lo=0, hi=dated,
+                               key=lambda r: -r.published.toordinal() if r.published else 0)
+            chosen = chosen[:end] + [r for r in chosen[dated:] if r.created is not None and r.created >= since]
+        if flt.document_id is not None:
+            chosen = [r for r in chosen if r.document_id == flt.document_id]
+        return Page(chosen[offset:offset + limit], len(chosen), limit, offset)
 
 
 def iter_claims(session: Session, flt: ClaimFilter | None = None, batch: int = 2000) -> Iterator[ClaimRecord]:

@@ -39,7 +39,7 @@ from ssbrace.kb.queries import (
     entity_rows,
 )
 from ssbrace.kb.records import ClaimRecord
-from ssbrace.kb.search import TopicRule, store_fingerprint
+from ssbrace.kb.search import ClaimIndex, TopicRule, entity_names, store_fingerprint
 from ssbrace.kb.store import Store
 from ssbrace.pipeline import knowledge_in
 from ssbrace.settings import Settings
@@ -87,6 +87,7 @@ class Snapshot:
     knowledge: Knowledge
     entities: list[EntityRow]
     sources: ClaimSources | None = None  # what the claims were read from, to tell what a change touched
+    names: dict[str, tuple[int, ...]] | None = None  # entity names as the store matches them (``entity_names``)
     _boards: dict[str, Board] = field(default_factory=dict)
     _cells: dict[str, dict[tuple[str, str], Cell]] = field(default_factory=dict)
     _fragments: OrderedDict[tuple, Any] = field(default_factory=OrderedDict)
@@ -99,7 +100,7 @@ class Snapshot:
         for by in ("country", "company"):
             self.board_cells(by)
         _ = self.by_entity, self.facts_by_entity, self.ledgers_by_entity, self.conflicts_by_entity
-        _ = self.entity_index
+        _ = self.entity_index, self.claim_index
         return self
 
     def fragment(self, key: tuple, make: Callable[[], Any]) -> Any:
@@ -173,6 +174,14 @@ class Snapshot:
 
     def entity(self, name: str) -> EntityRow | None:
         return self.entity_index.get(name.strip().casefold())
+
+    @cached_property
+    def claim_index(self) -> ClaimIndex | None:
+        """Claim listings by entity, kind and date answered from this snapshot's records (None when it was
+        built without the links and names that takes)."""
+        if self.sources is None or self.names is None:
+            return None
+        return ClaimIndex(self.knowledge.records, self.sources.links, self.names)
 
 
 class AppState:
@@ -261,7 +270,8 @@ class AppState:
             else:
                 knowledge = knowledge_in(session, self.pack)
             entities = entity_rows(session)
-        self._snapshot = Snapshot(fingerprint, knowledge, entities, sources).warm()
+            names = entity_names(session)
+        self._snapshot = Snapshot(fingerprint, knowledge, entities, sources, names).warm()
         self._checked = time.monotonic()
         self.last_update = {"how": "incremental" if incremental else "full", "claims": len(knowledge.records),
                             "changed": len(changed) + len(removed), "seconds": time.perf_counter() - started}
