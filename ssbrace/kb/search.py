@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -311,12 +311,17 @@ def get_claim(session: Session, claim_id: int) -> ClaimRecord | None:
 def _claim_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
     if not ids:
         return {}
-    rows = session.execute(select(Claim.document_id, func.count(Claim.id))
-                           .where(Claim.document_id.in_(list(ids))).group_by(Claim.document_id))
+    rows = session.connection().execute(select(Claim.document_id, func.count(Claim.id))
+                                        .where(Claim.document_id.in_(list(ids))).group_by(Claim.document_id))
     return {doc_id: int(n) for doc_id, n in rows}
 
 
-def _doc_row(doc: Document, claim_count: int = 0) -> DocumentRow:
+# The columns ``_doc_row`` reads (a ``Document`` or a row of these columns).
+_DOC_ROW_COLUMNS = (Document.id, Document.title, Document.url, Document.location, Document.publisher,
+                    Document.published, Document.language, Document.word_count)
+
+
+def _doc_row(doc: Any, claim_count: int = 0) -> DocumentRow:
     return DocumentRow(doc.id, doc.title, doc.url, doc.location, doc.publisher, _as_date(doc.published),
                        doc.language, doc.word_count or 0, claim_count)
 
@@ -367,8 +372,13 @@ def search_method(session: Session) -> str:
     if bind.dialect.name == "postgresql":
         return "postgresql"
     if bind.dialect.name == "sqlite":
-        found = session.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents_fts'"))
-        if found.first() is not None:
+        # Kept with the pooled connection: the FTS5 tables come with a migration and never go.
+        info = session.connection().info
+        if "ssbrace_fts5" not in info:
+            found = session.connection().execute(
+                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents_fts'"))
+            info["ssbrace_fts5"] = found.first() is not None
+        if info["ssbrace_fts5"]:
             return "fts5"
     return "like"
 
@@ -390,21 +400,48 @@ def mark_words(value: str, words: Sequence[str], width: int | None = SNIPPET_CHA
 # score per match. The newest RANK_WINDOW matches are ranked (FTS5 walks rowids newest first and stops);
 # the count is of every match. Snippets are cut for the rows of the page only.
 RANK_WINDOW = 1000
-_DOC_FTS = text("""
+# SQLite only, so run on the driver's cursor: a page takes up to 40 snippet lookups, and SQLAlchemy's
+# per-statement work (a tenth of a millisecond each) cost as much as the lookups themselves.
+_FTS_COUNTS = """
+    SELECT (SELECT count(*) FROM documents_fts WHERE documents_fts MATCH :q),
+           (SELECT count(*) FROM claims_fts WHERE claims_fts MATCH :q)"""
+_DOC_FTS = """
     SELECT rowid FROM (SELECT rowid, bm25(documents_fts, 5.0, 1.0) AS score FROM documents_fts
                        WHERE documents_fts MATCH :q ORDER BY rowid DESC LIMIT :window)
-    ORDER BY score, rowid DESC LIMIT :limit OFFSET :offset""")
-_DOC_SNIPPET = text("""
+    ORDER BY score, rowid DESC LIMIT :limit OFFSET :offset"""
+_DOC_SNIPPET = """
     SELECT snippet(documents_fts, 1, char(2), char(3), '…', 24) FROM documents_fts
-    WHERE documents_fts MATCH :q AND rowid = :id""")
-_DOC_FTS_COUNT = text("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH :q")
-_CLAIM_FTS = text("""
+    WHERE documents_fts MATCH :q AND rowid = :id"""
+_CLAIM_FTS = """
     SELECT rowid FROM (SELECT rowid, bm25(claims_fts, 1.0, 3.0, 2.0) AS score FROM claims_fts
                        WHERE claims_fts MATCH :q ORDER BY rowid DESC LIMIT :window)
-    ORDER BY score, rowid DESC LIMIT :limit OFFSET :offset""")
-_CLAIM_SNIPPET = text("""
-    SELECT highlight(claims_fts, 0, char(2), char(3)) FROM claims_fts WHERE claims_fts MATCH :q AND rowid = :id""")
-_CLAIM_FTS_COUNT = text("SELECT count(*) FROM claims_fts WHERE claims_fts MATCH :q")
+    ORDER BY score, rowid DESC LIMIT :limit OFFSET :offset"""
+_CLAIM_SNIPPET = """
+    SELECT highlight(claims_fts, 0, char(2), char(3)) FROM claims_fts WHERE claims_fts MATCH :q AND rowid = :id"""
+
+
+def _fts5_matched(session: Session, words: list[str], limit: int, offset: int,
+                  totals: tuple[int, int] | None) -> tuple[list[tuple[int, str | None]], int, list[tuple[int, str | None]], int]:
+    q = _fts_query(words)
+    ranked = {"q": q, "window": min(max(RANK_WINDOW, offset + limit), 2**63 - 1), "limit": limit, "offset": offset}
+    # Snippets are cut with whole words: a prefix is expanded again at each lookup (ten times slower).
+    # A row found through the prefix alone gets no snippet here and is marked by ``mark_words`` instead.
+    whole = _fts_query(words, prefix=False)
+    cursor = session.connection().connection.cursor()
+    try:
+        def snippets(ranking: str, snippet: str) -> list[tuple[int, str | None]]:
+            ids = [int(i) for i, in cursor.execute(ranking, ranked).fetchall()]
+            found = [(i, cursor.execute(snippet, {"q": whole, "id": i}).fetchone()) for i in ids]
+            return [(i, row[0] if row else None) for i, row in found]
+
+        docs = snippets(_DOC_FTS, _DOC_SNIPPET)
+        claims = snippets(_CLAIM_FTS, _CLAIM_SNIPPET)
+        if totals is None:
+            doc_total, claim_total = cursor.execute(_FTS_COUNTS, {"q": q}).fetchone()
+            totals = int(doc_total or 0), int(claim_total or 0)
+    finally:
+        cursor.close()
+    return docs, totals[0], claims, totals[1]
 
 
 def _doc_vector() -> ColumnElement[Any]:
@@ -421,22 +458,12 @@ def _pg_tsquery(words: list[str]) -> ColumnElement[Any]:
     return func.to_tsquery("english", " & ".join([*words[:-1], f"{words[-1]}:*"]))
 
 
-def _matched(session: Session, method: str, query: str, words: list[str], limit: int,
-             offset: int) -> tuple[list[tuple[int, str | None]], int, list[tuple[int, str | None]], int]:
-    """(document id, snippet) and (claim id, snippet) pages with their totals, by the store's method."""
-    page = {"limit": limit, "offset": offset}
+def _matched(session: Session, method: str, words: list[str], limit: int, offset: int,
+             totals: tuple[int, int] | None) -> tuple[list[tuple[int, str | None]], int, list[tuple[int, str | None]], int]:
+    """(document id, snippet) and (claim id, snippet) pages with their totals, by the store's method
+    (``totals``, when known, are not counted again)."""
     if method == "fts5":
-        q = _fts_query(words)
-        ranked = {"q": q, "window": min(max(RANK_WINDOW, offset + limit), 2**63 - 1), **page}
-        # Snippets are cut with whole words: a prefix is expanded again at each lookup (ten times slower).
-        # A row found through the prefix alone gets no snippet here and is marked by ``mark_words`` instead.
-        whole = _fts_query(words, prefix=False)
-        docs = [(int(i), session.scalar(_DOC_SNIPPET, {"q": whole, "id": i}))
-                for i in session.scalars(_DOC_FTS, ranked)]
-        claims = [(int(i), session.scalar(_CLAIM_SNIPPET, {"q": whole, "id": i}))
-                  for i in session.scalars(_CLAIM_FTS, ranked)]
-        return (docs, int(session.scalar(_DOC_FTS_COUNT, {"q": q}) or 0),
-                claims, int(session.scalar(_CLAIM_FTS_COUNT, {"q": q}) or 0))
+        return _fts5_matched(session, words, limit, offset, totals)
     if method == "postgresql":
         tsq = _pg_tsquery(words)
         doc_where = [_doc_vector().op("@@")(tsq)]
@@ -450,26 +477,38 @@ def _matched(session: Session, method: str, query: str, words: list[str], limit:
                        for w in words]
         doc_order = Document.id.desc()
         claim_order = Claim.id.desc()
-    docs = [(int(i), None) for i in session.scalars(
+    docs: list[tuple[int, str | None]] = [(int(i), None) for i in session.scalars(
         select(Document.id).where(*doc_where).order_by(doc_order, Document.id.desc()).limit(limit).offset(offset))]
-    claims = [(int(i), None) for i in session.scalars(
+    claims: list[tuple[int, str | None]] = [(int(i), None) for i in session.scalars(
         select(Claim.id).where(*claim_where).order_by(claim_order, Claim.id.desc()).limit(limit).offset(offset))]
-    return (docs, int(session.scalar(select(func.count(Document.id)).where(*doc_where)) or 0),
-            claims, int(session.scalar(select(func.count(Claim.id)).where(*claim_where)) or 0))
+    if totals is None:
+        totals = (int(session.scalar(select(func.count(Document.id)).where(*doc_where)) or 0),
+                  int(session.scalar(select(func.count(Claim.id)).where(*claim_where)) or 0))
+    return docs, totals[0], claims, totals[1]
 
 
-def search(session: Session, query: str, *, limit: int = 20, offset: int = 0) -> SearchResults:
-    """Documents and claims matching every word of the query, best matches first."""
+def search(session: Session, query: str, *, limit: int = 20, offset: int = 0,
+           totals: MutableMapping[tuple[str, ...], tuple[int, int]] | None = None) -> SearchResults:
+    """Documents and claims matching every word of the query, best matches first.
+
+    ``totals``: how many documents and claims match, by query words, kept by a caller for as long as the
+    store is unchanged (counting every match is most of a common word's cost); filled here.
+    """
     words = query_words(query)
     method = search_method(session)
     if not words:
         return SearchResults(query, Page([], 0, limit, offset), Page([], 0, limit, offset), method)
-    doc_hits, doc_total, claim_hits, claim_total = _matched(session, method, query, words, limit, offset)
-    docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_([i for i, _ in doc_hits])))}
+    known = totals.get(tuple(words)) if totals is not None else None
+    doc_hits, doc_total, claim_hits, claim_total = _matched(session, method, words, limit, offset, known)
+    if totals is not None:
+        totals[tuple(words)] = doc_total, claim_total
+    conn = session.connection()  # plain reads of a page's rows: the ORM's layer is not needed
+    docs = {row.id: row for row in conn.execute(select(*_DOC_ROW_COLUMNS, Document.text)
+                                               .where(Document.id.in_([i for i, _ in doc_hits])))}
     counts = _claim_counts(session, list(docs))
     documents = [DocumentHit(_doc_row(docs[i], counts.get(i, 0)), snippet or mark_words(docs[i].text, words))
                  for i, snippet in doc_hits if i in docs]
-    records = {r.id: r for r in (claim_record(row) for row in session.execute(
+    records = {r.id: r for r in (claim_record(row) for row in conn.execute(
         claim_select().where(Claim.id.in_([i for i, _ in claim_hits]))))}
     claims = [ClaimHit(records[i], snippet or mark_words(records[i].sentence, words, width=None))
               for i, snippet in claim_hits if i in records]
@@ -481,14 +520,17 @@ def search(session: Session, query: str, *, limit: int = 20, offset: int = 0) ->
 
 
 def store_fingerprint(session: Session) -> tuple[object, ...]:
-    """A cheap value that changes whenever claims, entities, their names or merges, or stories change.
+    """A cheap value that changes whenever claims, documents, entities, their names or merges, or stories
+    change.
 
     Counts and largest ids only (index lookups, no table scan): re-extraction replaces claims with new
     ids, a merge adds a merge row, a new gazetteer name adds an alias, a story's documents move its date.
+    Documents count for search (a document without claims is found too).
     """
     claims = session.execute(select(func.count(Claim.id), func.max(Claim.id))).one()
+    documents = session.execute(select(func.count(Document.id), func.max(Document.id))).one()
     entities = session.execute(select(func.count(Entity.id), func.max(Entity.id))).one()
     aliases = session.scalar(select(func.count(EntityAlias.id)))
     merges = session.scalar(select(func.count(EntityMerge.id)))
     stories = session.execute(select(func.count(Story.id), func.max(Story.updated_at))).one()
-    return (*claims, *entities, aliases, merges, stories[0], str(stories[1]))
+    return (*claims, *documents, *entities, aliases, merges, stories[0], str(stories[1]))

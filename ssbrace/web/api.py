@@ -219,8 +219,7 @@ def story(request: Request, story_id: StoreId) -> StoryOut:
 def search(request: Request, q: str = Query(..., min_length=1, max_length=500), limit: int = Query(20, ge=1, le=100),
            offset: int = OFFSET) -> SearchOut:
     """Full-text search over documents and claims (FTS5 on SQLite, tsvector on PostgreSQL)."""
-    with _state(request).store.session() as session:
-        found = kb_search.search(session, q, limit=limit, offset=offset)
+    found = views.search(_state(request), q, limit, offset)
     docs = [DocumentHitOut(document=document_out(h.document), snippet=snippet_out(h.snippet)) for h in found.documents.items]
     hits = [ClaimHitOut(claim=claim_out(h.claim), snippet=snippet_out(h.snippet)) for h in found.claims.items]
     return _json(SearchOut(query=found.query, method=found.method,  # type: ignore[return-value]

@@ -156,8 +156,7 @@ def claims(request: Request, entity: str | None = None, kind: str | None = None,
 @router.get("/search", response_class=HTMLResponse, dependencies=read)
 def search(request: Request, q: str = "", page: int = PAGE) -> HTMLResponse:
     per = 20
-    with state_of(request).store.session() as session:
-        results = kb_search.search(session, q, limit=per, offset=(page - 1) * per) if q.strip() else None
+    results = views.search(state_of(request), q, per, (page - 1) * per) if q.strip() else None
     return render(request, "search.html", {"section": "search", "q": q, "results": results, "page_no": page})
 
 

@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -56,6 +56,9 @@ FIRST_WAIT_SECONDS = 5.0
 FULL_READ_SHARE = 0.3
 # Rendered page fragments kept per snapshot (entity pages are the many; each is tens of KB).
 FRAGMENTS = 256
+# Search results (a page of hits: a few KB) and match counts (by query words) kept per snapshot.
+SEARCHES = 256
+SEARCH_TOTALS = 4096
 log = logging.getLogger(__name__)
 
 
@@ -79,6 +82,48 @@ def sources_line(claims: Iterable[ClaimRecord], most: int = 6) -> str:
     return ", ".join(names[:most]) + more
 
 
+class Lru(MutableMapping[Any, Any]):
+    """A dict that keeps its ``size`` most recently used entries, safe to share between request threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key: Any) -> Any:
+        with self._lock:
+            value = self._items[key]
+            self._items.move_to_end(key)
+            return value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __delitem__(self, key: Any) -> None:
+        with self._lock:
+            del self._items[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        with self._lock:
+            return iter(list(self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get_or_make(self, key: Any, make: Callable[[], Any]) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            pass
+        value = make()  # outside the lock: two requests may make it at once, and both get the same value
+        self[key] = value
+        return value
+
+
 @dataclass
 class Snapshot:
     """One analysis of the store, and indexes the pages look things up in."""
@@ -90,8 +135,11 @@ class Snapshot:
     names: dict[str, tuple[int, ...]] | None = None  # entity names as the store matches them (``entity_names``)
     _boards: dict[str, Board] = field(default_factory=dict)
     _cells: dict[str, dict[tuple[str, str], Cell]] = field(default_factory=dict)
-    _fragments: OrderedDict[tuple, Any] = field(default_factory=OrderedDict)
-    _fragments_lock: threading.Lock = field(default_factory=threading.Lock)
+    _fragments: Lru = field(default_factory=lambda: Lru(FRAGMENTS))
+    _searches: Lru = field(default_factory=lambda: Lru(SEARCHES))
+    # Match counts by query words, for ``kb.search.search(totals=...)``: a repeated or paged query is not
+    # counted again while the store is unchanged.
+    search_totals: Lru = field(default_factory=lambda: Lru(SEARCH_TOTALS))
 
     def warm(self) -> Snapshot:
         """Compute every part and index now (in the updater), so that no request computes one."""
@@ -105,16 +153,12 @@ class Snapshot:
 
     def fragment(self, key: tuple, make: Callable[[], Any]) -> Any:
         """A rendered piece of a page, made once per snapshot (the snapshot never changes, so neither does it)."""
-        with self._fragments_lock:
-            if key in self._fragments:
-                self._fragments.move_to_end(key)
-                return self._fragments[key]
-        value = make()  # outside the lock: two requests may render it at once, and both get the same text
-        with self._fragments_lock:
-            self._fragments[key] = value
-            while len(self._fragments) > FRAGMENTS:
-                self._fragments.popitem(last=False)
-        return value
+        return self._fragments.get_or_make(key, make)
+
+    def search(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """Search results, found once per snapshot: they lag the store as the snapshot does (``store_fingerprint``
+        counts documents too, so a new document makes a new snapshot)."""
+        return self._searches.get_or_make(key, make)
 
     def board(self, by: str) -> Board:
         if by not in self._boards:
@@ -264,7 +308,10 @@ class AppState:
                                 else (set(), set()))
             incremental = (current is not None and current.sources is not None
                            and len(changed) + len(removed) <= FULL_READ_SHARE * max(len(sources.links), 1))
-            if incremental:
+            if incremental and not changed and not removed:
+                assert current is not None
+                knowledge = current.knowledge  # documents or stories changed, no claim's record did
+            elif incremental:
                 assert current is not None
                 knowledge = current.knowledge.updated(claim_records_by_id(session, changed), removed)
             else:

@@ -106,6 +106,18 @@ def find_claims(state: AppState, flt: ClaimFilter, limit: int, offset: int,
         return kb_search.find_claims(session, flt, limit=limit, offset=offset)
 
 
+def search(state: AppState, query: str, limit: int, offset: int) -> kb_search.SearchResults:
+    """Full-text search, answered once per snapshot for the same query and page; match counts are kept
+    by query words, so the next page of a query is not counted again."""
+    snap = state.snapshot()
+
+    def find() -> kb_search.SearchResults:
+        with state.store.session() as session:
+            return kb_search.search(session, query, limit=limit, offset=offset, totals=snap.search_totals)
+
+    return snap.search(("search", query, limit, offset), find)
+
+
 def board(state: AppState, by: str) -> Board:
     return state.snapshot().board(by)
 
