@@ -495,28 +495,36 @@ def _matched(session: Session, method: str, words: list[str], limit: int, offset
 
 
 def search(session: Session, query: str, *, limit: int = 20, offset: int = 0,
-           totals: MutableMapping[tuple[str, ...], tuple[int, int]] | None = None) -> SearchResults:
+           totals: MutableMapping[tuple[str, ...], tuple[int, int]] | None = None,
+           known: Mapping[int, ClaimRecord] | None = None) -> SearchResults:
     """Documents and claims matching every word of the query, best matches first.
 
     ``totals``: how many documents and claims match, by query words, kept by a caller for as long as the
     store is unchanged (counting every match is most of a common word's cost); filled here.
+    ``known``: claim records the caller holds already, by id (the web's snapshot holds every one); a hit
+    among them is not read again.
     """
     words = query_words(query)
     method = search_method(session)
     if not words:
         return SearchResults(query, Page([], 0, limit, offset), Page([], 0, limit, offset), method)
-    known = totals.get(tuple(words)) if totals is not None else None
-    doc_hits, doc_total, claim_hits, claim_total = _matched(session, method, words, limit, offset, known)
+    found = totals.get(tuple(words)) if totals is not None else None
+    doc_hits, doc_total, claim_hits, claim_total = _matched(session, method, words, limit, offset, found)
     if totals is not None:
         totals[tuple(words)] = doc_total, claim_total
     conn = session.connection()  # plain reads of a page's rows: the ORM's layer is not needed
-    docs = {row.id: row for row in conn.execute(select(*_DOC_ROW_COLUMNS, Document.text)
+    claim_count = (select(func.count(Claim.id)).where(Claim.document_id == Document.id)
+                   .scalar_subquery().label("claim_count"))
+    docs = {row.id: row for row in conn.execute(select(*_DOC_ROW_COLUMNS, Document.text, claim_count)
                                                .where(Document.id.in_([i for i, _ in doc_hits])))}
-    counts = _claim_counts(session, list(docs))
-    documents = [DocumentHit(_doc_row(docs[i], counts.get(i, 0)), snippet or mark_words(docs[i].text, words))
+    documents = [DocumentHit(_doc_row(docs[i], docs[i].claim_count), snippet or mark_words(docs[i].text, words))
                  for i, snippet in doc_hits if i in docs]
-    records = {r.id: r for r in (claim_record(row) for row in conn.execute(
-        claim_select().where(Claim.id.in_([i for i, _ in claim_hits]))))}
+    known = known or {}
+    records = {i: known[i] for i, _ in claim_hits if i in known}
+    missing = [i for i, _ in claim_hits if i not in records]
+    if missing:
+        records.update((r.id, r) for r in (claim_record(row) for row in conn.execute(
+            claim_select().where(Claim.id.in_(missing)))))
     claims = [ClaimHit(records[i], snippet or mark_words(records[i].sentence, words, width=None))
               for i, snippet in claim_hits if i in records]
     return SearchResults(query, Page(documents, doc_total, limit, offset), Page(claims, claim_total, limit, offset),

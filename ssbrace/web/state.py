@@ -148,7 +148,7 @@ class Snapshot:
         for by in ("country", "company"):
             self.board_cells(by)
         _ = self.by_entity, self.facts_by_entity, self.ledgers_by_entity, self.conflicts_by_entity
-        _ = self.entity_index, self.claim_index
+        _ = self.entity_index, self.claim_index, self.records_by_id
         return self
 
     def fragment(self, key: tuple, make: Callable[[], Any]) -> Any:
@@ -181,6 +181,10 @@ class Snapshot:
             if record.object and record.object.casefold() != record.subject.casefold():
                 index[record.object.casefold()].append(record)
         return index
+
+    @cached_property
+    def records_by_id(self) -> dict[int, ClaimRecord]:
+        return {record.id: record for record in self.knowledge.records}
 
     def claims_of(self, name: str) -> list[ClaimRecord]:
         return self.by_entity.get(name.casefold(), [])

@@ -108,12 +108,14 @@ def find_claims(state: AppState, flt: ClaimFilter, limit: int, offset: int,
 
 def search(state: AppState, query: str, limit: int, offset: int) -> kb_search.SearchResults:
     """Full-text search, answered once per snapshot for the same query and page; match counts are kept
-    by query words, so the next page of a query is not counted again."""
+    by query words, so the next page of a query is not counted again; claims found are the snapshot's
+    records (those it has)."""
     snap = state.snapshot()
 
     def find() -> kb_search.SearchResults:
         with state.store.session() as session:
-            return kb_search.search(session, query, limit=limit, offset=offset, totals=snap.search_totals)
+            return kb_search.search(session, query, limit=limit, offset=offset, totals=snap.search_totals,
+                                    known=snap.records_by_id)
 
     return snap.search(("search", query, limit, offset), find)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date
 
 from ssbrace.kb import search as kb_search
@@ -31,6 +32,10 @@ def test_hits_carry_the_rows_and_snippets_of_the_store(db_url: str) -> None:
             listed = {d.id: d for d in kb_search.find_documents(session, limit=500).items}
             assert doc.document == listed[doc.document.id] and doc.document.claim_count == 2
             assert claim.claim == kb_search.get_claim(session, claim.claim.id)
+            # A record the caller holds already (the web's snapshot) is taken, not read again.
+            held = replace(claim.claim, title="held by the caller")
+            again = kb_search.search(session, "Brightwater electrolyte", known={held.id: held})
+            assert again.claims.items[0].claim is held and again.documents.items == found.documents.items
             assert {"brightwater", "electrolyte"} <= set(_marked(claim.snippet)) | set(_marked(doc.snippet))
             # Found through the last word's prefix only: no FTS snippet, the words are marked as typed.
             prefix = kb_search.search(session, "Brightwater electrol")
@@ -49,6 +54,7 @@ def test_results_are_kept_per_snapshot_and_a_new_document_makes_a_new_one(db_url
         snap = state.refresh()
         first = views.search(state, "Calderon", 1, 0)
         assert first.documents.total >= 2 and len(first.documents.items) == 1
+        assert first.claims.items[0].claim is snap.records_by_id[first.claims.items[0].claim.id]
         assert views.search(state, "Calderon", 1, 0) is first  # the same query and page: not searched again
         assert snap.search_totals[("Calderon",)] == (first.documents.total, first.claims.total)
         # The next page takes the counts kept for the query's words instead of counting again.
