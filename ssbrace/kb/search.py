@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -218,13 +218,19 @@ def _newest_first(record: ClaimRecord) -> tuple[bool, date, int]:
     return record.published is not None, record.published or date.min, record.id
 
 
+def _dated(newest_first: list[ClaimRecord]) -> int:
+    """How many of these claims (in ``find_claims``' order) have a document date: they come first."""
+    return bisect_left(newest_first, True, key=lambda r: r.published is None)
+
+
 class ClaimIndex:
     """``find_claims`` over claim records held in memory (the web's analysis snapshot holds every one).
 
     ``find`` answers a filter of entity, kind, date and document exactly as the store would have when
     the records were read, or None for filters it leaves to the store: a topic, a subject type, a name no
-    entity carries (matched as written) and a document alone (its page reads the store anyway). Each
-    entity's and kind's claims are sorted once, on first use; a date is a binary search in them.
+    entity carries (matched as written) and a document alone (its page reads the store anyway). Every
+    claim and each kind's are sorted together once, each entity's (and kind's) on first use; a date is a
+    binary search in them.
     """
 
     def __init__(self, records: Sequence[ClaimRecord], links: Mapping[int, tuple[int | None, int | None, int]],
@@ -250,18 +256,23 @@ class ClaimIndex:
     def _listing(self, ids: tuple[int, ...] | None, kind: str | None) -> tuple[list[ClaimRecord], int]:
         """The claims of these entities (None: every claim) of this kind, in ``find_claims``' order, and how
         many of them are dated (the dated ones come first)."""
-        key = (ids, kind)
-        found = self._sorted.get(key)
-        if found is None:
-            if ids is None and kind is not None:
-                chosen = [r for r in self._listing(None, None)[0] if r.kind == kind]  # sorted already
-            else:
-                pool: Iterable[ClaimRecord] = self._records
-                if ids is not None:
-                    pool = {r.id: r for eid in ids for r in self._by_entity.get(eid, ())}.values()
-                chosen = sorted((r for r in pool if kind is None or r.kind == kind), key=_newest_first, reverse=True)
-            dated = bisect_left(chosen, True, key=lambda r: r.published is None)
-            found = self._sorted[key] = (chosen, dated)  # two threads may sort the same list: either is right
+        found = self._sorted.get((ids, kind))
+        if found is not None:
+            return found
+        if ids is None:
+            # Every claim, and each kind's, sorted in one go (a tenth of a second at 100,000 claims; the web
+            # asks for it while it prepares a snapshot, so that no request waits for it).
+            every = sorted(self._records, key=_newest_first, reverse=True)
+            kinds: dict[str | None, list[ClaimRecord]] = defaultdict(list)
+            for record in every:
+                kinds[record.kind].append(record)
+            kinds[None] = every
+            for name, chosen in kinds.items():
+                self._sorted[(None, name)] = (chosen, _dated(chosen))
+            return self._sorted.setdefault((None, kind), ([], 0))  # a kind no claim has: sorted once all the same
+        pool = {r.id: r for eid in ids for r in self._by_entity.get(eid, ())}.values()
+        chosen = sorted((r for r in pool if kind is None or r.kind == kind), key=_newest_first, reverse=True)
+        found = self._sorted[(ids, kind)] = (chosen, _dated(chosen))  # two threads may sort it at once: both right
         return found
 
     def find(self, flt: ClaimFilter, *, limit: int = 50, offset: int = 0) -> Page[ClaimRecord] | None:

@@ -39,7 +39,7 @@ from ssbrace.kb.queries import (
     entity_rows,
 )
 from ssbrace.kb.records import ClaimRecord
-from ssbrace.kb.search import ClaimIndex, TopicRule, entity_names, store_fingerprint
+from ssbrace.kb.search import ClaimFilter, ClaimIndex, TopicRule, entity_names, store_fingerprint
 from ssbrace.kb.store import Store
 from ssbrace.pipeline import knowledge_in
 from ssbrace.settings import Settings
@@ -148,7 +148,9 @@ class Snapshot:
         for by in ("country", "company"):
             self.board_cells(by)
         _ = self.by_entity, self.facts_by_entity, self.ledgers_by_entity, self.conflicts_by_entity
-        _ = self.entity_index, self.claim_index, self.records_by_id
+        _ = self.entity_index, self.records_by_id
+        if self.claim_index is not None:
+            self.claim_index.find(ClaimFilter(), limit=1)  # every claim sorted once (0.1-0.2 s at 100,000)
         return self
 
     def fragment(self, key: tuple, make: Callable[[], Any]) -> Any:

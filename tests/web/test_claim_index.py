@@ -84,7 +84,8 @@ def _filters(state: AppState) -> list[ClaimFilter]:
     names = sorted({n for e in snap.entities for n in (e.name, *e.aliases)})
     names += ["calderon cells", "  CALDERON CELLS ", "émber ionics", "ÉMBER IONICS", "ember ionics ltd"]
     days = [None, date(2024, 12, 31), date(2025, 1, 1), date(2025, 1, 2), date(2030, 1, 1)]
-    out = [ClaimFilter(), *(ClaimFilter(kind=k) for k in CLAIM_KINDS), *(ClaimFilter(since=d) for d in days[1:])]
+    out = [ClaimFilter(), *(ClaimFilter(kind=k) for k in (*CLAIM_KINDS, "no_such_kind")),
+           *(ClaimFilter(since=d) for d in days[1:])]
     out += [ClaimFilter(kind="target", since=d) for d in days]
     for name in names:
         out += [ClaimFilter(entity=name), ClaimFilter(entity=name, since=date(2025, 1, 1))]
