@@ -212,10 +212,12 @@ def find_claims(session: Session, flt: ClaimFilter | None = None, *, limit: int 
     return Page([claim_record(row) for row in conn.execute(stmt)], int(total), limit, offset)
 
 
-def _newest_first(record: ClaimRecord) -> tuple[bool, date, int]:
+def _newest_first(record: ClaimRecord) -> int:
     """``find_claims``' order (document date descending, undated last, then id descending), as a key for
-    ``sorted(..., reverse=True)``."""
-    return record.published is not None, record.published or date.min, record.id
+    ``sorted(..., reverse=True)``. One int, not a tuple: the sort compares keys in C without letting other
+    threads run, and 100,000 tuples took 80-700 ms of requests' time where ints take 10-20."""
+    day = record.published.toordinal() + 1 if record.published is not None else 0
+    return (day << 64) + record.id  # ids are signed 64-bit: they never reach the next day's range
 
 
 def _dated(newest_first: list[ClaimRecord]) -> int:
