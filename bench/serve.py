@@ -10,6 +10,10 @@ printing the delay and the slowest poll (no read should wait for the update).
 
     .venv/bin/python bench/serve.py                       # 100,000 claims over 20,000 documents
     .venv/bin/python bench/serve.py --claims 20000 --documents 4000 --seconds 5
+    .venv/bin/python bench/serve.py --db /tmp/serve.db    # the store kept there, filled only when missing
+
+Search is measured twice: one query repeated (what a cache per snapshot serves), and distinct queries
+(each asked once in the run: a cold query).
 """
 
 from __future__ import annotations
@@ -26,12 +30,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
 
 from ssbrace.kb.store import Store
 from ssbrace.kb.tables import Claim, Document, Entity, EntityAlias
@@ -152,6 +158,7 @@ def add_document(url: str, company: str, n_docs: int) -> None:
     now = datetime.now(UTC)
     sentence = f"{company} said it aims to reach bench stage by 2031."
     with store.session() as s:
+        remove_added(s, n_docs)  # a kept store holds the previous run's
         eid = s.scalar(select(Entity.id).where(Entity.name == company))
         s.execute(insert(Document), [{"id": n_docs + 1, "location": f"bench:{n_docs + 1}", "title": sentence,
                                       "url": f"https://news.example.org/{n_docs + 1}", "publisher": "Outlet new",
@@ -163,6 +170,32 @@ def add_document(url: str, company: str, n_docs: int) -> None:
                                    "start": 0, "end": len(sentence), "confidence": 0.8, "extractor_version": "bench",
                                    "created_at": now}])
     store.dispose()
+
+
+def remove_added(session: Session, n_docs: int) -> None:
+    """Whatever a previous run added past the filled documents (a kept store, ``--db``)."""
+    session.execute(delete(Claim).where(Claim.document_id > n_docs))
+    session.execute(delete(Document).where(Document.id > n_docs))
+
+
+def company_names(url: str) -> dict:
+    """The busiest company of a filled store and its claim count (what ``fill`` returns)."""
+    store = Store(url)
+    with store.session() as s:
+        name, n = s.execute(select(Claim.subject, func.count()).where(Claim.subject_type == "company")
+                            .group_by(Claim.subject).order_by(func.count().desc(), Claim.subject)).first()
+    store.dispose()
+    return {"company": name, "company_claims": int(n)}
+
+
+def cold_queries(seed: int = 11) -> Iterator[str]:
+    """Distinct search queries (a company word and a figure the bench's sentences hold), none repeated."""
+    firsts = ["Aster", "Boreal", "Cobalt", "Delta", "Ember", "Fjord", "Granite", "Helix", "Iona", "Juniper"]
+    pairs = [f"{w} {n}" for w in firsts for n in range(250, 551)]
+    pairs += [f"{w} {n} GWh" for w in firsts for n in range(1, 61)]
+    random.Random(seed).shuffle(pairs)
+    yield from pairs
+    raise SystemExit("bench: ran out of distinct search queries")
 
 
 def memory_mib(pid: int) -> tuple[float, float]:
@@ -193,8 +226,10 @@ def _serve(url: str, port: int) -> subprocess.Popen:
     raise SystemExit(f"server did not start: {process.stderr.read().decode() if process.stderr else ''}")
 
 
-def load(base: str, path: str, seconds: float, threads: int) -> dict:
-    """Requests from ``threads`` keep-alive clients for ``seconds``: req/s, p50, p95 (ms)."""
+def load(base: str, path: str | Iterator[str], seconds: float, threads: int) -> dict:
+    """Requests from ``threads`` keep-alive clients for ``seconds``: req/s, p50, p95 (ms). ``path`` is one
+    path, or an iterator of them (each request takes the next)."""
+    paths = path if isinstance(path, Iterator) else None
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -204,8 +239,13 @@ def load(base: str, path: str, seconds: float, threads: int) -> dict:
         mine = []
         with httpx.Client(base_url=base, timeout=60) as client:
             while time.perf_counter() < stop:
+                if paths is not None:
+                    with lock:
+                        target = next(paths)
+                else:
+                    target = str(path)
                 t0 = time.perf_counter()
-                response = client.get(path)
+                response = client.get(target)
                 mine.append(time.perf_counter() - t0)
                 if response.status_code != 200:
                     errors[0] += 1
@@ -230,15 +270,25 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="load per endpoint")
     parser.add_argument("--threads", type=int, default=4, help="concurrent keep-alive clients")
+    parser.add_argument("--db", type=Path, help="keep the store in this file; filled only when it does not exist "
+                        "(for the same --claims and --documents)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        path = args.db or Path(tmp) / "bench.db"
+        url = f"sqlite:///{path}"
         t0 = time.perf_counter()
-        names = fill(url, args.claims, args.documents)
+        if path.exists():
+            store = Store(url)
+            with store.session() as s:
+                remove_added(s, args.documents)
+            store.dispose()
+            names, how = company_names(url), "kept"
+        else:
+            names, how = fill(url, args.claims, args.documents), "filled"
         fill_s = time.perf_counter() - t0
-        size = (Path(tmp) / "bench.db").stat().st_size / 1e6
-        print(f"store: {args.claims:,} claims over {args.documents:,} documents, {size:,.0f} MB, filled in {fill_s:.1f} s")
+        size = path.stat().st_size / 1e6
+        print(f"store: {args.claims:,} claims over {args.documents:,} documents, {size:,.0f} MB, {how} in {fill_s:.1f} s")
         port = _free_port()
         server = _serve(url, port)
         base = f"http://127.0.0.1:{port}"
@@ -259,13 +309,16 @@ def main() -> None:
                 (f"company page ({names['company_claims']:,} claims)", f"/companies/{company}"),
                 ("API claims query", f"/api/v1/claims?entity={company}&kind=target&since=2021-01-01&limit=50"),
                 ("API search", "/api/v1/search?q=electrolyte+layers&limit=20"),
+                ("API search, distinct queries (cold)", (f"/api/v1/search?q={quote(q)}&limit=20"
+                                                         for q in cold_queries())),
             ]
             print(f"load: {args.threads} keep-alive clients in a second process, {args.seconds:g} s per endpoint, "
                   f"{os.cpu_count()} CPUs shared by client and server")
             print(f"{'endpoint':44} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs static':>10} {'errors':>7}")
             baseline = None
             for label, path in endpoints:
-                httpx.get(base + path, timeout=600)  # warm
+                if isinstance(path, str):
+                    httpx.get(base + path, timeout=600)  # warm
                 r = load(base, path, args.seconds, args.threads)
                 baseline = baseline or r["rps"]
                 print(f"{label:44} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {baseline / r['rps']:9.1f}x "

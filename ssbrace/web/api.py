@@ -111,11 +111,11 @@ def companies(request: Request) -> list[EntityOut]:
 
 def _entity_page(request: Request, name: str, offset: int, limit: int) -> EntityPageOut:
     state = _state(request)
-    data = views.entity_page(state, name)
+    snap = state.snapshot()
+    data = views.entity_page(state, name, snap=snap)
     if data is None:
         raise HTTPException(404, f"no entity called {name!r}")
-    with state.store.session() as session:
-        listing = kb_search.find_claims(session, ClaimFilter(entity=data.name), limit=limit, offset=offset)
+    listing = views.find_claims(state, ClaimFilter(entity=data.name), limit, offset, snap)
     by = "country" if data.type in views.COUNTRY_TYPES else "company"
     return EntityPageOut(
         name=data.name, entity=entity_out(data.entity, data.board) if data.entity else None,
@@ -149,8 +149,7 @@ def claims(request: Request, entity: str | None = None, kind: str | None = None,
     """Claims, newest statement first, filtered by entity, kind, topic, date and document."""
     state = _state(request)
     flt = _claim_filter(state, entity, kind, topic, since, document, subject_type)
-    with state.store.session() as session:
-        page = kb_search.find_claims(session, flt, limit=limit, offset=offset)
+    page = views.find_claims(state, flt, limit, offset)
     return _json(_page(request, page, [claim_out(c) for c in page.items]))  # type: ignore[return-value]
 
 
@@ -220,8 +219,7 @@ def story(request: Request, story_id: StoreId) -> StoryOut:
 def search(request: Request, q: str = Query(..., min_length=1, max_length=500), limit: int = Query(20, ge=1, le=100),
            offset: int = OFFSET) -> SearchOut:
     """Full-text search over documents and claims (FTS5 on SQLite, tsvector on PostgreSQL)."""
-    with _state(request).store.session() as session:
-        found = kb_search.search(session, q, limit=limit, offset=offset)
+    found = views.search(_state(request), q, limit, offset)
     docs = [DocumentHitOut(document=document_out(h.document), snippet=snippet_out(h.snippet)) for h in found.documents.items]
     hits = [ClaimHitOut(claim=claim_out(h.claim), snippet=snippet_out(h.snippet)) for h in found.claims.items]
     return _json(SearchOut(query=found.query, method=found.method,  # type: ignore[return-value]

@@ -3,6 +3,7 @@ shapes (claim, entity, fact, ledger, conflict, finding) are ``delivery.records``
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from typing import Generic, TypeVar
 
@@ -83,20 +84,25 @@ class Snippet(BaseModel):
     matches: list[tuple[int, int]] = Field(description="[start, end) of each matched word in text")
 
 
+_MARKS = re.compile(f"([{MARK_START}{MARK_END}])")
+
+
 def snippet_out(marked: str) -> Snippet:
     """A marked snippet as plain text and match offsets."""
-    text, matches, start = [], [], None
+    text: list[str] = []
+    matches: list[tuple[int, int]] = []
+    start = None
     length = 0
-    for ch in marked:
-        if ch == MARK_START:
+    for part in _MARKS.split(marked):  # the text between marks in one piece (a page has 40 snippets)
+        if part == MARK_START:
             start = length
-        elif ch == MARK_END:
+        elif part == MARK_END:
             if start is not None:
                 matches.append((start, length))
             start = None
         else:
-            text.append(ch)
-            length += 1
+            text.append(part)
+            length += len(part)
     return Snippet(text="".join(text), matches=matches)
 
 

@@ -146,8 +146,7 @@ def claims(request: Request, entity: str | None = None, kind: str | None = None,
     if topic and rule is None:
         raise HTTPException(400, f"unknown topic {topic!r}")
     flt = ClaimFilter(entity=entity or None, kind=kind or None, topic=rule, since=since)
-    with state.store.session() as session:
-        listing = kb_search.find_claims(session, flt, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    listing = views.find_claims(state, flt, PER_PAGE, (page - 1) * PER_PAGE)
     return render(request, "claims.html", {
         "section": "claims", "listing": listing, "page_no": page, "kinds": CLAIM_KINDS, "topics": state.pack.topics,
         "filters": {"entity": entity or "", "kind": kind or "", "topic": topic or "",
@@ -157,8 +156,7 @@ def claims(request: Request, entity: str | None = None, kind: str | None = None,
 @router.get("/search", response_class=HTMLResponse, dependencies=read)
 def search(request: Request, q: str = "", page: int = PAGE) -> HTMLResponse:
     per = 20
-    with state_of(request).store.session() as session:
-        results = kb_search.search(session, q, limit=per, offset=(page - 1) * per) if q.strip() else None
+    results = views.search(state_of(request), q, per, (page - 1) * per) if q.strip() else None
     return render(request, "search.html", {"section": "search", "q": q, "results": results, "page_no": page})
 
 

@@ -93,6 +93,33 @@ class StoryItem:
     brief: Brief | None = None
 
 
+def find_claims(state: AppState, flt: ClaimFilter, limit: int, offset: int,
+                snap: Snapshot | None = None) -> Page[ClaimRecord]:
+    """A claim listing from the snapshot's records when it can answer the filter (no query; it lags the
+    store by the snapshot's update), else from the store."""
+    snap = snap or state.snapshot()
+    index = snap.claim_index
+    found = index.find(flt, limit=limit, offset=offset) if index is not None else None
+    if found is not None:
+        return found
+    with state.store.session() as session:
+        return kb_search.find_claims(session, flt, limit=limit, offset=offset)
+
+
+def search(state: AppState, query: str, limit: int, offset: int) -> kb_search.SearchResults:
+    """Full-text search, answered once per snapshot for the same query and page; match counts are kept
+    by query words, so the next page of a query is not counted again; claims found are the snapshot's
+    records (those it has)."""
+    snap = state.snapshot()
+
+    def find() -> kb_search.SearchResults:
+        with state.store.session() as session:
+            return kb_search.search(session, query, limit=limit, offset=offset, totals=snap.search_totals,
+                                    known=snap.records_by_id)
+
+    return snap.search(("search", query, limit, offset), find)
+
+
 def board(state: AppState, by: str) -> Board:
     return state.snapshot().board(by)
 
@@ -142,9 +169,8 @@ def entity_page(state: AppState, name: str, page: int = 1, snap: Snapshot | None
         companies = [e for e in snap.entities if e.type == "company" and (e.country or "").casefold() == canonical.casefold()]
         programs = [e for e in snap.entities if e.type == "program" and (e.country or "").casefold() == canonical.casefold()]
     conflicts = snap.conflicts_by_entity.get(canonical.casefold(), [])
-    with state.store.session() as session:
-        listing = kb_search.find_claims(session, ClaimFilter(entity=canonical), limit=CLAIMS_PER_PAGE,
-                                        offset=(max(page, 1) - 1) * CLAIMS_PER_PAGE)
+    listing = find_claims(state, ClaimFilter(entity=canonical), CLAIMS_PER_PAGE, (max(page, 1) - 1) * CLAIMS_PER_PAGE,
+                          snap)
     return EntityPage(
         name=canonical, entity=entity, board=board_row, series=_series(facts), ledgers=ledgers,
         partnerships=partnerships, specs=[f for f in facts if f.key.kind == "spec"], companies=companies,
