@@ -326,6 +326,28 @@ class ReextractResult:
     def failed(self) -> int:
         return len(self.failures)
 
+    def redo(self, store: Store, doc_id: int, stages: Callable[[Session, Document], int], *,
+             raise_errors: bool = False) -> None:
+        """Run ``stages`` (returning the claims stored) on one stored document in its own transaction; a
+        failure is recorded here and the document keeps its old claims."""
+        reason = None
+        try:
+            with store.session() as session:
+                document = documents_repo.get_document(session, doc_id)
+                if document is not None:
+                    self.claims += stages(session, document)
+                    self.documents += 1
+        except SsbraceError as exc:
+            reason = str(exc)
+        except Exception as exc:
+            if raise_errors:
+                raise
+            log.debug("re-extraction of document %s", doc_id, exc_info=True)
+            reason = f"internal error: {type(exc).__name__}: {exc}"
+        if reason is not None:
+            log.warning("document %s: re-extraction failed, its old claims stay: %s", doc_id, reason)
+            self.failures.append((doc_id, reason))
+
 
 def run_reextract(store: Store, settings: Settings, *, only_outdated: bool = True,
                   progress: Callable[[int, int], None] | None = None, raise_errors: bool = False) -> ReextractResult:
@@ -343,23 +365,9 @@ def run_reextract(store: Store, settings: Settings, *, only_outdated: bool = Tru
         ids = claims_repo.documents_to_reextract(session, EXTRACTOR_VERSION if only_outdated else None)
     result = ReextractResult()
     for done, doc_id in enumerate(ids, 1):
-        reason = None
-        try:
-            with store.session() as session:
-                document = documents_repo.get_document(session, doc_id)
-                if document is not None:
-                    result.claims += after_document_stored(session, document, domain=settings.domain)
-                    result.documents += 1
-        except SsbraceError as exc:
-            reason = str(exc)
-        except Exception as exc:
-            if raise_errors:
-                raise
-            log.debug("re-extraction of document %s", doc_id, exc_info=True)
-            reason = f"internal error: {type(exc).__name__}: {exc}"
-        if reason is not None:
-            log.warning("document %s: re-extraction failed, its old claims stay: %s", doc_id, reason)
-            result.failures.append((doc_id, reason))
+        result.redo(store, doc_id, lambda session, document: after_document_stored(session, document,
+                                                                                    domain=settings.domain),
+                    raise_errors=raise_errors)
         if progress:
             progress(done, len(ids))
     return result

@@ -56,8 +56,10 @@ from .tasks import (
 
 if TYPE_CHECKING:
     from distributed import Client, Future
+    from sqlalchemy.orm import Session
 
     from ssbrace.kb.store import Store
+    from ssbrace.kb.tables import Document
     from ssbrace.models import Claim, ExtractedText
     from ssbrace.settings import Settings
 
@@ -355,26 +357,8 @@ def run_reextract_distributed(store: Store, settings: Settings, client: Client, 
         finally:
             future.release()
         for doc_id, outcome in zip(doc_ids, outcomes, strict=True):
-            reason = None
-            try:
-                if isinstance(outcome, Failure):
-                    if outcome.internal and raise_errors:
-                        raise RuntimeError(f"{outcome.reason}\n{outcome.detail}")
-                    raise RemoteFailure(outcome.reason)
-                with store.session() as session:
-                    document = documents_repo.get_document(session, doc_id)
-                    if document is not None:
-                        result.claims += after_document_stored(session, document, outcome)
-                        result.documents += 1
-            except SsbraceError as exc:
-                reason = str(exc)
-            except Exception as exc:
-                if raise_errors:
-                    raise
-                reason = f"internal error: {type(exc).__name__}: {exc}"
-            if reason is not None:
-                log.warning("document %s: re-extraction failed, its old claims stay: %s", doc_id, reason)
-                result.failures.append((doc_id, reason))
+            result.redo(store, doc_id, partial(_store_outcome, outcome=outcome, raise_errors=raise_errors),
+                        raise_errors=raise_errors)
         done += size
         stats.done, stats.failed = result.documents, result.failed
         if progress:
@@ -387,3 +371,12 @@ def run_reextract_distributed(store: Store, settings: Settings, client: Client, 
     while pending:
         write(*pending.popleft())
     return result
+
+
+def _store_outcome(session: Session, document: Document, *, outcome: Any, raise_errors: bool) -> int:
+    """A worker's claims for one document stored in place of its old ones; a worker's failure raised here."""
+    if isinstance(outcome, Failure):
+        if outcome.internal and raise_errors:
+            raise RuntimeError(f"{outcome.reason}\n{outcome.detail}")
+        raise RemoteFailure(outcome.reason)
+    return after_document_stored(session, document, outcome)
