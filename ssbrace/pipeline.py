@@ -498,7 +498,7 @@ def assign_document(session: Session, document_id: int, *, config: ClusterConfig
     start, end = story_window(doc, config)
     index = entity_index(resolve_domain(domain))
     own = batch.claims_of(session, [doc.id]) if batch is not None else stories_repo.claims_for_documents(session, [doc.id])
-    keys = document_keys(doc, own, index)
+    keys = document_keys(doc, own, index, batch.vectors.profiles if batch is not None else None)
     candidates = _candidate_stories(session, keys, start, end, config)
     member_ids = {m for s in candidates for m in s.document_ids[-config.max_members :]}
     claims: list[ClaimRecord] = []
@@ -603,7 +603,7 @@ def _index_older_stories(session: Session, docs: Sequence[DocRecord], batch: Sto
     by_id = {m.id: m for m in members}
     for story in stories:
         for member in (by_id[i] for i in story.document_ids if i in by_id):
-            keys = document_keys(member, batch.claims_of(session, [member.id]), index)
+            keys = document_keys(member, batch.claims_of(session, [member.id]), index, batch.vectors.profiles)
             stories_repo.add_story_keys(session, story.id, member.id, member.day, keys)
 
 

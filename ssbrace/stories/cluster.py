@@ -36,10 +36,6 @@ class ClusterConfig:
     window_days: int = 7  # coverage of one event rarely spreads over more than a week
     threshold: float = 0.20  # combined score a document needs to join a story
     min_text: float = 0.08  # below this text similarity, entities and figures cannot merge
-    # "member": a document is scored against each member and a story by its best member; "story": against
-    # the story's best text match and the union of its members' entities and figures, which lets a large
-    # story attract everything in a crowded week (bench/pipeline.py's burst: B-cubed F1 0.23 against 0.74)
-    linkage: str = "member"
     figure_share: float = 0.01  # a figure in more of the compared documents than this (and 3) is not telling
     entity_weight: float = 0.12
     figure_weight: float = 0.12
@@ -152,10 +148,12 @@ def common_figures(profiles: Iterable[_Profile], share: float) -> frozenset[str]
     return frozenset(f for f, n in counts.items() if n > floor)
 
 
-def document_keys(doc: DocRecord, claims: Sequence[ClaimRecord], index: EntityIndex) -> set[str]:
+def document_keys(doc: DocRecord, claims: Sequence[ClaimRecord], index: EntityIndex,
+                  known: dict[int, _Profile] | None = None) -> set[str]:
     """What a document is found by in the story index: the entities it names (its claims' subjects and objects
-    too), its telling figures and the content words of its title."""
-    profile = _profiles([doc], claims, index)[doc.id]
+    too), its telling figures and the content words of its title; ``known`` as in ``_profiles`` (a batch's
+    profiles, which its placement then reuses)."""
+    profile = _profiles([doc], claims, index, known)[doc.id]
     keys = {f"e:{e.casefold()}" for e in profile.entities} | {f"f:{f}" for f in profile.figures}
     words = (w.casefold() for w in _TITLE_WORD.findall(doc.title or ""))
     keys.update(f"w:{w}" for w in words if w not in ENGLISH_STOP_WORDS)
@@ -223,18 +221,14 @@ def score_stories(
         members = [m for m in story.document_ids if m in docs]
         if not members:
             continue
-        if config.linkage == "member":
-            pairs = [_match(story.id, mine, similarity[m], profiles[m].entities, profiles[m].figures, config, common)
-                     for m in members]
-            found = [p for p in pairs if p is not None]
-            if found:
-                matches.append(max(found, key=lambda p: p.score))
-            continue
-        match = _match(story.id, mine, max(similarity[m] for m in members),
-                       frozenset().union(*(profiles[m].entities for m in members)),
-                       frozenset().union(*(profiles[m].figures for m in members)), config, common)
-        if match is not None:
-            matches.append(match)
+        # Scored against each member, the story by its best one: against the union of the members' entities
+        # and figures, a large story attracted everything in a crowded week (bench/pipeline.py's burst:
+        # B-cubed F1 0.23 against 0.74).
+        pairs = [_match(story.id, mine, similarity[m], profiles[m].entities, profiles[m].figures, config, common)
+                 for m in members]
+        found = [p for p in pairs if p is not None]
+        if found:
+            matches.append(max(found, key=lambda p: p.score))
     matches.sort(key=lambda m: (-m.score, m.story_id))
     return matches
 
