@@ -67,6 +67,12 @@ def _family_key(own: str, members: tuple[str, ...]) -> str:
     return min((own, *members)) if members else ""
 
 
+def _priority_family(priorities: tuple[str, ...]) -> str:
+    # Older Lens exports carry "Simple Family Size" but no member list. A DOCDB simple family is the set
+    # of publications claiming exactly the same priorities, so that set names it instead.
+    return "priorities:" + ";;".join(sorted({" ".join(p.split()) for p in priorities})) if priorities else ""
+
+
 def lens_records(rows: Iterator[dict[str, str]]) -> Iterator[PatentRecord]:
     """Lens.org CSV rows: ``Display Key`` / ``Lens ID``, ``;;`` lists, families as member lists."""
     for row in rows:
@@ -86,7 +92,10 @@ def lens_records(rows: Iterator[dict[str, str]]) -> Iterator[PatentRecord]:
             filing_date=day(row.get("Application Date")),
             priority_date=day(row.get("Earliest Priority Date")),
             priority_office=office_of(priorities[0]) if priorities else "",
-            simple_family=_family_key(own, split_cell(row.get("Simple Family Members"))),
+            simple_family=(_family_key(own, split_cell(row.get("Simple Family Members")))
+                           if "Simple Family Members" in row else _priority_family(priorities)),
+            # without a member list the extended family (any shared priority) cannot be named row by row:
+            # it falls back to the simple family in counting
             extended_family=_family_key(own, split_cell(row.get("Extended Family Members"))),
             applicants=applicants,
             applicant_countries=("",) * len(applicants),  # Lens exports names only

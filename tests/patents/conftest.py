@@ -11,6 +11,8 @@ import pytest
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "patents"
 LENS = DATA / "lens-export.csv"
+# the header of older Lens exports: family sizes, but no "Simple/Extended Family Members" lists
+LENS_NO_MEMBERS = DATA / "lens-export-no-members.csv"
 GOOGLE_JSONL = DATA / "google-publications.jsonl"
 GOOGLE_CSV = DATA / "google-publications.csv"
 PATENTSVIEW = [DATA / f"{t}.tsv" for t in ("g_patent", "g_cpc_current", "g_assignee_disambiguated",

@@ -10,7 +10,7 @@ import ssbrace.patents as patents
 from ssbrace.errors import InputError
 from ssbrace.patents.records import normalise_code
 from ssbrace.patents.sources import detect
-from tests.patents.conftest import GOOGLE_CSV, GOOGLE_JSONL, LENS, PATENTSVIEW
+from tests.patents.conftest import GOOGLE_CSV, GOOGLE_JSONL, LENS, LENS_NO_MEMBERS, PATENTSVIEW
 
 
 def _records(*paths):
@@ -36,6 +36,23 @@ def test_lens_rows_keep_lists_families_and_missing_fields():
     assert two.applicants == ("SAMSUNG SDI CO LTD", "TOYOTA MOTOR CORP") and two.applicant_countries == ("", "")
     bare = records["009-999-999-999-999"]
     assert bare.priority_date is None and bare.applicants == () and bare.simple_family == ""
+
+
+def test_lens_export_without_member_lists_names_families_by_their_priorities():
+    records = {r.publication: r for r in _records(LENS_NO_MEMBERS)}
+    assert len(records) == 7
+    family = {key[-1]: r.simple_family for key, r in records.items()}
+    # JP, US and EP publications claiming the same Japanese priority are one family
+    assert family["1"] == family["2"] == family["3"] != ""
+    # the same two priorities listed in another order still make one family; a different set does not
+    assert family["5"] == family["6"] and family["5"] not in (family["1"], family["4"])
+    assert family["7"] == ""  # no priority: the publication stands alone
+    # counted by priority date, the seventh (no priority date) is left out as undated
+    by_publication = patents.count_files([LENS_NO_MEMBERS], "country", unit="publication")
+    assert (by_publication.total, by_publication.undated) == (6, 1)
+    assert patents.count_files([LENS_NO_MEMBERS], "country", unit="simple_family").total == 3
+    # no extended member list either: extended families fall back to the simple ones
+    assert patents.count_files([LENS_NO_MEMBERS], "country", unit="extended_family").total == 3
 
 
 def test_google_jsonl_and_csv_read_the_same():
