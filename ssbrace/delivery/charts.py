@@ -32,35 +32,37 @@ def _a(href: str, body: str, title: str = "") -> str:
     return f'<a href="{escape(href)}">{tip}{body}</a>'
 
 
-def _nice_max(value: float) -> float:
-    """A round axis maximum at or above value (1, 2, 2.5, 5 x 10^n)."""
+def _ticks(value: float, most: int = 4) -> list[float]:
+    """Axis ticks from 0 at a round step (1, 2, 2.5 or 5 x 10^n) reaching value in at most ``most`` steps,
+    so that labels read 0, 500, 1k... rather than 0, 625, 1.25k."""
     if value <= 0:
-        return 1.0
-    exp = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * exp:
-            return step * exp
-    return 10 * exp
+        return [0.0, 1.0]
+    exp = 10 ** math.floor(math.log10(value / most))
+    step = next(m * exp for m in (1, 2, 2.5, 5, 10) if m * exp * most >= value)
+    count = math.ceil(value / step - 1e-9)
+    return [step * i for i in range(count + 1)]
 
 
-def bar_chart(bars: Sequence[Bar], title: str, axis_label: str, color: str = PALETTE[0], width: int = 560) -> str:
-    """Horizontal bars, largest first, with value labels, a scaled axis and its label."""
+def bar_chart(bars: Sequence[Bar], title: str, axis_label: str, color: str = PALETTE[0], width: int = 560,
+              unit: str = "") -> str:
+    """Horizontal bars, largest first, with value labels, a scaled axis (``unit`` "USD" or "%" formats its
+    ticks) and its label."""
     if not bars:
         return f'<p class="empty">No figures for {escape(title.lower())}.</p>'
     bars = sorted(bars, key=lambda b: -b.value)
     left, right, row, top = 130, 110, 26, 34
     plot = width - left - right
     height = top + row * len(bars) + 44
-    top_value = _nice_max(max(b.value for b in bars))
+    ticks = _ticks(max(b.value for b in bars))
+    top_value = ticks[-1]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
              f'height="{height}" role="img" aria-label="{escape(title)}" {FONT}>',
              f'<text x="0" y="16" font-size="14" font-weight="600">{escape(title)}</text>']
-    for i in range(5):
-        x = left + plot * i / 4
+    for value in ticks:
+        x = left + plot * value / top_value
         parts.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{top + row * len(bars)}" stroke="#e9ecef"/>')
-        tick = top_value * i / 4
         parts.append(f'<text x="{x:.1f}" y="{top + row * len(bars) + 14}" text-anchor="middle" fill="#495057">'
-                     f'{escape(_short(tick))}</text>')
+                     f'{escape(tick(value, unit))}</text>')
     for i, bar in enumerate(bars):
         y = top + i * row
         w = max(plot * bar.value / top_value, 1.5)
@@ -77,8 +79,30 @@ def bar_chart(bars: Sequence[Bar], title: str, axis_label: str, color: str = PAL
 def _short(value: float) -> str:
     for size, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
         if abs(value) >= size:
-            return f"{value / size:g}{suffix}"
-    return f"{value:g}"
+            return f"{round(value / size, 3):g}{suffix}"
+    return f"{round(value, 6):g}"
+
+
+def tick(value: float, unit: str = "") -> str:
+    """An axis label: money as $2.5bn or $500m, percentages with %, other figures shortened (12k)."""
+    if unit == "USD":
+        return "$" + _short(value)
+    if unit == "%":
+        return f"{round(value, 3):g}%"
+    return _short(value)
+
+
+# An axis label of four digits at 12 px is about 28 px wide; keep a gap of at least 12 px.
+LABEL_SPACING = 40
+
+
+def year_step(first: int, last: int, plot_width: float) -> int:
+    """The step between labelled years (1, 2, 5, 10, 20, 25, 50) that keeps labels from running together."""
+    span = max(last - first, 1)
+    for step in (1, 2, 5, 10, 20, 25, 50):
+        if plot_width * step / span >= LABEL_SPACING:
+            return step
+    return 100
 
 
 @dataclass(frozen=True)
@@ -115,6 +139,7 @@ def timeline(rows: Sequence[TimelineRow], title: str, width: int = 900) -> str:
     def x(year: float) -> float:
         return left + plot * (year - lo) / (hi - lo)
 
+    step = year_step(lo, hi, plot)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
              f'height="{height}" role="img" aria-label="{escape(title)}" {FONT}>',
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
@@ -123,7 +148,7 @@ def timeline(rows: Sequence[TimelineRow], title: str, width: int = 900) -> str:
     for year in range(lo, hi + 1):
         parts.append(f'<line x1="{x(year):.1f}" y1="{top - 8}" x2="{x(year):.1f}" y2="{top + row * len(rows)}" '
                      f'stroke="{"#dee2e6" if year % 5 else "#adb5bd"}"/>')
-        if (hi - lo) <= 16 or year % 2 == 0:
+        if year % step == 0:
             parts.append(f'<text x="{x(year):.1f}" y="{top + row * len(rows) + 14}" text-anchor="middle" '
                          f'fill="#495057">{year}</text>')
     for i, r in enumerate(rows):
@@ -168,6 +193,9 @@ class Series:
     label: str
     points: tuple[tuple[float, float, str, str], ...]  # (year, value, href, tooltip)
     color: str = ""
+    # False for figures that are separate events (grants, investments): dots only, since a line between
+    # two unrelated programmes would read as one quantity changing over time
+    connect: bool = True
 
 
 @dataclass
@@ -182,8 +210,10 @@ class _Scale:
         return self.a + (self.b - self.a) * (v - self.lo) / ((self.hi - self.lo) or 1)
 
 
-def line_chart(series: Sequence[Series], title: str, y_label: str, x_label: str = "year", width: int = 760) -> str:
-    """Lines over years with dots (each linking to its sources), axes, labels and a legend."""
+def line_chart(series: Sequence[Series], title: str, y_label: str, x_label: str = "year", width: int = 760,
+               unit: str = "") -> str:
+    """Lines over years with dots (each linking to its sources), axes, labels and a legend. ``unit`` ("USD",
+    "%") formats the value axis; years are labelled at a step that keeps them apart."""
     series = [s for s in series if s.points]
     if not series:
         return f'<p class="empty">No figures for {escape(title.lower())}.</p>'
@@ -192,22 +222,27 @@ def line_chart(series: Sequence[Series], title: str, y_label: str, x_label: str 
     xs = [p[0] for s in series for p in s.points]
     ys = [p[1] for s in series for p in s.points]
     sx = _Scale(min(xs) - 0.5, max(xs) + 0.5, left, width - right)
-    sy = _Scale(0, _nice_max(max(ys)), height - bottom, top)
+    ticks = _ticks(max(ys))
+    sy = _Scale(0, ticks[-1], height - bottom, top)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
              f'height="{height}" role="img" aria-label="{escape(title)}" {FONT}>',
              f'<text x="0" y="16" font-size="14" font-weight="600">{escape(title)}</text>']
-    for i in range(5):
-        v = sy.hi * i / 4
+    for v in ticks:
         parts.append(f'<line x1="{left}" y1="{sy(v):.1f}" x2="{width - right}" y2="{sy(v):.1f}" stroke="#e9ecef"/>'
-                     f'<text x="{left - 6}" y="{sy(v) + 4:.1f}" text-anchor="end" fill="#495057">{v:g}</text>')
-    for year in range(math.ceil(sx.lo), math.floor(sx.hi) + 1):
+                     f'<text x="{left - 6}" y="{sy(v) + 4:.1f}" text-anchor="end" fill="#495057">{escape(tick(v, unit))}</text>')
+    first, last = math.ceil(sx.lo), math.floor(sx.hi)
+    step = year_step(first, last, sx.b - sx.a)
+    for year in range(first, last + 1):
+        if year % step:
+            continue
         parts.append(f'<text x="{sx(year):.1f}" y="{height - bottom + 16}" text-anchor="middle" fill="#495057">{year}</text>')
     parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="#adb5bd"/>')
     for i, s in enumerate(series):
         color = s.color or PALETTE[i % len(PALETTE)]
         pts = sorted(s.points)
         path = " ".join(f"{'M' if j == 0 else 'L'}{sx(px):.1f},{sy(py):.1f}" for j, (px, py, _, _) in enumerate(pts))
-        parts.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+        if s.connect:
+            parts.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
         for px, py, href, tip in pts:
             parts.append(_a(href, f'<circle cx="{sx(px):.1f}" cy="{sy(py):.1f}" r="4" fill="{color}"/>', tip))
         ly = top + 8 + i * 18

@@ -217,6 +217,10 @@ def story(state: AppState, story_id: int) -> StoryItem | None:
 # --- charts (the report's SVG helpers, linked to this app's pages) ----------------------------------
 
 
+# Kinds whose figures over the years are separate events rather than one quantity changing.
+EVENT_KINDS = frozenset({"funding", "investment"})
+
+
 def score_chart(b: Board, limit: int = 12) -> str:
     bars = [charts.Bar(r.entity, r.score * 100, f"{r.score * 100:.0f}", entity_url(r.entity, "company" if b.by == "company" else "country"),
                        f"rank {r.rank}") for r in b.rows[:limit] if r.score > 0]
@@ -231,7 +235,10 @@ def series_chart(series: Series, entity: str) -> str:
         year = (f.key.year + (f.key.year_end or f.key.year)) / 2
         tip = f"{f.period}: {format_value(f.value, f.key.unit, f.bound)} ({', '.join(f.sources)})"
         points.append((year, float(f.value), evidence_url(f.chosen), tip))
-    return charts.line_chart([charts.Series(entity, tuple(points))], series.title, series.unit or "value", width=620)
+    # grants and investments are separate events: dots, not a line through unrelated programmes or deals
+    connect = series.kind not in EVENT_KINDS
+    return charts.line_chart([charts.Series(entity, tuple(points), connect=connect)], series.title,
+                             series.unit or "value", width=620, unit=series.unit)
 
 
 def ledger_chart(ledgers: list[Ledger], title: str) -> str:

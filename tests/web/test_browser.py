@@ -141,3 +141,30 @@ def test_hostile_text_stays_text(page, web_data) -> None:  # type: ignore[no-unt
     shot(page, "17-hostile-company")
     page.goto("/?by=company")
     assert page.locator("img[src=x]").count() == 0
+
+
+def _overlaps(boxes: list[dict]) -> list[tuple[float, float]]:
+    """Pairs of neighbouring axis labels (same baseline) whose boxes overlap horizontally."""
+    rows: dict[int, list[dict]] = {}
+    for box in boxes:
+        rows.setdefault(round(box["y"]), []).append(box)
+    found = []
+    for row in rows.values():
+        row.sort(key=lambda b: b["x"])
+        found += [(a["x"], b["x"]) for a, b in zip(row, row[1:], strict=False) if a["x"] + a["width"] > b["x"]]
+    return found
+
+
+def test_charts_are_readable(page) -> None:  # type: ignore[no-untyped-def]
+    """Money ticks in $m/$bn, never 2.5e+09; year labels that do not run together (issue 14)."""
+    for path, name in [("/countries/Japan", "17-country-charts"), ("/companies/Calderon%20Cells", "18-company-charts")]:
+        page.goto(path)
+        labels = page.eval_on_selector_all(
+            "svg text", "els => els.map(e => { const r = e.getBoundingClientRect(); "
+            "return {text: e.textContent, x: r.x, y: r.y, width: r.width}; })")
+        assert labels, path
+        assert not [t["text"] for t in labels if re.search(r"\de[+-]\d", t["text"])], path
+        years = [t for t in labels if re.fullmatch(r"(19|20)\d\d", t["text"].strip())]
+        assert years, path
+        assert not _overlaps(years), path
+        shot(page, name)
