@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
+from ssbrace.errors import InputError
 from ssbrace.settings import Settings
 
 if TYPE_CHECKING:  # the store pulls in SQLAlchemy and Alembic: loaded when a command first needs it
@@ -19,7 +21,7 @@ if TYPE_CHECKING:  # the store pulls in SQLAlchemy and Alembic: loaded when a co
 # Results go to stdout; progress, warnings and errors to stderr. No emoji codes: a title holding
 # ":fire:" is printed as written.
 out = Console(highlight=False, soft_wrap=True, emoji=False)
-err = Console(stderr=True, highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)  # an error stays one line
 
 # C0 controls but tab and newline, DEL and C1 controls: escape sequences in a stored title or sentence
 # must not reach the terminal (clear the screen, retitle the window, fake a line).
@@ -41,15 +43,35 @@ def styled(*parts: str | tuple[str, str]) -> Text:
     return Text.assemble(*(plain(p) if isinstance(p, str) else (plain(p[0]), p[1]) for p in parts))
 
 
+# Commands that may create a store where none exists; every other command reads one and refuses a path
+# that holds nothing (a mistyped --db must not answer "no conflicts" from a new empty store).
+CREATING_COMMANDS = frozenset({"init", "demo", "ingest", "update", "sources add", "load-reference",
+                               "patents load", "subscribe"})
+
+
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL when it does not exist yet (None for other URLs or memory)."""
+    if not url.startswith("sqlite:///") or url in ("sqlite:///", "sqlite:///:memory:"):
+        return None
+    path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+    return None if path.exists() else path
+
+
 @dataclass
 class AppContext:
     settings: Settings
     debug: bool = False
     _store: Store | None = field(default=None, repr=False)
+    command: str | None = None  # the running command ("sources add"), set by app_context
 
     def store(self) -> Store:
         if self._store is None:
             from ssbrace.api import open_store
+
+            missing = _missing_sqlite_file(self.settings.db)
+            if missing is not None and self.command is not None and self.command not in CREATING_COMMANDS:
+                raise InputError(f"no store at {missing} (check --db or SSBRACE_DB; `ssbrace ingest` or "
+                                 "`ssbrace init` creates one)")
 
             self._store = open_store(settings=self.settings)
         return self._store
@@ -61,4 +83,9 @@ class AppContext:
 def app_context(ctx: typer.Context) -> AppContext:
     obj = ctx.find_root().obj
     assert isinstance(obj, AppContext), "the root callback sets the context"
+    names, here = [], ctx
+    while here.parent is not None:  # the command's own names, without the program's ("python -m ssbrace")
+        names.append(here.info_name or "")
+        here = here.parent
+    obj.command = " ".join(reversed(names))
     return obj

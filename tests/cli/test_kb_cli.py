@@ -102,3 +102,15 @@ def test_entities_merge(tmp_path, mini_pack):
     assert "Zenith Motors" not in names and "Zenith Energy" in names
     bad = run(db, "entities", "merge", "Zenith Energy", "Nobody", env_extra=env)
     assert bad.returncode == 1 and "no entity named 'Nobody'" in bad.stderr
+
+
+def test_read_commands_refuse_a_store_that_does_not_exist(tmp_path):
+    missing = tmp_path / "typo.db"
+    for args in (["conflicts"], ["board"], ["roadmap", "Toyota"], ["stories"], ["changes", "--since", "2024-01-01"]):
+        res = run(f"sqlite:///{missing}", *args)
+        assert res.returncode != 0, args
+        assert f"no store at {missing}" in res.stderr and res.stderr.count("\n") == 1, args
+        assert not missing.exists(), args  # nothing created
+    # a command that creates a store still does
+    assert run(f"sqlite:///{missing}", "init").returncode == 0 and missing.exists()
+    assert run(f"sqlite:///{missing}", "conflicts").returncode == 0

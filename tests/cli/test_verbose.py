@@ -24,7 +24,7 @@ def test_verbose_logs_each_step_on_stderr_without_control_codes(tmp_path):
     folder.mkdir()
     # a file name that would retitle the terminal if it reached it as written
     (folder / "sdi\x1b]0;owned\x07.html").write_bytes(ARTICLE.read_bytes())
-    quiet = _run(tmp_path, "documents", "list")
+    quiet = _run(tmp_path, "init")
     assert quiet.returncode == 0 and quiet.stderr == ""  # migrating the new store is not news by default
     done = _run(tmp_path, "--verbose", "ingest", str(folder))
     assert done.returncode == 0, done.stderr
