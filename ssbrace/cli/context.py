@@ -83,7 +83,8 @@ class AppContext:
 def app_context(ctx: typer.Context) -> AppContext:
     obj = ctx.find_root().obj
     assert isinstance(obj, AppContext), "the root callback sets the context"
-    names, here = [], ctx
+    names: list[str] = []
+    here: Any = ctx
     while here.parent is not None:  # the command's own names, without the program's ("python -m ssbrace")
         names.append(here.info_name or "")
         here = here.parent
