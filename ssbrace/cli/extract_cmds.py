@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 @app.command("extract")
 def extract_cmd(
     ctx: typer.Context,
-    paths: list[str] = typer.Argument(..., help="Text, Markdown or HTML files; '-' reads standard input."),
+    paths: list[str] = typer.Argument(..., help="Text, Markdown or HTML files, or folders of them (read "
+                                      "recursively, as ingest does); '-' reads standard input."),
     jsonl: bool = typer.Option(False, "--jsonl", help="One JSON object per claim on stdout, nothing else."),
 ) -> None:
     """Extract typed claims (CLAIMS.md) from documents."""
@@ -31,7 +32,7 @@ def extract_cmd(
     settings = app_context(ctx).settings
     failures: list[str] = []
     table_rows: list[tuple[str, ...]] = []
-    for path in paths:
+    for path in _expand(paths, failures):
         try:
             # One byte over the cap is read so that read_input can tell an over-long input apart.
             stdin = sys.stdin.buffer.read(settings.max_bytes + 1) if path == "-" else None
@@ -55,6 +56,30 @@ def extract_cmd(
     if failures:
         sys.stderr.flush()
         raise SystemExit(InputError.exit_code)
+
+
+def _expand(paths: list[str], failures: list[str]) -> list[str]:
+    """Each argument as the files it stands for: a folder's supported files in a stable order (links out
+    of it and other skipped entries reported on stderr), a missing path as a failure, '-' as itself."""
+    from ssbrace.sources.files import display_path, expand_path_with_skips, is_supported
+
+    files: list[str] = []
+    for path in paths:
+        if path == "-" or not Path(path).is_dir():
+            files.append(path)
+            continue
+        try:
+            found = expand_path_with_skips(Path(path))
+        except InputError as exc:
+            failures.append(str(exc))
+            continue
+        for skipped, reason in found.skipped:
+            err.print(plain(f"skipped {display_path(skipped)}: {reason}"), style="dim", markup=False)
+        chosen = [str(f) for f in found.files if is_supported(f)]
+        if not chosen:
+            failures.append(f"{display_path(path)}: no text, Markdown or HTML files in this folder")
+        files.extend(chosen)
+    return files
 
 
 def _row(claim: Claim) -> tuple[str, ...]:
@@ -102,6 +127,10 @@ def eval_cmd(
 
     gold_claims = read_jsonl(gold)
     pred_claims = read_jsonl(pred)
+    # an empty file is a mistake upstream (a failed extract run), not a score of zero
+    for path, claims, what in ((gold, gold_claims, "gold"), (pred, pred_claims, "predicted")):
+        if not claims:
+            raise InputError(f"{path}: no {what} claims in this file")
     docs = {doc_key(str(g.get("doc", ""))) for g in gold_claims} if only_gold_docs else None
     report = evaluate(gold_claims, pred_claims, docs=docs)
     if json_out:
