@@ -684,6 +684,7 @@ def build_digest(session: Session, topic: Topic, since: datetime, *, now: dateti
     from ssbrace.domains.loader import load_domain
     from ssbrace.kb.queries import claim_records
     from ssbrace.stories.features import entity_index
+    from ssbrace.stories.topics import changes_for_topic
 
     index = index if index is not None else entity_index(domain)
     stories = stories_for_topic(session, topic, index, since=since.date())
@@ -692,7 +693,7 @@ def build_digest(session: Session, topic: Topic, since: datetime, *, now: dateti
     note: str | None = NO_CHANGES
     if with_changes:
         found = changes_since(claim_records(session), since.date(), config_from_pack(load_domain(domain)))
-        changes, note = change_sections(found)
+        changes, note = change_sections(changes_for_topic(topic, found, index))
     return Digest(topic=topic, since=since, until=now or moment.now(UTC), briefs=briefs, changes=changes,
                   changes_note=note, base_url=base_url)
 

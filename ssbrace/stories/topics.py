@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from ssbrace.analysis.changes import Changes
 from ssbrace.domains.schema import Topic
 from ssbrace.errors import UsageError
 from ssbrace.kb.records import ClaimRecord
@@ -75,6 +76,28 @@ def story_signals(content: StoryContent, index: EntityIndex) -> StorySignals:
         kinds=frozenset(c.kind for c in claims),
         text=f"{story.headline}\n{text}",
     )
+
+
+def claim_signals(claims: Iterable[ClaimRecord], index: EntityIndex) -> StorySignals:
+    """What topic rules look at in a change (a new fact, a moved target, a conflict): its claims'
+    subjects and objects, their places, kinds and sentences."""
+    claims = list(claims)
+    entities = {n for c in claims for n in (c.subject, c.object) if n}
+    countries = {c.subject for c in claims if c.subject_type in ("country", "region")}
+    countries |= {c.subject_country for c in claims if c.subject_country}
+    countries |= index.countries_of(entities)
+    return StorySignals(frozenset(entities), frozenset(countries), frozenset(c.kind for c in claims),
+                        "\n".join(c.sentence for c in claims))
+
+
+def changes_for_topic(topic: Topic, changes: Changes, index: EntityIndex) -> Changes:
+    """The changes a topic's digest lists: those whose claims match the topic's rules, as stories do."""
+    def keep(claims: Iterable[ClaimRecord]) -> bool:
+        return matches(topic, claim_signals(claims, index))
+
+    return Changes(changes.since, [n for n in changes.new_facts if keep(n.fact.claims)],
+                   [m for m in changes.moved_targets if keep([m.entry.claim])],
+                   [c for c in changes.new_conflicts if keep(c.claims)])
 
 
 def find_topic(topics: Sequence[Topic], name: str) -> Topic:

@@ -87,3 +87,29 @@ def test_empty_period_and_bad_format(store):
     assert "No new stories in this period." in render(empty, "text")
     with pytest.raises(DeliveryError, match="unknown digest format 'pdf'"):
         render(empty, "pdf")
+
+
+def test_a_country_digest_lists_only_changes_about_that_country(store):
+    """`digest --topic japan` once listed Korean and EU facts under "What changed" (issue 14)."""
+    from pathlib import Path
+
+    from ssbrace.api import ingest
+    from ssbrace.domains.loader import load_domain
+    from ssbrace.stories.features import entity_index
+    from ssbrace.stories.topics import find_topic
+
+    articles = Path(__file__).resolve().parents[1] / "data" / "articles"
+    ingest(store, [str(articles / n) for n in ("001_toyota-idemitsu.txt", "006_korea-182bn-won-yonhap.txt",
+                                               "016_samsung-sdi-suwon-pilot-line.txt",
+                                               "052_meti-libtec-solid-state-grant.txt")])
+    index = entity_index("solid_state_batteries")
+    topics = load_domain("solid_state_batteries").topics
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    with store.session() as s:
+        japan = build_digest(s, find_topic(topics, "japan"), since, now=NOW, index=index)
+        korea = build_digest(s, find_topic(topics, "south-korea"), since, now=NOW, index=index)
+    japan_lines = [line for lines in japan.changes.values() for line in lines]
+    korea_lines = [line for lines in korea.changes.values() for line in lines]
+    assert japan_lines and korea_lines
+    assert not [line for line in japan_lines if "Korea" in line or "Samsung" in line]
+    assert not [line for line in korea_lines if "Toyota" in line or "Japan" in line or "METI" in line]
