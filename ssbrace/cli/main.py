@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import typer
 
@@ -11,6 +12,39 @@ from ssbrace import __version__
 from ssbrace.cli.context import AppContext, err, plain, styled
 from ssbrace.errors import SsbraceError
 from ssbrace.settings import load_settings
+
+# Typer's help writes each parameter's Python type ("<bool>" after a flag, "<list[str]>"); users read
+# click's words. Flags show no value; an argument taking several values is its element's word with "...".
+_WORDS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "bool": "BOOLEAN", "path": "PATH", "file": "PATH",
+          "directory": "FOLDER", "datetime": "DATE"}
+
+
+def _help_word(label: str) -> str:
+    many = label.startswith("list[") and label.endswith("]")
+    base = label[5:-1] if many else label
+    word = _WORDS.get(base, base if "|" in base else base.upper())
+    return word + ("..." if many else "")
+
+
+def _readable_types() -> None:
+    from typer.core import TyperArgument, TyperOption
+
+    def option_type(self: TyperOption, ctx: Any) -> str | None:
+        if self.metavar is not None:
+            return str(self.metavar)
+        if self.is_flag or self.count:
+            return None
+        # a repeatable option takes one value each time it is given
+        return _help_word(self.display_type(ctx).strip("<>")).removesuffix("...")
+
+    def argument_type(self: TyperArgument, ctx: Any) -> str | None:
+        return str(self.metavar) if self.metavar is not None else _help_word(self.display_type(ctx).strip("<>"))
+
+    TyperOption.display_type_rich = option_type  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign]
+
+
+_readable_types()
 
 app = typer.Typer(
     name="ssbrace",
