@@ -41,7 +41,7 @@ def _readable_types() -> None:
         return str(self.metavar) if self.metavar is not None else _help_word(self.display_type(ctx).strip("<>"))
 
     TyperOption.display_type_rich = option_type  # type: ignore[method-assign]
-    TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign,assignment]
 
 
 _readable_types()
