@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -172,7 +171,17 @@ def roadmap_cmd(
 ) -> None:
     """The target ledger: every dated target of a company x stage, with slips and pull-ins."""
     k = _knowledge(ctx)
-    ledgers = [led for led in k.ledgers if company is None or led.entity.casefold() == company.casefold()]
+    wanted = company
+    if company is not None:  # an alias ("Toyota Motor") means its entity, as on the web
+        from ssbrace.entities.resolve import find_entity
+        from ssbrace.errors import InputError
+
+        with app_context(ctx).store().session() as session:
+            try:
+                wanted = find_entity(session, company).name
+            except InputError:
+                wanted = company
+    ledgers = [led for led in k.ledgers if wanted is None or led.entity.casefold() == wanted.casefold()]
     if company and not ledgers:
         raise UsageError(f"no dated targets for {company!r} (see `ssbrace entities --type company`)")
     if as_json:
@@ -180,7 +189,7 @@ def roadmap_cmd(
 
         _print_json([to_json(led) for led in ledgers])
         return
-    table = Table(title=cell("Target ledger" + (f": {company}" if company else "")))
+    table = Table(title=cell("Target ledger" + (f": {wanted}" if wanted else "")))
     for col in ("company", "stage", "reported", "target", "move", "source"):
         table.add_column(col)
     for led in ledgers:
@@ -291,16 +300,14 @@ def report_cmd(
 @app.command("changes")
 def changes_cmd(
     ctx: typer.Context,
-    since: str = typer.Option(..., "--since", help="Date, YYYY-MM-DD (inclusive)."),
+    since: str = typer.Option("7d", "--since", help="Period start (inclusive): 24h, 7d, 2w or an ISO date."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """New facts, moved targets and new conflicts since a date."""
     from ssbrace.analysis.changes import changes_since
+    from ssbrace.stories.period import parse_since
 
-    try:
-        day = date.fromisoformat(since)
-    except ValueError:
-        raise UsageError(f"--since expects a date YYYY-MM-DD, got {since!r}") from None
+    day = parse_since(since).date()  # the same rule as stories and digest
     k = _knowledge(ctx)
     changes = changes_since(k.records, day, k.config)
     sections = (("new facts", changes.new_facts), ("moved targets", changes.moved_targets),

@@ -72,6 +72,9 @@ def test_roadmap_shows_slips(reference_db):
     assert "SLIP" in res.stdout and "mass production" in res.stdout and "now 2030" in res.stdout
     data = json.loads(run(reference_db, "roadmap", "ProLogium", "--json").stdout)
     assert data[0]["first"] == "2026" and data[0]["current"] == "2028" and data[0]["slips"] == 1
+    # an alias means its entity, as on the web (issue 14: "Toyota Motor" once had "no dated targets")
+    assert run(reference_db, "roadmap", "Toyota Motor").stdout == res.stdout
+    assert run(reference_db, "roadmap", "toyota motor corporation").stdout == res.stdout
     missing = run(reference_db, "roadmap", "Nobody Motors")
     assert missing.returncode == 2 and "no dated targets" in missing.stderr
 
@@ -102,6 +105,15 @@ def test_entities_merge(tmp_path, mini_pack):
     assert "Zenith Motors" not in names and "Zenith Energy" in names
     bad = run(db, "entities", "merge", "Zenith Energy", "Nobody", env_extra=env)
     assert bad.returncode == 1 and "no entity named 'Nobody'" in bad.stderr
+
+
+def test_changes_takes_the_same_since_as_stories_and_digest(reference_db):
+    relative = run(reference_db, "changes", "--since", "7d")
+    assert relative.returncode == 0, relative.stderr
+    dated = run(reference_db, "changes", "--since", "2000-01-01", "--json")
+    assert dated.returncode == 0 and json.loads(dated.stdout)["since"] == "2000-01-01"
+    bad = run(reference_db, "changes", "--since", "soon")
+    assert bad.returncode == 2 and "24h, 7d, 2w or an ISO date" in bad.stderr
 
 
 def test_read_commands_refuse_a_store_that_does_not_exist(tmp_path):
