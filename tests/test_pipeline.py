@@ -58,7 +58,7 @@ def test_ingest_links_claims_and_reextract_keeps_reference_claims(store, tmp_pat
 def _outdated_documents(store, count):
     with store.session() as s:
         for i in range(count):
-            text = f"Toyota aims to mass-produce all-solid-state batteries by 202{i}."
+            text = f"Toyota aims to mass-produce all-solid-state cells by 202{i}."
             s.add(Document(location=f"test:{i}", text=text, sha256=str(i).ljust(64, "0"), word_count=8,
                            extractor_version="0.0.1"))
 

@@ -162,7 +162,7 @@ def test_extract_on_a_hostile_file(hostile) -> None:  # type: ignore[no-untyped-
     path.write_text(
         "# Samsung SDI [/bold] news & <script>\n\nDate: 14 March 2024\n\n"
         "Samsung SDI told investors [red]this week & <script> that it aims to mass-produce all-solid-state "
-        "batteries in 2027.\n",
+        "cells in 2027.\n",
         encoding="utf-8")
     done = run(hostile, "extract", str(path))
     assert_literal(done, "[red]notes[bold]", "<b>", "Samsung SDI", "[red]this", "<script>", "&")

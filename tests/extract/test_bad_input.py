@@ -47,7 +47,7 @@ def test_binary_bytes_and_control_characters_do_not_crash(tiny_pack):
 
 def test_cli_reports_unreadable_input_after_writing_the_rest(tmp_path):
     good = tmp_path / "good.txt"
-    good.write_text("Toyota aims to mass-produce all-solid-state batteries by 2028.", encoding="utf-8")
+    good.write_text("Toyota aims to mass-produce all-solid-state cells by 2028.", encoding="utf-8")
     binary = tmp_path / "blob.txt"
     binary.write_bytes(bytes(range(256)) * 40)
     missing = tmp_path / "missing.txt"

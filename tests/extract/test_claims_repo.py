@@ -7,7 +7,7 @@ from ssbrace.kb import claims_repo
 from ssbrace.kb.tables import Document
 from ssbrace.pipeline import after_document_stored
 
-TEXT = "Toyota aims to mass-produce all-solid-state batteries by 2028. CATL holds 37% of the EV battery market."
+TEXT = "Toyota aims to mass-produce all-solid-state cells by 2028. CATL holds 37% of the EV battery market."
 
 
 def _document(session, location="file:///a.txt", text=TEXT):

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 SSBRACE = str(Path(sys.executable).parent / "ssbrace")
-ARTICLE = "Toyota and Idemitsu aim to commercialize all-solid-state batteries in 2027 or 2028."
+ARTICLE = "Toyota and Idemitsu aim to commercialize their all-solid-state cells in 2027 or 2028."
 
 
 def run(*args, stdin=None, env_db=None):

@@ -37,7 +37,7 @@ def test_shipped_model_loads_once_and_decides_when_asked():
     assert default_decider() is default_decider() and model_digest() != "none"
     assert EXTRACTOR_VERSION == RULES_VERSION or EXTRACTOR_VERSION.endswith(model_digest())
     text = ("Nissan showed its pilot line in Yokohama on Friday. "
-            "The automaker aims to mass-produce all-solid-state batteries in fiscal 2028.")
+            "The automaker aims to mass-produce all-solid-state cells in fiscal 2028.")
     claims = extract_claims(text, published=date(2025, 1, 27), decider=True)
     assert all(0 < c.confidence < 1 for c in claims)
     assert ("target", "Nissan", 2028) in {(c.kind, c.subject, c.year) for c in claims}
@@ -52,7 +52,7 @@ def test_a_rule_claim_survives_a_rival_reading_that_is_only_slightly_better():
 
 def test_a_subject_named_a_sentence_earlier_is_a_candidate():
     text = ("Nissan showed its pilot line in Yokohama on Friday.\n"
-            "The automaker aims to mass-produce all-solid-state batteries in fiscal 2028.")
+            "The automaker aims to mass-produce all-solid-state cells in fiscal 2028.")
     cands = extractor_for().candidates(text, published=date(2025, 1, 27))
     targets = {(c.claim.subject, c.claim.year) for c in cands if c.claim.kind == "target"}
     assert ("Nissan", 2028) in targets
@@ -137,7 +137,7 @@ def test_money_no_rule_took_is_proposed_as_both_kinds():
 
 
 def test_a_combined_share_of_one_countrys_companies_can_read_as_the_country():
-    text = "LG Energy Solution, SK On and Samsung SDI together held 23.9 percent of the market."
+    text = "SK On, Samsung SDI and LG Energy Solution together held 23.9 percent of the market."
     subjects = {c.claim.subject for c in _cands(text) if c.claim.kind == "market_share"}
     assert "South Korea" in subjects
 

@@ -72,7 +72,7 @@ def test_fractions_are_percentages_but_halves_of_years_are_not(finder):
 @pytest.mark.parametrize(("text", "value"), [
     ("a share of 14-point-five percent", 14.5),
     ("held five-point-two percent of the market", 5.2),
-    ("to claim a 36-point-eight-percent share", 36.8),
+    ("to take a 36-point-eight-percent share", 36.8),
     ("twenty-three-point-nine percent", 23.9),
 ])
 def test_percentages_written_as_spoken(finder, text, value):

@@ -26,8 +26,8 @@ def matches(claim: dict, want: dict) -> bool:
 
 POSITIVE = [
     # targets: appositives, "said on Tuesday", year ranges and fiscal years
-    ("Toyota, the world's biggest automaker by sales, said on Tuesday it aims to start mass production of "
-     "all-solid-state batteries in 2027-28.",
+    ("Toyota, the world's biggest automaker by sales, said on Tuesday it aims to start mass production of its "
+     "all-solid-state cells in 2027-28.",
      [{"kind": "target", "subject": "Toyota", "year": 2027, "year_end": 2028, "stage": "mass_production",
        "technology": "all_solid_state"}]),
     ("Samsung SDI plans to begin mass production of its all-solid-state cells in 2027, according to a company "
@@ -36,8 +36,8 @@ POSITIVE = [
     ("Nissan said it expects to launch an EV powered by its in-house all-solid-state battery by the end of "
      "fiscal 2028.",
      [{"kind": "target", "subject": "Nissan", "year": 2028, "stage": "vehicle_launch"}]),
-    ("TOKYO, June 16 (Jiji Press)--Toyota Motor Corp. said Monday it plans to commercialize all-solid-state "
-     "batteries in 2027 or 2028.",
+    ("TOKYO, June 16 (Jiji Press)--Toyota Motor Corp. said Monday it plans to commercialize its all-solid-state "
+     "cells in 2027 or 2028.",
      [{"kind": "target", "subject": "Toyota", "year": 2027, "year_end": 2028, "stage": "commercialization"}]),
     ("In the second half of 2027, Honda plans to start production on its pilot line.",
      [{"kind": "target", "subject": "Honda", "year": 2027}]),
@@ -69,7 +69,7 @@ POSITIVE = [
     ("QuantumScape said it had secured $1.2bn in new funding led by Volkswagen.",
      [{"kind": "investment", "subject": "QuantumScape", "amount": 1.2e9, "currency": "USD"},
       {"kind": "partnership", "subject": "QuantumScape", "object": "Volkswagen"}]),
-    ("Factorial raised $200 million in a Series D round led by Mercedes-Benz and Stellantis, the "
+    ("Factorial raised $200 million in Series D funding led by Mercedes-Benz and Stellantis, the "
      "Massachusetts start-up said on Thursday.",
      [{"kind": "investment", "subject": "Factorial Energy", "amount": 200e6},
       {"kind": "partnership", "subject": "Factorial Energy", "object": "Mercedes-Benz"},
@@ -109,7 +109,7 @@ POSITIVE = [
     ("Japan holds the most solid-state battery patents, followed by China and South Korea.",
      [{"kind": "standing", "subject": "Japan", "relation": "ranks", "rank": 1, "aspect": "patents"},
       {"kind": "standing", "subject": "China", "relation": "ranks", "rank": 2}]),
-    ("Japan trails only China in the number of solid-state battery patent filings.",
+    ("Japan trails only China in its count of solid-state battery patent filings.",
      [{"kind": "standing", "subject": "Japan", "relation": "trails", "object": "China", "aspect": "patents"}]),
     ("South Korea ranks third in solid-state battery patents, behind Japan and China.",
      [{"kind": "standing", "subject": "South Korea", "relation": "ranks", "rank": 3},

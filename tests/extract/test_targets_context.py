@@ -86,7 +86,7 @@ def test_outlook_period_is_not_a_target() -> None:
 
 def test_speaker_we_is_the_document_company() -> None:
     text = ("LG Energy Solution held its earnings call with analysts. Our plants with Honda and Hyundai are on "
-            "schedule. We are targeting commercialization of all-solid-state batteries around 2030.")
+            "schedule. We are targeting commercialization of our all-solid-state batteries around 2030.")
     assert targets(text) == {("LG Energy Solution", 2030, "commercialization")}
 
 

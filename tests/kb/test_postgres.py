@@ -27,7 +27,7 @@ ARTICLES = {
 
 Date: 14 March 2024
 
-Samsung SDI told investors this week that it aims to mass-produce all-solid-state batteries in 2027.
+Samsung SDI told investors this week that it aims to mass-produce all-solid-state cells in 2027.
 The Korean battery maker has run a pilot line in Suwon since 2023 and says sample cells with an energy
 density of 900 Wh/L have gone to car makers for evaluation.
 """,

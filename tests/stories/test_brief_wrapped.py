@@ -89,7 +89,7 @@ def test_same_figure_about_different_companies_is_two_facts():
         "Toyota has worked on the cells with partners for more than a decade."
     )
     two = (
-        "Samsung SDI said it would begin mass production of all-solid-state batteries in 2027 or 2028. "
+        "Samsung SDI said it would begin mass production of its all-solid-state cells in 2027 or 2028. "
         "Samsung SDI runs a pilot line for the cells at its research centre near the capital."
     )
     docs = [
