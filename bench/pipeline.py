@@ -88,7 +88,7 @@ EVENTS: dict[str, tuple[str, ...]] = {
         "{company} will supply {tech} cells to {partner} under a new agreement.",
     ),
     "share": (
-        "{company} held {pct} percent of the global EV battery market in {last}, according to SNE Research.",
+        "{company} took {pct} percent of worldwide EV battery sales in {last}, according to SNE Research.",
         "With a {pct}% share of global installations in {last}, {company} kept its place among the top makers.",
         "SNE Research data put the market share of {company} at {pct}% for {last}.",
     ),
