@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -286,15 +287,22 @@ def board_cmd(
 @app.command("report")
 def report_cmd(
     ctx: typer.Context,
-    out_path: Path = typer.Option(..., "--out", help="File to write."),
-    fmt: str = typer.Option("html", "--format", help=f"One of {', '.join(FORMATS)}."),
+    out_path: Path | None = typer.Option(None, "--out", help="File to write (default: standard output)."),
+    fmt: str | None = typer.Option(None, "--format", help=f"One of {', '.join(FORMATS)} (default: from the "
+                                   "--out file's suffix, else html)."),
     weight: list[str] = typer.Option([], "--weight", help="Override one weight: NAME=NUMBER (repeatable)."),
 ) -> None:
     """Write the knowledge report: self-contained HTML with charts, or Markdown, CSV, JSON."""
-    from ssbrace.delivery.report import render_report
+    from ssbrace.delivery.report import format_for, render_report, report_text
 
-    path = render_report(_knowledge(ctx, _weights(weight)), out_path, fmt)
-    out.print(plain(f"report written: {path}"), markup=False)
+    chosen = format_for(out_path, fmt)  # a bad format or suffix is refused before any work
+    k = _knowledge(ctx, _weights(weight))
+    if out_path is None or str(out_path) == "-":
+        sys.stdout.write(report_text(k, chosen))
+        sys.stdout.flush()
+        return
+    path = render_report(k, out_path, chosen)
+    err.print(plain(f"report written: {path}"), markup=False)
 
 
 @app.command("changes")

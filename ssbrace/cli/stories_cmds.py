@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -239,7 +240,8 @@ def unsubscribe_cmd(
 def feed_cmd(
     ctx: typer.Context,
     topic: str = typer.Option(..., "--topic", help="Topic slug or name (see `ssbrace topics`)."),
-    out_file: Path = typer.Option(..., "--out", help="Where to write the Atom feed."),
+    out_file: Path | None = typer.Option(None, "--out", help="Where to write the Atom feed (default: standard "
+                                         "output)."),
     since: str | None = typer.Option(None, "--since", help="Only stories active since: 7d or an ISO date."),
 ) -> None:
     """Write an Atom feed of a topic's stories."""
@@ -261,6 +263,10 @@ def feed_cmd(
             base_url=context.settings.base_url,
             since=start,
         )
-    write_feed(data, out_file)
     entries = data.count(b"<entry>")
-    out.print(plain(f"wrote {out_file}: {entries} stories on {chosen.name}"), markup=False)
+    if out_file is None or str(out_file) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_feed(data, out_file)
+    err.print(plain(f"wrote {out_file}: {entries} stories on {chosen.name}"), markup=False)

@@ -313,14 +313,38 @@ def render_csv(data: dict[str, Any]) -> str:
 RENDERERS = {"html": render_html, "md": render_md, "csv": render_csv, "json": render_json}
 
 
-def render_report(k: Knowledge, out_path: Path | str, fmt: str = "html") -> Path:
-    """Write the report of this knowledge (``pipeline.build_knowledge``) to ``out_path`` in one of FORMATS;
-    returns the path."""
+SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json"}
+
+
+def format_for(out_path: Path | str | None, fmt: str | None) -> str:
+    """The report format: as asked, else told by the file's suffix, else HTML (standard output). A file whose
+    suffix names no format is refused rather than filled with HTML under a misleading name."""
+    if fmt is not None:
+        if fmt not in RENDERERS:
+            raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        return fmt
+    if out_path is None or str(out_path) == "-":
+        return "html"
+    suffix = Path(out_path).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UsageError(f"cannot tell a report format from {str(out_path)!r}: give --format "
+                         f"({', '.join(FORMATS)}) or a file ending in {', '.join(sorted(SUFFIXES))}")
+    return SUFFIXES[suffix]
+
+
+def report_text(k: Knowledge, fmt: str = "html") -> str:
+    """The report of this knowledge (``pipeline.build_knowledge``) in one of FORMATS."""
     if fmt not in RENDERERS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if not k.records:
         raise InputError("the store holds no claims: run `ssbrace load-reference` or `ssbrace extract` first")
-    text = RENDERERS[fmt](report_data(k))
+    return RENDERERS[fmt](report_data(k))
+
+
+def render_report(k: Knowledge, out_path: Path | str, fmt: str | None = None) -> Path:
+    """Write the report of this knowledge to ``out_path`` in one of FORMATS (default: from the file's
+    suffix); returns the path."""
+    text = report_text(k, format_for(out_path, fmt))
     path = Path(out_path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -126,3 +126,14 @@ def test_read_commands_refuse_a_store_that_does_not_exist(tmp_path):
     # a command that creates a store still does
     assert run(f"sqlite:///{missing}", "init").returncode == 0 and missing.exists()
     assert run(f"sqlite:///{missing}", "conflicts").returncode == 0
+
+
+def test_report_goes_to_stdout_and_takes_its_format_from_the_suffix(reference_db, tmp_path):
+    piped = run(reference_db, "report", "--format", "md")
+    assert piped.returncode == 0 and piped.stdout.startswith("#") and "report written" not in piped.stdout
+    as_json = tmp_path / "r.json"
+    assert run(reference_db, "report", "--out", str(as_json)).returncode == 0
+    assert isinstance(json.loads(as_json.read_text()), dict)  # JSON because of the suffix, not HTML
+    wrong = run(reference_db, "report", "--out", str(tmp_path / "r.xlsx"))
+    assert wrong.returncode == 2 and "cannot tell a report format" in wrong.stderr
+    assert not (tmp_path / "r.xlsx").exists()

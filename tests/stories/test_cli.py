@@ -117,9 +117,12 @@ def test_commands_over_stored_documents(cli, invoke, store, tmp_path, smtp_serve
 
     out = tmp_path / "feed.xml"
     feed = invoke("feed", "--topic", TOPIC, "--out", str(out))
-    assert feed.exit_code == 0 and "3 stories" in feed.stdout
+    assert feed.exit_code == 0 and "3 stories" in feed.stderr and feed.stdout == ""
     parsed = feedparser.parse(out.read_bytes())
     assert not parsed.bozo and len(parsed.entries) == 3 and HOSTILE_TITLE in [e.title for e in parsed.entries]
+    # without --out the feed goes to standard output, nothing else with it
+    piped = invoke("feed", "--topic", TOPIC)
+    assert piped.exit_code == 0 and piped.stdout_bytes == out.read_bytes()
 
     # the real console script: one-line errors and exit codes
     bad = cli("subscribe", "not-an-address", "--topic", "nope")
