@@ -1,22 +1,31 @@
-"""Everything the analysis derives from one set of claims, computed once and shared by the outputs."""
+"""Everything the analysis derives from one set of claims, computed once and shared by the outputs.
+
+``Knowledge.of(records, ...)`` analyses claims held in memory; ``Knowledge.of_store(store, ...)`` reads a
+store's claims a subject at a time (``analysis.chunked``) and keeps only the outputs, so its memory grows
+with the facts, conflicts and ledgers rather than with every claim; the two give the same parts.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ssbrace.analysis.checks import Finding, run_checks
+from ssbrace.analysis.chunked import analyse_groups, fact_claims
 from ssbrace.analysis.config import AnalysisConfig, config_from_pack
 from ssbrace.analysis.conflicts import Conflict, find_conflicts
 from ssbrace.analysis.facts import Fact, build_facts
 from ssbrace.analysis.incremental import updated_parts
 from ssbrace.analysis.roadmaps import Ledger, Move, build_ledgers, moves
 from ssbrace.analysis.rows import claim_rows, fact_rows
-from ssbrace.analysis.scoreboard import Board, build_scoreboard
+from ssbrace.analysis.scoreboard import Board, BoardInputs, board_inputs, scoreboard
 from ssbrace.domains.loader import DomainPack
 from ssbrace.kb.records import ClaimRecord
+
+if TYPE_CHECKING:
+    from ssbrace.kb.store import Store
 
 
 @dataclass
@@ -26,13 +35,35 @@ class Knowledge:
     records: Sequence[ClaimRecord]
     pack: DomainPack
     config: AnalysisConfig
+    # True when the parts were computed a group at a time (``of_store``): ``records`` is then a view that
+    # reads the store again when iterated, and the checks read the facts' claims instead.
+    grouped: bool = False
 
     @classmethod
     def of(cls, records: Sequence[ClaimRecord], pack: DomainPack, weights: dict[str, float] | None = None) -> Knowledge:
-        config = config_from_pack(pack)
-        if weights:
-            config = config.with_weights(weights)
-        return cls(records, pack, config)
+        return cls(records, pack, _config(pack, weights))
+
+    @classmethod
+    def of_store(cls, store: Store, pack: DomainPack, weights: dict[str, float] | None = None) -> Knowledge:
+        """The analysis of every claim in ``store``, read a subject at a time: facts, conflicts, ledgers and
+        the boards' inputs are computed as the claims stream by, and only they are kept. The same parts as
+        ``Knowledge.of`` over ``claim_records``; ``records`` is a ``kb.queries.StoredClaims`` view (iterating
+        it reads the store again, a page at a time).
+
+        Args:
+            store: the knowledge store (SQLite or PostgreSQL).
+            pack: the domain pack (analysis settings, currency rates).
+            weights: scoreboard weight overrides, indicator name -> weight.
+        """
+        from ssbrace.kb.queries import StoredClaims, claims_by_subject, standings_by_aspect
+
+        config = _config(pack, weights)
+        with store.session() as session:
+            parts = analyse_groups(claims_by_subject(session), standings_by_aspect(session), config)
+        knowledge = cls(StoredClaims(store, parts.claims), pack, config, grouped=True)
+        for name in ("facts", "conflicts", "ledgers", "board_inputs"):
+            knowledge.__dict__[name] = getattr(parts, name)
+        return knowledge
 
     def updated(self, changed: Sequence[ClaimRecord], removed: Collection[int]) -> Knowledge:
         """This analysis after a change to its claims: ``removed`` ids dropped, ``changed`` claims added or
@@ -42,7 +73,7 @@ class Knowledge:
         computed = self.__dict__  # what the cached properties below have computed so far
         parts = updated_parts(self.records, self.config, changed, removed, computed.get("facts"),
                               computed.get("conflicts"), computed.get("ledgers"))
-        fresh = Knowledge(parts.records, self.pack, self.config)
+        fresh = Knowledge(parts.records, self.pack, self.config)  # in memory from here on
         for name in ("facts", "conflicts", "ledgers"):
             if getattr(parts, name) is not None:
                 fresh.__dict__[name] = getattr(parts, name)
@@ -66,10 +97,17 @@ class Knowledge:
 
     @cached_property
     def findings(self) -> list[Finding]:
-        return run_checks(self.records, self.config, self.pack.usd_rate, self.facts)
+        # Every claim a check reads is held by a fact (``analysis.chunked``), so a grouped analysis, which
+        # holds no claims, checks the facts' claims: the same findings.
+        records = fact_claims(self.facts) if self.grouped else self.records
+        return run_checks(records, self.config, self.pack.usd_rate, self.facts)
+
+    @cached_property
+    def board_inputs(self) -> BoardInputs:
+        return board_inputs(self.records)
 
     def board(self, by: str = "country") -> Board:
-        return build_scoreboard(self.records, self.config, by, self.facts, self.ledgers)
+        return scoreboard(self.board_inputs, self.config, by, self.facts, self.ledgers)
 
     def claim_rows(self) -> list[dict[str, Any]]:
         """The claims as flat dicts: ``pandas.DataFrame(k.claim_rows())``."""
@@ -78,3 +116,8 @@ class Knowledge:
     def fact_rows(self) -> list[dict[str, Any]]:
         """The facts as flat dicts: ``pandas.DataFrame(k.fact_rows())``."""
         return fact_rows(self.facts)
+
+
+def _config(pack: DomainPack, weights: dict[str, float] | None) -> AnalysisConfig:
+    config = config_from_pack(pack)
+    return config.with_weights(weights) if weights else config

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
-from sqlalchemy import Row, Select, func, select, union_all
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, not_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.tables import Claim, Document, Entity, EntityAlias
 from ssbrace.models import CLAIM_FIELDS
+
+if TYPE_CHECKING:
+    from ssbrace.kb.store import Store
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,28 @@ def claim_select() -> Select[Any]:
     )
 
 
-def claim_record(row: Row[Any]) -> ClaimRecord:
-    """One row of ``claim_select`` as a plain record, names taken from the linked entities."""
+class SharedValues:
+    """One object for each distinct value read: a claim's names, units, publisher, URL, title and dates are
+    shared by the many claims that state them instead of copied into each (a million claims read in one
+    analysis hold a few thousand names, not a million copies)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[type, Any], Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if value is None:
+            return None
+        # Keyed by type too: 2024 and 2024.0 are equal as dict keys but not the same value to keep.
+        return self._seen.setdefault((type(value), value), value)
+
+
+# Read once per claim but shared between claims: everything but the claim's own id, sentence and offsets.
+_OWN = frozenset({"id", "sentence", "start", "end", "extra"})
+
+
+def claim_record(row: Row[Any], shared: SharedValues | None = None) -> ClaimRecord:
+    """One row of ``claim_select`` as a plain record, names taken from the linked entities; with ``shared``,
+    repeated values (names, units, dates, publishers) are one object across the records it reads."""
     m = row._mapping
     values = {name: m[name] for name in (*_CLAIM_EXTRAS, *CLAIM_FIELDS, *_PROVENANCE)}
     subj, subj_type, s_type, s_country = m["subject"], m["subject_type"], m["s_type"], m["s_country"]
@@ -73,6 +96,8 @@ def claim_record(row: Row[Any]) -> ClaimRecord:
         subject_country=s_country if s_country else (subj if subj_type == "country" else None),
         object_type=m["o_type"],
     )
+    if shared is not None:
+        values = {name: value if name in _OWN else shared(value) for name, value in values.items()}
     return ClaimRecord(**values)
 
 
@@ -84,7 +109,102 @@ def claim_records(session: Session, kinds: tuple[str, ...] | None = None) -> lis
     stmt = claim_select().order_by(Claim.id)
     if kinds:
         stmt = stmt.where(Claim.kind.in_(kinds))
-    return [claim_record(row) for row in session.execute(stmt)]
+    shared = SharedValues()
+    return [claim_record(row, shared) for row in session.execute(stmt)]
+
+
+# --- the claims a group at a time (the chunked analysis) ---
+
+# Rows fetched per round trip when streaming: a server-side cursor on PostgreSQL, SQLite's own cursor.
+STREAM_ROWS = 5000
+
+
+def _record_subject() -> ColumnElement[Any]:
+    """``ClaimRecord.subject`` in SQL: the linked entity's name, else the name as written (``claim_record``
+    takes the first that is not empty)."""
+    return case((SUBJECT_ENTITY.name != "", SUBJECT_ENTITY.name), else_=Claim.subject)
+
+
+def _ranked_standing() -> ColumnElement[bool]:
+    """The standings the analysis compares with one another, across entities (``standing_conflicts``)."""
+    return and_(Claim.kind == "standing", Claim.aspect.is_not(None), Claim.aspect != "")
+
+
+def _grouped(session: Session, stmt: Select[Any], key: str, rows: int) -> Iterator[list[ClaimRecord]]:
+    """The records of ``stmt`` (ordered by ``key``, then id) cut into runs of one ``key`` each."""
+    shared = SharedValues()
+    group: list[ClaimRecord] = []
+    done: set[Any] = set()
+    for row in session.execute(stmt.execution_options(yield_per=rows)):
+        record = claim_record(row, shared)
+        if group and getattr(record, key) != getattr(group[0], key):
+            done.add(getattr(group[0], key))
+            yield group
+            group = []
+        if not group and getattr(record, key) in done:
+            # The database's order kept equal keys apart (a collation that is not deterministic): refuse
+            # rather than split a group and analyse its halves apart.
+            raise RuntimeError(f"claims of {key} {getattr(record, key)!r} did not come together; "
+                               "the database's text ordering is not deterministic")
+        group.append(record)
+    if group:
+        yield group
+
+
+def claims_by_subject(session: Session, rows: int = STREAM_ROWS) -> Iterator[list[ClaimRecord]]:
+    """Every claim but the ranked standings, one list per subject (the record's ``subject``), each in id
+    order; streamed, so only one subject's claims are held at a time (subjects in the database's order)."""
+    stmt = claim_select().where(not_(_ranked_standing())).order_by(_record_subject(), Claim.id)
+    yield from _grouped(session, stmt, "subject", rows)
+
+
+def standings_by_aspect(session: Session, rows: int = STREAM_ROWS) -> Iterator[list[ClaimRecord]]:
+    """The ranked standings (those with an aspect), one list per aspect, each in id order; streamed."""
+    stmt = claim_select().where(_ranked_standing()).order_by(Claim.aspect, Claim.id)
+    yield from _grouped(session, stmt, "aspect", rows)
+
+
+def claim_count(session: Session) -> int:
+    return int(session.scalar(select(func.count(Claim.id))) or 0)
+
+
+class StoredClaims(Sequence[ClaimRecord]):
+    """The store's claims as records in id order, read from the store each time they are iterated (a page
+    at a time) instead of held: what an analysis built a group at a time offers as its ``records``.
+
+    ``len`` is the count when the view was made; indexing reads one page (slow: for an occasional look).
+    """
+
+    def __init__(self, store: Store, count: int, rows: int = STREAM_ROWS) -> None:
+        self.store = store
+        self.size = count
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[ClaimRecord]:
+        shared = SharedValues()
+        with self.store.session() as session:
+            stmt = claim_select().order_by(Claim.id).execution_options(yield_per=self.rows)
+            for row in session.execute(stmt):
+                yield claim_record(row, shared)
+
+    @overload
+    def __getitem__(self, index: int) -> ClaimRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ClaimRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> ClaimRecord | Sequence[ClaimRecord]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        position = index + self.size if index < 0 else index
+        if not 0 <= position < self.size:
+            raise IndexError(index)
+        with self.store.session() as session:
+            row = session.execute(claim_select().order_by(Claim.id).offset(position).limit(1)).one()
+            return claim_record(row)
 
 
 def entity_rows(session: Session, entity_type: str | None = None) -> list[EntityRow]:
@@ -117,9 +237,10 @@ def claim_records_by_id(session: Session, ids: Iterable[int], chunk: int = 500) 
     """The claims with these ids (those still stored), in id order."""
     wanted = sorted(set(ids))
     out: list[ClaimRecord] = []
+    shared = SharedValues()
     for start in range(0, len(wanted), chunk):
         stmt = claim_select().where(Claim.id.in_(wanted[start:start + chunk])).order_by(Claim.id)
-        out += [claim_record(row) for row in session.execute(stmt)]
+        out += [claim_record(row, shared) for row in session.execute(stmt)]
     return out
 
 
