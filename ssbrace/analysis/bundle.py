@@ -44,7 +44,8 @@ class Knowledge:
         return cls(records, pack, _config(pack, weights))
 
     @classmethod
-    def of_store(cls, store: Store, pack: DomainPack, weights: dict[str, float] | None = None) -> Knowledge:
+    def of_store(cls, store: Store, pack: DomainPack, weights: dict[str, float] | None = None,
+                 timings: dict[str, float] | None = None) -> Knowledge:
         """The analysis of every claim in ``store``, read a subject at a time: facts, conflicts, ledgers and
         the boards' inputs are computed as the claims stream by, and only they are kept. The same parts as
         ``Knowledge.of`` over ``claim_records``; ``records`` is a ``kb.queries.StoredClaims`` view (iterating
@@ -54,12 +55,13 @@ class Knowledge:
             store: the knowledge store (SQLite or PostgreSQL).
             pack: the domain pack (analysis settings, currency rates).
             weights: scoreboard weight overrides, indicator name -> weight.
+            timings: when given, seconds per stage are added to it (``chunked.analyse_groups``).
         """
         from ssbrace.kb.queries import StoredClaims, claims_by_subject, standings_by_aspect
 
         config = _config(pack, weights)
         with store.session() as session:
-            parts = analyse_groups(claims_by_subject(session), standings_by_aspect(session), config)
+            parts = analyse_groups(claims_by_subject(session), standings_by_aspect(session), config, timings)
         knowledge = cls(StoredClaims(store, parts.claims), pack, config, grouped=True)
         for name in ("facts", "conflicts", "ledgers", "board_inputs"):
             knowledge.__dict__[name] = getattr(parts, name)

@@ -17,8 +17,11 @@ so the results equal those of the whole list of claims, whatever order the group
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ssbrace.analysis.config import AnalysisConfig
 from ssbrace.analysis.conflicts import Conflict, conflict_order, fact_conflicts, standing_conflicts
@@ -26,6 +29,8 @@ from ssbrace.analysis.facts import Fact, build_facts, fact_order
 from ssbrace.analysis.roadmaps import Ledger, build_ledgers, ledger_order
 from ssbrace.analysis.scoreboard import BoardInputs, is_board_spec, is_board_target
 from ssbrace.kb.records import ClaimRecord
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class GroupedParts:
 
 
 def analyse_groups(by_subject: Iterable[Sequence[ClaimRecord]], by_aspect: Iterable[Sequence[ClaimRecord]],
-                   config: AnalysisConfig) -> GroupedParts:
+                   config: AnalysisConfig, timings: dict[str, float] | None = None) -> GroupedParts:
     """Facts, conflicts, ledgers and the boards' inputs from claims that come a group at a time.
 
     Args:
@@ -49,6 +54,8 @@ def analyse_groups(by_subject: Iterable[Sequence[ClaimRecord]], by_aspect: Itera
         by_aspect: the standings with an aspect, one sequence per aspect, each in id order
             (``kb.queries.standings_by_aspect``).
         config: the analysis settings.
+        timings: when given, seconds spent per stage are added to it: ``load`` (waiting for the next
+            group: the query and the records), ``facts``, ``conflicts``, ``ledgers``, ``sort``.
 
     Returns:
         The parts, each sorted as ``Knowledge.of`` over the same claims sorts it.
@@ -68,16 +75,23 @@ def analyse_groups(by_subject: Iterable[Sequence[ClaimRecord]], by_aspect: Itera
             if is_board_target(c):
                 targets.append(c)
 
-    for group in by_subject:
+    spent = timings if timings is not None else {}
+    clock = _Clock(spent)
+    for group in clock.each("load", by_subject):
         note(group)
-        found = build_facts(group, config)
-        facts += found
-        conflicts += fact_conflicts(found, config)
-        ledgers += build_ledgers(group, stages=config.stages)
-    for group in by_aspect:
+        with clock("facts"):
+            found = build_facts(group, config)
+            facts += found
+        with clock("conflicts"):
+            conflicts += fact_conflicts(found, config)
+        with clock("ledgers"):
+            ledgers += build_ledgers(group, stages=config.stages)
+    for group in clock.each("load", by_aspect):
         note(group)
-        conflicts += standing_conflicts(group)
+        with clock("conflicts"):
+            conflicts += standing_conflicts(group)
 
+    clock.start("sort")
     # Stable sorts: facts of one entity tie only with one another and arrive in their own order.
     facts.sort(key=fact_order)
     conflicts.sort(key=conflict_order)
@@ -85,6 +99,7 @@ def analyse_groups(by_subject: Iterable[Sequence[ClaimRecord]], by_aspect: Itera
     targets.sort(key=_id)
     specs = sorted((c for c in fact_claims(facts) if is_board_spec(c)), key=_id)
     inputs = BoardInputs(frozenset(subjects), tuple(targets), tuple(specs))
+    clock.stop("sort")
     return GroupedParts(facts, conflicts, ledgers, inputs, claims)
 
 
@@ -95,3 +110,38 @@ def fact_claims(facts: Iterable[Fact]) -> list[ClaimRecord]:
 
 def _id(record: ClaimRecord) -> int:
     return record.id
+
+
+class _Clock:
+    """Seconds per stage, added up into a dict (cheap enough to run always: a few calls per group)."""
+
+    def __init__(self, spent: dict[str, float]) -> None:
+        self.spent = spent
+        self._started: dict[str, float] = {}
+
+    def start(self, name: str) -> None:
+        self._started[name] = time.perf_counter()
+
+    def stop(self, name: str) -> None:
+        self.spent[name] = self.spent.get(name, 0.0) + time.perf_counter() - self._started.pop(name)
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        self.start(name)
+        try:
+            yield
+        finally:
+            self.stop(name)
+
+    def each(self, name: str, items: Iterable[T]) -> Iterator[T]:
+        """The items of ``items``, the time spent waiting for each counted under ``name``."""
+        it = iter(items)
+        while True:
+            self.start(name)
+            try:
+                item = next(it)
+            except StopIteration:
+                self.stop(name)
+                return
+            self.stop(name)
+            yield item
