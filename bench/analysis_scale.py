@@ -39,6 +39,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+if "--code" in sys.argv:  # a child measuring another checkout's analysis (``--baseline-code``)
+    sys.path.insert(0, sys.argv[sys.argv.index("--code") + 1])
 
 from bench.serve import COUNTRIES, STAGES, TECH, _company_names  # noqa: E402
 
@@ -225,7 +227,7 @@ def child(mode: str, db_url: str) -> dict:
     from ssbrace.kb.store import Store
 
     pack = load_domain()
-    store = Store(db_url)
+    store = Store(db_url, migrate=False)  # another checkout may not know this one's migrations
     baseline_mib = _peak_mib()
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -253,23 +255,27 @@ def child(mode: str, db_url: str) -> dict:
             "peak_rss_mib": round(_peak_mib()), "rss_before_mib": round(baseline_mib)}
 
 
-def measure(mode: str, db_url: str) -> dict:
-    """``child`` in a process of its own (its peak RSS is the analysis's, not the fill's)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, __file__, "--child", mode, db_url], capture_output=True, text=True,
-                          env=env, check=False)
+def measure(mode: str, db_url: str, code: str | None = None) -> dict:
+    """``child`` in a process of its own (its peak RSS is the analysis's, not the fill's), with the ssbrace
+    of checkout ``code`` when given."""
+    root = code or str(ROOT)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, __file__, "--child", mode, db_url, "--code", root], capture_output=True,
+                          text=True, env=env, check=False)
     if done.returncode != 0:
         return {"mode": mode, "error": (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(db_url: str, claims: int, baseline: bool = True) -> dict:
+def run(db_url: str, claims: int, baseline: bool = True, baseline_code: str | None = None) -> dict:
     """Fill the (empty) store at ``db_url`` with ``claims`` claims and measure the analysis over them.
 
     Args:
         db_url: a SQLAlchemy URL of an empty store (PostgreSQL or SQLite).
         claims: how many claims to generate.
         baseline: also run the all-in-memory analysis (``Knowledge.of``) for comparison.
+        baseline_code: a checkout whose ``Knowledge.of`` is the baseline (one from before the chunked
+            analysis, to compare with the records as they were); default this one.
 
     Returns:
         ``{"claims", "fill_seconds", "chunked": {...}, "baseline": {...} | None}``; each analysis has
@@ -277,7 +283,7 @@ def run(db_url: str, claims: int, baseline: bool = True) -> dict:
     """
     fill_s = fill(db_url, claims)
     return {"claims": claims, "fill_seconds": round(fill_s, 1), "chunked": measure("chunked", db_url),
-            "baseline": measure("baseline", db_url) if baseline else None}
+            "baseline": measure("baseline", db_url, baseline_code) if baseline else None}
 
 
 def _line(result: dict) -> str:
@@ -298,7 +304,9 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="SQLite files instead of a PostgreSQL server")
     parser.add_argument("--baseline-max", type=int, default=1_000_000,
                         help="run the all-in-memory baseline up to this size")
+    parser.add_argument("--baseline-code", help="a checkout whose Knowledge.of is the baseline (default: this one)")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--code", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(*args.child)))
@@ -308,7 +316,7 @@ def main() -> None:
         parser.error("--db-url takes one size")
 
     def one(url: str, n: int) -> None:
-        result = run(url, n, baseline=n <= args.baseline_max)
+        result = run(url, n, baseline=n <= args.baseline_max, baseline_code=args.baseline_code)
         print(f"{n:,} claims (filled in {result['fill_seconds']} s)")
         for part in (result["chunked"], result["baseline"]):
             if part is not None:

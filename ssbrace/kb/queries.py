@@ -66,20 +66,30 @@ def claim_select() -> Select[Any]:
 class SharedValues:
     """One object for each distinct value read: a claim's names, units, publisher, URL, title and dates are
     shared by the many claims that state them instead of copied into each (a million claims read in one
-    analysis hold a few thousand names, not a million copies)."""
+    analysis hold a few thousand names, not a million copies of each)."""
 
     def __init__(self) -> None:
-        self._seen: dict[tuple[type, Any], Any] = {}
+        self._text: dict[str, str] = {}
+        self._dates: dict[date, date] = {}
 
-    def __call__(self, value: Any) -> Any:
-        if value is None:
-            return None
-        # Keyed by type too: 2024 and 2024.0 are equal as dict keys but not the same value to keep.
-        return self._seen.setdefault((type(value), value), value)
+    def share(self, values: dict[str, Any]) -> None:
+        """Replace a record's repeated values (``_SHARED_TEXT``, ``_SHARED_DATES``) by the first equal one seen."""
+        text, dates = self._text, self._dates
+        for name in _SHARED_TEXT:
+            value = values[name]
+            if value is not None:
+                values[name] = text.setdefault(value, value)
+        for name in _SHARED_DATES:
+            value = values[name]
+            if value is not None:
+                values[name] = dates.setdefault(value, value)
 
 
-# Read once per claim but shared between claims: everything but the claim's own id, sentence and offsets.
-_OWN = frozenset({"id", "sentence", "start", "end", "extra"})
+# The values many claims repeat (a claim's own id, sentence, offsets and figures are its own).
+_SHARED_TEXT = ("kind", "subject", "subject_type", "object", "unit", "bound", "currency", "stage", "technology",
+                "metric", "relation", "aspect", "segment", "program", "publisher", "url", "title", "location",
+                "subject_country", "object_type")
+_SHARED_DATES = ("published", "created")
 
 
 def claim_record(row: Row[Any], shared: SharedValues | None = None) -> ClaimRecord:
@@ -97,7 +107,7 @@ def claim_record(row: Row[Any], shared: SharedValues | None = None) -> ClaimReco
         object_type=m["o_type"],
     )
     if shared is not None:
-        values = {name: value if name in _OWN else shared(value) for name, value in values.items()}
+        shared.share(values)
     return ClaimRecord(**values)
 
 

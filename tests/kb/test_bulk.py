@@ -69,3 +69,22 @@ def test_ids_continue_after_a_bulk_write(any_store) -> None:  # type: ignore[no-
         assert doc.id == 6  # PostgreSQL's sequence was moved past the ids the rows brought
         claim_ids = list(s.scalars(select(Claim.id).order_by(Claim.id)))
     assert claim_ids == list(range(1, 21))
+
+
+def test_newest_first_listing_reads_the_index(any_store) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0018: documents newest first (NULLs last) come from ``ix_documents_published_id``, no sort."""
+    from sqlalchemy import inspect, text
+
+    _fill(any_store, n_docs=40, per_doc=1)
+    assert "ix_documents_published_id" in {i["name"] for i in inspect(any_store.engine).get_indexes("documents")}
+    query = "SELECT id FROM documents ORDER BY published DESC NULLS LAST, id DESC LIMIT 5"
+    with any_store.engine.connect() as conn:
+        if any_store.is_sqlite:
+            plan = " ".join(str(row[-1]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + query)))
+            assert "TEMP B-TREE" not in plan
+        else:
+            conn.execute(text("SET enable_seqscan = off"))  # a 40-row table would be read whole otherwise
+            plan = " ".join(row[0] for row in conn.execute(text("EXPLAIN " + query)))
+            assert "ix_documents_published_id" in plan and "Sort" not in plan
+        ids = list(conn.scalars(text(query)))
+    assert ids[0] == 27  # published 2024-01-28, the newest
