@@ -2,7 +2,7 @@
 
 Fills a store with N generated claims (bulk writes, ``kb/bulk.py``) and runs the analysis on it in a child
 process of its own, so that the peak RSS measured is the analysis's: the chunked analysis
-(``Knowledge.of_store``: claims streamed a subject at a time) at every size, and the old all-in-memory one
+(``Knowledge.of_grouped(StoredClaimGroups(store))``: claims streamed a subject at a time) at every size, and the old all-in-memory one
 (``Knowledge.of(claim_records(...))``) as the baseline at the sizes where it fits (``--baseline-max``).
 
 The claims look like the pipeline's: about five per document over 2018-2025; subjects Zipf-like over 20
@@ -226,13 +226,15 @@ def child(mode: str, db_url: str) -> dict:
     from ssbrace.kb.queries import claim_records
     from ssbrace.kb.store import Store
 
+    if mode == "chunked":  # not in a checkout from before the chunked analysis (``--baseline-code``)
+        from ssbrace.kb.queries import StoredClaimGroups
     pack = load_domain()
     store = Store(db_url, migrate=False)  # another checkout may not know this one's migrations
     baseline_mib = _peak_mib()
     timings: dict[str, float] = {}
     started = time.perf_counter()
     if mode == "chunked":
-        k = Knowledge.of_store(store, pack, timings=timings)
+        k = Knowledge.of_grouped(StoredClaimGroups(store), pack, timings=timings)
         stages = ("checks", "boards")
     else:
         with store.session() as session:

@@ -1,8 +1,9 @@
 """Everything the analysis derives from one set of claims, computed once and shared by the outputs.
 
-``Knowledge.of(records, ...)`` analyses claims held in memory; ``Knowledge.of_store(store, ...)`` reads a
-store's claims a subject at a time (``analysis.chunked``) and keeps only the outputs, so its memory grows
-with the facts, conflicts and ledgers rather than with every claim; the two give the same parts.
+``Knowledge.of(records, ...)`` analyses claims held in memory; ``Knowledge.of_grouped(claims, ...)`` takes
+them a subject at a time (``analysis.chunked``; ``kb.queries.StoredClaimGroups`` streams a store's) and
+keeps only the outputs, so its memory grows with the facts, conflicts and ledgers rather than with every
+claim; the two give the same parts.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ssbrace.analysis.checks import Finding, run_checks
-from ssbrace.analysis.chunked import analyse_groups, fact_claims
+from ssbrace.analysis.chunked import GroupedClaims, analyse_groups, fact_claims
 from ssbrace.analysis.config import AnalysisConfig, config_from_pack
 from ssbrace.analysis.conflicts import Conflict, find_conflicts
 from ssbrace.analysis.facts import Fact, build_facts
@@ -24,9 +25,6 @@ from ssbrace.analysis.scoreboard import Board, BoardInputs, board_inputs, scoreb
 from ssbrace.domains.loader import DomainPack
 from ssbrace.kb.records import ClaimRecord
 
-if TYPE_CHECKING:
-    from ssbrace.kb.store import Store
-
 
 @dataclass
 class Knowledge:
@@ -35,8 +33,8 @@ class Knowledge:
     records: Sequence[ClaimRecord]
     pack: DomainPack
     config: AnalysisConfig
-    # True when the parts were computed a group at a time (``of_store``): ``records`` is then a view that
-    # reads the store again when iterated, and the checks read the facts' claims instead.
+    # True when the parts were computed a group at a time (``of_grouped``): ``records`` may then be a view
+    # that reads the store again when iterated, so the checks read the facts' claims instead.
     grouped: bool = False
 
     @classmethod
@@ -44,25 +42,24 @@ class Knowledge:
         return cls(records, pack, _config(pack, weights))
 
     @classmethod
-    def of_store(cls, store: Store, pack: DomainPack, weights: dict[str, float] | None = None,
-                 timings: dict[str, float] | None = None) -> Knowledge:
-        """The analysis of every claim in ``store``, read a subject at a time: facts, conflicts, ledgers and
-        the boards' inputs are computed as the claims stream by, and only they are kept. The same parts as
-        ``Knowledge.of`` over ``claim_records``; ``records`` is a ``kb.queries.StoredClaims`` view (iterating
-        it reads the store again, a page at a time).
+    def of_grouped(cls, claims: GroupedClaims, pack: DomainPack, weights: dict[str, float] | None = None,
+                   timings: dict[str, float] | None = None) -> Knowledge:
+        """The analysis of claims that come a subject at a time: facts, conflicts, ledgers and the boards'
+        inputs are computed as the groups go by, and only they are kept. The same parts as ``Knowledge.of``
+        over the same claims; ``records`` is ``claims.records``.
+
+        ``Knowledge.of_grouped(StoredClaimGroups(store), pack)`` analyses a store (``kb.queries``): its
+        claims are streamed, and its ``records`` view reads them again when iterated, a page at a time.
 
         Args:
-            store: the knowledge store (SQLite or PostgreSQL).
+            claims: the claims by subject and by aspect (``analysis.chunked.GroupedClaims``).
             pack: the domain pack (analysis settings, currency rates).
             weights: scoreboard weight overrides, indicator name -> weight.
             timings: when given, seconds per stage are added to it (``chunked.analyse_groups``).
         """
-        from ssbrace.kb.queries import StoredClaims, claims_by_subject, standings_by_aspect
-
         config = _config(pack, weights)
-        with store.session() as session:
-            parts = analyse_groups(claims_by_subject(session), standings_by_aspect(session), config, timings)
-        knowledge = cls(StoredClaims(store, parts.claims), pack, config, grouped=True)
+        parts = analyse_groups(claims.by_subject(), claims.by_aspect(), config, timings)
+        knowledge = cls(claims.records, pack, config, grouped=True)
         for name in ("facts", "conflicts", "ledgers", "board_inputs"):
             knowledge.__dict__[name] = getattr(parts, name)
         return knowledge

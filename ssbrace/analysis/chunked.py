@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from ssbrace.analysis.config import AnalysisConfig
 from ssbrace.analysis.conflicts import Conflict, conflict_order, fact_conflicts, standing_conflicts
@@ -31,6 +31,23 @@ from ssbrace.analysis.scoreboard import BoardInputs, is_board_spec, is_board_tar
 from ssbrace.kb.records import ClaimRecord
 
 T = TypeVar("T")
+
+
+class GroupedClaims(Protocol):
+    """Claims that come a group at a time (``kb.queries.StoredClaimGroups`` reads them from a store)."""
+
+    @property
+    def records(self) -> Sequence[ClaimRecord]:
+        """All the claims, in id order (may be read again on each pass)."""
+        ...
+
+    def by_subject(self) -> Iterable[Sequence[ClaimRecord]]:
+        """Every claim but the ranked standings, one sequence per subject, each in id order."""
+        ...
+
+    def by_aspect(self) -> Iterable[Sequence[ClaimRecord]]:
+        """The standings with an aspect, one sequence per aspect, each in id order."""
+        ...
 
 
 @dataclass(frozen=True)

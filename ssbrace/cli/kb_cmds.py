@@ -36,9 +36,10 @@ def _pack(context: AppContext) -> DomainPack:
 def _knowledge(ctx: typer.Context, weights: dict[str, float] | None = None) -> Knowledge:
     # A subject at a time: the analysis holds its outputs, not every claim (the same parts either way).
     from ssbrace.analysis.bundle import Knowledge
+    from ssbrace.kb.queries import StoredClaimGroups
 
     context = app_context(ctx)
-    return Knowledge.of_store(context.store(), _pack(context), weights)
+    return Knowledge.of_grouped(StoredClaimGroups(context.store()), _pack(context), weights)
 
 
 def _weights(weight: list[str]) -> dict[str, float]:

@@ -182,15 +182,18 @@ class StoredClaims(Sequence[ClaimRecord]):
     """The store's claims as records in id order, read from the store each time they are iterated (a page
     at a time) instead of held: what an analysis built a group at a time offers as its ``records``.
 
-    ``len`` is the count when the view was made; indexing reads one page (slow: for an occasional look).
+    ``len`` counts them once (then keeps the count); indexing reads one row (slow: for an occasional look).
     """
 
-    def __init__(self, store: Store, count: int, rows: int = STREAM_ROWS) -> None:
+    def __init__(self, store: Store, count: int | None = None, rows: int = STREAM_ROWS) -> None:
         self.store = store
         self.size = count
         self.rows = rows
 
     def __len__(self) -> int:
+        if self.size is None:
+            with self.store.session() as session:
+                self.size = claim_count(session)
         return self.size
 
     def __iter__(self) -> Iterator[ClaimRecord]:
@@ -209,8 +212,9 @@ class StoredClaims(Sequence[ClaimRecord]):
     def __getitem__(self, index: int | slice) -> ClaimRecord | Sequence[ClaimRecord]:
         if isinstance(index, slice):
             return list(self)[index]
-        position = index + self.size if index < 0 else index
-        if not 0 <= position < self.size:
+        size = len(self)
+        position = index + size if index < 0 else index
+        if not 0 <= position < size:
             raise IndexError(index)
         with self.store.session() as session:
             row = session.execute(claim_select().order_by(Claim.id).offset(position).limit(1)).one()
@@ -241,6 +245,24 @@ def entity_countries(session: Session) -> dict[str, str]:
     """Entity name -> its country (companies, programs) for every entity that has one."""
     return {name: country for name, country in session.execute(
         select(Entity.name, Entity.country).where(Entity.country.is_not(None))) if country is not None}
+
+
+class StoredClaimGroups:
+    """A store's claims a group at a time, for ``Knowledge.of_grouped``: by subject (``claims_by_subject``),
+    the ranked standings by aspect (``standings_by_aspect``), and all of them as a ``StoredClaims`` view."""
+
+    def __init__(self, store: Store, rows: int = STREAM_ROWS) -> None:
+        self.store = store
+        self.rows = rows
+        self.records = StoredClaims(store, rows=rows)
+
+    def by_subject(self) -> Iterator[list[ClaimRecord]]:
+        with self.store.session() as session:
+            yield from claims_by_subject(session, self.rows)
+
+    def by_aspect(self) -> Iterator[list[ClaimRecord]]:
+        with self.store.session() as session:
+            yield from standings_by_aspect(session, self.rows)
 
 
 def claim_records_by_id(session: Session, ids: Iterable[int], chunk: int = 500) -> list[ClaimRecord]:

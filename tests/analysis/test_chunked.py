@@ -1,4 +1,4 @@
-"""The analysis a subject at a time (``Knowledge.of_store``) gives what the whole list of claims gives.
+"""The analysis a subject at a time (``Knowledge.of_grouped`` over ``StoredClaimGroups``) gives what the whole list of claims gives.
 
 On the project's own data (the pack's reference claims and our articles, ingested by the real pipeline)
 and on a generated store with conflicts, slips and unlinked subjects, on SQLite and on a real PostgreSQL.
@@ -16,6 +16,7 @@ from ssbrace.analysis.bundle import Knowledge
 from ssbrace.domains.loader import load_domain
 from ssbrace.kb.bulk import load_claims, load_documents, load_entities
 from ssbrace.kb.queries import (
+    StoredClaimGroups,
     StoredClaims,
     _grouped,
     claim_records,
@@ -65,7 +66,7 @@ def _assert_same(store: Store, weights: dict[str, float] | None = None) -> Knowl
     pack = load_domain()
     with store.session() as session:
         whole = Knowledge.of(claim_records(session), pack, weights)
-    grouped = Knowledge.of_store(store, pack, weights)
+    grouped = Knowledge.of_grouped(StoredClaimGroups(store), pack, weights)
     assert grouped.grouped and not whole.grouped
     assert len(grouped.records) == len(whole.records)
     assert grouped.facts == whole.facts
@@ -144,7 +145,7 @@ def test_stored_claims_view(generated_sqlite) -> None:  # type: ignore[no-untype
     with generated_sqlite.session() as session:
         records = claim_records(session)
         count = session.scalar(select(Claim.id).order_by(Claim.id.desc()).limit(1))
-    view = StoredClaims(generated_sqlite, len(records), rows=1000)
+    view = StoredClaims(generated_sqlite, rows=1000)  # counted on first len()
     assert len(view) == len(records) == count
     assert list(view) == records
     assert view[0] == records[0] and view[-1] == records[-1]
