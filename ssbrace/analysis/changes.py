@@ -46,11 +46,15 @@ class Changes:
 def changes_since(records: Sequence[ClaimRecord], since: date, config: AnalysisConfig) -> Changes:
     """What is new since ``since`` (inclusive): facts first stated, targets moved, conflicts raised."""
     facts = build_facts(records, config)
+    return changes_of(facts, moves(build_ledgers(records, stages=config.stages)),
+                      find_conflicts(records, config, facts), since)
+
+
+def changes_of(facts: Sequence[Fact], moved: Sequence[Move], conflicts: Sequence[Conflict], since: date) -> Changes:
+    """``changes_since`` from an analysis's parts (``Knowledge.facts``, ``.moves``, ``.conflicts``)."""
     new_facts = [NewFact(f) for f in facts if f.first_seen is not None and f.first_seen >= since]
     new_facts.sort(key=lambda n: (n.fact.first_seen, n.fact.key.entity))
-    moved = [m for m in moves(build_ledgers(records, stages=config.stages))
-             if m.entry.reported is not None and m.entry.reported >= since]
-    moved.sort(key=lambda m: (m.entry.reported, m.ledger.entity))
-    conflicts = [c for c in find_conflicts(records, config, facts) if c.type != "scope"
-                 and c.newest is not None and c.newest >= since]
-    return Changes(since, new_facts, moved, conflicts)
+    recent = [m for m in moved if m.entry.reported is not None and m.entry.reported >= since]
+    recent.sort(key=lambda m: (m.entry.reported, m.ledger.entity))
+    raised = [c for c in conflicts if c.type != "scope" and c.newest is not None and c.newest >= since]
+    return Changes(since, new_facts, recent, raised)

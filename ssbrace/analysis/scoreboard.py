@@ -10,7 +10,7 @@ The indicators (name, label, whether higher is better) and their weights come fr
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -93,10 +93,43 @@ class Board:
         return {name: label for name, label, _ in self.columns}
 
 
-def _board_type(claim: ClaimRecord, by: str) -> bool:
+def _board_type(subject_type: str, by: str) -> bool:
     if by == "company":
-        return claim.subject_type == "company"
-    return claim.subject_type in {"country", "region"}
+        return subject_type == "company"
+    return subject_type in {"country", "region"}
+
+
+@dataclass(frozen=True)
+class BoardInputs:
+    """What a board reads from the claims themselves, beside the facts and ledgers: who the claims are
+    about, and the claims of the two indicators that count claims rather than facts. Small next to the
+    claims (one triple per subject), so an analysis read a group at a time can gather it as it goes."""
+
+    subjects: frozenset[tuple[str, str, str | None]]  # (subject, subject_type, subject_country)
+    targets: tuple[ClaimRecord, ...]  # dated targets of companies, in id order
+    specs: tuple[ClaimRecord, ...]  # specs with a value, in id order
+
+
+def is_board_target(claim: ClaimRecord) -> bool:
+    return claim.kind == "target" and claim.subject_type == "company" and claim.year is not None
+
+
+def is_board_spec(claim: ClaimRecord) -> bool:
+    return claim.kind == "spec" and claim.value is not None
+
+
+def board_inputs(records: Iterable[ClaimRecord]) -> BoardInputs:
+    """The board's inputs from a list of claims (in id order)."""
+    subjects: set[tuple[str, str, str | None]] = set()
+    targets: list[ClaimRecord] = []
+    specs: list[ClaimRecord] = []
+    for c in records:
+        subjects.add((c.subject, c.subject_type, c.subject_country))
+        if is_board_target(c):
+            targets.append(c)
+        elif is_board_spec(c):
+            specs.append(c)
+    return BoardInputs(frozenset(subjects), tuple(targets), tuple(specs))
 
 
 def _owner(claim: ClaimRecord, by: str) -> str | None:
@@ -161,7 +194,7 @@ def _market_share(facts: Sequence[Fact], segment: str, entities: set[str]) -> di
 def _targets(records: Sequence[ClaimRecord], by: str) -> dict[str, Indicator]:
     holders: dict[str, dict[str, list[ClaimRecord]]] = defaultdict(lambda: defaultdict(list))
     for c in records:
-        if c.kind == "target" and c.subject_type == "company" and c.year is not None:
+        if is_board_target(c):
             owner = _owner(c, by)
             if owner:
                 holders[owner][(c.stage or "") if by == "company" else c.subject].append(c)
@@ -192,7 +225,7 @@ def _earliest_mass_production(ledgers: Sequence[Ledger], by: str, stage: str) ->
 def _best_spec(records: Sequence[ClaimRecord], by: str, metric: str) -> dict[str, Indicator]:
     best: dict[str, ClaimRecord] = {}
     for c in records:
-        if c.kind == "spec" and c.metric == metric and c.value is not None:
+        if is_board_spec(c) and c.metric == metric:
             owner = _owner(c, by)
             if owner and (owner not in best or (c.value, c.bound == "gt") > (best[owner].value or 0, best[owner].bound == "gt")):
                 best[owner] = c
@@ -204,23 +237,35 @@ def _best_spec(records: Sequence[ClaimRecord], by: str, metric: str) -> dict[str
 def build_scoreboard(records: Sequence[ClaimRecord], config: AnalysisConfig, by: str = "country",
                      facts: Sequence[Fact] | None = None, ledgers: Sequence[Ledger] | None = None) -> Board:
     """The board of countries (regions included) or companies, ranked by the weighted composite score."""
+    facts = list(facts) if facts is not None else build_facts(records, config)
+    ledgers = list(ledgers) if ledgers is not None else build_ledgers(records, stages=config.stages)
+    return scoreboard(board_inputs(records), config, by, facts, ledgers)
+
+
+def scoreboard(inputs: BoardInputs, config: AnalysisConfig, by: str, facts: Sequence[Fact],
+               ledgers: Sequence[Ledger]) -> Board:
+    """``build_scoreboard`` from the board's inputs instead of every claim.
+
+    Args:
+        inputs: who the claims are about, the dated company targets and the specs (``board_inputs``).
+        config: the analysis settings (weights, indicators, the board's segment, stage and metric).
+        by: "country" or "company".
+        facts, ledgers: the analysis's facts and ledgers over the same claims.
+
+    Returns:
+        The ranked board.
+    """
     if by not in {"country", "company"}:
         from ssbrace.errors import UsageError
 
         raise UsageError(f"--by must be country or company, not {by!r}")
-    facts = list(facts) if facts is not None else build_facts(records, config)
-    ledgers = list(ledgers) if ledgers is not None else build_ledgers(records, stages=config.stages)
     world = config.board.get("world_entity", "")
-    # One pass over the claims and one over the facts, split by kind: each indicator reads only its kinds.
     entities: set[str] = set()
-    kinds: dict[str, list[ClaimRecord]] = defaultdict(list)
-    for c in records:
-        if _board_type(c, by):
-            entities.add(c.subject)
-        elif by == "country" and c.subject_type == "company" and c.subject_country:
-            entities.add(c.subject_country)
-        if c.kind in {"target", "spec"}:
-            kinds[c.kind].append(c)
+    for subject, subject_type, country in inputs.subjects:
+        if _board_type(subject_type, by):
+            entities.add(subject)
+        elif by == "country" and subject_type == "company" and country:
+            entities.add(country)
     entities.discard(world)
     fact_kinds: dict[str, list[Fact]] = defaultdict(list)
     for f in facts:
@@ -237,13 +282,13 @@ def build_scoreboard(records: Sequence[ClaimRecord], config: AnalysisConfig, by:
     segment = config.board.get("market_share_segment", "")
     table["market_share"] = _market_share(fact_kinds["market_share"], segment, entities)
     notes["market_share"] = f"latest year stated, {segment.replace('_', ' ')}"
-    table["target_companies"] = _targets(kinds["target"], by)
+    table["target_companies"] = _targets(inputs.targets, by)
     notes["target_companies"] = "companies with a dated target" if by == "country" else "stages with a dated target"
     stage = config.board.get("mass_production_stage", "mass_production")
     table["earliest_mass_production"] = _earliest_mass_production(ledgers, by, stage)
     notes["earliest_mass_production"] = "current target (latest report); earlier scores higher"
     metric = config.board.get("energy_density_metric", "energy_density_wh_kg")
-    table["best_energy_density"] = _best_spec(kinds["spec"], by, metric)
+    table["best_energy_density"] = _best_spec(inputs.specs, by, metric)
     notes["best_energy_density"] = f"best stated {metric.replace('_', ' ')}"
 
     rows = {e: BoardRow(e) for e in sorted(entities)}

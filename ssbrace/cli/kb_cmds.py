@@ -34,10 +34,12 @@ def _pack(context: AppContext) -> DomainPack:
 
 
 def _knowledge(ctx: typer.Context, weights: dict[str, float] | None = None) -> Knowledge:
-    from ssbrace.api import knowledge
+    # A subject at a time: the analysis holds its outputs, not every claim (the same parts either way).
+    from ssbrace.analysis.bundle import Knowledge
+    from ssbrace.kb.queries import StoredClaimGroups
 
     context = app_context(ctx)
-    return knowledge(context.store(), domain=_pack(context), weights=weights)
+    return Knowledge.of_grouped(StoredClaimGroups(context.store()), _pack(context), weights)
 
 
 def _weights(weight: list[str]) -> dict[str, float]:
@@ -212,10 +214,11 @@ def check_cmd(
     """Consistency checks: currency conversions, share sums, counts vs shares, rank order, and reported
     patent figures against the counts computed from loaded patent exports."""
     import ssbrace.patents as patents
+    from ssbrace.analysis.chunked import fact_claims
 
     k = _knowledge(ctx)
     context = app_context(ctx)
-    gaps = patents.compare(context.store(), k.records, pack=context.settings.domain)
+    gaps = patents.compare(context.store(), fact_claims(k.facts), pack=context.settings.domain)
     if as_json:
         from ssbrace.delivery.records import to_json
 
@@ -312,12 +315,12 @@ def changes_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """New facts, moved targets and new conflicts since a date."""
-    from ssbrace.analysis.changes import changes_since
+    from ssbrace.analysis.changes import changes_of
     from ssbrace.stories.period import parse_since
 
     day = parse_since(since).date()  # the same rule as stories and digest
     k = _knowledge(ctx)
-    changes = changes_since(k.records, day, k.config)
+    changes = changes_of(k.facts, k.moves, k.conflicts, day)
     sections = (("new facts", changes.new_facts), ("moved targets", changes.moved_targets),
                 ("new conflicts", changes.new_conflicts))
     if as_json:

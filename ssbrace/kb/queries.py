@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
-from sqlalchemy import Row, Select, func, select, union_all
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, not_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.tables import Claim, Document, Entity, EntityAlias
 from ssbrace.models import CLAIM_FIELDS
+
+if TYPE_CHECKING:
+    from ssbrace.kb.store import Store
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,38 @@ def claim_select() -> Select[Any]:
     )
 
 
-def claim_record(row: Row[Any]) -> ClaimRecord:
-    """One row of ``claim_select`` as a plain record, names taken from the linked entities."""
+class SharedValues:
+    """One object for each distinct value read: a claim's names, units, publisher, URL, title and dates are
+    shared by the many claims that state them instead of copied into each (a million claims read in one
+    analysis hold a few thousand names, not a million copies of each)."""
+
+    def __init__(self) -> None:
+        self._text: dict[str, str] = {}
+        self._dates: dict[date, date] = {}
+
+    def share(self, values: dict[str, Any]) -> None:
+        """Replace a record's repeated values (``_SHARED_TEXT``, ``_SHARED_DATES``) by the first equal one seen."""
+        text, dates = self._text, self._dates
+        for name in _SHARED_TEXT:
+            value = values[name]
+            if value is not None:
+                values[name] = text.setdefault(value, value)
+        for name in _SHARED_DATES:
+            value = values[name]
+            if value is not None:
+                values[name] = dates.setdefault(value, value)
+
+
+# The values many claims repeat (a claim's own id, sentence, offsets and figures are its own).
+_SHARED_TEXT = ("kind", "subject", "subject_type", "object", "unit", "bound", "currency", "stage", "technology",
+                "metric", "relation", "aspect", "segment", "program", "publisher", "url", "title", "location",
+                "subject_country", "object_type")
+_SHARED_DATES = ("published", "created")
+
+
+def claim_record(row: Row[Any], shared: SharedValues | None = None) -> ClaimRecord:
+    """One row of ``claim_select`` as a plain record, names taken from the linked entities; with ``shared``,
+    repeated values (names, units, dates, publishers) are one object across the records it reads."""
     m = row._mapping
     values = {name: m[name] for name in (*_CLAIM_EXTRAS, *CLAIM_FIELDS, *_PROVENANCE)}
     subj, subj_type, s_type, s_country = m["subject"], m["subject_type"], m["s_type"], m["s_country"]
@@ -73,6 +106,8 @@ def claim_record(row: Row[Any]) -> ClaimRecord:
         subject_country=s_country if s_country else (subj if subj_type == "country" else None),
         object_type=m["o_type"],
     )
+    if shared is not None:
+        shared.share(values)
     return ClaimRecord(**values)
 
 
@@ -84,7 +119,106 @@ def claim_records(session: Session, kinds: tuple[str, ...] | None = None) -> lis
     stmt = claim_select().order_by(Claim.id)
     if kinds:
         stmt = stmt.where(Claim.kind.in_(kinds))
-    return [claim_record(row) for row in session.execute(stmt)]
+    shared = SharedValues()
+    return [claim_record(row, shared) for row in session.execute(stmt)]
+
+
+# --- the claims a group at a time (the chunked analysis) ---
+
+# Rows fetched per round trip when streaming: a server-side cursor on PostgreSQL, SQLite's own cursor.
+STREAM_ROWS = 5000
+
+
+def _record_subject() -> ColumnElement[Any]:
+    """``ClaimRecord.subject`` in SQL: the linked entity's name, else the name as written (``claim_record``
+    takes the first that is not empty)."""
+    return case((SUBJECT_ENTITY.name != "", SUBJECT_ENTITY.name), else_=Claim.subject)
+
+
+def _ranked_standing() -> ColumnElement[bool]:
+    """The standings the analysis compares with one another, across entities (``standing_conflicts``)."""
+    return and_(Claim.kind == "standing", Claim.aspect.is_not(None), Claim.aspect != "")
+
+
+def _grouped(session: Session, stmt: Select[Any], key: str, rows: int) -> Iterator[list[ClaimRecord]]:
+    """The records of ``stmt`` (ordered by ``key``, then id) cut into runs of one ``key`` each."""
+    shared = SharedValues()
+    group: list[ClaimRecord] = []
+    done: set[Any] = set()
+    for row in session.execute(stmt.execution_options(yield_per=rows)):
+        record = claim_record(row, shared)
+        if group and getattr(record, key) != getattr(group[0], key):
+            done.add(getattr(group[0], key))
+            yield group
+            group = []
+        if not group and getattr(record, key) in done:
+            # The database's order kept equal keys apart (a collation that is not deterministic): refuse
+            # rather than split a group and analyse its halves apart.
+            raise RuntimeError(f"claims of {key} {getattr(record, key)!r} did not come together; "
+                               "the database's text ordering is not deterministic")
+        group.append(record)
+    if group:
+        yield group
+
+
+def claims_by_subject(session: Session, rows: int = STREAM_ROWS) -> Iterator[list[ClaimRecord]]:
+    """Every claim but the ranked standings, one list per subject (the record's ``subject``), each in id
+    order; streamed, so only one subject's claims are held at a time (subjects in the database's order)."""
+    stmt = claim_select().where(not_(_ranked_standing())).order_by(_record_subject(), Claim.id)
+    yield from _grouped(session, stmt, "subject", rows)
+
+
+def standings_by_aspect(session: Session, rows: int = STREAM_ROWS) -> Iterator[list[ClaimRecord]]:
+    """The ranked standings (those with an aspect), one list per aspect, each in id order; streamed."""
+    stmt = claim_select().where(_ranked_standing()).order_by(Claim.aspect, Claim.id)
+    yield from _grouped(session, stmt, "aspect", rows)
+
+
+def claim_count(session: Session) -> int:
+    return int(session.scalar(select(func.count(Claim.id))) or 0)
+
+
+class StoredClaims(Sequence[ClaimRecord]):
+    """The store's claims as records in id order, read from the store each time they are iterated (a page
+    at a time) instead of held: what an analysis built a group at a time offers as its ``records``.
+
+    ``len`` counts them once (then keeps the count); indexing reads one row (slow: for an occasional look).
+    """
+
+    def __init__(self, store: Store, count: int | None = None, rows: int = STREAM_ROWS) -> None:
+        self.store = store
+        self.size = count
+        self.rows = rows
+
+    def __len__(self) -> int:
+        if self.size is None:
+            with self.store.session() as session:
+                self.size = claim_count(session)
+        return self.size
+
+    def __iter__(self) -> Iterator[ClaimRecord]:
+        shared = SharedValues()
+        with self.store.session() as session:
+            stmt = claim_select().order_by(Claim.id).execution_options(yield_per=self.rows)
+            for row in session.execute(stmt):
+                yield claim_record(row, shared)
+
+    @overload
+    def __getitem__(self, index: int) -> ClaimRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ClaimRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> ClaimRecord | Sequence[ClaimRecord]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        size = len(self)
+        position = index + size if index < 0 else index
+        if not 0 <= position < size:
+            raise IndexError(index)
+        with self.store.session() as session:
+            row = session.execute(claim_select().order_by(Claim.id).offset(position).limit(1)).one()
+            return claim_record(row)
 
 
 def entity_rows(session: Session, entity_type: str | None = None) -> list[EntityRow]:
@@ -113,13 +247,32 @@ def entity_countries(session: Session) -> dict[str, str]:
         select(Entity.name, Entity.country).where(Entity.country.is_not(None))) if country is not None}
 
 
+class StoredClaimGroups:
+    """A store's claims a group at a time, for ``Knowledge.of_grouped``: by subject (``claims_by_subject``),
+    the ranked standings by aspect (``standings_by_aspect``), and all of them as a ``StoredClaims`` view."""
+
+    def __init__(self, store: Store, rows: int = STREAM_ROWS) -> None:
+        self.store = store
+        self.rows = rows
+        self.records = StoredClaims(store, rows=rows)
+
+    def by_subject(self) -> Iterator[list[ClaimRecord]]:
+        with self.store.session() as session:
+            yield from claims_by_subject(session, self.rows)
+
+    def by_aspect(self) -> Iterator[list[ClaimRecord]]:
+        with self.store.session() as session:
+            yield from standings_by_aspect(session, self.rows)
+
+
 def claim_records_by_id(session: Session, ids: Iterable[int], chunk: int = 500) -> list[ClaimRecord]:
     """The claims with these ids (those still stored), in id order."""
     wanted = sorted(set(ids))
     out: list[ClaimRecord] = []
+    shared = SharedValues()
     for start in range(0, len(wanted), chunk):
         stmt = claim_select().where(Claim.id.in_(wanted[start:start + chunk])).order_by(Claim.id)
-        out += [claim_record(row) for row in session.execute(stmt)]
+        out += [claim_record(row, shared) for row in session.execute(stmt)]
     return out
 
 

@@ -10,8 +10,10 @@ from ssbrace.models import ClaimFields
 
 
 # Not frozen, since the contract fields it extends are not (the extractor sets a claim's confidence); hashed
-# by its fields all the same, as sets and dict keys of records need.
-@dataclass(kw_only=True, unsafe_hash=True)
+# by its fields all the same, as sets and dict keys of records need. Slots: every field (the contract's
+# included) is a slot, so a record costs about 350 bytes plus its own strings instead of a 1.5 KB dict
+# (an analysis holds up to a million of them).
+@dataclass(kw_only=True, unsafe_hash=True, slots=True)
 class ClaimRecord(ClaimFields):
     """One stored claim with its entities resolved and its document's provenance attached.
 

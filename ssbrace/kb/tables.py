@@ -74,6 +74,11 @@ class Document(Base):
     __table_args__ = (Index("ix_documents_published", "published"),)
 
 
+# Newest first, as the listings page them (migration 0018; SQLite sorts NULLs first ascending, so it takes
+# plain DESC for the same order).
+Index("ix_documents_published_id", Document.published.desc().nulls_last(), Document.id.desc())
+
+
 class DocumentBand(Base):
     """One LSH band of an original document's MinHash: the near-duplicate index, kept in the store."""
 
@@ -155,6 +160,7 @@ class Claim(Base):
         Index("ix_claims_document", "document_id"),
         Index("ix_claims_kind_subject", "kind", "subject"),
         Index("ix_claims_subject_entity", "subject_entity_id"),
+        Index("ix_claims_object_entity", "object_entity_id"),  # migration 0002
     )
 
 
