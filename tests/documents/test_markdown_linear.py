@@ -43,10 +43,14 @@ def test_any_text_strips_without_error(line):
         assert isinstance(result, str) and len(result) <= len(line)
 
 
-def _seconds(func, arg) -> float:
-    start = time.perf_counter()
-    func(arg)
-    return time.perf_counter() - start
+def _seconds(func, arg, repeats: int = 5) -> float:
+    # the fastest of several runs: a busy machine adds pauses to single runs, not to the best one
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func(arg)
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def test_cost_grows_linearly_on_adversarial_lines():
