@@ -6,7 +6,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -124,15 +124,56 @@ def merge_cmd(
     ctx: typer.Context,
     keep: str = typer.Argument(..., help="The entity that stays (name or alias)."),
     drop: str = typer.Argument(..., help="The entity merged into it."),
+    force: bool = typer.Option(False, "--force", help="Merge even when the two are of different types."),
 ) -> None:
-    """Merge entity DROP into KEEP: its aliases and claims move to KEEP; the merge is logged."""
+    """Merge entity DROP into KEEP: its aliases and claims move to KEEP; the merge is logged (undo it with
+    `ssbrace entities unmerge DROP`)."""
     from ssbrace.entities.resolve import merge_entities
 
     context = app_context(ctx)
     with context.store().session() as session:
-        kept = merge_entities(session, keep, drop)
+        kept = merge_entities(session, keep, drop, force=force)
         name = kept.name
-    out.print(plain(f"merged {drop!r} into {name!r}"), markup=False)
+    out.print(plain(f"merged {drop!r} into {name!r} (undo: ssbrace entities unmerge {drop!r})"), markup=False)
+
+
+@entities_app.command("unmerge")
+def unmerge_cmd(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The entity a merge dropped."),
+) -> None:
+    """Undo the latest merge that dropped NAME: it comes back with its aliases and claims."""
+    from ssbrace.entities.resolve import unmerge_entity
+
+    context = app_context(ctx)
+    with context.store().session() as session:
+        restored = unmerge_entity(session, name)
+        shown = f"{restored.name} ({restored.type})"
+    out.print(plain(f"restored {shown}"), markup=False)
+
+
+@entities_app.command("merges")
+def merges_cmd(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The merge log: what was merged into what, by whom (person or fuzzy matching), when."""
+    from ssbrace.kb import entities_repo as repo
+
+    context = app_context(ctx)
+    with context.store().session() as session:
+        rows: list[dict[str, Any]] = [
+            {"dropped": m.dropped_name, "kept": m.kept_name, "by": m.by, "at": m.merged_at.isoformat(),
+             "undoable": bool(m.undo)} for m in repo.merges(session)]
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        out.print("no merges")
+        return
+    for r in rows:
+        out.print(plain(f"{r['at'][:19]}  {r['dropped']} -> {r['kept']}  ({r['by']}"
+                        f"{'' if r['undoable'] else ', cannot be undone'})"), markup=False)
 
 
 @app.command("conflicts")

@@ -204,14 +204,37 @@ def find_entity(session: Session, name: str) -> Entity:
     return entity
 
 
-def merge_entities(session: Session, keep_name: str, drop_name: str, by: str = "person") -> Entity:
-    """Merge the entity ``drop_name`` into ``keep_name``: aliases and claims move, the merge is logged.
+def merge_entities(session: Session, keep_name: str, drop_name: str, by: str = "person",
+                   force: bool = False) -> Entity:
+    """Merge the entity ``drop_name`` into ``keep_name``: aliases and claims move, the merge is logged
+    with what moved (``unmerge_entity`` puts it back).
 
-    Returns the kept entity. Merging an entity into itself is an InputError.
+    Returns the kept entity. Merging an entity into itself, or entities of different types (a country into
+    a company) unless ``force``, is an InputError.
     """
     keep = find_entity(session, keep_name)
     drop = find_entity(session, drop_name)
     if keep.id == drop.id:
         raise InputError(f"{keep_name!r} and {drop_name!r} are already the same entity ({keep.name})")
+    if keep.type != drop.type and not force:
+        raise InputError(f"{keep.name!r} is a {keep.type} and {drop.name!r} a {drop.type}: merging would credit "
+                         f"{drop.name}'s claims to {keep.name} (--force if that is meant)")
     repo.merge_entities(session, keep, drop, by)
     return keep
+
+
+def unmerge_entity(session: Session, dropped_name: str) -> Entity:
+    """Undo the latest merge that dropped ``dropped_name``: the entity comes back with its aliases and claims.
+
+    Raises:
+        InputError: no such merge, the merge was logged before undo data was kept, or the name is in use.
+    """
+    merge = repo.last_merge(session, dropped_name)
+    if merge is None:
+        raise InputError(f"no merge of {dropped_name!r} is logged (see `ssbrace entities merges`)")
+    if not merge.undo:
+        raise InputError(f"the merge of {merge.dropped_name!r} into {merge.kept_name!r} predates undo records; "
+                         "it cannot be undone")
+    if repo.entity_by_name(session, merge.dropped_name) is not None:
+        raise InputError(f"an entity named {merge.dropped_name!r} exists again; nothing to undo")
+    return repo.unmerge(session, merge)

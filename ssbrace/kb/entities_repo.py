@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ssbrace.kb.tables import Claim, Entity, EntityAlias, EntityMerge
@@ -99,15 +99,63 @@ def find_entity(session: Session, name: str, normalised: str) -> Entity | None:
     return entity
 
 
-def merge_entities(session: Session, keep: Entity, drop: Entity, by: str) -> None:
-    """Move ``drop``'s aliases and claims to ``keep``, log the merge and delete ``drop``."""
+def merge_entities(session: Session, keep: Entity, drop: Entity, by: str) -> EntityMerge:
+    """Move ``drop``'s aliases and claims to ``keep``, log the merge with what moved, delete ``drop``."""
+    undo = {
+        "type": drop.type, "country": drop.country, "from_gazetteer": drop.from_gazetteer,
+        "kept_country": keep.country,
+        "aliases": list(session.scalars(select(EntityAlias.id).where(EntityAlias.entity_id == drop.id))),
+        "subject_claims": list(session.scalars(select(Claim.id).where(Claim.subject_entity_id == drop.id))),
+        "object_claims": list(session.scalars(select(Claim.id).where(Claim.object_entity_id == drop.id))),
+    }
     session.execute(update(EntityAlias).where(EntityAlias.entity_id == drop.id).values(entity_id=keep.id))
     session.execute(update(Claim).where(Claim.subject_entity_id == drop.id).values(subject_entity_id=keep.id))
     session.execute(update(Claim).where(Claim.object_entity_id == drop.id).values(object_entity_id=keep.id))
     if keep.country is None and drop.country is not None:
         keep.country = drop.country
-    session.add(EntityMerge(kept_id=keep.id, kept_name=keep.name, dropped_name=drop.name, by=by))
+    merge = EntityMerge(kept_id=keep.id, kept_name=keep.name, dropped_name=drop.name, by=by, undo=undo)
+    session.add(merge)
     session.flush()
     session.expire(drop)
     session.delete(drop)
     session.flush()
+    return merge
+
+
+def entity_by_name(session: Session, name: str) -> Entity | None:
+    return session.scalar(select(Entity).where(Entity.name == name))
+
+
+def merges(session: Session) -> list[EntityMerge]:
+    return list(session.scalars(select(EntityMerge).order_by(EntityMerge.id)))
+
+
+def last_merge(session: Session, dropped_name: str) -> EntityMerge | None:
+    """The latest logged merge that dropped an entity of this name (case-insensitive)."""
+    return session.scalars(select(EntityMerge).where(func.lower(EntityMerge.dropped_name) == dropped_name.lower())
+                           .order_by(EntityMerge.id.desc()).limit(1)).first()
+
+
+def unmerge(session: Session, merge: EntityMerge) -> Entity:
+    """Undo one merge: the dropped entity comes back with its aliases and the claims that moved (those
+    still pointing at the kept entity), and the log entry goes. Returns the restored entity."""
+    undo = merge.undo or {}
+    restored = Entity(name=merge.dropped_name, type=undo["type"], country=undo.get("country"),
+                      from_gazetteer=bool(undo.get("from_gazetteer")))
+    session.add(restored)
+    session.flush()
+    kept = merge.kept_id
+    if undo.get("aliases"):
+        session.execute(update(EntityAlias).where(EntityAlias.id.in_(undo["aliases"]),
+                                                  EntityAlias.entity_id == kept).values(entity_id=restored.id))
+    for column, ids in ((Claim.subject_entity_id, undo.get("subject_claims")),
+                        (Claim.object_entity_id, undo.get("object_claims"))):
+        if ids:
+            session.execute(update(Claim).where(Claim.id.in_(ids), column == kept).values({column: restored.id}))
+    if kept is not None and "kept_country" in undo:
+        keeper = session.get(Entity, kept)
+        if keeper is not None and keeper.country != undo["kept_country"] and keeper.country == undo.get("country"):
+            keeper.country = undo["kept_country"]  # the country the merge gave it goes back
+    session.delete(merge)
+    session.flush()
+    return restored

@@ -250,5 +250,7 @@ class EntityMerge(Base):
     dropped_name: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(16), default="person")  # person | fuzzy
     merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # what moved (the dropped entity's type, country, alias and claim ids), for `entities unmerge`
+    undo: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_entity_merges_dropped", "dropped_name"),)

@@ -137,3 +137,21 @@ def test_report_goes_to_stdout_and_takes_its_format_from_the_suffix(reference_db
     wrong = run(reference_db, "report", "--out", str(tmp_path / "r.xlsx"))
     assert wrong.returncode == 2 and "cannot tell a report format" in wrong.stderr
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_merge_checks_types_and_unmerge_restores_the_board(tmp_path):
+    db = f"sqlite:///{tmp_path / 'merge.db'}"
+    assert run(db, "load-reference").returncode == 0
+    board = json.loads(run(db, "board", "--json").stdout)
+    refused = run(db, "entities", "merge", "Toyota", "Japan")
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "--force" in refused.stderr
+    assert json.loads(run(db, "board", "--json").stdout) == board  # nothing moved
+    assert run(db, "entities", "merge", "Toyota", "Japan", "--force").returncode == 0
+    merged = json.loads(run(db, "board", "--json").stdout)
+    assert merged != board
+    log = json.loads(run(db, "entities", "merges", "--json").stdout)
+    assert [(m["dropped"], m["kept"], m["undoable"]) for m in log] == [("Japan", "Toyota", True)]
+    undone = run(db, "entities", "unmerge", "Japan")
+    assert undone.returncode == 0 and "restored Japan (country)" in undone.stdout
+    assert json.loads(run(db, "board", "--json").stdout) == board
+    assert json.loads(run(db, "entities", "merges", "--json").stdout) == []

@@ -13,6 +13,7 @@ from ssbrace.entities.resolve import (
     merge_entities,
     normalise,
     seed_gazetteer,
+    unmerge_entity,
 )
 from ssbrace.errors import InputError
 from ssbrace.kb.queries import entity_rows
@@ -125,3 +126,36 @@ def test_merge_errors_are_one_line_input_errors(store, mini_pack):
             merge_entities(s, "Acme Cells", "Nobody Ltd")
         with pytest.raises(InputError, match="already the same entity"):
             merge_entities(s, "Acme Cells", "Acme Battery")
+
+
+def test_a_country_is_not_merged_into_a_company_unless_forced(store, mini_pack):
+    """`entities merge Toyota Japan` once merged a country into a company with no check (issue 14)."""
+    pack = load_domain(str(mini_pack))
+    with store.session() as s:
+        seed_gazetteer(s, pack)
+        with pytest.raises(InputError, match="is a company and 'Ruritania' a country") as caught:
+            merge_entities(s, "Acme Cells", "Ruritania")
+        assert "\n" not in str(caught.value)
+        assert s.scalar(select(Entity).where(Entity.name == "Ruritania")) is not None
+        merge_entities(s, "Acme Cells", "Ruritania", force=True)
+        assert s.scalar(select(Entity).where(Entity.name == "Ruritania")) is None
+
+
+def test_unmerge_puts_back_the_entity_its_aliases_and_claims(store, mini_pack):
+    pack = load_domain(str(mini_pack))
+    with store.session() as s:
+        doc_id = _document_with_claims(s, [("Zenith", "Zenith Motors"), ("Zenith Energy", None)])
+        link_document_claims(s, doc_id, pack)
+    with store.session() as s:
+        before = {r.name: (r.type, r.country, r.claim_count, sorted(r.aliases)) for r in entity_rows(s)}
+        merge_entities(s, "Zenith Energy", "Zenith")
+    with store.session() as s:
+        assert "Zenith" not in {r.name for r in entity_rows(s)}
+        restored = unmerge_entity(s, "zenith")
+        assert restored.name == "Zenith"
+    with store.session() as s:
+        after = {r.name: (r.type, r.country, r.claim_count, sorted(r.aliases)) for r in entity_rows(s)}
+        assert after == before  # names, types, countries, claim counts and aliases as they were
+        assert s.scalar(select(func.count()).select_from(EntityMerge)) == 0
+        with pytest.raises(InputError, match="no merge of 'Zenith' is logged"):
+            unmerge_entity(s, "Zenith")
