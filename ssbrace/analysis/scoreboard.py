@@ -74,9 +74,14 @@ def _recency(claim: ClaimRecord) -> tuple[int, int]:
 class BoardRow:
     entity: str
     indicators: dict[str, Indicator] = field(default_factory=dict)
-    score: float = 0.0
+    score: float = 0.0  # 0..1; every page, table and report shows it on 0-100 (``shown_score``)
     rank: int = 0
     parts: dict[str, float] = field(default_factory=dict)  # indicator -> scaled 0..1
+
+
+def shown_score(score: float) -> str:
+    """A composite score as people read it, the same in the CLI, the report and the web: 0-100, one decimal."""
+    return f"{score * 100:.1f}"
 
 
 @dataclass(frozen=True)

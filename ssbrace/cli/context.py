@@ -33,6 +33,14 @@ def plain(value: object) -> str:
     return _CONTROL.sub("\ufffd", "" if value is None else str(value))
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """"1 claim", "2 claims", "1 story", "3 stories": counts as a person writes them."""
+    if n == 1:
+        return f"1 {word}"
+    many = words or (word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s")
+    return f"{n:,} {many}"
+
+
 def cell(value: object) -> Text:
     """User-supplied text for a table cell or title: a Text, so that Rich never reads it as markup."""
     return Text(plain(value))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ssbrace.cli.context import app_context, cell, err, out, plain
+from ssbrace.cli.context import app_context, cell, err, out, plain, plural
 from ssbrace.cli.ingest_cmds import SCHEDULER_OPTION, WORKERS_OPTION, check_cluster_options
 from ssbrace.cli.main import app
 from ssbrace.errors import InputError
@@ -47,7 +47,7 @@ def extract_cmd(
             sys.stdout.flush()
         else:
             table_rows.extend(_row(claim) for claim in claims)
-        err.print(plain(f"{display_path(path)}: {len(claims)} claim(s)"), style="dim", markup=False)
+        err.print(plain(f"{display_path(path)}: {plural(len(claims), 'claim')}"), style="dim", markup=False)
     if not jsonl:
         _print_table(table_rows)
     # One plain line per unreadable input (no wrapping), after the claims of the rest; then a non-zero exit.
@@ -164,5 +164,5 @@ def reextract_cmd(
                            raise_errors=context.debug, workers=workers, scheduler=scheduler)
     for document_id, reason in result.failures:
         err.print(plain(f"failed: document {document_id}: {reason} (its old claims stay)"), markup=False)
-    out.print(f"re-extracted {result.documents} document(s): {result.claims} claim(s)"
+    out.print(f"re-extracted {plural(result.documents, 'document')}: {plural(result.claims, 'claim')}"
               + (f", {result.failed} failed" if result.failed else ""))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
-from ssbrace.cli.context import AppContext, app_context, cell, err, out, plain
+from ssbrace.cli.context import AppContext, app_context, cell, err, out, plain, plural
 from ssbrace.cli.main import app
 from ssbrace.errors import InputError, PartialFailure, UsageError
 
@@ -117,7 +117,7 @@ def _print_result(result: IngestResult, as_json: bool) -> None:
         doc = str(item.document_id or item.duplicate_of or "")
         detail = item.reason or (item.title or "")
         if item.claims:
-            detail += f" ({item.claims} claims)"
+            detail += f" ({plural(item.claims, 'claim')})"
         table.add_row(cell(item.input), f"[{style}]{label}[/{style}]" if style else cell(label), doc, cell(detail))
     if result.items:
         out.print(table)

@@ -304,6 +304,8 @@ def board_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """The scoreboard: indicators per country or company, each with its source count, and a ranking."""
+    from ssbrace.analysis.scoreboard import shown_score
+
     overrides = _weights(weight)
     board = _knowledge(ctx, overrides).board(by)
     if as_json:
@@ -315,7 +317,7 @@ def board_cmd(
     table = Table(title=cell(f"Scoreboard by {by} (figure, then its number of sources; ! = sources disagree)"))
     table.add_column("#", justify="right")
     table.add_column(cell(by))
-    table.add_column("score", justify="right")
+    table.add_column("score (0-100)", justify="right")
     for n in names:
         table.add_column(f"{_SHORT.get(n, n)}\nw={board.weights[n]:g}", justify="right")
     for row in board.rows:
@@ -323,7 +325,7 @@ def board_cmd(
         for n in names:
             ind = row.indicators.get(n)
             cells.append(cell("") if ind is None else styled(f"{_compact(ind.display)} ", (f"·{ind.n_sources}", "dim")))
-        table.add_row(str(row.rank), cell(row.entity), f"{row.score:.3f}", *cells)
+        table.add_row(str(row.rank), cell(row.entity), shown_score(row.score), *cells)
     _print_table(table)
     out.print(plain(board.explanation), markup=False)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ssbrace.cli.context import app_context, err, out, plain
+from ssbrace.cli.context import app_context, err, out, plain, plural
 from ssbrace.cli.main import app
 from ssbrace.errors import DeliveryError, UsageError
 
@@ -82,7 +82,7 @@ def stories_cmd(
         if row.last_date and row.last_date != row.first_date:
             span += f"..{row.last_date}"
         out.print(
-            plain(f"#{row.id}  {row.headline}  [{span}; {len(row.documents)} docs, {row.source_count} sources]"),
+            plain(f"#{row.id}  {row.headline}  [{span}; {plural(len(row.documents), 'document')}, {plural(row.source_count, 'source')}]"),
             markup=False,
         )
 

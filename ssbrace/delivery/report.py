@@ -21,7 +21,7 @@ from ssbrace.analysis.checks import Finding
 from ssbrace.analysis.conflicts import Conflict
 from ssbrace.analysis.facts import format_value
 from ssbrace.analysis.roadmaps import Ledger
-from ssbrace.analysis.scoreboard import Board
+from ssbrace.analysis.scoreboard import Board, shown_score
 from ssbrace.delivery import charts
 from ssbrace.delivery.formats import FORMATS
 from ssbrace.delivery.records import to_json
@@ -100,7 +100,7 @@ def _ledger_view(ledger: Ledger, notes: Footnotes) -> dict[str, Any]:
 def _board_view(board: Board, notes: Footnotes) -> dict[str, Any]:
     data = to_json(board)
     for row, r in zip(data["rows"], board.rows, strict=True):
-        row["score"] = r.score  # the full figure: the report rounds it once, to 3 places (0.71949 is 0.719)
+        row["score"] = r.score  # the full figure (0..1): shown once, on 0-100, by ``shown_score``
         for name, _, _ in board.columns:
             if (ind := r.indicators.get(name)) is not None:
                 row["indicators"][name]["refs"] = notes.cite(ind.claims)
@@ -235,14 +235,14 @@ def render_md(data: dict[str, Any]) -> str:
     for board in data["boards"]:
         out += [f"## Scoreboard by {board['by']}", "", board["explanation"], ""]
         names = [i["name"] for i in data["indicators"]]
-        out.append("| # | " + board["by"] + " | score | " + " | ".join(board["labels"][n] for n in names) + " |")
+        out.append("| # | " + board["by"] + " | score (0-100) | " + " | ".join(board["labels"][n] for n in names) + " |")
         out.append("|---|---|---|" + "---|" * len(names))
         for row in board["rows"]:
             cells = []
             for n in names:
                 cell = row["indicators"][n]
                 cells.append("" if cell is None else f"{_md_cell(cell['display'])} ({cell['sources']} src){_refs_md(cell['refs'])}")
-            out.append(f"| {row['rank']} | {_md_cell(row['entity'])} | {row['score']:.3f} | " + " | ".join(cells) + " |")
+            out.append(f"| {row['rank']} | {_md_cell(row['entity'])} | {shown_score(row['score'])} | " + " | ".join(cells) + " |")
         out.append("")
     for title, key in (("Conflicts", "conflicts"), ("Scope differences", "scope_differences")):
         out += [f"## {title}", ""]
@@ -284,7 +284,7 @@ def render_csv(data: dict[str, Any]) -> str:
 
     for board in data["boards"]:
         for r in board["rows"]:
-            row(section=f"board_{board['by']}", entity=r["entity"], item="score", value=f"{r['score']:.4f}",
+            row(section=f"board_{board['by']}", entity=r["entity"], item="score (0-100)", value=f"{r['score'] * 100:.2f}",
                 detail=f"rank {r['rank']}")
             for name, cell in r["indicators"].items():
                 if cell:

@@ -14,7 +14,7 @@ from ssbrace.analysis.checks import Finding
 from ssbrace.analysis.conflicts import Conflict
 from ssbrace.analysis.facts import Fact, format_value
 from ssbrace.analysis.roadmaps import Ledger
-from ssbrace.analysis.scoreboard import Board, BoardRow
+from ssbrace.analysis.scoreboard import Board, BoardRow, shown_score
 from ssbrace.delivery import charts
 from ssbrace.delivery.links import entity_url, evidence_url
 from ssbrace.kb import search as kb_search
@@ -222,7 +222,7 @@ EVENT_KINDS = frozenset({"funding", "investment"})
 
 
 def score_chart(b: Board, limit: int = 12) -> str:
-    bars = [charts.Bar(r.entity, r.score * 100, f"{r.score * 100:.0f}", entity_url(r.entity, "company" if b.by == "company" else "country"),
+    bars = [charts.Bar(r.entity, r.score * 100, shown_score(r.score), entity_url(r.entity, "company" if b.by == "company" else "country"),
                        f"rank {r.rank}") for r in b.rows[:limit] if r.score > 0]
     return charts.bar_chart(bars, f"Composite score by {b.by} (top {limit})", "score, 0-100")
 

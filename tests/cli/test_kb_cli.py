@@ -47,6 +47,12 @@ def test_board_prints_ranked_countries_and_takes_weights(reference_db):
     assert [r["rank"] for r in as_json["rows"]] == list(range(1, len(as_json["rows"]) + 1))
     companies = run(reference_db, "board", "--by", "company")
     assert companies.returncode == 0 and "Toyota" in companies.stdout
+    # the score reads the same everywhere: 0-100, one decimal (issue 14: 0.719 here, 70 on the web)
+    plain_json = json.loads(run(reference_db, "board", "--json").stdout)
+    first = plain_json["rows"][0]
+    assert lines[0].split("│")[3].strip() == f"{first['score'] * 100:.1f}"
+    md = run(reference_db, "report", "--format", "md").stdout
+    assert f"| 1 | {first['entity']} | {first['score'] * 100:.1f} |" in md
 
 
 def test_bad_weight_is_a_usage_error(reference_db):
