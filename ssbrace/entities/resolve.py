@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -184,6 +185,27 @@ def link_claims(session: Session, claim_ids: list[int], resolver: Resolver | Non
         linked += subject_id is not None
     repo.set_claim_entities(session, changed)
     return linked
+
+
+def batch_resolver(session: Session, pack: DomainPack | None = None) -> Resolver:
+    """A resolver for claims about to be stored (``link_new_claims``), the gazetteer seeded first if it is
+    not in the store yet, as ``link_document_claims`` does."""
+    if not repo.has_gazetteer_entities(session):
+        seed_gazetteer(session, pack)
+    return Resolver.load(session)
+
+
+def link_new_claims(resolver: Resolver, names: Iterable[tuple[str, str | None, str | None, str | None]]
+                    ) -> list[tuple[int | None, int | None]]:
+    """The (subject, object) entities of claims not stored yet, given as (subject, subject type, object,
+    object type), resolved in order: the same entities, created in the same order, as ``link_claims`` gives
+    the same claims once stored, so that they can be inserted with their links (no update per claim)."""
+    links = []
+    for subject, subject_type, obj, object_type in names:
+        subject_id = resolver.resolve(subject, subject_type or "company")
+        object_id = resolver.resolve(obj, object_type or "company") if obj else None
+        links.append((subject_id, object_id))
+    return links
 
 
 def link_document_claims(session: Session, document_id: int, pack: DomainPack | None = None) -> int:
