@@ -28,7 +28,7 @@ import numpy as np
 from ssbrace.documents.dedup import StoredNearDuplicates, band_keys, from_bytes
 from ssbrace.documents.ingest import ItemResult
 from ssbrace.documents.text import word_count
-from ssbrace.entities.resolve import batch_resolver, link_new_claims
+from ssbrace.entities.resolve import KeptResolver, link_new_claims
 from ssbrace.kb import claims_repo, documents_repo
 from ssbrace.kb.tables import utcnow
 
@@ -81,6 +81,7 @@ class BatchWriter:
         self.version = version
         self.claims_failure = claims_failure
         self.postgres = store.engine.dialect.name == "postgresql"
+        self.entities = KeptResolver()
 
     def write(self, batch: list[tuple[Found, Read]]) -> list[ItemResult | Exception]:
         """Decide and store every document of ``batch`` in one transaction; each one's outcome, in order:
@@ -91,12 +92,16 @@ class BatchWriter:
         cut = self.index.cut
         keys = [read.bands if read.bands is not None else band_keys(from_bytes(read.minhash), cut)
                 for _, read in batch]
-        with self.store.session() as session:
-            at = documents_repo.documents_at(session, [found.location for found, _ in batch])
-            same = documents_repo.documents_with_sha256(session, [read.sha256 for _, read in batch])
-            sharers, signatures = documents_repo.band_sharers(session, cut.tag, {k for ks in keys for k in ks})
-            plans = self._plan(batch, keys, at, same, sharers, signatures)
-            ids = self._store(session, batch, keys, plans)
+        try:
+            with self.store.session() as session:
+                at = documents_repo.documents_at(session, [found.location for found, _ in batch])
+                same = documents_repo.documents_with_sha256(session, [read.sha256 for _, read in batch])
+                sharers, signatures = documents_repo.band_sharers(session, cut.tag, {k for ks in keys for k in ks})
+                plans = self._plan(batch, keys, at, same, sharers, signatures)
+                ids = self._store(session, batch, keys, plans)
+        except BaseException:
+            self.entities.forget()  # it may hold entities of the rolled-back transaction
+            raise
         return [self._result(position, found, read, plan, ids)
                 for position, ((found, read), plan) in enumerate(zip(batch, plans, strict=True))]
 
@@ -201,7 +206,7 @@ class BatchWriter:
             documents_repo.set_duplicates_of(session, later)
         documents_repo.insert_bands(session, self.index.cut.tag,
                                     [(ids[p], keys[p]) for p in positions if plans[p].ref is None])
-        resolver = batch_resolver(session)
+        resolver = self.entities.get(session)
         claim_rows: list[dict[str, Any]] = []
         for position in positions:
             claims = plans[position].claims or []
@@ -213,6 +218,7 @@ class BatchWriter:
             claim_rows += [{key: clean(value) for key, value in row.items()}
                            for row in claims_repo.claim_rows(ids[position], claims, self.version, links)]
         claims_repo.insert_claims(session, claim_rows)
+        self.entities.written(session)
         return ids
 
     def _result(self, position: int, found: Found, read: Read, plan: _Plan,

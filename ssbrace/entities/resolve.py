@@ -187,12 +187,34 @@ def link_claims(session: Session, claim_ids: list[int], resolver: Resolver | Non
     return linked
 
 
-def batch_resolver(session: Session, pack: DomainPack | None = None) -> Resolver:
-    """A resolver for claims about to be stored (``link_new_claims``), the gazetteer seeded first if it is
-    not in the store yet, as ``link_document_claims`` does."""
-    if not repo.has_gazetteer_entities(session):
-        seed_gazetteer(session, pack)
-    return Resolver.load(session)
+class KeptResolver:
+    """A resolver kept across the transactions of one run (the driver's batches), read again from the store
+    only when its entities changed otherwise (``entities_version``): the same answers as a resolver loaded
+    for each transaction, without reading every alias each time. ``forget`` after a rolled-back transaction."""
+
+    def __init__(self, pack: DomainPack | None = None) -> None:
+        self.pack = pack
+        self.resolver: Resolver | None = None
+        self.version: tuple[int, ...] | None = None
+
+    def get(self, session: Session) -> Resolver:
+        """The resolver for this transaction, the gazetteer seeded first if it is not in the store yet (as
+        ``link_document_claims`` does)."""
+        if not repo.has_gazetteer_entities(session):
+            seed_gazetteer(session, self.pack)
+            self.resolver = None
+        if self.resolver is None or repo.entities_version(session) != self.version:
+            self.resolver = Resolver.load(session)
+        self.resolver.session = session
+        return self.resolver
+
+    def written(self, session: Session) -> None:
+        """Call after this transaction's links, before its commit: the version the kept resolver is at."""
+        session.flush()
+        self.version = repo.entities_version(session)
+
+    def forget(self) -> None:
+        self.resolver = self.version = None
 
 
 def link_new_claims(resolver: Resolver, names: Iterable[tuple[str, str | None, str | None, str | None]]

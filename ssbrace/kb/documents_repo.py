@@ -98,7 +98,6 @@ def known_locations(session: Session, locations: list[str]) -> dict[str, int]:
 
 # Bound parameters per statement stay well under SQLite's cap (32,766) and PostgreSQL's (65,535).
 _IN_CHUNK = 500
-_BAND_TERMS = 200  # (tag, band, key) terms per band lookup: 600 parameters
 
 
 def documents_at(session: Session, locations: Iterable[str]) -> dict[str, tuple[int, str]]:
@@ -127,16 +126,20 @@ def band_sharers(session: Session, tag: str, keys: Iterable[tuple[int, bytes]]
                  ) -> tuple[dict[tuple[int, bytes], list[int]], dict[int, bytes]]:
     """For many signatures' band keys at once (a batch of documents): which stored originals share each
     (band, key), and those originals' MinHash bytes; the batched form of ``band_candidates``."""
-    wanted = sorted(set(keys))
+    by_band: dict[int, list[bytes]] = {}
+    for band, key in set(keys):
+        by_band.setdefault(int(band), []).append(bytes(key))
     sharers: dict[tuple[int, bytes], list[int]] = {}
-    for start in range(0, len(wanted), _BAND_TERMS):
-        chunk = wanted[start : start + _BAND_TERMS]
-        # As in band_candidates: the tag inside each term, so that SQLite looks each band up in the index.
-        match = or_(*(and_(DocumentBand.tag == tag, DocumentBand.band == band, DocumentBand.key == key)
-                      for band, key in chunk))
-        for doc_id, band, key in session.execute(select(DocumentBand.document_id, DocumentBand.band,
-                                                        DocumentBand.key).where(match)):
-            sharers.setdefault((int(band), bytes(key)), []).append(int(doc_id))
+    # One lookup per band (tag, band, key IN ...): each walks the (tag, band, key) index, and the statement is
+    # the same for every batch (SQLAlchemy compiles it once), unlike one OR term per key.
+    for band, found in sorted(by_band.items()):
+        found.sort()
+        for start in range(0, len(found), _IN_CHUNK):
+            rows = session.execute(select(DocumentBand.document_id, DocumentBand.key)
+                                   .where(DocumentBand.tag == tag, DocumentBand.band == band,
+                                          DocumentBand.key.in_(found[start : start + _IN_CHUNK])))
+            for doc_id, key in rows:
+                sharers.setdefault((band, bytes(key)), []).append(int(doc_id))
     ids = sorted({doc_id for found in sharers.values() for doc_id in found})
     signatures: dict[int, bytes] = {}
     for start in range(0, len(ids), _IN_CHUNK):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ssbrace.kb.tables import Claim, Entity, EntityAlias, EntityMerge
@@ -44,6 +44,15 @@ def entities_by_name(session: Session) -> dict[str, tuple[int, str | None]]:
 def merged_away_names(session: Session) -> set[str]:
     """The names a person merged into another entity (they are not seeded again)."""
     return set(session.scalars(select(EntityMerge.dropped_name)))
+
+
+def entities_version(session: Session) -> tuple[int, ...]:
+    """What changes whenever entities or aliases are added, deleted or merged: their counts and newest ids,
+    and the count of merges (one query). A resolver kept across transactions is reloaded when it changes."""
+    parts = [func.count(Entity.id), func.max(Entity.id), func.count(EntityAlias.id), func.max(EntityAlias.id)]
+    row = session.execute(select(*(select(part).scalar_subquery() for part in parts),
+                                 select(func.count(EntityMerge.id)).scalar_subquery())).one()
+    return tuple(int(value or 0) for value in row)
 
 
 def has_gazetteer_entities(session: Session) -> bool:

@@ -151,3 +151,25 @@ def test_batched_writes_into_postgresql_with_a_worker_killed_and_a_restart(clien
         single_store.dispose()
         store.dispose()
         client.wait_for_workers(2, timeout=60)
+
+
+def test_the_kept_resolver_is_read_again_when_another_writer_changed_the_entities(store):
+    """The driver keeps one resolver across its batches; an entity added meanwhile by someone else (another
+    process, a person merging) is seen in the next batch, as a resolver loaded per transaction sees it."""
+    from ssbrace.entities.resolve import KeptResolver, Resolver
+    from ssbrace.kb import entities_repo
+
+    kept = KeptResolver()
+    with store.session() as session:
+        first = kept.get(session)
+        assert first.resolve("Quillon Energy", "company", create=False) is None
+        kept.written(session)
+    with store.session() as session:
+        assert kept.get(session) is first  # nothing changed: not read again
+    with store.session() as other:  # another writer
+        Resolver.load(other).resolve("Quillon Energy", "company")
+    with store.session() as session:
+        again = kept.get(session)
+        assert again is not first
+        entity_id = again.resolve("Quillon Energy", "company", create=False)
+        assert entity_id is not None and entities_repo.entity_names(session)[entity_id] == "Quillon Energy"
