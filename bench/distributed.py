@@ -11,8 +11,9 @@ ingested, each run into a fresh store and in its own process (so that peak memor
 For each run: documents/s (the whole run: documents, claims, entities, then stories; the cluster's start
 is reported apart), documents/s without the stories stage (which runs once at the end, on the driver),
 the driver's time per phase (routing and sending, waiting for workers, writing, stories: wall seconds),
-the driver's CPU per document (its process CPU time over N: unlike wall time, it does not depend on the
-load of a shared machine), and the peak RSS of the driver and of each worker. Then the scaling efficiency:
+the driver's CPU per document (its process CPU time over N, and its main thread's per phase: unlike wall
+time, these hardly depend on the load of a shared machine), the workers' busy time per document (wall
+seconds inside their tasks, summed), and the peak RSS of the driver and of each worker. Then the scaling efficiency:
 2-worker docs/s over 1-worker docs/s, and over the single-process path. Workers and driver are warmed up
 (models loaded) before the clock starts.
 
@@ -208,6 +209,8 @@ def _line(row: dict[str, Any]) -> str:
     cpu = row.get("phase_cpu") or {}
     cpu_text = (" (" + ", ".join(f"{p} {cpu[p] / n * 1000:.1f}" for p in PHASES if p in cpu) + " ms/doc)") if cpu else ""
     workers = row.get("worker_rss_mb") or []
+    busy = sum(w["busy_s"] for w in row.get("workers", {}).values())
+    cpu_text += f"; workers busy {busy / n * 1000:.1f} ms/doc" if busy else ""
     label = "single" if row["mode"] == "single" else f"{row['mode']} worker" + ("s" if row["mode"] != "1" else "")
     return (f"{n:>6} {label:>9} {n / wall:>7.1f} {n / max(wall - stories, 1e-9):>9.1f} {row['start_s']:>6.1f}s "
             f"{shares} {row['driver_cpu'] / n * 1000:>8.1f} {row['driver_rss_mb']:>7.0f} "

@@ -395,10 +395,14 @@ def run_ingest_distributed(store: Store, inputs: Sequence[str], settings: Settin
 def run_reextract_distributed(store: Store, settings: Settings, client: Client, *, only_outdated: bool = True,
                               progress: Callable[[int, int], None] | None = None, raise_errors: bool = False,
                               partition_size: int = PARTITION_SIZE,
-                              throughput: Throughput | None = None) -> ReextractResult:
+                              throughput: Throughput | None = None,
+                              on_line: Callable[[str], None] | None = None) -> ReextractResult:
     """``pipeline.run_reextract`` with the extraction on a Dask cluster; the claims are written (and their
     entities linked) on the driver, one transaction per document, in document order. Re-running it after an
-    interruption redoes only what an older extractor version still holds (``only_outdated``)."""
+    interruption redoes only what an older extractor version still holds (``only_outdated``).
+
+    ``on_line`` is called after each partition with the line ingestion's progress shows: documents done and
+    failed, each worker's throughput (``done 64, failed 0; worker 0: 5.1 docs/s, worker 1: 4.8 docs/s``)."""
     from ssbrace.extract.pipeline import EXTRACTOR_VERSION
     from ssbrace.kb import claims_repo, documents_repo
 
@@ -435,9 +439,11 @@ def run_reextract_distributed(store: Store, settings: Settings, client: Client, 
             result.redo(store, doc_id, partial(_store_outcome, outcome=outcome, raise_errors=raise_errors),
                         raise_errors=raise_errors)
         done += size
-        stats.done, stats.failed = result.documents, result.failed
+        stats.done, stats.failed = result.documents + result.failed, result.failed
         if progress:
             progress(done, len(ids))
+        if on_line:
+            on_line(stats.line())
 
     for number, chunk in enumerate(chunks, 1):
         submit(number, chunk)

@@ -173,3 +173,28 @@ def test_the_kept_resolver_is_read_again_when_another_writer_changed_the_entitie
         assert again is not first
         entity_id = again.resolve("Quillon Energy", "company", create=False)
         assert entity_id is not None and entities_repo.entity_names(session)[entity_id] == "Quillon Energy"
+
+
+def test_reextract_on_the_cluster_reports_each_workers_throughput(client, folder, tmp_path):
+    """The line ingestion's progress shows (documents done and failed, each worker's docs/s), after each
+    partition of a re-extraction too, with the same claims as before."""
+    from ssbrace.cluster.ingest import Throughput, run_reextract_distributed
+
+    store = _store(f"sqlite:///{tmp_path / 'reextract.db'}")
+    try:
+        run_ingest(store, [str(folder)], Settings())
+        before = _claims(store)
+        lines: list[str] = []
+        throughput = Throughput()
+        result = run_reextract_distributed(store, Settings(), client, only_outdated=False, partition_size=3,
+                                           throughput=throughput, on_line=lines.append)
+        stored = len(PICKED) + 1  # the originals and the near copy
+        assert result.documents == stored and result.failed == 0
+        assert len(lines) == -(-stored // 3)  # one line per partition
+        assert lines[-1].startswith(f"done {stored}, failed 0; worker ") and lines[-1].endswith(" docs/s")
+        assert sum(w.documents for w in throughput.workers.values()) == stored
+        # Claims are replaced (new ids, so new evidence links), with the same content.
+        assert [_no_id(c) | {"evidence": _no_id(c["evidence"]) | {"url": None}} for c in _claims(store)] == [
+            _no_id(c) | {"evidence": _no_id(c["evidence"]) | {"url": None}} for c in before]
+    finally:
+        store.dispose()
