@@ -11,9 +11,10 @@ path would give them (one multi-row INSERT, ids in order). So the documents, the
 and entities are the same as one process's; ``tests/distributed`` compares them.
 
 What is read and written, per batch: the stored documents at the batch's locations (one query), with its
-texts (one query), sharing its bands (two), every alias once (entity resolution), then the documents (one
-multi-row INSERT), their bands and their claims (one executemany each), the claims' entities resolved before
-the claims are inserted. A batch that fails as a whole is rolled back, and its caller writes the documents
+texts (one query), sharing its bands (one per band, then their signatures), then the documents (one
+multi-row INSERT, their ids read back by location), their bands and their claims (one executemany each), the
+claims' entities resolved before the claims are inserted by one resolver kept for the run (``KeptResolver``:
+two small queries per batch; every alias is read again only when someone else changed the entities). A batch that fails as a whole is rolled back, and its caller writes the documents
 one at a time instead (``Ingestion._store``), so that one bad document loses nothing else.
 """
 
