@@ -22,6 +22,7 @@ from ssbrace.sources.routing import KnownSource, Raw, Router
 from ssbrace.sources.web import FetchOptions
 
 if TYPE_CHECKING:
+    from ssbrace.documents.dedup import Banding
     from ssbrace.models import Claim, ExtractedText
 
 
@@ -54,6 +55,7 @@ class ReadConfig:
     max_bytes: int | None
     max_text_chars: int | None
     document_seconds: float | None
+    banding: Banding | None = None  # the store's LSH banding: the worker cuts each signature's bands
 
 
 @dataclass
@@ -67,6 +69,9 @@ class Read:
     fetched_at: datetime | None
     claims: list[Claim] | None  # None when extraction failed: see ``claims_failure``
     claims_failure: Failure | None = None  # raised only if the document turns out new (as single-process)
+    # Pure work done here rather than on the driver, which is the serial part of a run.
+    bands: list[tuple[int, bytes]] | None = None  # the signature's LSH band keys (``dedup.band_keys``)
+    word_count: int | None = None
 
 
 @dataclass
@@ -95,8 +100,9 @@ def read_partition(jobs: list[ReadJob], config: ReadConfig) -> PartitionResult:
 
 
 def _read(job: ReadJob, config: ReadConfig) -> Read | Failure:
-    from ssbrace.documents.dedup import to_bytes
+    from ssbrace.documents.dedup import band_keys, to_bytes
     from ssbrace.documents.ingest import read_raw
+    from ssbrace.documents.text import word_count
     from ssbrace.pipeline import claims_before_storing
 
     try:
@@ -111,10 +117,12 @@ def _read(job: ReadJob, config: ReadConfig) -> Read | Failure:
                 claims = claims_before_storing(text.extracted, job.location)
             except Exception as exc:
                 claims_failure = failure(exc)
+            bands = band_keys(text.signature, config.banding) if config.banding is not None else None
+            words = word_count(text.extracted.text)
     except Exception as exc:
         return failure(exc)
     return Read(text.extracted, text.content_type, text.sha256, to_bytes(text.signature), raw.fetched_at,
-                claims, claims_failure)
+                claims, claims_failure, bands, words)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -184,6 +185,49 @@ def link_claims(session: Session, claim_ids: list[int], resolver: Resolver | Non
         linked += subject_id is not None
     repo.set_claim_entities(session, changed)
     return linked
+
+
+class KeptResolver:
+    """A resolver kept across the transactions of one run (the driver's batches), read again from the store
+    only when its entities changed otherwise (``entities_version``): the same answers as a resolver loaded
+    for each transaction, without reading every alias each time. ``forget`` after a rolled-back transaction."""
+
+    def __init__(self, pack: DomainPack | None = None) -> None:
+        self.pack = pack
+        self.resolver: Resolver | None = None
+        self.version: tuple[int, ...] | None = None
+
+    def get(self, session: Session) -> Resolver:
+        """The resolver for this transaction, the gazetteer seeded first if it is not in the store yet (as
+        ``link_document_claims`` does)."""
+        if not repo.has_gazetteer_entities(session):
+            seed_gazetteer(session, self.pack)
+            self.resolver = None
+        if self.resolver is None or repo.entities_version(session) != self.version:
+            self.resolver = Resolver.load(session)
+        self.resolver.session = session
+        return self.resolver
+
+    def written(self, session: Session) -> None:
+        """Call after this transaction's links, before its commit: the version the kept resolver is at."""
+        session.flush()
+        self.version = repo.entities_version(session)
+
+    def forget(self) -> None:
+        self.resolver = self.version = None
+
+
+def link_new_claims(resolver: Resolver, names: Iterable[tuple[str, str | None, str | None, str | None]]
+                    ) -> list[tuple[int | None, int | None]]:
+    """The (subject, object) entities of claims not stored yet, given as (subject, subject type, object,
+    object type), resolved in order: the same entities, created in the same order, as ``link_claims`` gives
+    the same claims once stored, so that they can be inserted with their links (no update per claim)."""
+    links = []
+    for subject, subject_type, obj, object_type in names:
+        subject_id = resolver.resolve(subject, subject_type or "company")
+        object_id = resolver.resolve(obj, object_type or "company") if obj else None
+        links.append((subject_id, object_id))
+    return links
 
 
 def link_document_claims(session: Session, document_id: int, pack: DomainPack | None = None) -> int:

@@ -4,9 +4,9 @@ caller's transaction)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Table, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from ssbrace.kb.tables import Claim as ClaimRow
@@ -15,6 +15,11 @@ from ssbrace.models import CLAIM_FIELDS, Claim, Evidence
 
 # Extension fields of a claim (CLAIMS.md allows new optional fields) are kept in the row's JSON column.
 _EXTRA_FIELDS = ("object_type", "scope")
+
+
+def _table(model: type[Any]) -> Table:
+    """A mapped class's table, for multi-row inserts through SQLAlchemy Core (one statement for many rows)."""
+    return cast("Table", model.__table__)
 
 
 def store_claims(session: Session, document: Document, claims: Iterable[Claim], version: str) -> int:
@@ -40,6 +45,29 @@ def store_claims(session: Session, document: Document, claims: Iterable[Claim], 
     document.extractor_version = version
     session.flush()
     return len(rows)
+
+
+def claim_rows(document_id: int, claims: Iterable[Claim], version: str,
+               entities: Iterable[tuple[int | None, int | None]] | None = None) -> list[dict[str, Any]]:
+    """The rows of a new document's claims for ``insert_claims``, each with its (subject, object) entity
+    ids when they are known already (linked before the insert); the same values as ``store_claims``."""
+    rows = []
+    links = iter(entities) if entities is not None else None
+    for claim in claims:
+        values: dict[str, Any] = {name: getattr(claim, name) for name in CLAIM_FIELDS}
+        extra = {name: getattr(claim, name) for name in _EXTRA_FIELDS if getattr(claim, name, None) is not None}
+        subject_id, object_id = next(links) if links is not None else (None, None)
+        rows.append({**values, "document_id": document_id, "sentence": claim.evidence.sentence,
+                     "start": claim.evidence.start, "end": claim.evidence.end, "confidence": claim.confidence,
+                     "extra": extra or None, "extractor_version": version, "subject_entity_id": subject_id,
+                     "object_entity_id": object_id})
+    return rows
+
+
+def insert_claims(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Add the claims of new documents (``claim_rows``) in one multi-row INSERT (executemany)."""
+    if rows:
+        session.execute(insert(_table(ClaimRow)), rows)
 
 
 def to_claim(row: ClaimRow, doc: str = "") -> Claim:

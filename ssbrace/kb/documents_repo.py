@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ssbrace.kb.tables import Document, DocumentBand, Source, utcnow
 
 SOURCE_KINDS = ("file", "folder", "url", "feed")
+
+
+def _table(model: type[Any]) -> Table:
+    """A mapped class's table, for multi-row inserts through SQLAlchemy Core (one statement for many rows)."""
+    return cast("Table", model.__table__)
 
 
 def find_source(session: Session, location: str) -> Source | None:
@@ -88,6 +94,89 @@ def known_locations(session: Session, locations: list[str]) -> dict[str, int]:
         rows = session.execute(select(Document.location, Document.id).where(Document.location.in_(chunk)))
         found.update({location: doc_id for location, doc_id in rows})
     return found
+
+
+# Bound parameters per statement stay well under SQLite's cap (32,766) and PostgreSQL's (65,535).
+_IN_CHUNK = 500
+
+
+def documents_at(session: Session, locations: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """The stored documents at these locations: location -> (id, sha256). One query per 500 locations."""
+    wanted = sorted(set(locations))
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(wanted), _IN_CHUNK):
+        rows = session.execute(select(Document.location, Document.id, Document.sha256)
+                               .where(Document.location.in_(wanted[start : start + _IN_CHUNK])))
+        found.update({location: (doc_id, sha256) for location, doc_id, sha256 in rows})
+    return found
+
+
+def documents_with_sha256(session: Session, digests: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """The stored documents with these texts: sha256 -> (id, location)."""
+    wanted = sorted(set(digests))
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(wanted), _IN_CHUNK):
+        rows = session.execute(select(Document.sha256, Document.id, Document.location)
+                               .where(Document.sha256.in_(wanted[start : start + _IN_CHUNK])))
+        found.update({sha256: (doc_id, location) for sha256, doc_id, location in rows})
+    return found
+
+
+def band_sharers(session: Session, tag: str, keys: Iterable[tuple[int, bytes]]
+                 ) -> tuple[dict[tuple[int, bytes], list[int]], dict[int, bytes]]:
+    """For many signatures' band keys at once (a batch of documents): which stored originals share each
+    (band, key), and those originals' MinHash bytes; the batched form of ``band_candidates``."""
+    by_band: dict[int, list[bytes]] = {}
+    for band, key in set(keys):
+        by_band.setdefault(int(band), []).append(bytes(key))
+    sharers: dict[tuple[int, bytes], list[int]] = {}
+    # One lookup per band (tag, band, key IN ...): each walks the (tag, band, key) index, and the statement is
+    # the same for every batch (SQLAlchemy compiles it once), unlike one OR term per key.
+    for band, found in sorted(by_band.items()):
+        found.sort()
+        for start in range(0, len(found), _IN_CHUNK):
+            rows = session.execute(select(DocumentBand.document_id, DocumentBand.key)
+                                   .where(DocumentBand.tag == tag, DocumentBand.band == band,
+                                          DocumentBand.key.in_(found[start : start + _IN_CHUNK])))
+            for doc_id, key in rows:
+                sharers.setdefault((band, bytes(key)), []).append(int(doc_id))
+    ids = sorted({doc_id for found in sharers.values() for doc_id in found})
+    signatures: dict[int, bytes] = {}
+    for start in range(0, len(ids), _IN_CHUNK):
+        rows = session.execute(
+            select(Document.id, Document.minhash)
+            .where(Document.id.in_(ids[start : start + _IN_CHUNK]), Document.minhash.is_not(None),
+                   Document.duplicate_of.is_(None)))
+        signatures.update(_signatures(rows))
+    return sharers, signatures
+
+
+def insert_documents(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Add many documents in one multi-row INSERT (column values as for ``insert_document``); returns
+    their ids in the order of ``rows``, inside the caller's transaction.
+
+    Through the table (SQLAlchemy Core), not the ORM's bulk insert, which splits the rows into a statement
+    per pattern of missing values; and the ids are read back by location (unique) rather than with
+    RETURNING, which SQLAlchemy can only keep in row order on SQLite by inserting one row at a time."""
+    if not rows:
+        return []
+    session.execute(insert(_table(Document)), rows)
+    ids = documents_at(session, [row["location"] for row in rows])
+    return [ids[row["location"]][0] for row in rows]
+
+
+def set_duplicates_of(session: Session, links: list[tuple[int, int]]) -> None:
+    """(document id, original's id) for near duplicates whose original was inserted in the same statement."""
+    for doc_id, original in links:
+        session.execute(update(Document).where(Document.id == doc_id).values(duplicate_of=original))
+
+
+def insert_bands(session: Session, tag: str, bands: list[tuple[int, list[tuple[int, bytes]]]]) -> None:
+    """Index many originals' signature bands at once: (document id, [(band, key), ...]) each."""
+    rows = [{"document_id": doc_id, "tag": tag, "band": band, "key": key} for doc_id, keys in bands
+            for band, key in keys]
+    if rows:
+        session.execute(insert(_table(DocumentBand)), rows)
 
 
 def insert_document(

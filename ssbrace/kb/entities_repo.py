@@ -46,6 +46,15 @@ def merged_away_names(session: Session) -> set[str]:
     return set(session.scalars(select(EntityMerge.dropped_name)))
 
 
+def entities_version(session: Session) -> tuple[int, ...]:
+    """What changes whenever entities or aliases are added, deleted or merged: their counts and newest ids,
+    and the count of merges (one query). A resolver kept across transactions is reloaded when it changes."""
+    parts = [func.count(Entity.id), func.max(Entity.id), func.count(EntityAlias.id), func.max(EntityAlias.id)]
+    row = session.execute(select(*(select(part).scalar_subquery() for part in parts),
+                                 select(func.count(EntityMerge.id)).scalar_subquery())).one()
+    return tuple(int(value or 0) for value in row)
+
+
 def has_gazetteer_entities(session: Session) -> bool:
     return session.scalar(select(Entity.id).where(Entity.from_gazetteer.is_(True)).limit(1)) is not None
 

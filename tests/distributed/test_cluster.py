@@ -2,102 +2,29 @@
 single-process path, re-runs store nothing new, a worker killed mid-run loses nothing, PostgreSQL as the
 store, and the command line's ``--scheduler`` and ``--workers``.
 
-One cluster serves the module (each costs seconds on a small machine); ``--workers`` starts its own, once.
+One cluster serves the package (conftest.py); ``--workers`` starts its own, once.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from distributed import Client, LocalCluster, WorkerPlugin  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-
-from ssbrace.cluster.engine import worker_env  # noqa: E402
 from ssbrace.cluster.ingest import Throughput, run_ingest_distributed  # noqa: E402
-from ssbrace.delivery.records import to_json  # noqa: E402
-from ssbrace.kb.queries import claim_records  # noqa: E402
 from ssbrace.kb.store import Store  # noqa: E402
-from ssbrace.kb.tables import Document, StoryDocument  # noqa: E402
 from ssbrace.pipeline import run_ingest  # noqa: E402
 from ssbrace.settings import Settings  # noqa: E402
+from tests.distributed.common import PICKED, KillOnce, _claims, _documents, _items, _store, _stories  # noqa: E402
 
-ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
-# A few of our own articles: plain text, Markdown and HTML.
-PICKED = ["001_toyota-idemitsu.txt", "003_catl-500whkg-prototypes.txt", "005_china-cny6bn-fund-digitimes.html",
-          "007_korea-solid-state-budget-explainer.md", "011_ev-battery-shares-2022.html",
-          "016_samsung-sdi-suwon-pilot-line.txt", "018_nissan-yokohama-pilot-line.md",
-          "025_gotion-gemstone-unveiled.txt"]
 PARTITION = 3  # documents per task: several partitions even for this small folder
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      host="127.0.0.1", env=worker_env()) as cluster, Client(cluster) as dask:
-        yield dask
-
-
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    """The picked articles, an exact copy of one, a near copy of the first (last in the folder, so in another
-    partition than its original), and an empty file that fails."""
-    root = tmp_path / "input"
-    root.mkdir()
-    for name in PICKED:
-        shutil.copy(ARTICLES / name, root / name)
-    shutil.copy(ARTICLES / PICKED[1], root / "050_catl-copy.txt")
-    original = (ARTICLES / PICKED[0]).read_text(encoding="utf-8")
-    (root / "090_toyota-idemitsu-syndicated.txt").write_text(
-        original + "\nThis article was first published by our partner desk.\n", encoding="utf-8")
-    (root / "095_empty.txt").write_text("", encoding="utf-8")
-    return root
-
-
-def _store(url: str) -> Store:
-    return Store(url)
-
-
-def _items(result) -> list[dict]:
-    return [asdict(item) for item in result.items]
-
-
-def _documents(store: Store) -> list[tuple]:
-    with store.session() as session:
-        rows = session.execute(select(Document.id, Document.location, Document.sha256, Document.duplicate_of,
-                                      Document.similarity, Document.title, Document.published, Document.language,
-                                      Document.word_count, Document.content_type, Document.extractor_version,
-                                      Document.text).order_by(Document.id))
-        return [tuple(row) for row in rows]
-
-
-def _claims(store: Store) -> list[dict]:
-    """Every claim in its JSON shape; ``seen`` falls back to the time of storing, which differs run to run."""
-    with store.session() as session:
-        shapes = [to_json(record) for record in claim_records(session)]
-    for shape in shapes:
-        shape.pop("seen")
-    return shapes
-
-
-def _stories(store: Store) -> list[tuple[int, int]]:
-    with store.session() as session:
-        return [tuple(r) for r in session.execute(select(StoryDocument.document_id, StoryDocument.story_id)
-                                                  .order_by(StoryDocument.document_id))]
-
-
-def _relabel(items: list[dict], old: Path, new: Path) -> list[dict]:
-    return [{**item, "input": item["input"].replace(str(old), str(new))} for item in items]
 
 
 @pytest.fixture
@@ -186,22 +113,6 @@ def test_a_restarted_run_goes_on_where_the_last_one_stopped(client, folder, tmp_
     assert _documents(store) == _documents(single_store)
     assert _claims(store) == _claims(single_store)
     store.dispose()
-
-
-class KillOnce(WorkerPlugin):
-    """Kills the worker process that starts the second partition of a run, once (a marker file says so)."""
-
-    def __init__(self, marker: str) -> None:
-        self.marker = marker
-
-    def transition(self, key, start, finish, **kwargs):  # noqa: ANN001, ANN201
-        if finish == "executing" and str(key).startswith("ssbrace-read-") and str(key).endswith("-2"):
-            try:
-                fd = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                return
-            os.close(fd)
-            os._exit(1)
 
 
 def test_a_worker_killed_mid_run_loses_nothing_and_stores_nothing_twice(client, folder, tmp_path, single):
