@@ -157,11 +157,19 @@ def reextract_cmd(
     with Progress(console=err, transient=False) as progress:
         task = progress.add_task("re-extracting", total=None)
 
+        last: list[str] = []
+
         def tick(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
+        def line(text: str) -> None:  # on a cluster: counts and each worker's throughput
+            last[:] = [text]
+            progress.update(task, description=plain(text))
+
         result = reextract(store, settings=context.settings, only_outdated=not all_documents, progress=tick,
-                           raise_errors=context.debug, workers=workers, scheduler=scheduler)
+                           raise_errors=context.debug, workers=workers, scheduler=scheduler, on_line=line)
+    if last:
+        err.print(plain(f"cluster: {last[0]}"), markup=False)
     for document_id, reason in result.failures:
         err.print(plain(f"failed: document {document_id}: {reason} (its old claims stay)"), markup=False)
     out.print(f"re-extracted {plural(result.documents, 'document')}: {plural(result.claims, 'claim')}"
