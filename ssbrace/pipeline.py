@@ -772,9 +772,13 @@ def build_feed(session: Session, topic: Topic, index: EntityIndex, *, base_url: 
 
 def build_knowledge(store: Store, pack: DomainPack | None = None,
                     weights: dict[str, float] | None = None) -> Knowledge:
-    """Read every claim of the store and wrap it for analysis (facts, conflicts, ledgers, boards)."""
-    with store.session() as session:
-        return knowledge_in(session, pack, weights)
+    """The analysis of the store's claims (facts, conflicts, ledgers, boards), read a subject at a time so
+    that memory holds the outputs, not every claim (docs/scale.md); ``records`` reads the store again."""
+    from ssbrace.analysis.bundle import Knowledge
+    from ssbrace.domains.loader import load_domain
+    from ssbrace.kb.queries import StoredClaimGroups
+
+    return Knowledge.of_grouped(StoredClaimGroups(store), pack or load_domain(), weights)
 
 
 def knowledge_in(session: Session, pack: DomainPack | None = None,
