@@ -140,7 +140,11 @@ def share_total_findings(records: Sequence[ClaimRecord], config: AnalysisConfig)
         group = counts.get(key, {})
         # The count must come with the share (same article): two studies' figures imply no total.
         own = [c for c in group.get(share.subject, []) if c.document_id == share.document_id]
-        for count in own[:1]:
+        # total = count / share is bounded above only when the count is (exact, about, under) and the share
+        # is bounded below (exact, about, over): "over 7,000 as over 40%" says nothing of the total's top
+        if share.bound == "lt":
+            continue
+        for count in [c for c in own if c.bound != "gt"][:1]:
             # "count is over s%" bounds the total from above: total = count / share <= count / s.
             implied = float(count.value or 0) / (float(share.value or 0) / 100)
             # The article's own list first; another source's count only for entities it leaves out.

@@ -66,11 +66,21 @@ def _patents(subject, value, doc, bound="eq", kind="patents", unit="patents"):
 
 
 def test_a_count_stated_as_a_share_against_the_listed_counts(config):
-    # "Ruritania's over 7,000 filings are over 40%": total at most 17,500, yet the list sums to 18,000.
-    claims = [_patents("Ruritania", 7000, 1, "gt"), _patents("Ruritania", 40, 1, "gt", "patent_share", "%"),
+    # "Ruritania's 7,000 filings are over 40%": total at most 17,500, yet the list sums to 18,000.
+    claims = [_patents("Ruritania", 7000, 1), _patents("Ruritania", 40, 1, "gt", "patent_share", "%"),
               _patents("Borduria", 6000, 1), _patents("Syldavia", 5000, 1)]
     [found] = share_total_findings(claims, config)
     assert "at most 17,500" in found.summary and "18,000" in found.summary
+
+
+def test_two_lower_bounds_imply_no_upper_limit(config):
+    # "over 7,000 filings, over 40%": the count may be 8,000 and the total 20,000, so nothing contradicts
+    # the list (issue 14: this was reported as "at most 17,500"); an "under 40%" share bounds nothing either
+    others = [_patents("Borduria", 6000, 1), _patents("Syldavia", 5000, 1)]
+    over = [_patents("Ruritania", 7000, 1, "gt"), _patents("Ruritania", 40, 1, "gt", "patent_share", "%")]
+    assert share_total_findings(over + others, config) == []
+    under_share = [_patents("Ruritania", 7000, 1), _patents("Ruritania", 40, 1, "lt", "patent_share", "%")]
+    assert share_total_findings(under_share + others, config) == []
 
 
 def test_a_count_and_share_that_fit_pass_and_a_world_total_is_compared(config):
