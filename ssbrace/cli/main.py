@@ -102,6 +102,50 @@ def _register() -> None:
     from ssbrace.cli import commands  # noqa: F401
 
 
+_YES, _NO = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
+
+
+def _flags() -> dict[str, str | None]:
+    """Every boolean flag of every command: its name -> its negative form ("--no-scope"), if any."""
+    import typer.main
+
+    found: dict[str, str | None] = {}
+
+    def walk(command: Any) -> None:  # Typer's own click types
+        for param in command.params:
+            if getattr(param, "is_flag", False) and not getattr(param, "count", False):
+                for name in param.opts:
+                    found.setdefault(name, next(iter(param.secondary_opts), None))
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(typer.main.get_command(app))
+    return found
+
+
+def flag_values(args: list[str]) -> list[str]:
+    """``--json true`` as ``--json`` and ``--json false`` as nothing (or ``--no-x``): people type flags with a
+    value, and click would read the word as a stray argument."""
+    if not any(a.lower() in _YES | _NO for a in args):
+        return args
+    flags = _flags()
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        value = args[i + 1].lower() if i + 1 < len(args) else ""
+        if arg in flags and value in _YES | _NO:
+            if value in _YES:
+                out.append(arg)
+            elif flags[arg]:
+                out.append(str(flags[arg]))
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
 def run() -> None:
     """Console entry point: print one line per error, no traceback unless --debug.
 
@@ -112,6 +156,7 @@ def run() -> None:
         print(f"ssbrace {__version__}")
         return
     _register()
+    sys.argv[1:] = flag_values(sys.argv[1:])
     debug = "--debug" in sys.argv
     try:
         app()
