@@ -100,26 +100,25 @@ def known_locations(session: Session, locations: list[str]) -> dict[str, int]:
 _IN_CHUNK = 500
 
 
-def documents_at(session: Session, locations: Iterable[str]) -> dict[str, tuple[int, str]]:
-    """The stored documents at these locations: location -> (id, sha256). One query per 500 locations."""
-    wanted = sorted(set(locations))
+def _documents_by(session: Session, key: Any, other: Any, values: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """key -> (id, other) of the stored documents whose ``key`` column is one of ``values``, one query per
+    500 values."""
+    wanted = sorted(set(values))
     found: dict[str, tuple[int, str]] = {}
-    for start in range(0, len(wanted), _IN_CHUNK):
-        rows = session.execute(select(Document.location, Document.id, Document.sha256)
-                               .where(Document.location.in_(wanted[start : start + _IN_CHUNK])))
-        found.update({location: (doc_id, sha256) for location, doc_id, sha256 in rows})
+    for begin in range(0, len(wanted), _IN_CHUNK):
+        rows = session.execute(select(key, Document.id, other).where(key.in_(wanted[begin : begin + _IN_CHUNK])))
+        found.update({k: (doc_id, o) for k, doc_id, o in rows})
     return found
+
+
+def documents_at(session: Session, locations: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """The stored documents at these locations: location -> (id, sha256)."""
+    return _documents_by(session, Document.location, Document.sha256, locations)
 
 
 def documents_with_sha256(session: Session, digests: Iterable[str]) -> dict[str, tuple[int, str]]:
     """The stored documents with these texts: sha256 -> (id, location)."""
-    wanted = sorted(set(digests))
-    found: dict[str, tuple[int, str]] = {}
-    for start in range(0, len(wanted), _IN_CHUNK):
-        rows = session.execute(select(Document.sha256, Document.id, Document.location)
-                               .where(Document.sha256.in_(wanted[start : start + _IN_CHUNK])))
-        found.update({sha256: (doc_id, location) for sha256, doc_id, location in rows})
-    return found
+    return _documents_by(session, Document.sha256, Document.location, digests)
 
 
 def band_sharers(session: Session, tag: str, keys: Iterable[tuple[int, bytes]]
