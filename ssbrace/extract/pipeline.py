@@ -30,7 +30,7 @@ from ssbrace.models import Claim
 
 # Bump RULES_VERSION when a rule change alters what is extracted; the decision model's digest is appended, so a
 # retrained model is a new version too. Stored with every claim; `ssbrace reextract` redoes older ones.
-RULES_VERSION = "2.0.0"
+RULES_VERSION = "2.1.0"
 EXTRACTOR_VERSION = f"{RULES_VERSION}+model.{model_digest()}" if model_enabled() else RULES_VERSION
 
 # Vocabulary lists and labelled tables the components consult on every sentence: found in one scan.
@@ -137,7 +137,10 @@ class Extractor:
             cues = self.cues.scan(sentence.text, lower)
             mentions = self.entities.find(sentence.text, cues)
             numeric = _DIGIT.search(sentence.text) is not None or "_numbers" in cues
-            if (mentions or numeric) and "not_claim_sentences" not in cues:
+            # a sentence naming only organisations the gazetteer lacks can still hold a deal ("Foo Ventures and
+            # Bar Capital led the round"): a partnership or membership cue lets its capitalised names be read
+            linking = "partnership_cues" in cues or "membership_cues" in cues
+            if (mentions or numeric or linking) and "not_claim_sentences" not in cues:
                 ctx = SentenceContext(sentence.text, sentence.start, sentence.end, index, mentions, state, self)
                 ctx.__dict__.update(lower=lower, cues=cues)  # fill the cached properties
                 found: list[Claim] = []
