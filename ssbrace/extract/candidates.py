@@ -107,7 +107,8 @@ class Place:
 
 
 def _words(text: str, limit: int) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)][:limit]
+    # a hyphenated run of more than four parts is a URL slug or a headline glued together, not a word
+    return [w.lower() for w in _WORD.findall(text) if w.count("-") < 4][:limit]
 
 
 def _bucket(n: float, edges: tuple[int, ...] = (0, 5, 15, 30, 60, 100, 200)) -> str:
@@ -649,7 +650,7 @@ def _combined_country(ctx: SentenceContext) -> Mention | None:
 
 
 def _respectively(ctx: SentenceContext, placed: list[tuple[Candidate, Place]], anchor: tuple[int, int]) -> None:
-    """"A, B and C hold 26.5%, 10.5% and 9.9% respectively": the n-th name takes the n-th figure."""
+    """"A, B and C hold 31%, 12% and 7% respectively": the n-th name takes the n-th figure."""
     figure = next((q for q in ctx.quantities if q.start == anchor[0]), None)
     if figure is None:
         return
