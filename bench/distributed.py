@@ -102,7 +102,7 @@ def _warm_worker() -> bool:
     from ssbrace.documents.dedup import minhash_of
     from ssbrace.extract.pipeline import extract_claims
 
-    text = "Toyota said it aims to mass-produce all-solid-state batteries by 2027 in Japan."
+    text = "Toyota plans volume output of its all-solid-state cells in Japan from 2027."
     extract_claims(text, doc="warm")
     minhash_of(text)
     return True
