@@ -53,7 +53,7 @@ def styled(*parts: str | tuple[str, str]) -> Text:
 
 # Commands that may create a store where none exists; every other command reads one and refuses a path
 # that holds nothing (a mistyped --db must not answer "no conflicts" from a new empty store).
-CREATING_COMMANDS = frozenset({"init", "demo", "ingest", "update", "sources add", "load-reference",
+CREATING_COMMANDS = frozenset({"init", "demo", "ingest", "update", "sources add", "sources import", "load-reference",
                                "patents load", "subscribe"})
 
 

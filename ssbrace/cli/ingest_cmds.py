@@ -243,6 +243,73 @@ def sources_add_cmd(
     out.print(plain(f"{verb} source {source_id} ({kind}) {location}"), markup=False)
 
 
+@sources_app.command("import")
+def sources_import_cmd(
+    ctx: typer.Context,
+    opml: Path = typer.Argument(..., help="An OPML subscription list, as feed readers export it."),
+    allow_private: bool = typer.Option(
+        False, "--allow-private", help="Allow URLs to private, loopback and link-local addresses."
+    ),
+) -> None:
+    """Register every feed of an OPML file as a source (nothing is fetched now); known ones are kept."""
+    from ssbrace.kb import documents_repo as repo
+    from ssbrace.sources.files import read_capped
+    from ssbrace.sources.guard import AddressGuard
+    from ssbrace.sources.opml import MAX_BYTES, read_opml
+    from ssbrace.sources.web import http_host_port
+
+    context = app_context(ctx)
+    if not opml.is_file():
+        raise UsageError(f"no such file: {opml}")
+    subscriptions = read_opml(read_capped(opml, MAX_BYTES + 1), str(opml))
+    guard = AddressGuard(allow_private=allow_private or context.settings.allow_private)
+    refused: list[str] = []
+    added = known = 0
+    with context.store().session() as session:
+        for sub in subscriptions:
+            try:
+                if not sub.url.lower().startswith(("http://", "https://")):
+                    raise UsageError("only http and https URLs can be sources")
+                guard.check_location(http_host_port(sub.url)[0])
+            except (InputError, UsageError) as exc:
+                refused.append(f"{sub.url}: {exc}")
+                continue
+            _source, created = repo.add_source(session, sub.url, "feed", sub.name)
+            added += created
+            known += not created
+    for line in refused:
+        err.print(plain(f"refused {line}"), markup=False)
+    out.print(plain(f"{plural(added, 'source')} added, {known} already registered, {len(refused)} refused "
+                    f"from {opml}"), markup=False)
+    if refused and not (added or known):
+        raise PartialFailure(f"every feed of {opml} was refused")
+
+
+@sources_app.command("export")
+def sources_export_cmd(
+    ctx: typer.Context,
+    out_path: Path | None = typer.Option(None, "--out", help="File to write (default: standard output)."),
+) -> None:
+    """The registered feeds and page URLs as an OPML subscription list, for a feed reader."""
+    import sys
+
+    from ssbrace.kb import documents_repo as repo
+    from ssbrace.sources.opml import Subscription, write_opml
+
+    context = app_context(ctx)
+    with context.store().session() as session:
+        subs = [Subscription(s.location, s.name) for s in repo.list_sources(session) if s.kind in ("feed", "url")]
+    text = write_opml(subs)
+    if out_path is None or str(out_path) == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        out_path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {out_path}: {exc.strerror or exc}") from None
+    err.print(plain(f"wrote {out_path}: {plural(len(subs), 'feed')}"), markup=False)
+
+
 @sources_app.command("list")
 def sources_list_cmd(
     ctx: typer.Context,
