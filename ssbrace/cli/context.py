@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -57,14 +56,6 @@ CREATING_COMMANDS = frozenset({"init", "demo", "ingest", "update", "sources add"
                                "patents load", "subscribe"})
 
 
-def _missing_sqlite_file(url: str) -> Path | None:
-    """The file of a ``sqlite:///`` URL when it does not exist yet (None for other URLs or memory)."""
-    if not url.startswith("sqlite:///") or url in ("sqlite:///", "sqlite:///:memory:"):
-        return None
-    path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
-    return None if path.exists() else path
-
-
 @dataclass
 class AppContext:
     settings: Settings
@@ -75,9 +66,11 @@ class AppContext:
     def store(self) -> Store:
         if self._store is None:
             from ssbrace.api import open_store
+            from ssbrace.kb.store import sqlite_file
 
-            missing = _missing_sqlite_file(self.settings.db)
-            if missing is not None and self.command is not None and self.command not in CREATING_COMMANDS:
+            missing = sqlite_file(self.settings.db)
+            if (missing is not None and not missing.exists() and self.command is not None
+                    and self.command not in CREATING_COMMANDS):
                 raise InputError(f"no store at {missing} (check --db or SSBRACE_DB; `ssbrace ingest` or "
                                  "`ssbrace init` creates one)")
 

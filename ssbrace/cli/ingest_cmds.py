@@ -222,13 +222,11 @@ def sources_add_cmd(
     if allow_private:
         context.with_settings(allow_private=True)
     if is_url(location):
-        if not location.lower().startswith(("http://", "https://")):
-            raise UsageError(f"only http and https URLs can be sources: {location}")
-        from ssbrace.sources.guard import AddressGuard
-        from ssbrace.sources.web import http_host_port
+        from ssbrace.sources.web import check_source_url
 
-        host, _port = http_host_port(location)
-        AddressGuard(allow_private=context.settings.allow_private).check_location(host)
+        if not location.lower().startswith(("http://", "https://")):  # a wrong argument: exit 2, not 1
+            raise UsageError(f"only http and https URLs can be sources: {location}")
+        check_source_url(location, context.settings.allow_private)
         kind = "url"  # becomes "feed" on the first poll if the content is a feed
     else:
         path = Path(location).expanduser()
@@ -254,24 +252,21 @@ def sources_import_cmd(
     """Register every feed of an OPML file as a source (nothing is fetched now); known ones are kept."""
     from ssbrace.kb import documents_repo as repo
     from ssbrace.sources.files import read_capped
-    from ssbrace.sources.guard import AddressGuard
     from ssbrace.sources.opml import MAX_BYTES, read_opml
-    from ssbrace.sources.web import http_host_port
+    from ssbrace.sources.web import check_source_url
 
     context = app_context(ctx)
     if not opml.is_file():
         raise UsageError(f"no such file: {opml}")
     subscriptions = read_opml(read_capped(opml, MAX_BYTES + 1), str(opml))
-    guard = AddressGuard(allow_private=allow_private or context.settings.allow_private)
+    private = allow_private or context.settings.allow_private
     refused: list[str] = []
     added = known = 0
     with context.store().session() as session:
         for sub in subscriptions:
             try:
-                if not sub.url.lower().startswith(("http://", "https://")):
-                    raise UsageError("only http and https URLs can be sources")
-                guard.check_location(http_host_port(sub.url)[0])
-            except (InputError, UsageError) as exc:
+                check_source_url(sub.url, private)
+            except InputError as exc:
                 refused.append(f"{sub.url}: {exc}")
                 continue
             _source, created = repo.add_source(session, sub.url, "feed", sub.name)

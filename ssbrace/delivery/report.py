@@ -197,6 +197,7 @@ def _env() -> Environment:
     env = Environment(loader=PackageLoader("ssbrace.delivery", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.filters["pct"] = lambda v: f"{v * 100:.0f}"
+    env.filters["score"] = shown_score
     return env
 
 

@@ -67,6 +67,17 @@ def display_url(url: str) -> str:
         return url
 
 
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for an in-memory database, another backend or a bad URL)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).expanduser()
+
 class Store:
     """A knowledge store at one SQLAlchemy URL, migrated to the newest schema when opened."""
 
@@ -79,8 +90,8 @@ class Store:
         # Error messages show the URL without its password.
         self.display_url = parsed.render_as_string(hide_password=True)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if (file := sqlite_file(url)) is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.engine: Engine = create_engine(url, future=True)
         except ModuleNotFoundError as exc:

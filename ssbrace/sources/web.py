@@ -134,6 +134,16 @@ def http_host_port(url: str) -> tuple[str, int]:
     return parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
+def check_source_url(url: str, allow_private: bool = False) -> None:
+    """Refuse, when a source is registered, a URL that would never be fetched: another scheme than http(s),
+    no host, or a literal address the guard blocks (names are judged again at each fetch).
+
+    Raises:
+        FetchError: as ``http_host_port`` and ``AddressGuard.check_location`` say.
+    """
+    AddressGuard(allow_private=allow_private).check_location(http_host_port(url)[0])
+
+
 def _check_url(url: str, options: FetchOptions) -> None:
     # Refuse before any connection, with a clear message; the backend checks again at connect time.
     options.guard.resolve(*http_host_port(url))

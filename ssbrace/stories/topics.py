@@ -58,23 +58,16 @@ class StoryContent:
 
 
 def story_signals(content: StoryContent, index: EntityIndex) -> StorySignals:
-    """Entities, countries, claim kinds and text of a story's documents."""
-    story, docs, claims = content.story, content.docs, content.claims
-    text = "\n".join(f"{d.title or ''}\n{d.text}" for d in docs)
-    entities = set(index.find(text))
-    countries = set()
-    for claim in claims:
-        entities.add(claim.subject)
-        if claim.object:
-            entities.add(claim.object)
-        if claim.subject_type == "country":
-            countries.add(claim.subject)
-    countries |= index.countries_of(entities)
+    """Entities, countries, claim kinds and text of a story's documents: its claims' signals, and the
+    entities its text names."""
+    text = "\n".join(f"{d.title or ''}\n{d.text}" for d in content.docs)
+    of_claims = claim_signals(content.claims, index)
+    named = set(index.find(text))
     return StorySignals(
-        entities=frozenset(entities),
-        countries=frozenset(countries),
-        kinds=frozenset(c.kind for c in claims),
-        text=f"{story.headline}\n{text}",
+        entities=of_claims.entities | named,
+        countries=of_claims.countries | index.countries_of(named),
+        kinds=of_claims.kinds,
+        text=f"{content.story.headline}\n{text}",
     )
 
 

@@ -14,8 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from ssbrace.errors import FetchError
 from ssbrace.kb import documents_repo, stories_repo
 from ssbrace.pipeline import run_ingest
-from ssbrace.sources.guard import AddressGuard
-from ssbrace.sources.web import http_host_port
+from ssbrace.sources.web import check_source_url
 from ssbrace.web.api_models import (
     IngestIn,
     IngestItemOut,
@@ -51,8 +50,7 @@ def add_source(request: Request, body: SourceIn) -> SourceCreated:
     state = _state(request)
     # The guard judges the address now as well as at each fetch: a private address is never stored.
     try:
-        host, _port = http_host_port(location)
-        AddressGuard(allow_private=state.settings.allow_private).check_location(host)
+        check_source_url(location, state.settings.allow_private)
     except FetchError as exc:
         raise HTTPException(422, str(exc)) from None
     with state.store.session() as session:

@@ -8,6 +8,7 @@ from urllib.parse import urlencode, urlsplit
 from markupsafe import Markup, escape
 
 from ssbrace.analysis.facts import format_value
+from ssbrace.analysis.scoreboard import shown_score
 from ssbrace.delivery.links import entity_url, evidence_url
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.search import MARK_END, MARK_START
@@ -85,5 +86,5 @@ def with_query(base: str, **params: object) -> str:
 
 
 FILTERS = {"number": number, "day": day, "label": label, "marked": marked, "safe_href": safe_href,
-           "evidence_url": evidence_url, "claim_value": claim_value}
+           "evidence_url": evidence_url, "claim_value": claim_value, "score": shown_score}
 GLOBALS = {"entity_url": entity_url, "with_query": with_query, "format_value": format_value}
