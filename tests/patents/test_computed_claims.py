@@ -176,3 +176,18 @@ def test_web_conflicts_page_and_api_show_the_gap_and_the_provenance(tmp_path):
             assert japan["evidence"]["sentence"].startswith("Computed: Japan") and japan["source"]["url"] is None
     finally:
         app.state.ssbrace.close()
+
+
+def test_computed_claims_on_postgresql(pg_url):  # type: ignore[no-untyped-def]
+    store = Store(pg_url)  # migrated to every head, 0022 included
+    try:
+        patents.load(store, [LENS])
+        assert patents.store_claims(store).status == "stored"
+        assert patents.store_claims(store).status == "unchanged"
+        replaced = patents.store_claims(store, country_by="first_applicant")
+        assert replaced.status == "replaced" and len(_computed(store)) == replaced.claims
+        counted = patents.count(store, "country", country_by="first_applicant")
+        assert _figures(_computed(store))[("patents", "Japan")] == counted.get("Japan") == 2
+        assert [c.choices["country_by"] for c in patents.computations(store)] == ["first_applicant"]
+    finally:
+        store.dispose()
