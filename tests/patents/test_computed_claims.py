@@ -67,6 +67,18 @@ def test_computed_counts_are_claims_with_their_provenance(store):
         assert done.document_id not in documents_to_reextract(session)
 
 
+def test_a_computed_document_joins_no_story(store):
+    from ssbrace.kb.stories_repo import story_of_document
+    from ssbrace.pipeline import assign_pending, rebuild_stories
+
+    patents.load(store, [LENS])
+    done = patents.store_claims(store)
+    with store.session() as session:  # a computation is not reporting: neither the pending pass nor a rebuild files it
+        assign_pending(session)
+        rebuild_stories(session)
+        assert story_of_document(session, done.document_id) is None
+
+
 def test_the_same_export_and_definition_change_nothing(store):
     patents.load(store, [LENS])
     first = patents.store_claims(store)
