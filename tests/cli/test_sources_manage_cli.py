@@ -3,7 +3,26 @@ was added with (issue 14): the real console script over a SQLite store and HTTP 
 
 from __future__ import annotations
 
-from tests.cli.test_ingest_cli import EXAMPLES, cli, json_lines  # noqa: F401  (cli is a fixture)
+import os
+import subprocess
+
+import pytest
+
+from tests.cli.test_ingest_cli import EXAMPLES, SSBRACE, json_lines
+
+
+@pytest.fixture
+def cli(tmp_path, db_url):  # type: ignore[no-untyped-def]
+    """The console script over this test's store, with no config file or terminal of its own."""
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "SSBRACE_CONFIG": str(tmp_path / "no-config.toml"),
+           "COLUMNS": "220"}
+    env.pop("SSBRACE_DB", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([SSBRACE, "--db", db_url, *args], env=env, capture_output=True, text=True,
+                              timeout=120, stdin=subprocess.DEVNULL)
+
+    return run
 
 
 def _sources(cli) -> list[dict]:  # type: ignore[no-untyped-def]
