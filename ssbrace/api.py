@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from ssbrace.domains.loader import DomainPack
     from ssbrace.kb.store import Store
     from ssbrace.pipeline import ReextractResult
+    from ssbrace.register import Removal, SourceInfo
+    from ssbrace.sources.options import SourceOptions
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,8 @@ def _input_list(inputs: Inputs) -> list[str]:
 
 def ingest(store: Store, inputs: Inputs, *, settings: Settings | None = None, name: str | None = None,
            progress: Callable[[int, int, str], None] | None = None, raise_errors: bool = False,
-           workers: int | None = None, scheduler: str | None = None) -> IngestResult:
+           workers: int | None = None, scheduler: str | None = None,
+           source_options: SourceOptions | None = None) -> IngestResult:
     """Ingest files, folders (recursive), pages and feeds through every stage: documents, claims,
     entities, stories. Nothing is stored twice; a failed input is reported in the result, not raised.
 
@@ -76,6 +79,8 @@ def ingest(store: Store, inputs: Inputs, *, settings: Settings | None = None, na
         raise_errors: let an unexpected error propagate instead of reporting the input as failed.
         workers: read and extract on a Dask ``LocalCluster`` of this many processes (docs/scale.md).
         scheduler: read and extract on the existing Dask cluster at this address instead.
+        source_options: fetch options (``allow_private``, ``max_bytes``) stored with the sources the inputs
+            register, so that ``update`` polls them the same way.
     """
     items = _input_list(inputs)
     if workers is not None or scheduler is not None:
@@ -90,13 +95,18 @@ def ingest(store: Store, inputs: Inputs, *, settings: Settings | None = None, na
 
         result = run_ingest(store, items, _settings(settings), name=name, progress=progress,
                             raise_errors=raise_errors)
+    if source_options:
+        from ssbrace.register import remember_options
+
+        remember_options(store, items, source_options)
     log.info("ingested %d input(s): %s", len(items), result.counts())
     return result
 
 
 def update(store: Store, *, settings: Settings | None = None,
            progress: Callable[[int, int, str], None] | None = None, raise_errors: bool = False) -> IngestResult:
-    """Poll every registered source once (feeds with a conditional GET) and ingest what is new."""
+    """Poll every registered source not disabled once (feeds with a conditional GET), each with the options
+    it was added with, and ingest what is new; what is stored already as it is reads "unchanged"."""
     from ssbrace.pipeline import run_update
 
     result = run_update(store, _settings(settings), progress=progress, raise_errors=raise_errors)
@@ -156,3 +166,68 @@ def knowledge(store: Store, *, domain: str | DomainPack | None = None,
     pack = domain if isinstance(domain, DomainPack) else load_domain(domain or _settings(settings).domain)
     return build_knowledge(store, pack, weights)
 
+
+
+# --- the register of sources and documents: add with options, remove, disable, enable (issue 14) ---
+
+
+def add_source(store: Store, location: str, *, name: str | None = None, allow_private: bool = False,
+               max_bytes: int | None = None, settings: Settings | None = None) -> tuple[SourceInfo, bool]:
+    """Register a file, folder, page or feed for ``update`` (nothing is fetched now); returns it and whether
+    it is new. ``allow_private`` and ``max_bytes`` are stored with it and used each time it is polled.
+
+    Raises:
+        UsageError: not an http(s) URL nor an existing path.
+        FetchError: a URL on a private address without ``allow_private``.
+    """
+    from ssbrace.register import add_source as register
+    from ssbrace.sources.options import SourceOptions
+
+    return register(store, location, _settings(settings), name=name,
+                    options=SourceOptions(allow_private=allow_private, max_bytes=max_bytes))
+
+
+def remove_documents(store: Store, refs: Iterable[str | int], *, settings: Settings | None = None) -> Removal:
+    """Remove documents (by id, location or URL) with their claims, entity links, search entries and story
+    memberships, in one transaction; stories left empty go, the others are restated.
+
+    Raises:
+        InputError: a reference names no stored document; nothing is removed then.
+    """
+    from ssbrace.register import remove_documents as remove
+
+    return remove(store, [refs] if isinstance(refs, str | int) else refs, _settings(settings))
+
+
+def remove_source(store: Store, ref: str | int, *, keep_documents: bool = False,
+                  settings: Settings | None = None) -> Removal:
+    """Remove a source (by id, URL or path) and, unless ``keep_documents``, the documents it brought.
+
+    Raises:
+        InputError: no such source.
+    """
+    from ssbrace.register import remove_source as remove
+
+    return remove(store, str(ref), _settings(settings), keep_documents=keep_documents)
+
+
+def disable_source(store: Store, ref: str | int) -> SourceInfo:
+    """Have ``update`` skip a source (by id, URL or path) until it is enabled again; its documents stay.
+
+    Raises:
+        InputError: no such source.
+    """
+    from ssbrace.register import set_source_enabled
+
+    return set_source_enabled(store, str(ref), False)[0]
+
+
+def enable_source(store: Store, ref: str | int) -> SourceInfo:
+    """Have ``update`` poll a disabled source again.
+
+    Raises:
+        InputError: no such source.
+    """
+    from ssbrace.register import set_source_enabled
+
+    return set_source_enabled(store, str(ref), True)[0]

@@ -32,6 +32,7 @@ from ssbrace.kb.store import Store
 from ssbrace.models import Claim, ExtractedText
 from ssbrace.settings import Settings
 from ssbrace.sources.files import display_path
+from ssbrace.sources.options import SourceOptions
 from ssbrace.sources.reference import read_reference, reference_document, reference_path
 from ssbrace.sources.routing import Found, KnownSource, Router, Settled
 from ssbrace.sources.web import FetchOptions
@@ -90,7 +91,8 @@ class StoredSources:
     def find(self, location: str) -> KnownSource | None:
         with self.store.session() as session:
             s = documents_repo.find_source(session, location)
-            return None if s is None else KnownSource(s.id, s.kind, s.etag, s.last_modified, s.last_status)
+            return None if s is None else KnownSource(s.id, s.kind, s.etag, s.last_modified, s.last_status,
+                                                      SourceOptions.from_json(s.options))
 
     def register(self, location: str, kind: str, name: str | None, title: str | None = None) -> int:
         with self.store.session() as session:
@@ -108,8 +110,9 @@ class StoredSources:
             return documents_repo.known_locations(session, locations)
 
     def locations(self) -> list[str]:
+        """What ``update`` polls: the sources not disabled."""
         with self.store.session() as session:
-            return [source.location for source in documents_repo.list_sources(session)]
+            return documents_repo.enabled_source_locations(session)
 
 
 class Ingestion:
@@ -159,8 +162,12 @@ class Ingestion:
         return self._run(list(inputs), name)
 
     def update(self) -> IngestResult:
-        """Poll every registered source; feeds with a conditional GET."""
-        return self._run(self.sources.locations(), None)
+        """Poll every registered source not disabled; feeds with a conditional GET."""
+        self.router.polling = True
+        try:
+            return self._run(self.sources.locations(), None)
+        finally:
+            self.router.polling = False
 
     def _run(self, inputs: list[str], name: str | None) -> IngestResult:
         self._open_index()
@@ -241,8 +248,11 @@ class Ingestion:
             with self.store.session() as session:
                 same_place = documents_repo.find_document_by_location(session, found.location)
                 if same_place is not None:
-                    changed = "" if same_place.sha256 == text.sha256 else " (its text has changed since; kept as stored)"
-                    return self.result.add(replace(item, status="duplicate", document_id=same_place.id,
+                    same = same_place.sha256 == text.sha256
+                    changed = "" if same else " (its text has changed since; kept as stored)"
+                    # polled again and found as stored: unchanged, not a duplicate of anything
+                    status = "unchanged" if same and self.router.polling else "duplicate"
+                    return self.result.add(replace(item, status=status, document_id=same_place.id,
                                                    reason=f"already stored as document {same_place.id}{changed}"))
                 same_text = documents_repo.find_document_by_sha256(session, text.sha256)
                 if same_text is not None:

@@ -1,4 +1,5 @@
-"""``ssbrace ingest``, ``sources add|list``, ``update`` and ``documents list|show``."""
+"""``ssbrace ingest``, ``update``, ``sources add|import|export|list|disable|enable|remove`` and
+``documents list|show|remove``."""
 
 from __future__ import annotations
 
@@ -20,11 +21,13 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from ssbrace.documents.ingest import IngestResult
+    from ssbrace.register import Removal, SourceInfo
+    from ssbrace.sources.options import SourceOptions
 
 sources_app = typer.Typer(
-    help="Register and list the sources that `ssbrace update` polls.", no_args_is_help=True
+    help="Register, list, disable and remove the sources that `ssbrace update` polls.", no_args_is_help=True
 )
-documents_app = typer.Typer(help="See exactly which documents are stored.", no_args_is_help=True)
+documents_app = typer.Typer(help="See exactly which documents are stored, and remove some.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 app.add_typer(documents_app, name="documents")
 
@@ -99,6 +102,19 @@ def _apply_fetch_options(context: AppContext, allow_private: bool, max_bytes: in
         context.with_settings(allow_private=True)
 
 
+def _source_options(allow_private: bool, max_bytes: int | None) -> SourceOptions:
+    """The options given on the command line, to be stored with a source."""
+    from ssbrace.sources.options import SourceOptions
+
+    if max_bytes is not None and max_bytes < 1:
+        raise UsageError("--max-bytes must be a positive number of bytes")
+    return SourceOptions(allow_private=allow_private, max_bytes=max_bytes)
+
+
+def _option_words(options: SourceOptions) -> list[str]:
+    """Options as the command line spells them: "allow-private", "max-bytes=500000"."""
+    return [k.replace("_", "-") if v is True else f"{k.replace('_', '-')}={v}" for k, v in options.to_json().items()]
+
 
 def _print_result(result: IngestResult, as_json: bool) -> None:
     if as_json:
@@ -172,11 +188,13 @@ def ingest_cmd(
     check_cluster_options(workers, scheduler)
     _apply_fetch_options(context, allow_private, max_bytes)
     store = context.store()
+    # What is given here is stored with the sources the inputs register, for `update` to poll them alike.
+    options = _source_options(allow_private, max_bytes)
     _run(
         context,
         lambda progress: ingest(
             store, inputs, settings=context.settings, name=name, progress=progress, raise_errors=context.debug,
-            workers=workers, scheduler=scheduler,
+            workers=workers, scheduler=scheduler, source_options=options,
         ),
         as_json,
         on_cluster=workers is not None or scheduler is not None,
@@ -192,7 +210,8 @@ def update_cmd(
     max_bytes: int | None = typer.Option(None, "--max-bytes", help="Size cap of one page or file, bytes."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per input instead of a table."),
 ) -> None:
-    """Poll every registered source once (feeds with a conditional GET) and ingest what is new."""
+    """Poll every source not disabled once, with the options it was added with (feeds with a conditional GET),
+    and ingest what is new; what is stored already as it is shows as unchanged."""
     from ssbrace.api import update
 
     context = app_context(ctx)
@@ -211,34 +230,23 @@ def sources_add_cmd(
     location: str = typer.Argument(..., help="A file, folder, page URL or feed URL."),
     name: str | None = typer.Option(None, "--name", help="A name to show for the source."),
     allow_private: bool = typer.Option(
-        False, "--allow-private", help="Allow URLs to private, loopback and link-local addresses."
+        False, "--allow-private", help="Allow URLs to private, loopback and link-local addresses (kept for update)."
+    ),
+    max_bytes: int | None = typer.Option(
+        None, "--max-bytes", help="Size cap of one page of this source, bytes (kept for update)."
     ),
 ) -> None:
-    """Register a source for `ssbrace update` (nothing is fetched now)."""
-    from ssbrace.kb import documents_repo as repo
-    from ssbrace.sources.routing import is_url
+    """Register a source for `ssbrace update` (nothing is fetched now), with the options to poll it with."""
+    from ssbrace.register import add_source, source_location
 
     context = app_context(ctx)
-    if allow_private:
-        context.with_settings(allow_private=True)
-    if is_url(location):
-        from ssbrace.sources.web import check_source_url
-
-        if not location.lower().startswith(("http://", "https://")):  # a wrong argument: exit 2, not 1
-            raise UsageError(f"only http and https URLs can be sources: {location}")
-        check_source_url(location, context.settings.allow_private)
-        kind = "url"  # becomes "feed" on the first poll if the content is a feed
-    else:
-        path = Path(location).expanduser()
-        if not path.exists():
-            raise UsageError(f"no such file or folder: {location}")
-        location = str(path.resolve())
-        kind = "folder" if path.is_dir() else "file"
-    with context.store().session() as session:
-        source, created = repo.add_source(session, location, kind, name)
-        source_id = source.id
+    options = _source_options(allow_private, max_bytes)
+    source_location(location)  # a wrong argument is a usage error (exit 2) before any store is opened
+    source, created = add_source(context.store(), location, context.settings, name=name, options=options)
     verb = "added" if created else "already registered:"
-    out.print(plain(f"{verb} source {source_id} ({kind}) {location}"), markup=False)
+    kept = ", ".join(_option_words(options))
+    line = f"{verb} source {source.id} ({source.kind}) {source.location}" + (f" [{kept}]" if kept else "")
+    out.print(plain(line), markup=False)
 
 
 @sources_app.command("import")
@@ -246,37 +254,34 @@ def sources_import_cmd(
     ctx: typer.Context,
     opml: Path = typer.Argument(..., help="An OPML subscription list, as feed readers export it."),
     allow_private: bool = typer.Option(
-        False, "--allow-private", help="Allow URLs to private, loopback and link-local addresses."
+        False, "--allow-private", help="Allow URLs to private, loopback and link-local addresses (kept for update)."
     ),
 ) -> None:
-    """Register every feed of an OPML file as a source (nothing is fetched now); known ones are kept."""
-    from ssbrace.kb import documents_repo as repo
+    """Register every feed of an OPML file as a source (nothing is fetched now); known ones are kept.
+
+    Categories (folders, the category attribute) that name a topic of the domain pack file the feed's
+    documents under that topic; the others are kept as labels."""
+    from ssbrace.domains.loader import load_domain
+    from ssbrace.register import import_opml
     from ssbrace.sources.files import read_capped
-    from ssbrace.sources.opml import MAX_BYTES, read_opml
-    from ssbrace.sources.web import check_source_url
+    from ssbrace.sources.opml import MAX_BYTES
 
     context = app_context(ctx)
     if not opml.is_file():
         raise UsageError(f"no such file: {opml}")
-    subscriptions = read_opml(read_capped(opml, MAX_BYTES + 1), str(opml))
-    private = allow_private or context.settings.allow_private
-    refused: list[str] = []
-    added = known = 0
-    with context.store().session() as session:
-        for sub in subscriptions:
-            try:
-                check_source_url(sub.url, private)
-            except InputError as exc:
-                refused.append(f"{sub.url}: {exc}")
-                continue
-            _source, created = repo.add_source(session, sub.url, "feed", sub.name)
-            added += created
-            known += not created
-    for line in refused:
+    data = read_capped(opml, MAX_BYTES + 1)
+    done = import_opml(context.store(), data, context.settings, load_domain(context.settings.domain).topics,
+                       where=str(opml), options=_source_options(allow_private, None))
+    for line in done.refused:
         err.print(plain(f"refused {line}"), markup=False)
-    out.print(plain(f"{plural(added, 'source')} added, {known} already registered, {len(refused)} refused "
-                    f"from {opml}"), markup=False)
-    if refused and not (added or known):
+    out.print(plain(f"{plural(done.added, 'source')} added, {done.known} already registered, "
+                    f"{len(done.refused)} refused from {opml}"), markup=False)
+    if done.topics:
+        filed = ", ".join(f"{slug} ({plural(n, 'feed')})" for slug, n in done.topics.items())
+        out.print(plain(f"filed under topics: {filed}"), markup=False)
+    if done.labels:
+        out.print(plain(f"kept as labels (no such topic): {', '.join(done.labels)}"), markup=False)
+    if done.refused and not (done.added or done.known):
         raise PartialFailure(f"every feed of {opml} was refused")
 
 
@@ -288,12 +293,11 @@ def sources_export_cmd(
     """The registered feeds and page URLs as an OPML subscription list, for a feed reader."""
     import sys
 
-    from ssbrace.kb import documents_repo as repo
+    from ssbrace.register import export_subscriptions
     from ssbrace.sources.opml import Subscription, write_opml
 
     context = app_context(ctx)
-    with context.store().session() as session:
-        subs = [Subscription(s.location, s.name) for s in repo.list_sources(session) if s.kind in ("feed", "url")]
+    subs = [Subscription(url, name, categories) for url, name, categories in export_subscriptions(context.store())]
     text = write_opml(subs)
     if out_path is None or str(out_path) == "-":
         sys.stdout.write(text)
@@ -317,7 +321,7 @@ def sources_list_cmd(
     with context.store().session() as session:
         sources = repo.list_sources(session)
         counts = repo.count_documents_by_source(session)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": s.id,
             "kind": s.kind,
@@ -326,6 +330,10 @@ def sources_list_cmd(
             "documents": counts.get(s.id, 0),
             "last_polled_at": s.last_polled_at.isoformat(timespec="seconds") if s.last_polled_at else None,
             "last_status": s.last_status,
+            "disabled": bool(s.disabled),
+            "options": s.options or {},
+            "topics": s.topics or [],
+            "categories": s.categories or [],
         }
         for s in sources
     ]
@@ -337,10 +345,17 @@ def sources_list_cmd(
         out.print("no sources yet: add one with `ssbrace sources add URL|PATH` or `ssbrace ingest`")
         return
     table = Table(title="sources", title_justify="left")
-    for column in ("id", "kind", "name", "location", "documents", "last polled", "last status"):
+    # The topics column only where an OPML import filed some source under a topic.
+    with_topics = any(row["topics"] for row in rows)
+    columns = ("id", "kind", "name", "location", "documents", "last polled", "last status", "state")
+    for column in (*columns, "topics") if with_topics else columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(cell(v) for v in row.values()))
+        shown = [row[k] for k in ("id", "kind", "name", "location", "documents", "last_polled_at", "last_status")]
+        shown.append("disabled" if row["disabled"] else "enabled")
+        if with_topics:
+            shown.append(", ".join(row["topics"]))
+        table.add_row(*(cell(v) for v in shown))
     out.print(table)
 
 
@@ -424,3 +439,91 @@ def documents_show_cmd(
             out.print(plain(f"{key}: {value}"), markup=False, highlight=False)
     out.print()
     out.print(plain(row["text"]), markup=False, highlight=False)
+
+
+# --- removing and disabling (issue 14): thin wrappers over ssbrace.api ---
+
+
+def _removed_line(removal: Removal) -> str:
+    line = f"removed {plural(removal.documents, 'document')} and {plural(removal.claims, 'claim')}"
+    if removal.stories_dropped or removal.stories_restated:
+        line += (f"; {plural(removal.stories_dropped, 'story', 'stories')} gone, "
+                 f"{removal.stories_restated} restated")
+    return line
+
+
+def _source_line(verb: str, source: SourceInfo) -> str:
+    return f"{verb} source {source.id} ({source.kind}) {source.location}"
+
+
+@sources_app.command("remove")
+def sources_remove_cmd(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="The source's id, URL or path (see `ssbrace sources list`)."),
+    keep_documents: bool = typer.Option(
+        False, "--keep-documents", help="Keep the documents it brought (they lose their link to it)."
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Remove a source and, unless --keep-documents, its documents with their claims and story places."""
+    import sys
+
+    from ssbrace.api import remove_source
+    from ssbrace.register import describe_source
+
+    context = app_context(ctx)
+    store = context.store()
+    info = describe_source(store, source)
+    what = "its documents are kept" if keep_documents else f"with {plural(info.documents, 'document')}"
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"removing source {info.id} ({what}) needs confirmation: add --yes")
+        if not typer.confirm(plain(f"remove source {info.id} {info.location} ({what})?"), default=False):
+            raise InputError("not confirmed; nothing removed")
+    removal = remove_source(store, str(info.id), keep_documents=keep_documents, settings=context.settings)
+    out.print(plain(_source_line("removed", info)), markup=False)
+    if not keep_documents:
+        out.print(plain(_removed_line(removal)), markup=False)
+    elif info.documents:
+        out.print(plain(f"kept {plural(info.documents, 'document')}"), markup=False)
+
+
+@sources_app.command("disable")
+def sources_disable_cmd(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="The source's id, URL or path (see `ssbrace sources list`)."),
+) -> None:
+    """Have `ssbrace update` skip a source until it is enabled again (its documents stay)."""
+    from ssbrace.register import set_source_enabled
+
+    info, changed = set_source_enabled(app_context(ctx).store(), source, False)
+    out.print(plain(_source_line("disabled" if changed else "already disabled:", info)), markup=False)
+
+
+@sources_app.command("enable")
+def sources_enable_cmd(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="The source's id, URL or path (see `ssbrace sources list`)."),
+) -> None:
+    """Have `ssbrace update` poll a disabled source again."""
+    from ssbrace.register import set_source_enabled
+
+    info, changed = set_source_enabled(app_context(ctx).store(), source, True)
+    out.print(plain(_source_line("enabled" if changed else "already enabled:", info)), markup=False)
+
+
+@documents_app.command("remove")
+def documents_remove_cmd(
+    ctx: typer.Context,
+    documents: list[str] = typer.Argument(..., help="Document ids, locations or URLs (see `ssbrace documents list`)."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was removed as one JSON object."),
+) -> None:
+    """Remove documents with their claims, entity links, search entries and story places (all or none)."""
+    from ssbrace.api import remove_documents
+
+    context = app_context(ctx)
+    removal = remove_documents(context.store(), documents, settings=context.settings)
+    if as_json:
+        out.print_json(json.dumps({k: v for k, v in removal.__dict__.items() if k != "source"}), indent=None)
+        return
+    out.print(plain(_removed_line(removal)), markup=False)

@@ -317,3 +317,73 @@ def count_documents(session: Session) -> int:
 
 def get_document(session: Session, document_id: int) -> Document | None:
     return session.get(Document, document_id)
+
+
+# --- finding what to remove or disable, and a source's stored state (migration 0021) ---
+
+
+def find_source_by_ref(session: Session, ref: str, locations: Iterable[str] = ()) -> Source | None:
+    """A source by id (digits) or by location, as ``sources list`` shows it; ``locations`` are other spellings
+    of the same location to try (a path made absolute)."""
+    text = ref.strip()
+    if text.isdigit():
+        return session.get(Source, int(text))
+    for location in (text, *locations):
+        found = find_source(session, location)
+        if found is not None:
+            return found
+    return None
+
+
+def find_document_by_ref(session: Session, ref: str) -> Document | None:
+    """A document by id (digits), by location (the path or URL it was ingested from) or by its URL."""
+    text = ref.strip()
+    if text.isdigit():
+        return session.get(Document, int(text))
+    return (find_document_by_location(session, text)
+            or session.scalars(select(Document).where(Document.url == text).order_by(Document.id)).first())
+
+
+def set_source_disabled(session: Session, source_id: int, disabled: bool) -> bool:
+    """Disable or enable a source; False when it already was in that state."""
+    source = session.get(Source, source_id)
+    if source is None or bool(source.disabled) == disabled:
+        return False
+    source.disabled = disabled
+    session.flush()
+    return True
+
+
+def set_source_options(session: Session, source_id: int, options: dict[str, Any]) -> None:
+    """Store the fetch options ``update`` polls the source with (merged over those stored before)."""
+    source = session.get(Source, source_id)
+    if source is not None:
+        merged = {**(source.options or {}), **options}
+        source.options = merged or None
+        session.flush()
+
+
+def set_source_categories(session: Session, source_id: int, categories: list[str], topics: list[str]) -> None:
+    """Store a source's labels (as an OPML file wrote them) and the topic slugs among them."""
+    source = session.get(Source, source_id)
+    if source is not None:
+        source.categories = list(categories) or None
+        source.topics = list(topics) or None
+        session.flush()
+
+
+def enabled_source_locations(session: Session) -> list[str]:
+    """The locations ``update`` polls: every source not disabled, in id order."""
+    query = select(Source.location).where(Source.disabled.is_(False)).order_by(Source.id)
+    return list(session.scalars(query))
+
+
+def minhashes_of(session: Session, ids: Iterable[int]) -> list[tuple[int, bytes]]:
+    """(id, MinHash bytes) of these documents, those that have one."""
+    wanted = sorted(set(ids))
+    found: list[tuple[int, bytes]] = []
+    for start in range(0, len(wanted), _IN_CHUNK):
+        rows = session.execute(select(Document.id, Document.minhash)
+                               .where(Document.id.in_(wanted[start : start + _IN_CHUNK])).order_by(Document.id))
+        found.extend(_signatures(rows))
+    return found

@@ -42,6 +42,7 @@ class DocRecord:
     fetched: date | None
     text: str
     duplicate_of: int | None
+    topics: tuple[str, ...] = ()  # topic slugs its source is filed under (an OPML import, migration 0021)
 
     @property
     def day(self) -> date | None:
@@ -103,6 +104,8 @@ def _doc(row: Document) -> DocRecord:
         fetched=fetched,
         text=row.text or "",
         duplicate_of=row.duplicate_of,
+        # the source is a many-to-one read once per session (the identity map keeps it), not once per document
+        topics=tuple(row.source.topics or ()) if row.source_id is not None and row.source is not None else (),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -41,6 +43,11 @@ class Source(Base):
     last_polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_status: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # --- migration 0021: what `update` needs to poll a source as it was added, and where its documents go
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # skipped by update
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # fetch options: allow_private, max_bytes
+    categories: Mapped[list[str] | None] = mapped_column(JSON)  # labels from an OPML import, as written there
+    topics: Mapped[list[str] | None] = mapped_column(JSON)  # slugs of the domain pack's topics they matched
 
     documents: Mapped[list[Document]] = relationship(back_populates="source")
 

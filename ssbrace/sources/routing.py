@@ -22,6 +22,7 @@ from ssbrace import budget
 from ssbrace.errors import FetchError, InputError, SsbraceError
 from ssbrace.sources.feeds import FeedEntry, looks_like_feed, looks_like_html, parse_feed
 from ssbrace.sources.files import display_path, expand_path_with_skips
+from ssbrace.sources.options import SourceOptions
 from ssbrace.sources.web import FEED_TYPES, FetchedPage, FetchOptions, fetch, make_client
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class KnownSource:
     etag: str | None
     last_modified: str | None
     last_status: str | None
+    options: SourceOptions = SourceOptions()  # what it was registered with, applied when it is polled
 
 
 class SourceBook(Protocol):
@@ -128,6 +130,12 @@ class Router:
         self.options = options
         self.document_seconds = document_seconds
         self._client: httpx.Client | None = None
+        # Clients of sources stored with options of their own (a private address allowed): the guard
+        # lives in the client's connection backend, so another guard needs another client.
+        self._source_clients: dict[object, httpx.Client] = {}
+        # True while `update` polls the registered sources: what is stored already at the same place is
+        # then "unchanged" (the point of polling), where a fresh `ingest` calls it a duplicate.
+        self.polling = False
 
     @property
     def client(self) -> httpx.Client:
@@ -135,10 +143,27 @@ class Router:
             self._client = make_client(self.options)
         return self._client
 
+    def _client_for(self, options: FetchOptions) -> httpx.Client:
+        if options.guard == self.options.guard:
+            return self.client
+        if options.guard not in self._source_clients:
+            self._source_clients[options.guard] = make_client(options)
+        return self._source_clients[options.guard]
+
+    def _options_for(self, known: KnownSource | None) -> FetchOptions:
+        return known.options.apply(self.options) if known is not None else self.options
+
+    @property
+    def _stored_status(self) -> str:
+        return "unchanged" if self.polling else "duplicate"
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
             self._client = None
+        for client in self._source_clients.values():
+            client.close()
+        self._source_clients.clear()
 
     def route(self, text: str, name: str | None = None) -> Route:
         """The documents of one input: a path (file or folder) or an http(s) URL (page or feed)."""
@@ -196,7 +221,7 @@ class Router:
                 stored = self.book.stored_locations([record.location])
                 if record.location in stored:
                     doc_id = stored[record.location]
-                    yield Settled(record.label, "duplicate", f"already stored as document {doc_id}",
+                    yield Settled(record.label, self._stored_status, f"already stored as document {doc_id}",
                                   document_id=doc_id)
                 else:
                     yield Found(record.label, record.location, source_id, _raw_fetch(record.raw))
@@ -210,13 +235,14 @@ class Router:
         if scheme not in {"http", "https"}:
             raise InputError(f"unsupported URL scheme {scheme}: (only http and https)")
         known = self.book.find(url)
+        options = self._options_for(known)
         etag = last_modified = None
         # Validators are sent only for feeds polled successfully before: a page whose last ingest
         # failed must be fetched in full again.
         if known is not None and known.kind == "feed" and (known.last_status or "").startswith("ok"):
             etag, last_modified = known.etag, known.last_modified
         try:
-            page = fetch(url, self.options, etag=etag, last_modified=last_modified, client=self.client)
+            page = fetch(url, options, etag=etag, last_modified=last_modified, client=self._client_for(options))
         except SsbraceError as exc:
             if known is not None:
                 self.book.record_poll(known.id, f"failed: {exc}", keep_validators=True)
@@ -227,7 +253,7 @@ class Router:
             self.book.record_poll(known.id, "ok: not modified (HTTP 304)", keep_validators=True)
             return Route([Settled(url, "unchanged", "feed not modified since last poll (HTTP 304)", counts=False)])
         if looks_like_feed(page.body):
-            return self._feed(url, page, name)
+            return self._feed(url, page, name, options)
         if page.content_type in FEED_TYPES or (known is not None and known.kind == "feed"):
             what = "an HTML page" if looks_like_html(page.body) else "not RSS or Atom"
             reason = f"not a feed: {what} served as {page.content_type or 'a feed'}"
@@ -245,7 +271,7 @@ class Router:
 
         return Route([Found(url, url, source_id, lambda: raw)], finish=finish)
 
-    def _feed(self, url: str, page: FetchedPage, name: str | None) -> Route:
+    def _feed(self, url: str, page: FetchedPage, name: str | None, options: FetchOptions) -> Route:
         try:
             # A feed is parsed under the same time budget as one document.
             with budget.time_budget(self.document_seconds), budget.interruptible("parsing the feed"):
@@ -264,10 +290,10 @@ class Router:
             elif entry.location in stored:
                 # Entries are articles: once stored, a re-poll does not fetch them again.
                 doc_id = stored[entry.location]
-                items.append(Settled(entry.location, "duplicate", f"already stored as document {doc_id}",
+                items.append(Settled(entry.location, self._stored_status, f"already stored as document {doc_id}",
                                      document_id=doc_id))
             else:
-                items.append(Found(entry.location, entry.location, source_id, self._entry_fetch(entry)))
+                items.append(Found(entry.location, entry.location, source_id, self._entry_fetch(entry, options)))
 
         def finish(statuses: list[str]) -> None:
             counts = Counter(statuses)
@@ -280,7 +306,7 @@ class Router:
 
         return Route(items, units=len(feed.entries), finish=finish)
 
-    def _entry_fetch(self, entry: FeedEntry) -> Callable[[], Raw]:
+    def _entry_fetch(self, entry: FeedEntry, options: FetchOptions) -> Callable[[], Raw]:
         def fetch_entry() -> Raw:
             meta = Raw(from_feed=True, title=entry.title, author=entry.author, published=entry.published)
             content = entry.content_html
@@ -289,7 +315,7 @@ class Router:
                         f"<body><article>{content}</article></body></html>")
                 return replace(meta, body=html, url=entry.link, header="text/html", content_type="text/html")
             if entry.link:
-                page = fetch(entry.link, self.options, client=self.client)
+                page = fetch(entry.link, options, client=self._client_for(options))
                 if looks_like_feed(page.body):
                     raise InputError("feed entry links to another feed, not an article")
                 return replace(meta, body=page.body, url=page.url, header=_header(page),

@@ -26,6 +26,7 @@ class StorySignals:
     countries: frozenset[str]
     kinds: frozenset[str]
     text: str
+    topics: frozenset[str] = frozenset()  # slugs its documents' sources are filed under (OPML categories)
 
 
 @cache
@@ -36,7 +37,9 @@ def _keyword_pattern(keyword: str) -> re.Pattern[str]:
 
 
 def matches(topic: Topic, signals: StorySignals) -> bool:
-    """Whether a story belongs to a topic: any rule of the topic holds."""
+    """Whether a story belongs to a topic: any rule of the topic holds, or a source filed it there."""
+    if topic.slug in signals.topics:
+        return True
     folded = {e.casefold() for e in signals.entities}
     if any(e.casefold() in folded for e in topic.entities):
         return True
@@ -68,6 +71,7 @@ def story_signals(content: StoryContent, index: EntityIndex) -> StorySignals:
         countries=of_claims.countries | index.countries_of(named),
         kinds=of_claims.kinds,
         text=f"{content.story.headline}\n{text}",
+        topics=frozenset(t for d in content.docs for t in d.topics),
     )
 
 

@@ -1,4 +1,5 @@
-"""Write endpoints of the API (add a source, ingest a URL, subscribe): each needs the configured token.
+"""Write endpoints of the API (add, disable, enable and remove a source, ingest a URL, remove a document,
+subscribe): each needs the configured token.
 
 Only http(s) URLs are accepted from the web: a path would let a caller read the server's files. The
 fetch is as guarded as the CLI's (private addresses refused unless ``allow_private`` is set).
@@ -8,12 +9,14 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from ssbrace.errors import FetchError
+from ssbrace.errors import FetchError, InputError
 from ssbrace.kb import documents_repo, stories_repo
 from ssbrace.pipeline import run_ingest
+from ssbrace.register import Removal, remove_documents, remove_source, set_source_enabled
 from ssbrace.sources.web import check_source_url
 from ssbrace.web.api_models import (
     IngestIn,
@@ -25,6 +28,7 @@ from ssbrace.web.api_models import (
     SubscriptionOut,
 )
 from ssbrace.web.auth import require_write
+from ssbrace.web.params import StoreId
 from ssbrace.web.state import AppState
 
 router = APIRouter(dependencies=[Depends(require_write)], tags=["write"])
@@ -85,3 +89,71 @@ def subscribe(request: Request, body: SubscriptionIn) -> SubscriptionOut:
     with state.store.session() as session:
         created = stories_repo.subscribe(session, email, body.topic)
     return SubscriptionOut(email=email, topic=body.topic, created=created)
+
+
+# --- removing and disabling (issue 14): the same library functions as `ssbrace sources|documents remove` ---
+
+
+class RemovalOut(BaseModel):
+    documents: int
+    claims: int
+    stories_dropped: int
+    stories_restated: int
+
+
+class SourceStateOut(BaseModel):
+    id: int
+    kind: str
+    location: str
+    disabled: bool
+    changed: bool
+
+
+def _removal_out(removal: Removal) -> RemovalOut:
+    return RemovalOut(documents=removal.documents, claims=removal.claims, stories_dropped=removal.stories_dropped,
+                      stories_restated=removal.stories_restated)
+
+
+@router.delete("/documents/{document_id}", response_model=RemovalOut)
+def remove_document(request: Request, document_id: StoreId) -> RemovalOut:
+    """Remove a document with its claims, entity links, search entries and story place."""
+    state = _state(request)
+    try:
+        removal = remove_documents(state.store, [str(document_id)], state.settings)
+    except InputError:
+        raise HTTPException(404, f"no document {document_id}") from None
+    state.refresh()
+    return _removal_out(removal)
+
+
+@router.delete("/sources/{source_id}", response_model=RemovalOut)
+def remove_source_route(request: Request, source_id: StoreId,
+                        keep_documents: bool = Query(False, description="keep the documents it brought")) -> RemovalOut:
+    """Remove a source and, unless ``keep_documents``, every document it brought."""
+    state = _state(request)
+    try:
+        removal = remove_source(state.store, str(source_id), state.settings, keep_documents=keep_documents)
+    except InputError:
+        raise HTTPException(404, f"no source {source_id}") from None
+    state.refresh()
+    return _removal_out(removal)
+
+
+def _set_enabled(request: Request, source_id: int, enabled: bool) -> SourceStateOut:
+    try:
+        info, changed = set_source_enabled(_state(request).store, str(source_id), enabled)
+    except InputError:
+        raise HTTPException(404, f"no source {source_id}") from None
+    return SourceStateOut(id=info.id, kind=info.kind, location=info.location, disabled=info.disabled, changed=changed)
+
+
+@router.post("/sources/{source_id}/disable", response_model=SourceStateOut)
+def disable_source(request: Request, source_id: StoreId) -> SourceStateOut:
+    """Have ``ssbrace update`` skip a source until it is enabled again."""
+    return _set_enabled(request, source_id, False)
+
+
+@router.post("/sources/{source_id}/enable", response_model=SourceStateOut)
+def enable_source(request: Request, source_id: StoreId) -> SourceStateOut:
+    """Have ``ssbrace update`` poll a disabled source again."""
+    return _set_enabled(request, source_id, True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -50,3 +51,30 @@ def test_a_broken_opml_file_is_one_line(tmp_path):
     bad.write_text("<opml><body><outline")
     res = run(f"sqlite:///{tmp_path / 'kb.db'}", "sources", "import", str(bad))
     assert res.returncode == 1 and res.stderr.count("\n") == 1 and "not valid XML" in res.stderr
+
+
+TOPICS_OPML = """<?xml version="1.0"?>
+<opml version="2.0"><head><title>reader</title></head><body>
+  <outline text="Japan">
+    <outline type="rss" text="Tokyo Cells" xmlUrl="https://tokyo-cells.example/rss" category="Policy &amp; Funding,Gardening"/>
+  </outline>
+  <outline type="rss" text="Plain" xmlUrl="https://plain.example/feed"/>
+</body></opml>"""
+
+
+def test_import_files_categories_under_topics_keeps_other_labels_and_export_writes_them_back(tmp_path):
+    db = f"sqlite:///{tmp_path / 'kb.db'}"
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(TOPICS_OPML)
+    done = run(db, "sources", "import", str(opml))
+    assert done.returncode == 0, done.stderr
+    assert "filed under topics: japan (1 feed), policy-funding (1 feed)" in done.stdout
+    assert "kept as labels (no such topic): Gardening" in done.stdout
+    listed = {row["location"]: row for row in map(json.loads, run(db, "sources", "list", "--json").stdout.splitlines())}
+    tokyo = listed["https://tokyo-cells.example/rss"]
+    assert tokyo["topics"] == ["japan", "policy-funding"]
+    assert tokyo["categories"] == ["Japan", "Policy & Funding", "Gardening"]
+    assert listed["https://plain.example/feed"]["topics"] == []
+    back = {s.url: s.categories for s in read_opml(run(db, "sources", "export").stdout.encode())}
+    assert back == {"https://tokyo-cells.example/rss": ("Japan", "Policy & Funding", "Gardening"),
+                    "https://plain.example/feed": ()}

@@ -136,7 +136,8 @@ def test_summary_feed_fetches_each_link_and_repolls_conditionally(store, setting
     http_server.state.conditional_feed = "feeds/summary-v2.xml"
     http_server.state.conditional_etag = '"v2"'
     third = update_documents(store, settings)
-    assert sorted(i.status for i in third.items) == ["duplicate", "duplicate", "new"]
+    # entries stored before are unchanged on a poll (issue 14), not duplicates of anything
+    assert sorted(i.status for i in third.items) == ["new", "unchanged", "unchanged"]
     assert http_server.state.hits["/pages/entry-one.html"] == 1
     assert http_server.state.hits["/pages/entry-three.html"] == 1
     assert len(documents(store)) == 3
