@@ -186,7 +186,7 @@ def export_reviews(session: Session) -> Iterator[str]:
     """The active reviews as JSON lines, without this store's ids (``import_reviews`` matches by key)."""
     for row in reviews_repo.list_reviews(session):
         data = review_json(row)
-        yield json.dumps({name: data[name] for name in _EXPORTED}, ensure_ascii=False, sort_keys=True)
+        yield json.dumps({name: data[name] for name in _EXPORTED}, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ class ImportResult:
 
 def _row_from_json(data: dict[str, Any], line_no: int) -> ReviewRow:
     try:
-        values = {name: data.get(name) for name in _EXPORTED}
+        values: dict[str, Any] = {name: data.get(name) for name in _EXPORTED}
         for name in ("created_at", "undone_at"):
             if values[name] is not None:
                 values[name] = datetime.fromisoformat(values[name])

@@ -1,4 +1,5 @@
-"""Write endpoints of the API (add a source, ingest a URL, subscribe): each needs the configured token.
+"""Write endpoints of the API (add a source, ingest a URL, subscribe, review a claim): each needs the
+configured token.
 
 Only http(s) URLs are accepted from the web: a path would let a caller read the server's files. The
 fetch is as guarded as the CLI's (private addresses refused unless ``allow_private`` is set).
@@ -7,24 +8,33 @@ fetch is as guarded as the CLI's (private addresses refused unless ``allow_priva
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from ssbrace import review
 from ssbrace.errors import FetchError
 from ssbrace.kb import documents_repo, stories_repo
+from ssbrace.kb.reviews_repo import ReviewRow
 from ssbrace.pipeline import run_ingest
+from ssbrace.review import review_json
 from ssbrace.sources.web import check_source_url
 from ssbrace.web.api_models import (
+    CorrectionIn,
     IngestIn,
     IngestItemOut,
     IngestOut,
+    ReviewOut,
     SourceCreated,
     SourceIn,
     SubscriptionIn,
     SubscriptionOut,
+    WrongIn,
 )
 from ssbrace.web.auth import require_write
+from ssbrace.web.params import StoreId
 from ssbrace.web.state import AppState
 
 router = APIRouter(dependencies=[Depends(require_write)], tags=["write"])
@@ -85,3 +95,36 @@ def subscribe(request: Request, body: SubscriptionIn) -> SubscriptionOut:
     with state.store.session() as session:
         created = stories_repo.subscribe(session, email, body.topic)
     return SubscriptionOut(email=email, topic=body.topic, created=created)
+
+
+# --- reviews of claims (ssbrace/review.py): the reviewer is "web", the one token has no name ---
+
+REVIEWER = "web"
+
+
+def _review(state: AppState, write: Callable[[Session], ReviewRow]) -> ReviewOut:
+    with state.store.session() as session:
+        row = write(session)
+    state.refresh()  # the writer's next read shows the review
+    return ReviewOut(**review_json(row))
+
+
+@router.post("/claims/{claim_id}/wrong", response_model=ReviewOut, status_code=201, tags=["reviews"])
+def mark_wrong(request: Request, claim_id: StoreId, body: WrongIn) -> ReviewOut:
+    """Mark a claim wrong: it leaves facts, boards, ledgers and conflicts; it stays so after re-extraction."""
+    return _review(_state(request), lambda s: review.mark_wrong(s, claim_id, reviewer=REVIEWER, reason=body.reason))
+
+
+@router.post("/claims/{claim_id}/corrections", response_model=ReviewOut, status_code=201, tags=["reviews"])
+def correct_claim(request: Request, claim_id: StoreId, body: CorrectionIn) -> ReviewOut:
+    """Correct a claim's subject, kind, value, year or other fields (400 for a value that does not parse)."""
+    given = body.model_dump(exclude={"reason"})
+    wanted = review.parse_corrections(given)
+    return _review(_state(request), lambda s: review.correct_claim(s, claim_id, wanted, reviewer=REVIEWER,
+                                                                    reason=body.reason))
+
+
+@router.post("/reviews/{review_id}/undo", response_model=ReviewOut, tags=["reviews"])
+def undo_review(request: Request, review_id: StoreId) -> ReviewOut:
+    """Stop applying a review: the claim reads as before it."""
+    return _review(_state(request), lambda s: review.undo_review(s, review_id, by=REVIEWER))
