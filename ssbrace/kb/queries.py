@@ -355,9 +355,8 @@ def claim_sources(session: Session) -> ClaimSources:
     links = {cid: (s, o, d) for cid, s, o, d in session.execute(
         select(Claim.id, _reviewed_subject_entity(), Claim.object_entity_id, Claim.document_id)
         .outerjoin(REVIEW, _review_applies()).where(or_(REVIEW.id.is_(None), REVIEW.verdict != "wrong")))}
-    reviews = {int(cid): rid for cid, rid in session.execute(
-        select(ClaimReview.claim_id, ClaimReview.id).where(ClaimReview.claim_id.is_not(None),
-                                                            ClaimReview.undone_at.is_(None)))}
+    reviews = {cid: rid for cid, rid in session.execute(
+        select(ClaimReview.claim_id, ClaimReview.id).where(ClaimReview.undone_at.is_(None))) if cid is not None}
     entities = {row[0]: tuple(row[1:]) for row in session.execute(
         select(Entity.id, Entity.name, Entity.type, Entity.country))}
     documents = {row[0]: tuple(row[1:]) for row in session.execute(
