@@ -13,6 +13,7 @@ from ssbrace.api import ingest, open_store
 from ssbrace.kb.store import Store
 from ssbrace.settings import Settings
 
+
 def examples_folder() -> Path:
     import ssbrace
 

@@ -6,7 +6,15 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from ssbrace.api import correct_claim, export_reviews, import_reviews, ingest, knowledge, mark_wrong, reextract
+from ssbrace.api import (
+    correct_claim,
+    export_reviews,
+    import_reviews,
+    ingest,
+    knowledge,
+    mark_wrong,
+    reextract,
+)
 from ssbrace.kb.store import Store
 from ssbrace.kb.tables import ClaimReview
 from ssbrace.settings import Settings
