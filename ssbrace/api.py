@@ -23,9 +23,11 @@ if TYPE_CHECKING:
     from ssbrace.analysis.bundle import Knowledge
     from ssbrace.documents.ingest import IngestResult
     from ssbrace.domains.loader import DomainPack
+    from ssbrace.kb.reviews_repo import ReviewRow
     from ssbrace.kb.store import Store
     from ssbrace.pipeline import ReextractResult
     from ssbrace.register import Removal, SourceInfo
+    from ssbrace.review import ImportResult
     from ssbrace.sources.options import SourceOptions
 
 log = logging.getLogger(__name__)
@@ -231,3 +233,63 @@ def enable_source(store: Store, ref: str | int) -> SourceInfo:
     from ssbrace.register import set_source_enabled
 
     return set_source_enabled(store, str(ref), True)[0]
+# --- reviews of claims (ssbrace/review.py) ---
+
+
+def mark_wrong(store: Store, claim_id: int, *, reviewer: str | None = None, reason: str | None = None) -> ReviewRow:
+    """Mark a claim wrong: it leaves facts, boards, ledgers, conflicts and listings; ``undo_review`` brings
+    it back. The review survives ``reextract``.
+
+    Args:
+        reviewer: who says so (default: the OS user).
+        reason: why, in a few words.
+    """
+    from ssbrace.review import mark_wrong as mark
+
+    with store.session() as session:
+        return mark(session, claim_id, reviewer=reviewer, reason=reason)
+
+
+def correct_claim(store: Store, claim_id: int, *, reviewer: str | None = None, reason: str | None = None,
+                  **corrections: str | None) -> ReviewRow:
+    """Correct a claim: ``correct_claim(store, 12, subject="Toyota", year="2028")``; values as typed
+    ("1.2bn", "45%"), checked (``review.parse_corrections``: a UsageError when one does not parse)."""
+    from ssbrace.review import correct_claim as correct
+    from ssbrace.review import parse_corrections
+
+    wanted = parse_corrections(corrections)
+    with store.session() as session:
+        return correct(session, claim_id, wanted, reviewer=reviewer, reason=reason)
+
+
+def undo_review(store: Store, review_id: int, *, by: str | None = None) -> ReviewRow:
+    """Stop applying a review; the claim reads as before it."""
+    from ssbrace.review import undo_review as undo
+
+    with store.session() as session:
+        return undo(session, review_id, by=by)
+
+
+def reviews(store: Store, *, include_undone: bool = False) -> list[ReviewRow]:
+    """The store's reviews, oldest first; a review whose ``matched`` is False found no claim after re-extraction."""
+    from ssbrace.review import list_reviews
+
+    with store.session() as session:
+        return list_reviews(session, include_undone=include_undone)
+
+
+def export_reviews(store: Store) -> list[str]:
+    """The active reviews as JSON lines, for ``import_reviews`` into another store holding the same documents."""
+    from ssbrace.review import export_reviews as export
+
+    with store.session() as session:
+        return list(export(session))
+
+
+def import_reviews(store: Store, lines: Iterable[str]) -> ImportResult:
+    """Apply exported reviews to this store, matched by document hash or address and the claim's key (not by
+    ids), in one transaction; re-importing adds nothing. The result says how many matched a claim."""
+    from ssbrace.review import import_reviews as load
+
+    with store.session() as session:
+        return load(session, lines)

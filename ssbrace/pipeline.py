@@ -27,7 +27,7 @@ from ssbrace.documents.text import word_count
 from ssbrace.entities.resolve import Resolver, link_claims, link_document_claims, seed_gazetteer
 from ssbrace.errors import InputError, SsbraceError
 from ssbrace.extract.pipeline import EXTRACTOR_VERSION, extract_claims
-from ssbrace.kb import claims_repo, documents_repo, reference_repo, stories_repo
+from ssbrace.kb import claims_repo, documents_repo, reference_repo, reviews_repo, stories_repo
 from ssbrace.kb.store import Store
 from ssbrace.models import Claim, ExtractedText
 from ssbrace.settings import Settings
@@ -79,6 +79,8 @@ def after_document_stored(session: Session, document: Document, claims: list[Cla
                                 domain=domain)
     stored = claims_repo.store_claims(session, document, claims, EXTRACTOR_VERSION)
     link_document_claims(session, document.id)
+    # Reviews of the claims just replaced find their claims again (by key: the ids are new).
+    reviews_repo.rematch_document(session, document)
     return stored
 
 

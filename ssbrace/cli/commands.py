@@ -9,6 +9,7 @@ from ssbrace.cli import store_cmds  # noqa: F401
 from ssbrace.cli import ingest_cmds  # noqa: F401
 from ssbrace.cli import extract_cmds  # noqa: F401
 from ssbrace.cli import kb_cmds  # noqa: F401
+from ssbrace.cli import claims_cmds  # noqa: F401
 from ssbrace.cli import patents_cmds  # noqa: F401
 from ssbrace.cli import stories_cmds  # noqa: F401
 from ssbrace.cli import serve_cmd  # noqa: F401

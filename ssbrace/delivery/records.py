@@ -9,7 +9,7 @@ into that shape as plain data; the API serves the same classes as its response m
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from functools import singledispatch
 from typing import Any
 
@@ -24,7 +24,7 @@ from ssbrace.analysis.scoreboard import Board, BoardRow
 from ssbrace.delivery.board import board_json
 from ssbrace.delivery.links import entity_url, evidence_url
 from ssbrace.kb.queries import EntityRow
-from ssbrace.kb.records import ClaimRecord
+from ssbrace.kb.records import ClaimRecord, ReviewNote
 from ssbrace.kb.stories_repo import DocRecord, StoryFields, StoryRecord
 from ssbrace.models import CLAIM_FIELDS, ClaimFields
 from ssbrace.stories.brief import Brief, publisher_key
@@ -52,6 +52,32 @@ class SourceOut:
     location: str | None
 
 
+@pydantic_dataclass(frozen=True, kw_only=True, config=_SCHEMA)
+class ChangeOut:
+    field: str
+    old: str | int | float | None
+    new: str | int | float | None
+
+
+@pydantic_dataclass(frozen=True, kw_only=True, config=_SCHEMA)
+class ReviewNoteOut:
+    """A person's review of a claim: its corrections are applied to the claim's fields already."""
+
+    id: int
+    verdict: str = Field(description="wrong (left out of every analysis) or corrected")
+    reviewer: str
+    at: datetime
+    reason: str | None
+    changes: tuple[ChangeOut, ...] = Field(description="each corrected field with its value as extracted")
+
+
+def review_note_out(note: ReviewNote | None) -> ReviewNoteOut | None:
+    if note is None:
+        return None
+    return ReviewNoteOut(id=note.id, verdict=note.verdict, reviewer=note.reviewer, at=note.at, reason=note.reason,
+                         changes=tuple(ChangeOut(field=f, old=old, new=new) for f, old, new in note.changes))
+
+
 @pydantic_dataclass(kw_only=True, config=_SCHEMA)
 class ClaimOut(ClaimFields):
     """A claim in the shape of CLAIMS.md, with its id, evidence link and source."""
@@ -62,6 +88,7 @@ class ClaimOut(ClaimFields):
     seen: date | None = Field(description="when it was stated: the document's date, else when it was stored")
     evidence: EvidenceOut
     source: SourceOut
+    review: ReviewNoteOut | None = Field(None, description="a person's review of the claim; null when none")
 
 
 def claim_out(c: ClaimRecord) -> ClaimOut:
@@ -71,6 +98,7 @@ def claim_out(c: ClaimRecord) -> ClaimOut:
         evidence=EvidenceOut(sentence=c.sentence, start=c.start, end=c.end, url=evidence_url(c)),
         source=SourceOut(document_id=c.document_id, name=c.source_name, title=c.title, url=c.url, publisher=c.publisher,
                          published=c.published, location=c.location),
+        review=review_note_out(c.review),
     )
 
 

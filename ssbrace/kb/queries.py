@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, overload
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, func, not_, select, union_all
+from sqlalchemy import ColumnElement, Row, Select, and_, case, exists, func, not_, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
-from ssbrace.kb.records import ClaimRecord
-from ssbrace.kb.tables import Claim, Document, Entity, EntityAlias
+from ssbrace.kb.records import ClaimRecord, ReviewNote
+from ssbrace.kb.tables import Claim, ClaimReview, Document, Entity, EntityAlias
 from ssbrace.models import CLAIM_FIELDS
 
 if TYPE_CHECKING:
@@ -41,26 +41,83 @@ def _as_date(value: datetime | date | None) -> date | None:
 SUBJECT_ENTITY = aliased(Entity, name="subject_entity")
 OBJECT_ENTITY = aliased(Entity, name="object_entity")
 
+# --- reviews: applied here, where every claim is read for analysis, listings and pages ---
+
+# A claim's active review (at most one: ``kb.reviews_repo`` supersedes the older), joined to every claim read.
+REVIEW = aliased(ClaimReview, name="review")
+
+
+def _review_applies() -> ColumnElement[bool]:
+    return and_(REVIEW.claim_id == Claim.id, REVIEW.undone_at.is_(None))
+
+
+def _reviewed_subject_entity() -> ColumnElement[Any]:
+    """The subject's entity after review: a corrected subject's own entity (null when it has none)."""
+    return case((REVIEW.new_subject.is_not(None), REVIEW.new_subject_entity_id), else_=Claim.subject_entity_id)
+
+
+def not_wrong_claim() -> ColumnElement[bool]:
+    """True for a claim no active review marks wrong (a condition on ``Claim`` alone, for counts)."""
+    return ~exists().where(ClaimReview.claim_id == Claim.id, ClaimReview.undone_at.is_(None),
+                           ClaimReview.verdict == "wrong")
+
+
+def reviewed_kind_is(kind: str, fast: bool = True) -> ColumnElement[bool]:
+    """The claim's kind after review is ``kind`` (a condition on ``Claim`` alone); ``fast=False`` keeps the
+    kind index out of the plan (see ``kb.search``)."""
+    active = and_(ClaimReview.undone_at.is_(None), ClaimReview.new_kind.is_not(None))
+    as_extracted = (Claim.kind if fast else Claim.kind + "") == kind
+    moved_away = select(ClaimReview.claim_id).where(active, ClaimReview.new_kind != kind,
+                                                    ClaimReview.claim_id.is_not(None))
+    moved_here = select(ClaimReview.claim_id).where(active, ClaimReview.new_kind == kind,
+                                                    ClaimReview.claim_id.is_not(None))
+    return or_(and_(as_extracted, Claim.id.not_in(moved_away)), Claim.id.in_(moved_here))
+
+
+def reviewed_entity_in(ids: list[int]) -> ColumnElement[bool]:
+    """The claim names one of these entities after review, as subject or object (a condition on ``Claim``)."""
+    active = and_(ClaimReview.undone_at.is_(None), ClaimReview.new_subject.is_not(None),
+                  ClaimReview.claim_id.is_not(None))
+    moved_away = select(ClaimReview.claim_id).where(active, or_(ClaimReview.new_subject_entity_id.is_(None),
+                                                                ClaimReview.new_subject_entity_id.not_in(ids)))
+    moved_here = select(ClaimReview.claim_id).where(active, ClaimReview.new_subject_entity_id.in_(ids))
+    return or_(and_(Claim.subject_entity_id.in_(ids), Claim.id.not_in(moved_away)),
+               Claim.object_entity_id.in_(ids), Claim.id.in_(moved_here))
+
+
+def review_note(m: Any) -> ReviewNote | None:
+    """The review read with a claim (``claim_select``'s ``r_*`` columns), or None."""
+    if m["r_id"] is None:
+        return None
+    changes = tuple((name, pair[0], pair[1]) for name, pair in (m["r_changes"] or {}).items())
+    return ReviewNote(id=m["r_id"], verdict=m["r_verdict"], reviewer=m["r_reviewer"], at=m["r_at"],
+                      reason=m["r_reason"], changes=changes)
+
 
 # What a stored claim carries beside its contract fields, read straight into ``ClaimRecord``.
 _CLAIM_EXTRAS = ("id", "sentence", "start", "end", "confidence", "document_id")
 _PROVENANCE = ("publisher", "published", "url", "title", "location")
 
 
-def claim_select() -> Select[Any]:
-    """The columns ``claim_record`` reads: a claim, its document's provenance and its linked entities."""
-    return (
+def claim_select(*, wrong: bool = False) -> Select[Any]:
+    """The columns ``claim_record`` reads: a claim, its document's provenance, its linked entities and its
+    active review. Claims marked wrong are left out unless ``wrong`` (a claim's own page shows them)."""
+    stmt = (
         select(
             *(getattr(Claim, name) for name in (*_CLAIM_EXTRAS, *CLAIM_FIELDS)), Claim.extra, Claim.created_at,
             *(getattr(Document, name) for name in _PROVENANCE),
             SUBJECT_ENTITY.name.label("s_name"), SUBJECT_ENTITY.type.label("s_type"),
             SUBJECT_ENTITY.country.label("s_country"), OBJECT_ENTITY.name.label("o_name"),
             OBJECT_ENTITY.type.label("o_type"),
+            REVIEW.id.label("r_id"), REVIEW.verdict.label("r_verdict"), REVIEW.changes.label("r_changes"),
+            REVIEW.reviewer.label("r_reviewer"), REVIEW.created_at.label("r_at"), REVIEW.reason.label("r_reason"),
         )
         .join(Document, Document.id == Claim.document_id)
-        .outerjoin(SUBJECT_ENTITY, SUBJECT_ENTITY.id == Claim.subject_entity_id)
+        .outerjoin(REVIEW, _review_applies())
+        .outerjoin(SUBJECT_ENTITY, SUBJECT_ENTITY.id == _reviewed_subject_entity())
         .outerjoin(OBJECT_ENTITY, OBJECT_ENTITY.id == Claim.object_entity_id)
     )
+    return stmt if wrong else stmt.where(or_(REVIEW.id.is_(None), REVIEW.verdict != "wrong"))
 
 
 class SharedValues:
@@ -93,18 +150,22 @@ _SHARED_DATES = ("published", "created")
 
 
 def claim_record(row: Row[Any], shared: SharedValues | None = None) -> ClaimRecord:
-    """One row of ``claim_select`` as a plain record, names taken from the linked entities; with ``shared``,
-    repeated values (names, units, dates, publishers) are one object across the records it reads."""
+    """One row of ``claim_select`` as a plain record, names taken from the linked entities and a review's
+    corrections applied; with ``shared``, repeated values (names, units, dates, publishers) are one object
+    across the records it reads."""
     m = row._mapping
     values = {name: m[name] for name in (*_CLAIM_EXTRAS, *CLAIM_FIELDS, *_PROVENANCE)}
-    subj, subj_type, s_type, s_country = m["subject"], m["subject_type"], m["s_type"], m["s_country"]
+    review = review_note(m)
+    if review is not None:
+        values.update((name, new) for name, _old, new in review.changes if name in CLAIM_FIELDS)
+    subj, subj_type, s_type, s_country = values["subject"], values["subject_type"], m["s_type"], m["s_country"]
     values.update(
         subject=m["s_name"] or subj,
         subject_type=(s_type if s_type in {"country", "region"} else subj_type) or subj_type,
         object=m["o_name"] or m["object"], bound=m["bound"] or "eq", extra=dict(m["extra"] or {}),
         published=_as_date(m["published"]), created=_as_date(m["created_at"]),
         subject_country=s_country if s_country else (subj if subj_type == "country" else None),
-        object_type=m["o_type"],
+        object_type=m["o_type"], review=review,
     )
     if shared is not None:
         shared.share(values)
@@ -132,12 +193,12 @@ STREAM_ROWS = 5000
 def _record_subject() -> ColumnElement[Any]:
     """``ClaimRecord.subject`` in SQL: the linked entity's name, else the name as written (``claim_record``
     takes the first that is not empty)."""
-    return case((SUBJECT_ENTITY.name != "", SUBJECT_ENTITY.name), else_=Claim.subject)
+    return case((SUBJECT_ENTITY.name != "", SUBJECT_ENTITY.name), else_=func.coalesce(REVIEW.new_subject, Claim.subject))
 
 
 def _ranked_standing() -> ColumnElement[bool]:
     """The standings the analysis compares with one another, across entities (``standing_conflicts``)."""
-    return and_(Claim.kind == "standing", Claim.aspect.is_not(None), Claim.aspect != "")
+    return and_(func.coalesce(REVIEW.new_kind, Claim.kind) == "standing", Claim.aspect.is_not(None), Claim.aspect != "")
 
 
 def _grouped(session: Session, stmt: Select[Any], key: str, rows: int) -> Iterator[list[ClaimRecord]]:
@@ -175,7 +236,7 @@ def standings_by_aspect(session: Session, rows: int = STREAM_ROWS) -> Iterator[l
 
 
 def claim_count(session: Session) -> int:
-    return int(session.scalar(select(func.count(Claim.id))) or 0)
+    return int(session.scalar(select(func.count(Claim.id)).where(not_wrong_claim())) or 0)
 
 
 class StoredClaims(Sequence[ClaimRecord]):
@@ -285,17 +346,22 @@ class ClaimSources:
     links: dict[int, tuple[int | None, int | None, int]]  # claim id -> (subject entity, object entity, document)
     entities: dict[int, tuple[Any, ...]]  # entity id -> the fields a record takes from it
     documents: dict[int, tuple[Any, ...]]  # document id -> the provenance a record takes from it
+    reviews: dict[int, int] = field(default_factory=dict)  # claim id -> its active review's id
 
 
 def claim_sources(session: Session) -> ClaimSources:
     """The links of every claim and the fields of every entity and document (three narrow scans)."""
+    # As reviewed: a claim marked wrong is not there, a corrected subject links its own entity.
     links = {cid: (s, o, d) for cid, s, o, d in session.execute(
-        select(Claim.id, Claim.subject_entity_id, Claim.object_entity_id, Claim.document_id))}
+        select(Claim.id, _reviewed_subject_entity(), Claim.object_entity_id, Claim.document_id)
+        .outerjoin(REVIEW, _review_applies()).where(or_(REVIEW.id.is_(None), REVIEW.verdict != "wrong")))}
+    reviews = {cid: rid for cid, rid in session.execute(
+        select(ClaimReview.claim_id, ClaimReview.id).where(ClaimReview.undone_at.is_(None))) if cid is not None}
     entities = {row[0]: tuple(row[1:]) for row in session.execute(
         select(Entity.id, Entity.name, Entity.type, Entity.country))}
     documents = {row[0]: tuple(row[1:]) for row in session.execute(
         select(Document.id, *(getattr(Document, name) for name in _PROVENANCE)))}
-    return ClaimSources(links, entities, documents)
+    return ClaimSources(links, entities, documents, reviews)
 
 
 def changed_claims(old: ClaimSources, new: ClaimSources) -> tuple[set[int], set[int]]:
@@ -307,6 +373,7 @@ def changed_claims(old: ClaimSources, new: ClaimSources) -> tuple[set[int], set[
     changed = set()
     for cid, link in new.links.items():
         before = old.links.get(cid)
-        if before != link or link[0] in entities or link[1] in entities or link[2] in documents:
+        if (before != link or old.reviews.get(cid) != new.reviews.get(cid) or link[0] in entities
+                or link[1] in entities or link[2] in documents):
             changed.add(cid)
     return changed, set(removed)

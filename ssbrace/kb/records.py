@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ssbrace.models import ClaimFields
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewNote:
+    """What a person said of a claim (``kb.reviews_repo``): wrong, or corrected, by whom, when and why."""
+
+    id: int
+    verdict: str  # wrong | corrected
+    reviewer: str
+    at: datetime
+    reason: str | None = None
+    changes: tuple[tuple[str, Any, Any], ...] = ()  # (field, old value, new value)
 
 
 # Not frozen, since the contract fields it extends are not (the extractor sets a claim's confidence); hashed
@@ -37,6 +49,9 @@ class ClaimRecord(ClaimFields):
     subject_country: str | None = None  # the company's country (gazetteer), or the place itself
     object_type: str | None = None
     created: date | None = None  # when the claim entered the store
+    # a person's review of it, its corrections already applied to the fields above (a claim marked wrong
+    # is not read for analysis at all)
+    review: ReviewNote | None = field(default=None, hash=False, compare=False)
 
     @property
     def source_name(self) -> str:

@@ -15,12 +15,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from ssbrace.kb.queries import OBJECT_ENTITY, SUBJECT_ENTITY, claim_record, claim_select
+from ssbrace.kb.queries import (
+    OBJECT_ENTITY,
+    SUBJECT_ENTITY,
+    claim_record,
+    claim_select,
+    not_wrong_claim,
+    reviewed_entity_in,
+    reviewed_kind_is,
+)
 from ssbrace.kb.records import ClaimRecord
-from ssbrace.kb.tables import Claim, Document, Entity, EntityAlias, EntityMerge, Story
+from ssbrace.kb.tables import Claim, ClaimReview, Document, Entity, EntityAlias, EntityMerge, Story
 
 T = TypeVar("T")
 
@@ -67,6 +75,7 @@ class ClaimFilter:
     since: date | None = None  # stated (document date, else stored) on or after
     document_id: int | None = None
     subject_type: str | None = None
+    with_wrong: bool = False  # claims a review marked wrong too (a document's page shows them, struck out)
 
 
 @dataclass(frozen=True)
@@ -155,13 +164,13 @@ def _conditions(session: Session, flt: ClaimFilter) -> list[ColumnElement[bool]]
         ids = _entity_ids(session, flt.entity)
         name = flt.entity.strip()
         if ids:
-            where.append(or_(Claim.subject_entity_id.in_(ids), Claim.object_entity_id.in_(ids)))
+            where.append(reviewed_entity_in(ids))
         else:
             where.append(or_(Claim.subject == name, Claim.object == name))
     if flt.kind:
         # With an entity, its links are the selective index; "kind || ''" keeps SQLite's planner from
         # trading them for the far less selective kind index (tens of thousands of rows per kind).
-        where.append((Claim.kind + "" if flt.entity else Claim.kind) == flt.kind)
+        where.append(reviewed_kind_is(flt.kind, fast=not flt.entity))
     if flt.subject_type:
         where.append(Claim.subject_type == flt.subject_type)
     if flt.document_id is not None:
@@ -171,6 +180,8 @@ def _conditions(session: Session, flt: ClaimFilter) -> list[ColumnElement[bool]]
                          and_(Document.published.is_(None), Claim.created_at >= flt.since)))
     if flt.topic is not None:
         where.append(_topic_condition(flt.topic))
+    if not flt.with_wrong:
+        where.append(not_wrong_claim())
     return where
 
 
@@ -206,7 +217,7 @@ def find_claims(session: Session, flt: ClaimFilter | None = None, *, limit: int 
     # Through the session's connection: these are plain reads, and the ORM's layer costs more than the query.
     conn = session.connection()
     total = conn.scalar(count.where(*where)) or 0
-    stmt = (claim_select().where(*where)
+    stmt = (claim_select(wrong=flt.with_wrong).where(*where)
             .order_by(Document.published.desc().nulls_last(), Claim.id.desc())
             .limit(limit).offset(offset))
     return Page([claim_record(row) for row in conn.execute(stmt)], int(total), limit, offset)
@@ -278,7 +289,7 @@ class ClaimIndex:
         return found
 
     def find(self, flt: ClaimFilter, *, limit: int = 50, offset: int = 0) -> Page[ClaimRecord] | None:
-        if flt.topic is not None or flt.subject_type is not None:
+        if flt.topic is not None or flt.subject_type is not None or flt.with_wrong:
             return None
         ids: tuple[int, ...] | None = None
         if flt.entity:
@@ -302,10 +313,12 @@ class ClaimIndex:
 
 def iter_claims(session: Session, flt: ClaimFilter | None = None, batch: int = 2000) -> Iterator[ClaimRecord]:
     """Every claim matching the filter, in id order, fetched in batches (for CSV downloads)."""
-    where = _conditions(session, flt or ClaimFilter())
+    flt = flt or ClaimFilter()
+    where = _conditions(session, flt)
     last = 0
     while True:
-        rows = session.execute(claim_select().where(*where, Claim.id > last).order_by(Claim.id).limit(batch)).all()
+        stmt = claim_select(wrong=flt.with_wrong).where(*where, Claim.id > last)
+        rows = session.execute(stmt.order_by(Claim.id).limit(batch)).all()
         if not rows:
             return
         for row in rows:
@@ -314,7 +327,8 @@ def iter_claims(session: Session, flt: ClaimFilter | None = None, batch: int = 2
 
 
 def get_claim(session: Session, claim_id: int) -> ClaimRecord | None:
-    row = session.execute(claim_select().where(Claim.id == claim_id)).first()
+    """One claim as reviewed, a claim marked wrong included (its ``review`` says so)."""
+    row = session.execute(claim_select(wrong=True).where(Claim.id == claim_id)).first()
     return claim_record(row) if row is not None else None
 
 
@@ -561,4 +575,8 @@ def store_fingerprint(session: Session) -> tuple[object, ...]:
     aliases = session.scalar(select(func.count(EntityAlias.id)))
     merges = session.scalar(select(func.count(EntityMerge.id)))
     stories = session.execute(select(func.count(Story.id), func.max(Story.updated_at))).one()
-    return (*claims, *documents, *entities, aliases, merges, stories[0], str(stories[1]))
+    # Reviews: a new one adds a row, an undo changes the active ones' sum (a small table: read whole).
+    reviews = session.execute(select(func.count(ClaimReview.id), func.max(ClaimReview.id),
+                                     func.sum(case((ClaimReview.undone_at.is_(None), ClaimReview.id), else_=0)),
+                                     func.count(ClaimReview.claim_id))).one()
+    return (*claims, *documents, *entities, aliases, merges, stories[0], str(stories[1]), *reviews)

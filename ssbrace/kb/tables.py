@@ -261,3 +261,46 @@ class EntityMerge(Base):
     undo: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_entity_merges_dropped", "dropped_name"),)
+
+
+# --- reviews of claims (migration 0020) ---
+
+
+class ClaimReview(Base):
+    """A person's verdict on one claim: wrong, or corrected. Kept apart from the extracted claims, which
+    re-extraction replaces: ``claim_id`` is the claim it applies to now (null: unmatched), the ``key_*``
+    columns say which claim it was about in words that survive re-extraction (kb/reviews_repo.py)."""
+
+    __tablename__ = "claim_reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)  # the same review in another store (export/import)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id", ondelete="SET NULL"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    # the stable key: the document by its text's hash and address, the claim as extracted
+    doc_sha256: Mapped[str] = mapped_column(String(64))
+    doc_location: Mapped[str] = mapped_column(Text)
+    doc_url: Mapped[str | None] = mapped_column(Text)
+    key_kind: Mapped[str] = mapped_column(String(24))
+    key_subject: Mapped[str] = mapped_column(Text)
+    key_sentence: Mapped[str] = mapped_column(Text)
+    key_start: Mapped[int] = mapped_column(Integer)
+    key_value: Mapped[float | None] = mapped_column(Float)
+    key_year: Mapped[int | None] = mapped_column(Integer)
+    verdict: Mapped[str] = mapped_column(String(12))  # wrong | corrected
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # field -> [old, new]
+    # what SQL needs of a correction to group and filter claims (the same values as in ``changes``)
+    new_kind: Mapped[str | None] = mapped_column(String(24))
+    new_subject: Mapped[str | None] = mapped_column(Text)
+    new_subject_entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # set: no longer applies
+    undone_by: Mapped[str | None] = mapped_column(Text)
+    supersedes: Mapped[int | None] = mapped_column(Integer)  # the earlier review of the claim it replaced
+
+    __table_args__ = (
+        Index("ix_claim_reviews_claim", "claim_id"),
+        Index("ix_claim_reviews_document", "document_id"),
+        Index("ix_claim_reviews_sha256", "doc_sha256"),
+    )

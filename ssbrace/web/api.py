@@ -39,6 +39,7 @@ from ssbrace.web.api_models import (
     DocumentOut,
     EntityPageOut,
     PageOut,
+    ReviewOut,
     SearchOut,
     document_detail_out,
     document_out,
@@ -297,6 +298,18 @@ def claims_csv(request: Request, entity: str | None = None, kind: str | None = N
 
     header = CLAIM_COLUMNS + ["document_id", "title", "url", "publisher", "published", "evidence"]
     return _csv(header, rows(), "claims.csv")
+
+
+@reads.get("/reviews", response_model=list[ReviewOut], tags=["reviews"])
+def reviews(request: Request, include_undone: bool = Query(False, alias="all",
+                                                           description="undone and superseded reviews too")
+            ) -> list[ReviewOut]:
+    """People's reviews of claims, oldest first; ``matched`` false: the claim was not found after re-extraction."""
+    from ssbrace.review import list_reviews, review_json
+
+    with _state(request).store.session() as session:
+        rows = list_reviews(session, include_undone=include_undone)
+    return [ReviewOut(**review_json(r)) for r in rows]
 
 
 router.include_router(reads)

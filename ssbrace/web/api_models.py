@@ -165,3 +165,54 @@ class SubscriptionOut(BaseModel):
     email: str
     topic: str
     created: bool
+
+
+# --- reviews of claims ---
+
+
+class WrongIn(BaseModel):
+    reason: str | None = Field(None, max_length=2000)
+
+
+class CorrectionIn(BaseModel):
+    """The fields to correct, as a person types them (``ssbrace claims correct``'s options); at least one."""
+
+    subject: str | None = Field(None, max_length=500)
+    subject_type: str | None = Field(None, max_length=32)
+    kind: str | None = Field(None, max_length=32)
+    value: str | None = Field(None, max_length=64, description="1200, 3,000, 1.2bn, $400 million, 45%")
+    unit: str | None = Field(None, max_length=16)
+    bound: str | None = Field(None, max_length=8)
+    year: str | None = Field(None, max_length=8)
+    year_end: str | None = Field(None, max_length=8)
+    stage: str | None = Field(None, max_length=32)
+    technology: str | None = Field(None, max_length=32)
+    metric: str | None = Field(None, max_length=32)
+    reason: str | None = Field(None, max_length=2000)
+
+
+class ReviewOut(BaseModel):
+    """One review as stored: what it says, who, when, why, and the key that finds its claim again."""
+
+    id: int
+    uid: str
+    claim_id: int | None = Field(description="the claim it applies to now; null: unmatched or undone")
+    matched: bool
+    document_id: int | None
+    verdict: str
+    changes: dict[str, list[str | int | float | None]] = Field(description="field -> [as extracted, corrected]")
+    reason: str | None
+    reviewer: str
+    created_at: str
+    undone_at: str | None
+    undone_by: str | None
+    supersedes: int | None
+    doc_sha256: str
+    doc_location: str
+    doc_url: str | None
+    key_kind: str
+    key_subject: str
+    key_sentence: str
+    key_start: int
+    key_value: float | None
+    key_year: int | None

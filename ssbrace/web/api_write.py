@@ -1,5 +1,5 @@
 """Write endpoints of the API (add, disable, enable and remove a source, ingest a URL, remove a document,
-subscribe): each needs the configured token.
+subscribe, review a claim): each needs the configured token.
 
 Only http(s) URLs are accepted from the web: a path would let a caller read the server's files. The
 fetch is as guarded as the CLI's (private addresses refused unless ``allow_private`` is set).
@@ -8,24 +8,32 @@ fetch is as guarded as the CLI's (private addresses refused unless ``allow_priva
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from ssbrace import review
 from ssbrace.errors import FetchError, InputError
 from ssbrace.kb import documents_repo, stories_repo
+from ssbrace.kb.reviews_repo import ReviewRow
 from ssbrace.pipeline import run_ingest
 from ssbrace.register import Removal, remove_documents, remove_source, set_source_enabled
+from ssbrace.review import review_json
 from ssbrace.sources.web import check_source_url
 from ssbrace.web.api_models import (
+    CorrectionIn,
     IngestIn,
     IngestItemOut,
     IngestOut,
+    ReviewOut,
     SourceCreated,
     SourceIn,
     SubscriptionIn,
     SubscriptionOut,
+    WrongIn,
 )
 from ssbrace.web.auth import require_write
 from ssbrace.web.params import StoreId
@@ -157,3 +165,34 @@ def disable_source(request: Request, source_id: StoreId) -> SourceStateOut:
 def enable_source(request: Request, source_id: StoreId) -> SourceStateOut:
     """Have ``ssbrace update`` poll a disabled source again."""
     return _set_enabled(request, source_id, True)
+# --- reviews of claims (ssbrace/review.py): the reviewer is "web", the one token has no name ---
+
+REVIEWER = "web"
+
+
+def _review(state: AppState, write: Callable[[Session], ReviewRow]) -> ReviewOut:
+    with state.store.session() as session:
+        row = write(session)
+    state.refresh()  # the writer's next read shows the review
+    return ReviewOut(**review_json(row))
+
+
+@router.post("/claims/{claim_id}/wrong", response_model=ReviewOut, status_code=201, tags=["reviews"])
+def mark_wrong(request: Request, claim_id: StoreId, body: WrongIn) -> ReviewOut:
+    """Mark a claim wrong: it leaves facts, boards, ledgers and conflicts; it stays so after re-extraction."""
+    return _review(_state(request), lambda s: review.mark_wrong(s, claim_id, reviewer=REVIEWER, reason=body.reason))
+
+
+@router.post("/claims/{claim_id}/corrections", response_model=ReviewOut, status_code=201, tags=["reviews"])
+def correct_claim(request: Request, claim_id: StoreId, body: CorrectionIn) -> ReviewOut:
+    """Correct a claim's subject, kind, value, year or other fields (400 for a value that does not parse)."""
+    given = body.model_dump(exclude={"reason"})
+    wanted = review.parse_corrections(given)
+    return _review(_state(request), lambda s: review.correct_claim(s, claim_id, wanted, reviewer=REVIEWER,
+                                                                    reason=body.reason))
+
+
+@router.post("/reviews/{review_id}/undo", response_model=ReviewOut, tags=["reviews"])
+def undo_review(request: Request, review_id: StoreId) -> ReviewOut:
+    """Stop applying a review: the claim reads as before it."""
+    return _review(_state(request), lambda s: review.undo_review(s, review_id, by=REVIEWER))

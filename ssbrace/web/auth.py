@@ -63,3 +63,31 @@ def require_write(request: Request) -> None:
     if not token_matches(_bearer(request), expected):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid token is required to write",
                             headers={"WWW-Authenticate": "Bearer"})
+
+
+# --- forms that write (the review of a claim on its document's page) ---
+# A browser cannot send the Authorization header from a form. A form that writes is shown to a visitor who
+# logged in with the token (the cookie) and carries a value derived from the token: a page on another site
+# can neither read it nor make the visitor's browser send it (the cookie alone does not write).
+
+def form_token(settings: Settings) -> str:
+    """The hidden value of a writing form: a MAC of the configured token, never the token itself."""
+    import hashlib
+    import hmac
+
+    return hmac.new(settings.api_token.encode(), b"ssbrace write form", hashlib.sha256).hexdigest()
+
+
+def form_write_allowed(request: Request) -> bool:
+    """Whether this visitor may see the forms that write: logged in with the configured write token."""
+    expected = _settings(request).api_token
+    return bool(expected) and (token_matches(request.cookies.get(COOKIE), expected)
+                               or token_matches(_bearer(request), expected))
+
+
+def require_write_form(request: Request, csrf: str) -> None:
+    """A writing form's POST: the visitor holds the token (cookie or header) and the form's value matches."""
+    if not _settings(request).api_token:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "writing is off: set api_token in the config")
+    if not form_write_allowed(request) or not token_matches(csrf, form_token(_settings(request))):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "log in with the write token to review claims")

@@ -14,7 +14,14 @@ from ssbrace.kb import search as kb_search
 from ssbrace.kb.search import ClaimFilter
 from ssbrace.models import CLAIM_KINDS
 from ssbrace.web import views
-from ssbrace.web.auth import COOKIE, require_read_page, token_matches
+from ssbrace.web.auth import (
+    COOKIE,
+    form_token,
+    form_write_allowed,
+    require_read_page,
+    require_write_form,
+    token_matches,
+)
 from ssbrace.web.params import PAGE, StoreId
 from ssbrace.web.state import AppState
 
@@ -135,7 +142,10 @@ def document(request: Request, document_id: StoreId) -> HTMLResponse:
     data = views.document_page(state_of(request), document_id)
     if data is None:
         raise _not_found(f"document {document_id}")
-    return render(request, "document.html", {"section": "documents", "data": data})
+    can_write = form_write_allowed(request)
+    return render(request, "document.html", {
+        "section": "documents", "data": data, "can_write": can_write, "kinds": CLAIM_KINDS,
+        "csrf": form_token(state_of(request).settings) if can_write else ""})
 
 
 @router.get("/claims", response_class=HTMLResponse, dependencies=read)
@@ -190,3 +200,41 @@ def api_docs(request: Request) -> HTMLResponse:
                                "description": op.get("description", ""), "params": params,
                                "body": body.get("$ref", "").rsplit("/", 1)[-1], "tags": op.get("tags", [])})
     return render(request, "api_docs.html", {"section": "", "operations": operations, "spec": spec})
+
+
+# --- reviewing a claim from its document's page (the form shows with the write token only) ---
+
+
+@router.post("/documents/{document_id}/claims/{claim_id}/review", response_model=None)
+def review_claim(request: Request, document_id: StoreId, claim_id: StoreId, csrf: str = Form(""),
+                 action: str = Form(...), reason: str = Form(""), subject: str = Form(""), kind: str = Form(""),
+                 value: str = Form(""), year: str = Form("")) -> Response:
+    from ssbrace import review
+    from ssbrace.web.api_write import REVIEWER
+
+    require_write_form(request, csrf)
+    state = state_of(request)
+    if action not in ("wrong", "correct"):
+        raise HTTPException(400, f"unknown action {action!r}: wrong or correct")
+    with state.store.session() as session:
+        if action == "wrong":
+            review.mark_wrong(session, claim_id, reviewer=REVIEWER, reason=reason.strip() or None)
+        else:
+            given = {"subject": subject, "kind": kind, "value": value, "year": year}
+            wanted = review.parse_corrections({k: v for k, v in given.items() if v.strip()})
+            review.correct_claim(session, claim_id, wanted, reviewer=REVIEWER, reason=reason.strip() or None)
+    state.refresh()
+    return RedirectResponse(f"/documents/{document_id}#list-claim-{claim_id}", status_code=303)
+
+
+@router.post("/documents/{document_id}/reviews/{review_id}/undo", response_model=None)
+def undo_review(request: Request, document_id: StoreId, review_id: StoreId, csrf: str = Form("")) -> Response:
+    from ssbrace import review
+    from ssbrace.web.api_write import REVIEWER
+
+    require_write_form(request, csrf)
+    state = state_of(request)
+    with state.store.session() as session:
+        review.undo_review(session, review_id, by=REVIEWER)
+    state.refresh()
+    return RedirectResponse(f"/documents/{document_id}", status_code=303)

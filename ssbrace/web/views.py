@@ -189,7 +189,9 @@ def document_page(state: AppState, document_id: int) -> DocumentPage | None:
         doc = kb_search.get_document_view(session, document_id)
         if doc is None:
             return None
-        claims = kb_search.find_claims(session, ClaimFilter(document_id=document_id), limit=10_000).items
+        # Claims marked wrong too: the page shows them struck out, with who said so and why.
+        claims = kb_search.find_claims(session, ClaimFilter(document_id=document_id, with_wrong=True),
+                                       limit=10_000).items
         story_id = stories_repo.story_of_document(session, document_id)
     claims.sort(key=lambda c: (c.start, c.id))
     marked, unplaced = segments(doc.text, claims)
