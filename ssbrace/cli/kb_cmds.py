@@ -182,16 +182,19 @@ def conflicts_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     scope: bool = typer.Option(True, "--scope/--no-scope", help="Also list scope differences."),
 ) -> None:
-    """Numbers and standings that disagree, each with both sides, their sentences and sources."""
+    """Numbers and standings that disagree, each with both sides, their sentences and sources; then each
+    reported patent figure beside the one computed from the loaded exports."""
     k = _knowledge(ctx)
     items = [c for c in k.conflicts if scope or c.type != "scope"]
+    gaps = _patent_gaps(ctx, k)
     if as_json:
         from ssbrace.delivery.records import to_json
 
-        # Conflicts first, then scope differences, as the report lists them.
-        _print_json([to_json(c) for c in sorted(items, key=lambda c: c.type == "scope")])
+        # Conflicts first, then scope differences, as the report lists them; patent gaps last ("type": "patent_gap").
+        _print_json([to_json(c) for c in sorted(items, key=lambda c: c.type == "scope")]
+                    + [{"type": "patent_gap", **g.as_dict()} for g in gaps])
         return
-    if not items:
+    if not items and not gaps:
         out.print("no conflicts")
         return
     for c in items:
@@ -200,11 +203,30 @@ def conflicts_cmd(
         for side in c.sides:
             out.print(styled("  ", (str(side.label), "cyan")))
             for claim in side.claims:
-                out.print(styled(f"    - {claim.sentence} ",
+                out.print(styled(f"    - {_evidence_text(claim)} ",
                                  (f"({claim.source_name}, {claim.seen or 'undated'}; {claim.link})", "dim")))
         out.print("")
+    if gaps:
+        _print_patent_gaps(gaps)
     n = sum(c.type != "scope" for c in items)
-    out.print(f"{n} conflicts, {len(items) - n} scope differences")
+    out.print(f"{n} conflicts, {len(items) - n} scope differences, {len(gaps)} reported patent figures set beside "
+              "computed ones")
+
+
+def _evidence_text(claim: Any) -> str:
+    """A claim's sentence, or for a count computed from patent exports, its provenance marked as such."""
+    from ssbrace.patents.computed import is_computed
+
+    return f"[computed, not reported] {claim.sentence}" if is_computed(claim.extra) else claim.sentence
+
+
+def _patent_gaps(ctx: typer.Context, k: Knowledge) -> list:
+    """Reported patent figures beside the counts computed from the loaded exports (none when none is loaded)."""
+    import ssbrace.patents as patents
+    from ssbrace.analysis.chunked import fact_claims
+
+    context = app_context(ctx)
+    return patents.compare(context.store(), fact_claims(k.facts), pack=context.settings.domain)
 
 
 @app.command("roadmap")
@@ -254,12 +276,8 @@ def check_cmd(
 ) -> None:
     """Consistency checks: currency conversions, share sums, counts vs shares, rank order, and reported
     patent figures against the counts computed from loaded patent exports."""
-    import ssbrace.patents as patents
-    from ssbrace.analysis.chunked import fact_claims
-
     k = _knowledge(ctx)
-    context = app_context(ctx)
-    gaps = patents.compare(context.store(), fact_claims(k.facts), pack=context.settings.domain)
+    gaps = _patent_gaps(ctx, k)
     if as_json:
         from ssbrace.delivery.records import to_json
 
@@ -293,7 +311,7 @@ def _print_patent_gaps(gaps: list) -> None:
     first = gaps[0]
     lc = first.landscape
     out.print(plain(f"computed as {unit_label(lc.unit)} by {lc.country_by.replace('_', ' ')} country, "
-                    f"definition {first.definition}, from export(s) {', '.join(first.exports)}"), markup=False)
+                    f"definition {first.definition}, from export(s) {', '.join(first.sources or first.exports)}"), markup=False)
 
 
 @app.command("board")

@@ -1,4 +1,5 @@
-"""Patent commands: load exports, count a landscape, top applicants, growth, loaded exports."""
+"""Patent commands: load exports, count a landscape, top applicants, growth, loaded exports, and the counts
+stored as computed claims."""
 
 from __future__ import annotations
 
@@ -124,9 +125,14 @@ _JSON = typer.Option(False, "--json", help="Print JSON.")
 _CSV = typer.Option(False, "--csv", help="Print CSV.")
 
 
+_CLAIMS = typer.Option(False, "--claims", help="Then store the counts of all loaded exports under the pack's "
+                                                "definition as computed claims (replacing the ones stored before).")
+
+
 @patents_app.command("load")
 def load_cmd(ctx: typer.Context, exports: list[Path] = typer.Argument(..., help="Export files: CSV, TSV or JSONL; "
-                                                                              "plain, .gz or .zip.")) -> None:
+                                                                              "plain, .gz or .zip."),
+             claims: bool = _CLAIMS) -> None:
     """Load patent exports into the store; an export already loaded (same bytes) is not loaded again."""
     import ssbrace.patents as patents
 
@@ -139,6 +145,8 @@ def load_cmd(ctx: typer.Context, exports: list[Path] = typer.Argument(..., help=
     for r in results:
         out.print(plain(f"{r.status}: {r.location} ({r.format}, {r.records:,} records, export {r.export_id})"),
                   markup=False)
+    if claims:
+        out.print(plain(_stored_line(context, None, {})), markup=False)
 
 
 @patents_app.command("exports")
@@ -163,10 +171,54 @@ def count_cmd(ctx: typer.Context, by: str = typer.Option("country", "--by", help
               unit: str | None = _UNIT, country_by: str | None = _RULE, date_field: str | None = _DATE,
               year_from: int | None = _FROM, year_to: int | None = _TO, limit: int | None = typer.Option(
                   None, "--limit", help="Only the first N rows."), files: list[Path] = _FILE,
-              export: list[int] = _EXPORT, as_json: bool = _JSON, as_csv: bool = _CSV) -> None:
+              export: list[int] = _EXPORT, as_json: bool = _JSON, as_csv: bool = _CSV,
+              store: bool = typer.Option(False, "--store", help="Also store the counts by country and company "
+                                         "as computed claims, under these choices (replacing the ones stored "
+                                         "before for the same exports).")) -> None:
     """Count the landscape by country, applicant or year, with each row's share of the total."""
-    counts = _counts(app_context(ctx), by, files, export, _choices(unit, country_by, date_field, year_from, year_to))
+    if store and files:
+        raise UsageError("--store counts loaded exports: load the file first (ssbrace patents load EXPORT)")
+    context = app_context(ctx)
+    choices = _choices(unit, country_by, date_field, year_from, year_to)
+    counts = _counts(context, by, files, export, choices)
     _emit(counts, as_json, as_csv, f"Patent landscape by {by}", limit)
+    if store:
+        # on stderr under --json/--csv, so that stdout stays machine-readable
+        (err if as_json or as_csv else out).print(plain(_stored_line(context, export or None, choices)), markup=False)
+
+
+def _stored_line(context: AppContext, exports: list[int] | None, choices: dict[str, Any]) -> str:
+    import ssbrace.patents as patents
+
+    done = patents.store_claims(context.store(), pack=context.settings.domain, exports=exports, **choices)
+    what = {"unchanged": "computed claims unchanged", "stored": "computed claims stored",
+            "replaced": "computed claims replaced"}[done.status]
+    return (f"{what}: {done.claims} claims ({done.slot}, definition {done.definition}, document "
+            f"{done.document_id}) from {', '.join(done.exports)}")
+
+
+@patents_app.command("computed")
+def computed_cmd(ctx: typer.Context, as_json: bool = _JSON) -> None:
+    """The counts stored as computed claims: what each computation read and under which definition."""
+    import ssbrace.patents as patents
+
+    rows = patents.computations(app_context(ctx).store())
+    if as_json:
+        typer.echo(json.dumps([r.__dict__ for r in rows], indent=2, default=str))
+        return
+    if not rows:
+        out.print("no computed claims stored (ssbrace patents count --store, or patents load --claims)")
+        return
+    table = Table(title=f"Computed patent claims ({len(rows)})")
+    for col in ("slot", "definition", "claims", "computed", "exports", "document"):
+        table.add_column(col)
+    for r in rows:
+        c = r.choices
+        exports = "\n".join(f"{e['name']} ({e['records']:,} rows)" for e in r.exports)
+        table.add_row(cell(r.slot), cell(f"{r.definition}\n{unit_label(c['unit'])}, {c['country_by']}, "
+                                        f"{c['date_field']} {c['year_from']}-{c['year_to']}"),
+                      str(r.claims), r.computed_at.strftime("%Y-%m-%d %H:%M"), cell(exports), str(r.document_id))
+    out.print(table)
 
 
 @patents_app.command("top")

@@ -107,7 +107,10 @@ def count_claims(session: Session, document_id: int | None = None) -> int:
 
 
 # Claims recorded by a person (``ssbrace load-reference``): the extractor never replaces them.
-CURATED_VERSIONS = ("reference",)
+CURATED_VERSIONS = ("reference",
+                    "patents-computed")  # counts computed from patent exports (ssbrace.patents.computed)
+# Documents that are a computation, not reporting: their claims count, but they are no news story.
+COMPUTED_VERSIONS = ("patents-computed",)
 
 
 def documents_to_reextract(session: Session, current_version: str | None = None) -> list[int]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ssbrace.kb.tables import Base, utcnow
@@ -43,3 +44,20 @@ class PatentRow(Base):
     inventor_countries: Mapped[str] = mapped_column(Text, default="")
     codes: Mapped[str] = mapped_column(Text, default="")
     title: Mapped[str] = mapped_column(Text, default="")
+
+
+class PatentComputation(Base):
+    """Counts computed from loaded exports under one definition, stored as claims of one "computed" document
+    (migration 0022). ``slot`` names what the computation stands for (the landscape over all loaded exports,
+    or over chosen ones): computing it again with other inputs replaces its claims."""
+
+    __tablename__ = "patent_computations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slot: Mapped[str] = mapped_column(String(200), unique=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    definition: Mapped[str] = mapped_column(String(16))  # the landscape's hash
+    inputs: Mapped[str] = mapped_column(String(64))  # SHA-256 of the definition and the exports' digests
+    choices: Mapped[dict[str, Any]] = mapped_column(JSON)  # the definition's canonical choices
+    exports: Mapped[list[Any]] = mapped_column(JSON)  # [{id, name, digest, records}] of the exports read
+    claims: Mapped[int] = mapped_column(Integer, default=0)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

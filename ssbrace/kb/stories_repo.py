@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Date, TextClause, bindparam, delete, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
+from ssbrace.kb.claims_repo import COMPUTED_VERSIONS
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.store import changed_rows
 from ssbrace.kb.tables import (
@@ -125,10 +126,14 @@ def recent_documents(session: Session, limit: int) -> list[DocRecord]:
     return [_doc(r) for r in rows]
 
 
+# A document computed from data (patent counts) is not reporting: it joins no story.
+_reported = or_(Document.extractor_version.is_(None), Document.extractor_version.not_in(COMPUTED_VERSIONS))
+
+
 def documents_in_arrival_order(session: Session) -> list[int]:
     """Every document id, oldest first (by date, undated by fetch time, then id)."""
     day = func.coalesce(Document.published, func.date(Document.fetched_at))
-    return list(session.scalars(select(Document.id).order_by(day, Document.id)))
+    return list(session.scalars(select(Document.id).where(_reported).order_by(day, Document.id)))
 
 
 def pending_documents_in_arrival_order(session: Session) -> list[int]:
@@ -136,7 +141,7 @@ def pending_documents_in_arrival_order(session: Session) -> list[int]:
     # Two steps: the ids alone (an index-only scan, the table's text never read), then the order of the
     # few pending ones.
     placed = select(StoryDocument.document_id).where(StoryDocument.document_id == Document.id).exists()
-    pending = list(session.scalars(select(Document.id).where(~placed)))
+    pending = list(session.scalars(select(Document.id).where(~placed, _reported)))
     if not pending:
         return []
     day = func.coalesce(Document.published, func.date(Document.fetched_at))

@@ -23,6 +23,7 @@ from ssbrace.errors import DomainPackError, UsageError
 
 if TYPE_CHECKING:
     from ssbrace.domains.loader import DomainPack
+    from ssbrace.kb.patent_claims_repo import ComputationRow
     from ssbrace.kb.records import ClaimRecord
     from ssbrace.kb.store import Store
     from ssbrace.patents.counting import CountryOf, Counts
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
     from ssbrace.patents.landscape import Landscape
     from ssbrace.patents.records import PatentRecord
 
-__all__ = ["LoadResult", "company_countries", "company_names", "compare", "count", "count_files", "definition", "load",
-           "read_files"]
+__all__ = ["LoadResult", "StoredClaims", "company_countries", "company_names", "compare", "computations", "count",
+           "count_files", "definition", "load", "read_files", "store_claims"]
 
 
 @dataclass(frozen=True)
@@ -196,4 +197,88 @@ def compare(store: Store, claims: Sequence[ClaimRecord], *, pack: DomainPack | s
     if not stored or not comparing.comparable(claims):
         return []
     return comparing.compare(claims, patents_repo.records(store), definition(pack), company_countries(pack),
-                             company_names(pack), [e.name for e in stored])
+                             company_names(pack), [e.name for e in stored],
+                             [_ref(e).describe() for e in stored])
+
+
+def _ref(export: Any) -> Any:
+    from ssbrace.patents.computed import ExportRef
+
+    return ExportRef(export.id, export.name, export.digest, export.records)
+
+
+# --- computed counts stored as claims (migration 0022) ---
+
+
+@dataclass(frozen=True)
+class StoredClaims:
+    status: str  # stored | replaced | unchanged
+    slot: str
+    definition: str
+    claims: int
+    exports: tuple[str, ...]  # "name (sha256 ..., N rows)"
+    document_id: int
+
+
+def _slot(exports: Iterable[int] | None) -> str:
+    """What a computation stands for: the landscape over every loaded export, or over these ones."""
+    return "all exports" if exports is None else "exports " + ",".join(str(i) for i in sorted(set(exports)))
+
+
+def store_claims(store: Store, *, pack: DomainPack | str | None = None, exports: Iterable[int] | None = None,
+                 **choices: object) -> StoredClaims:
+    """Store the counts and shares the loaded exports (all, or these ids) give under the pack's definition
+    (``choices`` changed) as claims whose provenance is the exports and the definition.
+
+    The same exports and definition again change nothing ("unchanged"); another export or definition replaces
+    the slot's claims in one transaction ("replaced"). Countries are the gazetteer's places; companies the
+    gazetteer's companies found among the applicants.
+    """
+    from ssbrace.entities.resolve import link_document_claims
+    from ssbrace.kb import patent_claims_repo, patents_repo
+    from ssbrace.patents import computed
+
+    chosen = definition(pack, **choices)  # type: ignore[arg-type]
+    wanted = None if exports is None else set(exports)
+    stored = [e for e in patents_repo.exports(store) if wanted is None or e.id in wanted]
+    if not stored or (wanted is not None and len(stored) != len(wanted)):
+        missing = sorted((wanted or set()) - {e.id for e in stored})
+        raise UsageError(f"no loaded export {', '.join(map(str, missing))} (see `ssbrace patents exports`)" if missing
+                         else "no patent exports loaded (ssbrace patents load EXPORT...)")
+    refs = [_ref(e) for e in stored]
+    slot = _slot(exports)
+    inputs = computed.inputs_digest(chosen, refs)
+    described = tuple(r.describe() for r in refs)
+    known = patent_claims_repo.find_computation(store, slot)
+    if known is not None and known.inputs == inputs:
+        return StoredClaims("unchanged", slot, known.definition, known.claims, described, known.document_id)
+    found = _pack(pack)
+    places = frozenset(p.name for p in found.gazetteer.places if p.type == "country")
+    figures, years = computed.figures(patents_repo.records(store, [e.id for e in stored]), chosen,
+                                      company_countries(found), company_names(found), places)
+    text = computed.compose(figures, chosen, refs, years)
+    read = [r.as_dict() for r in refs]
+    used = {**chosen.canonical(), "year_from": years[0], "year_to": years[1]}
+    extra = {"provenance": computed.PROVENANCE, "computation": slot, "definition": chosen.hash, "exports": read,
+             "choices": used}
+    rows = [{"kind": f.kind, "subject": f.subject, "subject_type": f.subject_type, "value": f.value,
+             "unit": "%" if f.kind == "patent_share" else "patents", "bound": "eq", "year": years[0],
+             "year_end": years[1], "sentence": text.text[start:end], "start": start, "end": end,
+             "confidence": 1.0, "extra": extra} for f, (start, end) in zip(figures, text.spans, strict=True)]
+    document = patent_claims_repo.ComputedDocument(
+        f"ssbrace:patents/computed/{slot.replace(' ', '-').replace(',', '-')}", text.title, computed.PUBLISHER,
+        text.text, computed.text_digest(text.text), computed.EXTRACTOR_VERSION)
+    with store.session() as session:  # the claims, their entities and the computation: all or nothing
+        row = patent_claims_repo.save_computation(session, slot=slot, definition=chosen.hash, inputs=inputs,
+                                                  choices=used, exports=read,
+                                                  document=document, claims=rows)
+        link_document_claims(session, row.document_id, found)
+    return StoredClaims("stored" if known is None else "replaced", slot, chosen.hash, row.claims, described,
+                        row.document_id)
+
+
+def computations(store: Store) -> list[ComputationRow]:
+    """The stored computations: slot, definition, exports read, claim count, document."""
+    from ssbrace.kb import patent_claims_repo
+
+    return patent_claims_repo.computations(store)

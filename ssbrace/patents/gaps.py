@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ssbrace.kb.records import ClaimRecord
+from ssbrace.patents.computed import is_computed
 from ssbrace.patents.counting import CountryOf, Units, tally, units
 from ssbrace.patents.landscape import COUNTRY_RULES, UNITS, Landscape, unit_label
 from ssbrace.patents.records import PatentRecord
@@ -45,6 +46,7 @@ class PatentGap:
     closest: Variant | None
     exports: tuple[str, ...]
     landscape: Landscape
+    sources: tuple[str, ...] = ()  # each export as "name (sha256 ..., N rows)", when known
 
     @property
     def entity(self) -> str:
@@ -60,7 +62,7 @@ class PatentGap:
     def computed_text(self) -> str:
         lc = self.landscape
         return (f"{self.computed_short()} (country by {lc.country_by.replace('_', ' ')}; definition "
-                f"{self.definition}; computed from export {', '.join(self.exports)})")
+                f"{self.definition}; computed from export {', '.join(self.sources or self.exports)})")
 
     def gap_text(self) -> str:
         if self.gap is None:
@@ -92,7 +94,9 @@ class PatentGap:
                 "year_from": self.year_from, "year_to": self.year_to, "gap": self.gap,
                 "explained_by": [v.__dict__ for v in self.explained_by],
                 "closest": self.closest.__dict__ if self.closest else None, "exports": list(self.exports),
-                "summary": self.summary()}
+                "sources": list(self.sources or self.exports), "unit": self.landscape.unit,
+                "country_by": self.landscape.country_by, "date_field": self.landscape.date_field,
+                "gap_text": self.gap_text(), "explanation": self.explanation(), "summary": self.summary()}
 
 
 def _figure(kind: str, value: float, bound: str = "eq") -> str:
@@ -107,14 +111,15 @@ def _period(c: ClaimRecord) -> str:
 
 
 def comparable(claims: Iterable[ClaimRecord]) -> list[ClaimRecord]:
-    """Reported patent counts and shares of a country or company with a value."""
+    """Reported patent counts and shares of a country or company with a value (computed ones are the other
+    side of the comparison, never a reported figure)."""
     return [c for c in claims if c.kind in KINDS and c.value is not None and c.subject_type in ("country", "company")
-            and (c.kind != "patent_share" or c.unit in (None, "%"))]
+            and (c.kind != "patent_share" or c.unit in (None, "%")) and not is_computed(c.extra)]
 
 
 def compare(claims: Sequence[ClaimRecord], records: Iterable[PatentRecord], landscape: Landscape,
             country_of: CountryOf | None = None, company_of: Callable[[str], str | None] | None = None,
-            exports: Sequence[str] = ()) -> list[PatentGap]:
+            exports: Sequence[str] = (), sources: Sequence[str] = ()) -> list[PatentGap]:
     """Each comparable claim against the exports: the pack's definition first, then every unit and rule."""
     wanted = comparable(claims)
     if not wanted:
@@ -154,5 +159,6 @@ def compare(claims: Sequence[ClaimRecord], records: Iterable[PatentRecord], land
         gap = reported / computed - 1 if computed else None
         if gap is not None and abs(gap) <= CLOSE:
             close = ()  # the definition itself agrees
-        gaps.append(PatentGap(claim, computed, landscape.hash, lo, hi, gap, close, closest, tuple(exports), landscape))
+        gaps.append(PatentGap(claim, computed, landscape.hash, lo, hi, gap, close, closest, tuple(exports), landscape,
+                              tuple(sources)))
     return gaps

@@ -171,12 +171,18 @@ def ledgers(request: Request, entity: str | None = None) -> list[LedgerOut]:
 
 @reads.get("/conflicts", response_model=ConflictsOut, tags=["conflicts"])
 def conflicts(request: Request, entity: str | None = None) -> ConflictsOut:
-    """Conflicts (with their sides and sentences) and consistency findings."""
+    """Conflicts (with their sides and sentences), consistency findings, and reported patent figures beside
+    the counts computed from the loaded exports."""
+    from ssbrace.web.patents import gaps_for
+
     found, findings = views.conflicts(_state(request))
+    gaps = gaps_for(request)
     if entity:
         found = [c for c in found if entity.casefold() in {name.casefold() for name in c.entities}]
         findings = [f for f in findings if f.entity.casefold() == entity.casefold()]
-    return ConflictsOut(conflicts=[conflict_out(c) for c in found], findings=[finding_out(f) for f in findings])
+        gaps = [g for g in gaps if g.entity.casefold() == entity.casefold()]
+    return ConflictsOut(conflicts=[conflict_out(c) for c in found], findings=[finding_out(f) for f in findings],
+                        patent_gaps=[g.as_dict() for g in gaps])
 
 
 @reads.get("/documents", response_model=PageOut[DocumentOut], tags=["documents"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 from pydantic.dataclasses import dataclass as pydantic_dataclass
@@ -53,6 +53,9 @@ class EntityPageOut(BaseModel):
 class ConflictsOut(BaseModel):
     conflicts: list[ConflictOut]
     findings: list[FindingOut]
+    patent_gaps: list[dict[str, Any]] = Field(
+        default_factory=list, description="each reported patent figure beside the count computed from the loaded "
+        "exports: the definition, how far apart, which unit or country rule could explain it (as /patents/gaps)")
 
 
 @pydantic_dataclass(frozen=True, kw_only=True, config=_SCHEMA)

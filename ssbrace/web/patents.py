@@ -1,7 +1,7 @@
 """The patents page and its ``/api/v1/patents`` endpoints: counts computed from the loaded exports.
 
 Each response names the definition (its hash and choices) it was computed under. Counts are cached per
-app until the set of loaded exports changes.
+app until the set of loaded exports changes; the comparison with reported figures also until the claims do.
 """
 
 from __future__ import annotations
@@ -73,11 +73,14 @@ def gaps_for(request: Request) -> list:
     cache = _cache(request)
     if not cache["marker"]:
         return []
+    state = _state(request)
+    knowledge = state.snapshot().knowledge
     with _lock:
-        if "gaps" not in cache:
-            state = _state(request)
-            cache["gaps"] = patents.compare(state.store, state.snapshot().knowledge.records, pack=state.pack)
-        return cache["gaps"]
+        # computed again when the exports or the claims change (another analysis)
+        held = cache.get("gaps")
+        if held is None or held[0] is not knowledge:
+            cache["gaps"] = (knowledge, patents.compare(state.store, knowledge.records, pack=state.pack))
+        return cache["gaps"][1]
 
 
 def _bars(counts: Counts, limit: int, link: bool) -> list[charts.Bar]:
