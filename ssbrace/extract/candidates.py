@@ -241,14 +241,12 @@ class Proposer:
         same = _likely_pairs(ctx, pool)[:MAX_PAIRS] if len(pool) > 1 else []
         listed: dict[str, set[str]] = {}
         if ruled:
-            # the rules read this sentence's deal ("a tie-up between A and B"): other pairs of names they
-            # saw are not parties to it; only names they could not see (unknown organisations) are proposed
-            # -- except names listed with a rule's party ("supplies A, B and C" when the rules read only C)
-            # (a list of three or more: "Toyota, and Honda is weighing ..." starts a clause, not a list)
+            # the rules read this sentence's deal ("a tie-up between A and B"); the other pairs of names stay
+            # readings (a sentence can tell two deals: "A works with B, while C has backing from D and E"), marked
+            # as such, and a name listed with a rule's party is marked too ("supplies A, B and C" when the rules
+            # read only C; a list of three or more: "Toyota, and Honda is weighing ..." starts a clause)
             listed = {m.name: group for m in pool
                       if len(group := {o.name for o in ctx.coordinated(m, pool)}) >= 3}
-            same = [(a, b) for a, b in same if frozenset((a.name, b.name)) in ruled
-                    or not (a.known and b.known) or _extends_rule(a.name, b.name, ruled, listed)]
         pairs: list[tuple[Mention | None, Mention, str]] = [(a, b, "same") for a, b in same]
         if cued or ruled:
             resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, {"company"}, ctx.mentions)

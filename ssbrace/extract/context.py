@@ -156,12 +156,17 @@ class SentenceContext:
         return bool(self.find(name, start, end))
 
     def candidates(self, types: set[str]) -> list[Mention]:
-        """Mentions that can be a subject of one of ``types``."""
-        barred = set(self.lexicon.vocab.non_subject_institution_categories)
-        return [m for m in self.mentions if m.candidate and m.type in types
-                and not (m.type == "institution" and m.category in barred)
-                and not (m.possessive and m.type != "company"
-                         and _SCOPE_AFTER.match(self.text, m.end, m.end + 40))]
+        """Mentions that can be a subject of one of ``types`` (worked out once per set of types; a copy)."""
+        known: dict[frozenset[str], list[Mention]] = self.__dict__.setdefault("_candidates", {})
+        key = frozenset(types)
+        found = known.get(key)
+        if found is None:
+            barred = self.lexicon.vocab.non_subject_institution_categories
+            found = known[key] = [m for m in self.mentions if m.candidate and m.type in types
+                                  and not (m.type == "institution" and m.category in barred)
+                                  and not (m.possessive and m.type != "company"
+                                           and _SCOPE_AFTER.match(self.text, m.end, m.end + 40))]
+        return list(found)
 
     def is_object_position(self, mention: Mention) -> bool:
         """Is the mention governed by a preposition or comparison ("ahead of X", "with X", "led by X and Y")?"""

@@ -102,24 +102,41 @@ class Coreference:
         self.speaker_rx = compile_phrases(speaker) if speaker else None
         # "the Suwon-based company", "the nonferrous metal company": any short description ending in a head noun
         heads = [re.escape(str(h)) for h in lexicon.vocab.coref_heads]
+        self._last: tuple[str | None, dict[str, re.Match[str] | None]] = (None, {})
         self.descriptor_rx = re.compile(
             r"(?<![\w'’])[Tt]he[ \t]+(?:[\w\-]+[ \t]+){1,3}(?:" + "|".join(heads) + r")(?![\w'’])"
         ) if heads else None
 
+    def _phrases(self, text: str) -> dict[str, re.Match[str] | None]:
+        """The first hit of each referring-phrase pattern in ``text``; a sentence is asked several times (once
+        per subject type and reading), so the hits of the last sentence are kept."""
+        last = self._last  # one tuple, replaced whole: threads sharing the extractor never see a mix
+        if last[0] is not text:
+            company = self.company_rx.search(text)
+            described = (self.descriptor_rx.search(text, 0, company.start() if company else len(text))
+                         if self.descriptor_rx is not None else None)
+            hits = {
+                "plural": self.plural_rx.search(text),
+                "company": described or company,
+                "country": self.country_rx.search(text),
+                "speaker": self.speaker_rx.search(text) if self.speaker_rx is not None else None,
+                "pronoun": self.pronoun_rx.search(text),
+            }
+            last = self._last = (text, hits)
+        return last[1]
+
     def resolve(self, text: str, index: int, memory: CorefMemory, types: set[str],
                 mentions: list[Mention]) -> tuple[list[Mention], int] | None:
         """Entities a referring phrase in ``text`` points at, with the phrase's offset; None if no phrase."""
-        plural = self.plural_rx.search(text)
+        hits = self._phrases(text)
+        plural = hits["plural"]
         if plural and memory.last_group and index - memory.last_group_sentence <= 4:
             group = [m for m in memory.last_group if m.type in types]
             if group:
                 memory.last_group_sentence = index  # "The two companies ... Their goal ...": the pair stays in focus
                 return group, plural.start()
         found: list[tuple[int, Mention]] = []
-        hit = self.company_rx.search(text) if "company" in types else None
-        if "company" in types and self.descriptor_rx is not None:
-            described = self.descriptor_rx.search(text, 0, hit.start() if hit else len(text))
-            hit = described or hit
+        hit = hits["company"] if "company" in types else None
         if hit:
             country = None
             for m in mentions:
@@ -130,17 +147,17 @@ class Coreference:
                       or memory.recent(index, {"company"}))
             if target:
                 found.append((hit.start(), target))
-        hit = self.country_rx.search(text) if types & {"country", "region"} else None
+        hit = hits["country"] if types & {"country", "region"} else None
         if hit:
             target = memory.recent(index, {"country", "region"})
             if target:
                 found.append((hit.start(), target))
-        hit = self.speaker_rx.search(text) if self.speaker_rx is not None and "company" in types else None
+        hit = hits["speaker"] if "company" in types else None
         if hit:  # "we are targeting ...": in a call transcript or a release, the company the document is about
             target = memory.first({"company"})
             if target:
                 found.append((hit.start(), target))
-        hit = self.pronoun_rx.search(text)
+        hit = hits["pronoun"]
         if hit:
             target = memory.recent(index, types)
             if target:

@@ -104,10 +104,10 @@ def figure_year(ctx: SentenceContext, q: Quantity) -> YearRef | None:
 
 def is_hedged(ctx: SentenceContext) -> bool:
     """A question, a denial or a rumour: the sentence states no fact."""
-    text = ctx.text.rstrip()
-    if text.endswith("?"):
-        return True
-    return ctx.has("hedges")
+    hedged = ctx.__dict__.get("_hedged")  # asked by every component: answered once per sentence
+    if hedged is None:
+        hedged = ctx.__dict__["_hedged"] = ctx.text.rstrip().endswith("?") or ctx.has("hedges")
+    return hedged
 
 
 def respectively(ctx: SentenceContext, figures: list[Quantity], types: set[str]) -> dict[int, Mention] | None:
