@@ -649,7 +649,7 @@ def build_brief(session: Session, story_id: int, *, domain: str | None = None) -
     if story is None:
         raise InputError(f"no story with id {story_id}")
     docs = stories_repo.get_documents(session, story.document_ids)
-    claims = stories_repo.claims_for_documents(session, story.document_ids)
+    claims = stories_repo.claims_for_documents(session, story.document_ids, reviewed=True)
     name = resolve_domain(domain)
     return compose_brief(story, docs, claims, index=entity_index(name), rules=text_rules(name))
 
@@ -660,7 +660,7 @@ def story_contents(session: Session, stories: Sequence[StoryRecord]) -> Iterator
 
     for story in stories:
         yield StoryContent(story, stories_repo.get_documents(session, story.document_ids),
-                           stories_repo.claims_for_documents(session, story.document_ids))
+                           stories_repo.claims_for_documents(session, story.document_ids, reviewed=True))
 
 
 def stories_for_topic(session: Session, topic: Topic, index: EntityIndex, since: date | None = None,

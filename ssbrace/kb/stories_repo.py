@@ -18,6 +18,7 @@ from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.store import changed_rows
 from ssbrace.kb.tables import (
     Claim,
+    ClaimReview,
     Delivery,
     Document,
     Story,
@@ -156,15 +157,33 @@ def pending_documents_in_arrival_order(session: Session) -> list[int]:
     return [row[0] for row in ordered]
 
 
-def claims_for_documents(session: Session, ids: Iterable[int]) -> list[ClaimRecord]:
+def claims_for_documents(session: Session, ids: Iterable[int], *, reviewed: bool = False) -> list[ClaimRecord]:
+    """The claims of these documents as extracted (names as written: a story is about what its documents say).
+
+    With ``reviewed``, what a reader is shown (a brief, a digest): claims marked wrong are left out and
+    corrected fields read as corrected; grouping reads the claims as extracted, so a review never moves a
+    document to another story.
+    """
     ids = sorted(set(ids))
     if not ids:
         return []
-    rows = session.scalars(select(Claim).where(Claim.document_id.in_(ids)).order_by(Claim.id))
-    # The claims as extracted (names as written): a story is about what its documents say.
-    return [ClaimRecord(id=r.id, document_id=r.document_id, sentence=r.sentence, start=r.start, end=r.end,
-                        confidence=r.confidence, **{name: getattr(r, name) for name in CLAIM_FIELDS})
-            for r in rows]
+    rows = list(session.scalars(select(Claim).where(Claim.document_id.in_(ids)).order_by(Claim.id)))
+    reviews: dict[int, ClaimReview] = {}
+    if reviewed and rows:
+        active = select(ClaimReview).where(ClaimReview.claim_id.in_([r.id for r in rows]),
+                                           ClaimReview.undone_at.is_(None))
+        reviews = {r.claim_id: r for r in session.scalars(active) if r.claim_id is not None}
+    out = []
+    for r in rows:
+        values = {name: getattr(r, name) for name in CLAIM_FIELDS}
+        review = reviews.get(r.id)
+        if review is not None:
+            if review.verdict == "wrong":
+                continue
+            values.update((name, pair[1]) for name, pair in (review.changes or {}).items() if name in CLAIM_FIELDS)
+        out.append(ClaimRecord(id=r.id, document_id=r.document_id, sentence=r.sentence, start=r.start, end=r.end,
+                               confidence=r.confidence, **values))
+    return out
 
 
 def _members(session: Session, story_ids: Sequence[int], latest: int | None = None) -> dict[int, tuple[int, ...]]:

@@ -172,10 +172,13 @@ class SubscriptionOut(BaseModel):
 
 class WrongIn(BaseModel):
     reason: str | None = Field(None, max_length=2000)
+    by: str | None = Field(None, max_length=100, description="who reviews (recorded as \"web: NAME\"; the token has no name)")
 
 
 class CorrectionIn(BaseModel):
     """The fields to correct, as a person types them (``ssbrace claims correct``'s options); at least one."""
+
+    by: str | None = Field(None, max_length=100, description="who reviews (recorded as \"web: NAME\")")
 
     subject: str | None = Field(None, max_length=500)
     subject_type: str | None = Field(None, max_length=32)

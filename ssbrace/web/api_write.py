@@ -165,9 +165,15 @@ def disable_source(request: Request, source_id: StoreId) -> SourceStateOut:
 def enable_source(request: Request, source_id: StoreId) -> SourceStateOut:
     """Have ``ssbrace update`` poll a disabled source again."""
     return _set_enabled(request, source_id, True)
-# --- reviews of claims (ssbrace/review.py): the reviewer is "web", the one token has no name ---
+# --- reviews of claims (ssbrace/review.py): the one token has no name, so the reviewer is "web", or "web: NAME"
+# with the name the caller gives ---
 
 REVIEWER = "web"
+
+
+def reviewer(name: str | None) -> str:
+    name = " ".join((name or "").split())
+    return f"{REVIEWER}: {name}" if name else REVIEWER
 
 
 def _review(state: AppState, write: Callable[[Session], ReviewRow]) -> ReviewOut:
@@ -180,15 +186,16 @@ def _review(state: AppState, write: Callable[[Session], ReviewRow]) -> ReviewOut
 @router.post("/claims/{claim_id}/wrong", response_model=ReviewOut, status_code=201, tags=["reviews"])
 def mark_wrong(request: Request, claim_id: StoreId, body: WrongIn) -> ReviewOut:
     """Mark a claim wrong: it leaves facts, boards, ledgers and conflicts; it stays so after re-extraction."""
-    return _review(_state(request), lambda s: review.mark_wrong(s, claim_id, reviewer=REVIEWER, reason=body.reason))
+    return _review(_state(request), lambda s: review.mark_wrong(s, claim_id, reviewer=reviewer(body.by),
+                                                                 reason=body.reason))
 
 
 @router.post("/claims/{claim_id}/corrections", response_model=ReviewOut, status_code=201, tags=["reviews"])
 def correct_claim(request: Request, claim_id: StoreId, body: CorrectionIn) -> ReviewOut:
     """Correct a claim's subject, kind, value, year or other fields (400 for a value that does not parse)."""
-    given = body.model_dump(exclude={"reason"})
+    given = body.model_dump(exclude={"reason", "by"})
     wanted = review.parse_corrections(given)
-    return _review(_state(request), lambda s: review.correct_claim(s, claim_id, wanted, reviewer=REVIEWER,
+    return _review(_state(request), lambda s: review.correct_claim(s, claim_id, wanted, reviewer=reviewer(body.by),
                                                                     reason=body.reason))
 
 

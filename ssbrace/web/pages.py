@@ -208,9 +208,9 @@ def api_docs(request: Request) -> HTMLResponse:
 @router.post("/documents/{document_id}/claims/{claim_id}/review", response_model=None)
 def review_claim(request: Request, document_id: StoreId, claim_id: StoreId, csrf: str = Form(""),
                  action: str = Form(...), reason: str = Form(""), subject: str = Form(""), kind: str = Form(""),
-                 value: str = Form(""), year: str = Form("")) -> Response:
+                 value: str = Form(""), year: str = Form(""), by: str = Form("")) -> Response:
     from ssbrace import review
-    from ssbrace.web.api_write import REVIEWER
+    from ssbrace.web.api_write import reviewer
 
     require_write_form(request, csrf)
     state = state_of(request)
@@ -218,11 +218,12 @@ def review_claim(request: Request, document_id: StoreId, claim_id: StoreId, csrf
         raise HTTPException(400, f"unknown action {action!r}: wrong or correct")
     with state.store.session() as session:
         if action == "wrong":
-            review.mark_wrong(session, claim_id, reviewer=REVIEWER, reason=reason.strip() or None)
+            review.mark_wrong(session, claim_id, reviewer=reviewer(by[:100]), reason=reason.strip() or None)
         else:
             given = {"subject": subject, "kind": kind, "value": value, "year": year}
             wanted = review.parse_corrections({k: v for k, v in given.items() if v.strip()})
-            review.correct_claim(session, claim_id, wanted, reviewer=REVIEWER, reason=reason.strip() or None)
+            review.correct_claim(session, claim_id, wanted, reviewer=reviewer(by[:100]),
+                                    reason=reason.strip() or None)
     state.refresh()
     return RedirectResponse(f"/documents/{document_id}#list-claim-{claim_id}", status_code=303)
 

@@ -66,3 +66,26 @@ def test_reviews_on_postgresql_survive_reextraction_and_travel_to_sqlite(pg_url,
 def test_migration_file_revises_the_knowledge_chain():
     text = (Path(__file__).parents[2] / "ssbrace/kb/migrations/versions/0020_claim_reviews.py").read_text()
     assert 'down_revision = "0019_merge_undo"' in text
+
+
+def test_a_brief_reads_the_reviewed_claims_and_stories_keep_their_documents(db_path):
+    from ssbrace import review
+    from ssbrace.kb import stories_repo
+    from ssbrace.pipeline import build_brief
+
+    store = Store(f"sqlite:///{db_path}")
+    try:
+        with store.session() as session:
+            story = next(s for s in stories_repo.list_stories(session)
+                         if len(stories_repo.claims_for_documents(session, s.document_ids)) >= 2)
+            first, second = stories_repo.claims_for_documents(session, story.document_ids)[:2]
+            review.mark_wrong(session, first.id, reviewer="test", reason="not what it says")
+            review.correct_claim(session, second.id, review.parse_corrections({"year": "2031"}), reviewer="test")
+        with store.session() as session:
+            shown = {c.id: c for c in stories_repo.claims_for_documents(session, story.document_ids, reviewed=True)}
+            grouped = {c.id: c for c in stories_repo.claims_for_documents(session, story.document_ids)}
+            assert first.id not in shown and shown[second.id].year == 2031  # what a reader sees is reviewed
+            assert first.id in grouped and grouped[second.id].year == second.year  # grouping reads as extracted
+            assert build_brief(session, story.id).story_id == story.id  # the brief is built from the reviewed claims
+    finally:
+        store.dispose()

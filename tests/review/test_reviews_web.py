@@ -53,8 +53,10 @@ def test_api_marks_wrong_corrects_and_undoes_with_the_token_only(server):
         assert bad.status_code == 400 and "not a number" in bad.json()["detail"]
         unknown = writer.post("/api/v1/claims/987654/corrections", json={"year": "2030"})
         assert unknown.status_code == 422 and "no claim 987654" in unknown.json()["detail"]
-        fixed = writer.post(f"/api/v1/claims/{korea['id']}/corrections", json={"value": "$150 million", "year": "2025"})
+        fixed = writer.post(f"/api/v1/claims/{korea['id']}/corrections",
+                            json={"value": "$150 million", "year": "2025", "by": "  Ana  Lee "})
         assert fixed.status_code == 201, fixed.text
+        assert fixed.json()["reviewer"] == "web: Ana Lee"  # the name the caller gives, beside the token's "web"
         assert fixed.json()["changes"]["value_usd"][1] == 150e6
         assert _board_funding(writer)["South Korea"] == 150e6
         claim = anon.get(f"/api/v1/claims/{korea['id']}").json()
