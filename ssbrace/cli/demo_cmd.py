@@ -27,7 +27,8 @@ def demo_cmd(
     examples = load_domain(context.settings.domain).path / "examples"
     out.print(plain(f"store: {context.store().display_url}"), markup=False)
     out.rule("1. ingest the bundled example articles (claims are extracted as they are stored)")
-    ingest_cmd(ctx, inputs=[str(examples)], allow_private=False, max_bytes=None, name=None, as_json=False)
+    ingest_cmd(ctx, inputs=[str(examples)], allow_private=False, max_bytes=None, name=None, as_json=False,
+               workers=None, scheduler=None)
     out.rule("2. load the reference claims gathered from public reporting")
     load_reference_cmd(ctx, file=None)
     out.rule("3. scoreboard by country")
