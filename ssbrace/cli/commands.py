@@ -12,4 +12,5 @@ from ssbrace.cli import kb_cmds  # noqa: F401
 from ssbrace.cli import patents_cmds  # noqa: F401
 from ssbrace.cli import stories_cmds  # noqa: F401
 from ssbrace.cli import serve_cmd  # noqa: F401
+from ssbrace.cli import export_cmds  # noqa: F401
 from ssbrace.cli import demo_cmd  # noqa: F401
