@@ -33,12 +33,12 @@ from ssbrace.kb.search import ClaimFilter, Page
 from ssbrace.models import CLAIM_FIELDS, CLAIM_KINDS
 from ssbrace.web import views
 from ssbrace.web.api_models import (
+    CSV_RESPONSES,
+    EXPORT_RESPONSES,
     ClaimHitOut,
     ConflictsOut,
     DocumentDetailOut,
     DocumentHitOut,
-    CSV_RESPONSES,
-    EXPORT_RESPONSES,
     DocumentOut,
     EntityPageOut,
     PageOut,
