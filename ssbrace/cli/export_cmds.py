@@ -43,3 +43,29 @@ def export_cmd(
     assert out_path is not None
     export_to(store, table, out_path, chosen)
     err.print(plain(f"{table} written: {out_path} ({chosen})"), markup=False)
+
+
+@app.command("datasette-metadata")
+def datasette_metadata_cmd(
+    ctx: typer.Context,
+    out_path: Path | None = typer.Option(None, "--out", help="File to write (default: standard output)."),
+) -> None:
+    """Print Datasette's metadata for this SQLite store (what each table and column holds), for
+    `datasette STORE.db --metadata FILE` (docs/datasette.md)."""
+    import json
+
+    from ssbrace.delivery.datasette import datasette_metadata
+    from ssbrace.kb.store import sqlite_file
+
+    path = sqlite_file(app_context(ctx).settings.db)
+    if path is None:
+        raise UsageError("Datasette opens SQLite files; this store is not one (see --db)")
+    if not path.exists():
+        raise UsageError(f"no store at {path} (check --db or SSBRACE_DB)")
+    text = json.dumps(datasette_metadata(path.stem), indent=2, ensure_ascii=False) + "\n"
+    if out_path is None or str(out_path) == "-":
+        sys.stdout.write(text)
+        return
+    out_path.write_text(text, encoding="utf-8")
+    err.print(plain(f"metadata written: {out_path}; open the store with: datasette {path} --metadata {out_path}"),
+              markup=False)
