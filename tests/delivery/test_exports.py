@@ -185,3 +185,12 @@ def test_facts_export_sums_to_the_boards_funding(reference, tmp_path) -> None:  
     claims = pd.read_csv(io.StringIO(run(url, "export", "claims").stdout))
     naive = claims[claims.kind == "funding"].groupby("subject_country").value_usd.sum()
     assert naive["Japan"] > shown["Japan"]
+
+
+def test_every_column_is_documented() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "exports.md").read_text(encoding="utf-8")
+    for table, columns in TABLES.items():
+        section = doc.split(f"### {table}\n", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+        assert [c.name for c in columns if f"| `{c.name}` | {c.type} |" not in section] == [], table
