@@ -13,9 +13,9 @@ out lazily.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from ssbrace.settings import Settings, load_settings
 
@@ -293,3 +293,65 @@ def import_reviews(store: Store, lines: Iterable[str]) -> ImportResult:
 
     with store.session() as session:
         return load(session, lines)
+
+
+# --- exports for analysts' tools: typed tables as CSV, JSON Lines or Parquet (issue 15) ---
+
+
+def export(store: Store, table: str, *, analysis: Knowledge | None = None,
+           settings: Settings | None = None) -> Iterator[dict[str, Any]]:
+    """The rows of one export table, typed (numbers, dates, integer years, booleans, lists of ids), one at a
+    time: claims are read from the store a page at a time, facts, conflicts and ledgers come from the
+    analysis (built a subject at a time, see ``knowledge``), stories from the store.
+
+    Args:
+        store: from ``open_store``.
+        table: claims, facts, conflicts, ledgers or stories (``delivery.exports.TABLES`` lists each column).
+        analysis: this store's ``knowledge`` already built (the web app keeps one); default: a fresh one.
+        settings: the domain pack for a fresh analysis (default: as for ``open_store``).
+
+    Raises:
+        UsageError: no such table.
+    """
+    from ssbrace.delivery.exports import check_table, table_rows
+
+    check_table(table)  # refused before any work
+    items: Iterable[Any]
+    if table == "claims":
+        from ssbrace.kb.queries import StoredClaims
+
+        items = StoredClaims(store)  # read again from the store as it is iterated, a page at a time
+    elif table == "stories":
+        items = _stories(store)
+    else:
+        items = getattr(analysis if analysis is not None else knowledge(store, settings=settings), table)
+    return table_rows(table, items)
+
+
+def _stories(store: Store) -> Iterator[Any]:
+    from ssbrace.kb import stories_repo
+
+    with store.session() as session:
+        yield from stories_repo.list_stories(session)
+
+
+def export_to(store: Store, table: str, out: str | Path | IO[str] | IO[bytes], fmt: str | None = None, *,
+              analysis: Knowledge | None = None, settings: Settings | None = None) -> str:
+    """Write one export table to a file (replaced only once complete) or an open stream; returns the format.
+
+    Args:
+        out: a path, or an open file: text for CSV and JSON Lines, binary for Parquet.
+        fmt: csv, jsonl or parquet; default: told by the path's suffix (.csv, .jsonl, .parquet).
+
+    Raises:
+        UsageError: no such table or format, or no format given for a stream.
+    """
+    from ssbrace.delivery.export_writers import export_format, write_export
+    from ssbrace.delivery.exports import check_table
+
+    check_table(table)
+    path = Path(out) if isinstance(out, str | Path) else None
+    chosen = export_format(path, fmt)
+    write_export(table, export(store, table, analysis=analysis, settings=settings), chosen,
+                 path if path is not None else out)  # type: ignore[arg-type]
+    return chosen

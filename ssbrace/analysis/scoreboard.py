@@ -146,6 +146,10 @@ def _owner(claim: ClaimRecord, by: str) -> str | None:
     return claim.subject_country if claim.subject_type == "company" else None
 
 
+# Public name: an export says which board row a fact counts for (``delivery.exports``), by the same rule.
+owner_on_board = _owner
+
+
 def _study_indicator(facts: Sequence[Fact], kind: str, entities: set[str], unit: str) -> tuple[dict[str, Indicator], str]:
     """Counts from one study only: the (technology, period) that covers the most board entities."""
     groups: dict[tuple, dict[str, Fact]] = defaultdict(dict)

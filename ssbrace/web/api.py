@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -32,6 +33,8 @@ from ssbrace.kb.search import ClaimFilter, Page
 from ssbrace.models import CLAIM_FIELDS, CLAIM_KINDS
 from ssbrace.web import views
 from ssbrace.web.api_models import (
+    CSV_RESPONSES,
+    EXPORT_RESPONSES,
     ClaimHitOut,
     ConflictsOut,
     DocumentDetailOut,
@@ -260,7 +263,7 @@ def _csv(header: list[str], rows: Iterable[list[object]], filename: str) -> Stre
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@reads.get("/scoreboard.csv", tags=["scoreboard"], response_class=StreamingResponse)
+@reads.get("/scoreboard.csv", tags=["scoreboard"], response_class=StreamingResponse, responses=CSV_RESPONSES)
 def scoreboard_csv(request: Request, by: str = BY) -> StreamingResponse:
     """The board as CSV: rank, entity, score, then each indicator's value, display, sources and evidence."""
     board = board_out(_state(request).snapshot().board(by))
@@ -282,7 +285,7 @@ def scoreboard_csv(request: Request, by: str = BY) -> StreamingResponse:
 CLAIM_COLUMNS = ["id", *CLAIM_FIELDS, "confidence", "sentence", "start", "end"]
 
 
-@reads.get("/claims.csv", tags=["claims"], response_class=StreamingResponse)
+@reads.get("/claims.csv", tags=["claims"], response_class=StreamingResponse, responses=CSV_RESPONSES)
 def claims_csv(request: Request, entity: str | None = None, kind: str | None = None, topic: str | None = None,
                since: date | None = None, document: int | None = DOCUMENT_FILTER) -> StreamingResponse:
     """Every claim matching the filters as CSV, with its source and evidence link."""
@@ -310,6 +313,30 @@ def reviews(request: Request, include_undone: bool = Query(False, alias="all",
     with _state(request).store.session() as session:
         rows = list_reviews(session, include_undone=include_undone)
     return [ReviewOut(**review_json(r)) for r in rows]
+# --- exports: typed tables for analysts' tools (ssbrace export; docs/exports.md) -----------------------
+
+ExportTable = Literal["claims", "facts", "conflicts", "ledgers", "stories"]
+ExportFormat = Literal["csv", "jsonl", "parquet"]
+
+
+@reads.get("/export/{table}.{fmt}", tags=["exports"], response_class=Response, responses=EXPORT_RESPONSES)
+def export_table(request: Request, table: ExportTable, fmt: ExportFormat) -> Response:
+    """One table as the ssbrace export command writes it: claims, facts (with the ids of their claims), conflicts (a row
+    per side), ledgers (a row per dated target) or stories, as CSV, JSON Lines or Parquet. Columns and types
+    are listed in docs/exports.md."""
+    from ssbrace.api import export
+    from ssbrace.delivery.export_writers import MEDIA_TYPES, TEXT_WRITERS, write_parquet
+
+    state = _state(request)
+    # claims and stories stream from the store; the other tables come from the analysis the app keeps
+    analysis = None if table in ("claims", "stories") else state.snapshot().knowledge
+    rows = export(state.store, table, analysis=analysis)
+    headers = {"Content-Disposition": f'attachment; filename="{table}.{fmt}"'}
+    if fmt == "parquet":  # Parquet's footer comes last: the file is built whole, then sent
+        buffer = io.BytesIO()
+        write_parquet(table, rows, buffer)
+        return Response(buffer.getvalue(), media_type=MEDIA_TYPES[fmt], headers=headers)
+    return StreamingResponse(TEXT_WRITERS[fmt](table, rows), media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
 router.include_router(reads)

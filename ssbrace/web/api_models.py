@@ -53,7 +53,7 @@ class EntityPageOut(BaseModel):
 class ConflictsOut(BaseModel):
     conflicts: list[ConflictOut]
     findings: list[FindingOut]
-    patent_gaps: list[dict[str, Any]] = Field(
+    patent_gaps: list[PatentGapOut] = Field(
         default_factory=list, description="each reported patent figure beside the count computed from the loaded "
         "exports: the definition, how far apart, which unit or country rule could explain it (as /patents/gaps)")
 
@@ -219,3 +219,89 @@ class ReviewOut(BaseModel):
     key_start: int
     key_value: float | None
     key_year: int | None
+# --- patents (/api/v1/patents): the counts computed from loaded exports, and their gaps to reported figures ---
+
+
+class PatentCountRow(BaseModel):
+    key: str = Field(description="the country, applicant or year")
+    count: int
+    share: float = Field(description="the count over the total, 0 to 1")
+
+
+class PatentCountsOut(BaseModel):
+    by: str = Field(description="country, applicant or year")
+    definition: str = Field(description="the hash of the landscape definition the counts were made under")
+    unit: str = Field(description="publication, simple_family or extended_family")
+    country_by: str = Field(description="which rule gives a patent its country")
+    date_field: str = Field(description="the date that places a patent in a year")
+    year_from: int | None
+    year_to: int | None
+    total: int = Field(description="units in the landscape and the range")
+    read: int = Field(description="records read")
+    admitted: int = Field(description="records holding a landscape code or keyword")
+    undated: int = Field(description="admitted records without the definition's date")
+    exports: list[str]
+    rows: list[PatentCountRow]
+    cagr: float | None = Field(None, description="growth per year over the range, when counted by year")
+
+
+class PatentExportOut(BaseModel):
+    id: int
+    format: str
+    name: str
+    location: str
+    digest: str = Field(description="the file's SHA-256: the same file is loaded once")
+    records: int
+    loaded_at: str = Field(description="when it was loaded, ISO 8601")
+
+
+class PatentVariantOut(BaseModel):
+    unit: str
+    country_by: str
+    value: float
+
+
+class PatentGapOut(BaseModel):
+    check: str = Field(description="always patent_gap")
+    entity: str
+    kind: str = Field(description="patents or patent_share")
+    reported: float | None
+    bound: str
+    source: str
+    sentence: str
+    computed: float = Field(description="the count, or the share in percent, from the loaded exports")
+    definition: str
+    year_from: int | None
+    year_to: int | None
+    gap: float | None = Field(description="reported over computed, minus one; null when nothing was computed")
+    explained_by: list[PatentVariantOut] = Field(description="other counting choices that come close")
+    closest: PatentVariantOut | None
+    exports: list[str]
+    sources: list[str]
+    unit: str
+    country_by: str
+    date_field: str
+    gap_text: str
+    explanation: str
+    summary: str
+
+
+# --- text downloads: CSV, JSON Lines and Parquet bodies, described for the OpenAPI document ---
+
+def _text_body(media: str, what: str, fmt: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "description": what}
+    if fmt:
+        schema["format"] = fmt
+    return {media: {"schema": schema}}
+
+
+CSV_RESPONSES: dict[int | str, dict[str, Any]] = {200: {
+    "description": "CSV with a header line, one row per item",
+    "content": _text_body("text/csv", "CSV text (UTF-8); a cell starting with = + - or @ is prefixed with a quote")}}
+
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {200: {
+    "description": "the table in the format the path names",
+    "content": {**_text_body("text/csv", "CSV text: dates as YYYY-MM-DD, booleans true or false, id lists joined "
+                                         "with semicolons"),
+                **_text_body("application/x-ndjson", "JSON Lines: one object per row, every column present"),
+                **_text_body("application/vnd.apache.parquet", "a Parquet file with typed columns", "binary")}}}

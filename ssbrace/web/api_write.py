@@ -57,7 +57,7 @@ def _http_url(value: str) -> str:
 
 @router.post("/sources", response_model=SourceCreated, status_code=201)
 def add_source(request: Request, body: SourceIn) -> SourceCreated:
-    """Register a page or feed URL for ``ssbrace update`` (nothing is fetched now)."""
+    """Register a page or feed URL for ssbrace update (nothing is fetched now)."""
     location = _http_url(body.location)
     state = _state(request)
     # The guard judges the address now as well as at each fetch: a private address is never stored.
@@ -137,7 +137,7 @@ def remove_document(request: Request, document_id: StoreId) -> RemovalOut:
 @router.delete("/sources/{source_id}", response_model=RemovalOut)
 def remove_source_route(request: Request, source_id: StoreId,
                         keep_documents: bool = Query(False, description="keep the documents it brought")) -> RemovalOut:
-    """Remove a source and, unless ``keep_documents``, every document it brought."""
+    """Remove a source and, unless keep_documents is set, every document it brought."""
     state = _state(request)
     try:
         removal = remove_source(state.store, str(source_id), state.settings, keep_documents=keep_documents)
@@ -157,13 +157,13 @@ def _set_enabled(request: Request, source_id: int, enabled: bool) -> SourceState
 
 @router.post("/sources/{source_id}/disable", response_model=SourceStateOut)
 def disable_source(request: Request, source_id: StoreId) -> SourceStateOut:
-    """Have ``ssbrace update`` skip a source until it is enabled again."""
+    """Have ssbrace update skip a source until it is enabled again."""
     return _set_enabled(request, source_id, False)
 
 
 @router.post("/sources/{source_id}/enable", response_model=SourceStateOut)
 def enable_source(request: Request, source_id: StoreId) -> SourceStateOut:
-    """Have ``ssbrace update`` poll a disabled source again."""
+    """Have ssbrace update poll a disabled source again."""
     return _set_enabled(request, source_id, True)
 # --- reviews of claims (ssbrace/review.py): the one token has no name, so the reviewer is "web", or "web: NAME"
 # with the name the caller gives ---

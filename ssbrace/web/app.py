@@ -44,7 +44,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         version=__version__,
         description="The race to commercialise solid-state batteries: scoreboard, companies, countries, "
         "claims with their evidence, stories, conflicts and search. Every figure links to its sentence.",
-        docs_url=None,  # FastAPI's docs page loads Swagger UI from a CDN; ours is served offline (pages.api_docs)
+        # FastAPI's own docs pages load Swagger UI from a CDN and run an inline script: /api/docs
+        # (pages.api_docs) serves the vendored copy in static/swagger-ui instead, under our CSP.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )

@@ -188,7 +188,8 @@ def login(request: Request, token: str = Form(...), next: str = Form("/")) -> Re
 
 @router.get("/api/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> HTMLResponse:
-    """The API reference, rendered from the OpenAPI document (no Swagger bundle, works offline)."""
+    """The API reference: Swagger UI (vendored, served from /static) over the OpenAPI document, and the same
+    operations as a table for readers without scripts."""
     spec = request.app.openapi()
     operations = []
     for path, methods in spec.get("paths", {}).items():
@@ -199,7 +200,8 @@ def api_docs(request: Request) -> HTMLResponse:
             operations.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
                                "description": op.get("description", ""), "params": params,
                                "body": body.get("$ref", "").rsplit("/", 1)[-1], "tags": op.get("tags", [])})
-    return render(request, "api_docs.html", {"section": "", "operations": operations, "spec": spec})
+    return render(request, "api_docs.html", {"section": "", "operations": operations, "spec": spec,
+                                             "spec_url": request.app.openapi_url})
 
 
 # --- reviewing a claim from its document's page (the form shows with the write token only) ---

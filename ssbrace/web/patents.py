@@ -17,6 +17,7 @@ from ssbrace.delivery.links import entity_url
 from ssbrace.errors import UsageError
 from ssbrace.patents.counting import Counts, growth
 from ssbrace.patents.landscape import unit_label
+from ssbrace.web.api_models import CSV_RESPONSES, PatentCountsOut, PatentExportOut, PatentGapOut
 from ssbrace.web.auth import require_read_api, require_read_page
 from ssbrace.web.state import AppState
 
@@ -118,7 +119,7 @@ def patents_page(request: Request, unit: str | None = UNIT, country_by: str | No
     return render(request, "patents.html", context)
 
 
-@api.get("/counts")
+@api.get("/counts", response_model=PatentCountsOut)
 def counts_api(request: Request, by: str = BY, unit: str | None = UNIT, country_by: str | None = RULE,
                date_field: str | None = Query(None, alias="date", pattern="^(priority|filing|publication)$"),
                year_from: int | None = Query(None, alias="from", ge=1800, le=2200),
@@ -134,7 +135,7 @@ def counts_api(request: Request, by: str = BY, unit: str | None = UNIT, country_
     return data
 
 
-@api.get("/counts.csv", response_class=StreamingResponse)
+@api.get("/counts.csv", response_class=StreamingResponse, responses=CSV_RESPONSES)
 def counts_csv(request: Request, by: str = BY, unit: str | None = UNIT, country_by: str | None = RULE,
                date_field: str | None = Query(None, alias="date", pattern="^(priority|filing|publication)$"),
                year_from: int | None = Query(None, alias="from", ge=1800, le=2200),
@@ -149,7 +150,7 @@ def counts_csv(request: Request, by: str = BY, unit: str | None = UNIT, country_
     return _csv([by, "count", "share", "definition"], rows, f"patents-by-{by}.csv")
 
 
-@api.get("/exports")
+@api.get("/exports", response_model=list[PatentExportOut])
 def exports_api(request: Request) -> list[dict]:
     """The loaded exports."""
     from ssbrace.kb.patents_repo import exports
@@ -157,7 +158,7 @@ def exports_api(request: Request) -> list[dict]:
     return [{**e.__dict__, "loaded_at": e.loaded_at.isoformat()} for e in exports(_state(request).store)]
 
 
-@api.get("/gaps")
+@api.get("/gaps", response_model=list[PatentGapOut])
 def gaps_api(request: Request) -> list[dict]:
     """Each reported patent figure beside the computed one, with what could explain the gap."""
     return [g.as_dict() for g in gaps_for(request)]
