@@ -11,5 +11,6 @@ from ssbrace.cli import extract_cmds  # noqa: F401
 from ssbrace.cli import kb_cmds  # noqa: F401
 from ssbrace.cli import patents_cmds  # noqa: F401
 from ssbrace.cli import stories_cmds  # noqa: F401
+from ssbrace.cli import watch_cmds  # noqa: F401
 from ssbrace.cli import serve_cmd  # noqa: F401
 from ssbrace.cli import demo_cmd  # noqa: F401

@@ -30,7 +30,7 @@ from ssbrace.delivery.records import (
 from ssbrace.kb import search as kb_search
 from ssbrace.kb.search import ClaimFilter, Page
 from ssbrace.models import CLAIM_FIELDS, CLAIM_KINDS
-from ssbrace.web import views
+from ssbrace.web import views, watches
 from ssbrace.web.api_models import (
     ClaimHitOut,
     ConflictsOut,
@@ -301,3 +301,4 @@ def claims_csv(request: Request, entity: str | None = None, kind: str | None = N
 
 router.include_router(reads)
 router.include_router(write_router)
+router.include_router(watches.api)  # watches and webhooks (issue 15)
