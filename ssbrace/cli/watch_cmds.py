@@ -207,8 +207,9 @@ def webhooks_list_cmd(
     """List the webhooks and the events each receives."""
     from ssbrace.following import list_webhooks
 
-    rows = [{"id": h.id, "url": h.url, "events": list(h.events), "created_at": h.created_at,
-             **({"secret": h.secret} if show_secrets else {})} for h in list_webhooks(app_context(ctx).store())]
+    rows: list[dict[str, Any]] = [
+        {"id": h.id, "url": h.url, "events": list(h.events), "created_at": h.created_at,
+         **({"secret": h.secret} if show_secrets else {})} for h in list_webhooks(app_context(ctx).store())]
     if as_json:
         _print_json(rows)
         return
