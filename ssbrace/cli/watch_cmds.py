@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from ssbrace.cli.context import app_context, cell, err, out, plain, plural
@@ -22,6 +23,14 @@ webhooks_app = typer.Typer(help="Send events as signed JSON to your own systems;
                            no_args_is_help=True)
 app.add_typer(watch_app, name="watch")
 app.add_typer(webhooks_app, name="webhooks")
+
+
+def _print_table(table: Table) -> None:
+    """At the terminal's width, or on a wide page when stdout is a pipe or a file (as `kb` commands do)."""
+    if out.is_terminal:
+        out.print(table)
+    else:
+        Console(highlight=False, emoji=False, width=170).print(table)
 
 
 def _print_json(data: object) -> None:
@@ -82,7 +91,7 @@ def watch_list_cmd(
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(cell(row[k] or "") for k in ("id", "label", "kind", "email", "webhook", "feed")))
-    out.print(table)
+    _print_table(table)
 
 
 @watch_app.command("remove")
@@ -262,7 +271,7 @@ def webhooks_log_cmd(
         to = f"webhook #{r.target}" if r.channel == "webhook" else r.target
         answer = r.error or (str(r.response) if r.response else "")
         table.add_row(*(cell(v) for v in (r.id, to, r.event, r.status, r.attempts, answer, r.summary)))
-    out.print(table)
+    _print_table(table)
 
 
 @webhooks_app.command("deliver")
