@@ -403,9 +403,11 @@ def queue_alerts(store: Store, settings: Settings) -> tuple[int, int]:
     from ssbrace.kb.tables import utcnow
 
     with store.session() as session:
-        if not repo.has_followers(session):
-            return 0, 0
         marks = repo.marks(session)
+        if not repo.has_followers(session):
+            if marks:  # nobody follows: what arrives now is history to whoever follows later
+                repo.set_marks(session, repo.newest_ids(session))
+            return 0, 0
         if not marks:
             repo.start_marks(session)
             return 0, 0

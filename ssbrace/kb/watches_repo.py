@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -81,7 +80,6 @@ class Queued:
     payload: str
     webhook_id: int | None = None
     watch_id: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # --- webhooks ---
@@ -170,7 +168,13 @@ def get_watch(session: Session, watch_id: int) -> WatchRecord | None:
     return None if row is None else _watch(row, _urls(session))
 
 
+def _drop_unsent(session: Session, watch_id: int) -> None:
+    """A stopped watch's alerts not sent yet are not sent at all."""
+    session.execute(delete(EventDelivery).where(EventDelivery.watch_id == watch_id, EventDelivery.status == "pending"))
+
+
 def remove_watch(session: Session, watch_id: int) -> bool:
+    _drop_unsent(session, watch_id)
     return changed_rows(session.execute(delete(Watch).where(Watch.id == watch_id))) > 0
 
 
@@ -180,6 +184,7 @@ def remove_watch_by_token(session: Session, token: str) -> WatchRecord | None:
     if row is None:
         return None
     record = _watch(row, _urls(session))
+    _drop_unsent(session, row.id)
     session.delete(row)
     session.flush()
     return record

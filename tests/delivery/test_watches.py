@@ -197,3 +197,25 @@ def test_models_and_migration_0023_agree(store):
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     mine = {"webhooks", "watches", "event_deliveries", "alert_marks"}
     assert [d for d in diff if _names(d) & mine] == []
+
+
+def test_what_arrives_while_nobody_follows_is_history(store, db_url, tmp_path, smtp_server):
+    settings = settings_for(db_url, smtp_server.port)
+    first, later = articles(tmp_path)
+    gone = following.add_watch(store, settings, "Nissan", email="bob@example.org").watch
+    following.remove_watch(store, gone.id)  # the marks were set, then nobody followed
+    run_ingest(store, [first, later], settings)
+    following.add_watch(store, settings, "Toyota", email="ann@example.org")
+    following.run_alerts(store, settings)
+    assert smtp_server.handler.messages == []
+
+
+def test_a_stopped_watch_sends_nothing_it_had_queued(store, db_url, tmp_path, dead_smtp_port):
+    settings = settings_for(db_url, dead_smtp_port)
+    watch = following.add_watch(store, settings, "Toyota", email="ann@example.org").watch
+    first, later = articles(tmp_path)
+    run_ingest(store, [first, later], settings)
+    assert [r.status for r in following.delivery_log(store, channel="email")] == ["pending"]
+    assert following.stop_emails(store, watch.token) is not None
+    assert following.delivery_log(store, channel="email") == []
+    assert following.stop_emails(store, watch.token) is None
