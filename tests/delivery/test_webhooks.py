@@ -168,3 +168,24 @@ def test_signature_and_backoff_helpers():
     assert not verify(b"{}", "k", None) and not verify(b"{}", "other", sign(b"{}", "k"))
     policy = RetryPolicy(attempts=6, backoff=1.0, max_backoff=5.0)
     assert [policy.delay(n) for n in range(1, 6)] == [1.0, 2.0, 4.0, 5.0, 5.0]
+
+
+def test_the_same_on_postgresql(pg_url, tmp_path, webhook_receiver):  # noqa: F811
+    from ssbrace.kb.store import Store
+
+    store = Store(pg_url)
+    try:
+        settings = settings_for(pg_url)
+        following.add_webhook(store, settings, webhook_receiver.url, ["target_slip"], secret=SECRET)
+        following.add_watch(store, settings, "Toyota", webhook=webhook_receiver.url + "/watch")
+        first, later = articles(tmp_path)
+        run_ingest(store, [first], settings)
+        run_ingest(store, [later], settings)
+        run_ingest(store, [later], settings)
+        following.deliver_alerts(store, settings)
+        assert sorted(r.path for r in webhook_receiver.requests) == ["/hooks/ssbrace", "/hooks/ssbrace/watch"]
+        assert all(verify(r.body, SECRET, r.headers["x-ssbrace-signature"])
+                   for r in webhook_receiver.requests if r.path == "/hooks/ssbrace")
+        assert {r.status for r in following.delivery_log(store)} == {"sent"}
+    finally:
+        store.dispose()
