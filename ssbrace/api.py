@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from ssbrace.analysis.bundle import Knowledge
     from ssbrace.documents.ingest import IngestResult
     from ssbrace.domains.loader import DomainPack
+    from ssbrace.following import AlertReport
     from ssbrace.kb.reviews_repo import ReviewRow
     from ssbrace.kb.store import Store
+    from ssbrace.kb.watches_repo import WatchRecord, WebhookRecord
     from ssbrace.pipeline import ReextractResult
     from ssbrace.register import Removal, SourceInfo
     from ssbrace.review import ImportResult
@@ -355,3 +357,40 @@ def export_to(store: Store, table: str, out: str | Path | IO[str] | IO[bytes], f
     write_export(table, export(store, table, analysis=analysis, settings=settings), chosen,
                  path if path is not None else out)  # type: ignore[arg-type]
     return chosen
+
+
+# --- following: watches, webhooks and their alerts (issue 15) ---
+
+
+def watch(store: Store, target: str, *, kind: str = "auto", email: str | None = None, webhook: str | None = None,
+          settings: Settings | None = None) -> WatchRecord:
+    """Follow an entity (by any of its names), a keyword or a saved search; alerts go to ``email`` and/or
+    ``webhook``. Adding the same watch again returns the stored one.
+
+    Raises:
+        UsageError: an unknown kind, a bad address, or a webhook URL the address guard refuses.
+        InputError: ``kind="entity"`` and no entity has this name.
+    """
+    from ssbrace.following import add_watch
+
+    return add_watch(store, _settings(settings), target, kind=kind, email=email, webhook=webhook).watch
+
+
+def add_webhook(store: Store, url: str, events: Iterable[str], *, secret: str | None = None,
+                settings: Settings | None = None) -> WebhookRecord:
+    """Register a URL for event types (new_claim, new_figure, target_slip, new_conflict, new_story); the
+    record holds the secret that signs its deliveries (docs/webhooks.md).
+
+    Raises:
+        UsageError: unknown events, or a private address without the ``webhook_allow_private`` setting.
+    """
+    from ssbrace.following import add_webhook as register
+
+    return register(store, _settings(settings), url, list(events), secret=secret)[0]
+
+
+def send_alerts(store: Store, *, settings: Settings | None = None) -> AlertReport:
+    """Send what is queued for watches and webhooks (``ingest`` and ``update`` do it after each batch)."""
+    from ssbrace.following import deliver_alerts
+
+    return deliver_alerts(store, _settings(settings))

@@ -304,9 +304,19 @@ def update_documents(store: Store, settings: Settings, **options: Any) -> Ingest
 
 
 def after_batch_stored(store: Store, settings: Settings) -> int:
-    """Place every document that is in no story yet into one; returns how many were placed."""
+    """Place every document that is in no story yet into one, then send the alerts of watches and webhooks
+    (``following.run_alerts``); returns how many documents were placed."""
     with store.session() as session:
-        return assign_pending(session, domain=settings.domain)
+        placed = assign_pending(session, domain=settings.domain)
+    if getattr(settings, "alerts", True):
+        from ssbrace.following import run_alerts
+
+        try:
+            run_alerts(store, settings)
+        except Exception as exc:  # the batch is stored whatever happens here; what was not sent stays queued
+            log.warning("alerts not sent: %s", exc if isinstance(exc, SsbraceError) else f"{type(exc).__name__}: {exc}")
+            log.debug("alerts after the batch", exc_info=True)
+    return placed
 
 
 def run_ingest(store: Store, inputs: Sequence[str], settings: Settings, **options: Any) -> IngestResult:

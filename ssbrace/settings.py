@@ -51,6 +51,13 @@ class Settings:
     base_url: str = field(default="http://127.0.0.1:8000", metadata={"help": "public URL of the web app, for links"})
     api_token: str = field(default="", metadata={"help": "token required by write endpoints of the web API"})
     read_token_required: bool = field(default=False, metadata={"help": "close read endpoints behind the token"})
+    # --- watches and webhooks (issue 15) ---
+    alerts: bool = field(default=True, metadata={"help": "send watch alerts and webhooks after each ingest or update"})
+    webhook_allow_private: bool = field(default=False, metadata={"help": "allow webhooks to private/loopback addresses"})
+    webhook_attempts: int = field(default=3, metadata={"help": "tries per webhook event in one run"})
+    webhook_backoff: float = field(default=1.0, metadata={"help": "seconds before a webhook's first retry, doubled after each"})
+    webhook_max_backoff: float = field(default=30.0, metadata={"help": "longest wait between two webhook tries, seconds"})
+    webhook_max_attempts: int = field(default=10, metadata={"help": "tries per webhook event across runs before it is given up"})
 
 
 SETTINGS_HELP = {f.name: f.metadata.get("help", "") for f in dataclasses.fields(Settings)}

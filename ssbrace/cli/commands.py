@@ -12,6 +12,7 @@ from ssbrace.cli import kb_cmds  # noqa: F401
 from ssbrace.cli import claims_cmds  # noqa: F401
 from ssbrace.cli import patents_cmds  # noqa: F401
 from ssbrace.cli import stories_cmds  # noqa: F401
+from ssbrace.cli import watch_cmds  # noqa: F401
 from ssbrace.cli import serve_cmd  # noqa: F401
 from ssbrace.cli import export_cmds  # noqa: F401
 from ssbrace.cli import demo_cmd  # noqa: F401

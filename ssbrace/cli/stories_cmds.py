@@ -211,7 +211,10 @@ def subscribe_cmd(
     from ssbrace.stories.topics import find_topic
 
     address = _email(email)
-    chosen = find_topic(_topics(ctx), topic)
+    try:
+        chosen = find_topic(_topics(ctx), topic)
+    except UsageError as exc:  # an entity or a keyword is followed with a watch, not a topic
+        raise UsageError(f"{exc}; to follow {topic!r}, try `ssbrace watch add {topic} --email {address}`") from None
     with app_context(ctx).store().session() as session:
         created = repo.subscribe(session, address, chosen.slug)
     out.print(

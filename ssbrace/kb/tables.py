@@ -304,3 +304,69 @@ class ClaimReview(Base):
         Index("ix_claim_reviews_document", "document_id"),
         Index("ix_claim_reviews_sha256", "doc_sha256"),
     )
+# --- watches, webhooks and the alerts sent for them (migration 0023) ---
+
+
+class Webhook(Base):
+    """A URL that receives events as signed JSON, for the event types it asked for and its watches' alerts."""
+
+    __tablename__ = "webhooks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    secret: Mapped[str] = mapped_column(String(128))  # the HMAC key: kept as given, it signs every body
+    events: Mapped[list[str]] = mapped_column(JSON)  # event types it gets for everything; [] for its watches only
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Watch(Base):
+    """An entity, keyword or saved search someone follows: its own digest and feed, and alerts by email or
+    webhook."""
+
+    __tablename__ = "watches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # entity | keyword | search
+    value: Mapped[str] = mapped_column(Text)  # the entity's canonical name, the keyword or the query
+    entity_type: Mapped[str | None] = mapped_column(String(16))  # company | country | region | program ...
+    email: Mapped[str | None] = mapped_column(Text)
+    webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(64))  # for the unsubscribe link of its emails
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_watches_kind_value", "kind", "value"),)
+
+
+class EventDelivery(Base):
+    """One event for one address or webhook: queued, then sent, retried or given up. The unique key is what
+    keeps an event from reaching anyone twice; the payload is kept so a retry sends the same bytes."""
+
+    __tablename__ = "event_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))  # email | webhook
+    target: Mapped[str] = mapped_column(Text)  # the address, or the webhook's id
+    webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    watch_id: Mapped[int | None] = mapped_column(ForeignKey("watches.id", ondelete="SET NULL"))
+    event: Mapped[str] = mapped_column(String(24))
+    event_key: Mapped[str] = mapped_column(String(64))
+    delivery_id: Mapped[str] = mapped_column(String(36), unique=True)  # X-Ssbrace-Delivery
+    summary: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    response: Mapped[int | None] = mapped_column(Integer)  # HTTP status of the last attempt
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ux_event_deliveries_target_key", "channel", "target", "event_key", unique=True),
+        Index("ix_event_deliveries_status", "status"),
+    )
+
+
+class AlertMark(Base):
+    """How far alerts have looked: the last document and story examined (``name`` -> id)."""
+
+    __tablename__ = "alert_marks"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

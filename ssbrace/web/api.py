@@ -31,7 +31,7 @@ from ssbrace.delivery.records import (
 from ssbrace.kb import search as kb_search
 from ssbrace.kb.search import ClaimFilter, Page
 from ssbrace.models import CLAIM_FIELDS, CLAIM_KINDS
-from ssbrace.web import views
+from ssbrace.web import views, watches
 from ssbrace.web.api_models import (
     CSV_RESPONSES,
     EXPORT_RESPONSES,
@@ -341,3 +341,4 @@ def export_table(request: Request, table: ExportTable, fmt: ExportFormat) -> Res
 
 router.include_router(reads)
 router.include_router(write_router)
+router.include_router(watches.api)  # watches and webhooks (issue 15)

@@ -15,6 +15,7 @@ from ssbrace.web.auth import require_read_page
 from ssbrace.web.pages import render, state_of
 from ssbrace.web.state import AppState
 from ssbrace.web.views import StoryItem
+from ssbrace.web.watches import pages as watch_pages
 
 router = APIRouter(include_in_schema=False)
 TOPIC_STORIES = 20
@@ -62,3 +63,7 @@ def unsubscribe(request: Request, token: str = Form(...)) -> HTMLResponse:
         removed = stories_repo.unsubscribe_by_token(session, token)
     status = 200 if removed is not None else 404
     return render(request, "unsubscribe.html", {"token": token, "done": removed}, status_code=status)
+
+
+# Watches' pages, feeds and unsubscribe links live beside the topics' (``web.watches``).
+router.include_router(watch_pages)
