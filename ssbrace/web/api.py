@@ -307,7 +307,7 @@ def claims_csv(request: Request, entity: str | None = None, kind: str | None = N
 def reviews(request: Request, include_undone: bool = Query(False, alias="all",
                                                            description="undone and superseded reviews too")
             ) -> list[ReviewOut]:
-    """People's reviews of claims, oldest first; ``matched`` false: the claim was not found after re-extraction."""
+    """People's reviews of claims, oldest first; matched is false when the claim was not found after re-extraction."""
     from ssbrace.review import list_reviews, review_json
 
     with _state(request).store.session() as session:

@@ -176,7 +176,7 @@ class WrongIn(BaseModel):
 
 
 class CorrectionIn(BaseModel):
-    """The fields to correct, as a person types them (``ssbrace claims correct``'s options); at least one."""
+    """The fields to correct, as a person types them (the options of ssbrace claims correct); at least one."""
 
     by: str | None = Field(None, max_length=100, description="who reviews (recorded as \"web: NAME\")")
 

@@ -125,7 +125,7 @@ def watches_list(request: Request) -> list[WatchOut]:
 
 @api.post("/watches", response_model=WatchOut, status_code=201, dependencies=WRITE)
 def watches_add(request: Request, body: WatchIn) -> WatchOut:
-    """Follow an entity, a keyword or a saved search, as `ssbrace watch add` does."""
+    """Follow an entity, a keyword or a saved search, as ssbrace watch add does."""
     state = state_of(request)
     try:
         added = add_watch(state.store, state.settings, body.target, kind=body.kind, email=body.email,
