@@ -6,14 +6,13 @@ every other command (board, facts, roadmap, conflicts, check, report) shows it w
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from ssbrace.cli.context import app_context, cell, out, plain, plural
+from ssbrace.cli.context import app_context, cell, out, plain, plural, print_json, print_table
 from ssbrace.cli.main import app
 from ssbrace.errors import InputError, UsageError
 
@@ -29,14 +28,7 @@ _BY = typer.Option(None, "--by", help="Who reviews (default: your OS user name).
 _REASON = typer.Option(None, "--reason", help="Why, in a few words (shown with the review).")
 
 
-def _echo_json(data: object) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
-
-def _print_table(table: Table) -> None:
-    from ssbrace.cli.kb_cmds import _print_table as print_table
-
-    print_table(table)
 
 
 def _figure(claim: ClaimRecord) -> str:
@@ -77,7 +69,7 @@ def list_cmd(
     if as_json:
         from ssbrace.delivery.records import to_json
 
-        _echo_json([to_json(c) for c in claims])
+        print_json([to_json(c) for c in claims])
         return
     table = Table(title=f"Claims ({len(claims)})")
     for col in ("id", "doc", "kind", "subject", "value", "year", "review", "sentence"):
@@ -86,7 +78,7 @@ def list_cmd(
         sentence = c.sentence if len(c.sentence) <= 90 else c.sentence[:87] + "..."
         table.add_row(str(c.id), str(c.document_id), cell(c.kind), cell(c.subject), cell(_figure(c)),
                       cell(c.year or ""), cell(_review_word(c)), cell(sentence))
-    _print_table(table)
+    print_table(table)
 
 
 @claims_app.command("wrong")
@@ -154,7 +146,7 @@ def reviews_cmd(
 
     rows = reviews(app_context(ctx).store(), include_undone=all_)
     if as_json:
-        _echo_json([review_json(r) for r in rows])
+        print_json([review_json(r) for r in rows])
         return
     table = Table(title=f"Reviews ({len(rows)})")
     for col in ("id", "claim", "verdict", "what", "by", "when", "why"):
@@ -163,7 +155,7 @@ def reviews_cmd(
         claim = str(r.claim_id) if r.matched else ("undone" if not r.active else "unmatched")
         table.add_row(str(r.id), claim, r.verdict, cell(_what(r)), cell(r.reviewer),
                       r.created_at.strftime("%Y-%m-%d %H:%M"), cell(r.reason or ""))
-    _print_table(table)
+    print_table(table)
     unmatched = sum(1 for r in rows if r.active and not r.matched)
     if unmatched:
         out.print(plain(f"{plural(unmatched, 'review')} matched no claim: its claim was not found again after "

@@ -20,6 +20,21 @@ if TYPE_CHECKING:  # the store pulls in SQLAlchemy and Alembic: loaded when a co
 # Results go to stdout; progress, warnings and errors to stderr. No emoji codes: a title holding
 # ":fire:" is printed as written.
 out = Console(highlight=False, soft_wrap=True, emoji=False)
+
+
+def print_table(table: Any) -> None:
+    """A Rich table at the terminal's width, or on a wide page when stdout is a pipe or a file."""
+    if out.is_terminal:
+        out.print(table)
+    else:
+        Console(highlight=False, emoji=False, width=170).print(table)
+
+
+def print_json(data: object) -> None:
+    # typer.echo, not Rich: JSON must reach stdout unwrapped and unstyled.
+    import json
+
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)  # an error stays one line
 
 # C0 controls but tab and newline, DEL and C1 controls: escape sequences in a stored title or sentence

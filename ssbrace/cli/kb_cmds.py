@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from ssbrace.cli.context import AppContext, app_context, cell, err, out, plain, styled
+from ssbrace.cli.context import (
+    AppContext,
+    app_context,
+    cell,
+    err,
+    out,
+    plain,
+    print_json,
+    print_table,
+    styled,
+)
 from ssbrace.cli.main import app
 from ssbrace.delivery.formats import FORMATS
 from ssbrace.errors import UsageError
@@ -63,17 +71,8 @@ def _compact(text: str) -> str:
     return text
 
 
-def _print_table(table: Table) -> None:
-    """A table at the terminal's width, or on a wide page when stdout is a pipe or a file."""
-    if out.is_terminal:
-        out.print(table)
-    else:
-        Console(highlight=False, emoji=False, width=170).print(table)
 
 
-def _print_json(data: object) -> None:
-    # typer.echo, not Rich: JSON must reach stdout unwrapped and unstyled.
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 @app.command("load-reference")
@@ -107,7 +106,7 @@ def entities_cmd(
     if as_json:
         from ssbrace.delivery.records import to_json
 
-        _print_json([to_json(r) for r in rows])
+        print_json([to_json(r) for r in rows])
         return
     table = Table(title=f"Entities ({len(rows)})")
     for col in ("name", "type", "country", "claims", "aliases"):
@@ -115,7 +114,7 @@ def entities_cmd(
     for r in sorted(rows, key=lambda r: (-r.claim_count, r.name)):
         table.add_row(cell(r.name + ("" if r.from_gazetteer else " *")), cell(r.type), cell(r.country or ""),
                       str(r.claim_count), cell(", ".join(r.aliases[:6]) + (" ..." if len(r.aliases) > 6 else "")))
-    _print_table(table)
+    print_table(table)
     out.print("* not in the gazetteer (created from a claim)")
 
 
@@ -166,7 +165,7 @@ def merges_cmd(
             {"dropped": m.dropped_name, "kept": m.kept_name, "by": m.by, "at": m.merged_at.isoformat(),
              "undoable": bool(m.undo)} for m in repo.merges(session)]
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     if not rows:
         out.print("no merges")
@@ -191,7 +190,7 @@ def conflicts_cmd(
         from ssbrace.delivery.records import to_json
 
         # Conflicts first, then scope differences, as the report lists them; patent gaps last ("type": "patent_gap").
-        _print_json([to_json(c) for c in sorted(items, key=lambda c: c.type == "scope")]
+        print_json([to_json(c) for c in sorted(items, key=lambda c: c.type == "scope")]
                     + [{"type": "patent_gap", **g.as_dict()} for g in gaps])
         return
     if not items and not gaps:
@@ -253,7 +252,7 @@ def roadmap_cmd(
     if as_json:
         from ssbrace.delivery.records import to_json
 
-        _print_json([to_json(led) for led in ledgers])
+        print_json([to_json(led) for led in ledgers])
         return
     table = Table(title=cell("Target ledger" + (f": {wanted}" if wanted else "")))
     for col in ("company", "stage", "reported", "target", "move", "source"):
@@ -266,7 +265,7 @@ def roadmap_cmd(
                           cell(e.reported or "undated"), cell(e.target), move, cell(e.claim.source_name))
         table.add_row("", "", "", styled((f"now {led.current.target}", "bold")),
                       f"moved {led.moved:+.1f} y" if led.moved else "held", "", end_section=True)
-    _print_table(table)
+    print_table(table)
 
 
 @app.command("check")
@@ -281,7 +280,7 @@ def check_cmd(
     if as_json:
         from ssbrace.delivery.records import to_json
 
-        _print_json([to_json(f) for f in k.findings] + [g.as_dict() for g in gaps])
+        print_json([to_json(f) for f in k.findings] + [g.as_dict() for g in gaps])
         return
     if gaps:
         _print_patent_gaps(gaps)
@@ -294,7 +293,7 @@ def check_cmd(
     table.add_column("sources")
     for f in k.findings:
         table.add_row(cell(f.check), cell(f.summary), cell("\n".join(sorted({c.source_name for c in f.claims}))))
-    _print_table(table)
+    print_table(table)
 
 
 def _print_patent_gaps(gaps: list) -> None:
@@ -307,7 +306,7 @@ def _print_patent_gaps(gaps: list) -> None:
         table.add_row(cell(g.entity), cell(f"{g.claim.value:g}{'%' if g.claim.kind == 'patent_share' else ''} "
                                            f"({g.claim.source_name})"),
                       cell(g.computed_short()), cell(g.gap_text()), cell(g.explanation()), end_section=True)
-    _print_table(table)
+    print_table(table)
     first = gaps[0]
     lc = first.landscape
     out.print(plain(f"computed as {unit_label(lc.unit)} by {lc.country_by.replace('_', ' ')} country, "
@@ -329,7 +328,7 @@ def board_cmd(
     if as_json:
         from ssbrace.delivery.records import to_json
 
-        _print_json(to_json(board))
+        print_json(to_json(board))
         return
     names = [n for n, _, _ in board.columns if any(n in r.indicators for r in board.rows)]
     table = Table(title=cell(f"Scoreboard by {by} (figure, then its number of sources; ! = sources disagree)"))
@@ -344,7 +343,7 @@ def board_cmd(
             ind = row.indicators.get(n)
             cells.append(cell("") if ind is None else styled(f"{_compact(ind.display)} ", (f"·{ind.n_sources}", "dim")))
         table.add_row(str(row.rank), cell(row.entity), shown_score(row.score), *cells)
-    _print_table(table)
+    print_table(table)
     out.print(plain(board.explanation), markup=False)
 
 
@@ -385,7 +384,7 @@ def changes_cmd(
     sections = (("new facts", changes.new_facts), ("moved targets", changes.moved_targets),
                 ("new conflicts", changes.new_conflicts))
     if as_json:
-        _print_json({"since": day.isoformat(), **{name.replace(" ", "_"): [i.summary for i in items]
+        print_json({"since": day.isoformat(), **{name.replace(" ", "_"): [i.summary for i in items]
                                                   for name, items in sections}})
         return
     if changes.empty:

@@ -3,17 +3,15 @@ wrappers over ``ssbrace.following``."""
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from ssbrace.cli.context import app_context, cell, err, out, plain, plural
+from ssbrace.cli.context import app_context, cell, err, out, plain, plural, print_json, print_table
 from ssbrace.cli.main import app
 from ssbrace.errors import DeliveryError, UsageError
 
@@ -25,16 +23,8 @@ app.add_typer(watch_app, name="watch")
 app.add_typer(webhooks_app, name="webhooks")
 
 
-def _print_table(table: Table) -> None:
-    """At the terminal's width, or on a wide page when stdout is a pipe or a file (as `kb` commands do)."""
-    if out.is_terminal:
-        out.print(table)
-    else:
-        Console(highlight=False, emoji=False, width=170).print(table)
 
 
-def _print_json(data: object) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 def _watch_row(watch: Any) -> dict[str, Any]:
@@ -62,7 +52,7 @@ def watch_add_cmd(
     added = add_watch(context.store(), context.settings, target, kind=kind, email=email, webhook=webhook)
     row = _watch_row(added.watch)
     if as_json:
-        _print_json({**row, "created": added.created})
+        print_json({**row, "created": added.created})
         return
     if added.note:
         err.print(plain(added.note), markup=False)
@@ -81,7 +71,7 @@ def watch_list_cmd(
 
     rows = [_watch_row(w) for w in list_watches(app_context(ctx).store())]
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     if not rows:
         out.print("no watches: follow something with `ssbrace watch add Toyota --email you@example.org`")
@@ -91,7 +81,7 @@ def watch_list_cmd(
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(cell(row[k] or "") for k in ("id", "label", "kind", "email", "webhook", "feed")))
-    _print_table(table)
+    print_table(table)
 
 
 @watch_app.command("remove")
@@ -199,7 +189,7 @@ def webhooks_add_cmd(
     context = app_context(ctx)
     hook, created = add_webhook(context.store(), context.settings, url, events, secret=secret)
     if as_json:
-        _print_json({"id": hook.id, "url": hook.url, "events": list(hook.events), "secret": hook.secret,
+        print_json({"id": hook.id, "url": hook.url, "events": list(hook.events), "secret": hook.secret,
                      "created": created})
         return
     word = "registered" if created else "updated"
@@ -220,7 +210,7 @@ def webhooks_list_cmd(
         {"id": h.id, "url": h.url, "events": list(h.events), "created_at": h.created_at,
          **({"secret": h.secret} if show_secrets else {})} for h in list_webhooks(app_context(ctx).store())]
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     if not rows:
         out.print("no webhooks: register one with `ssbrace webhooks add URL --event target_slip`")
@@ -257,7 +247,7 @@ def webhooks_log_cmd(
     rows = delivery_log(app_context(ctx).store(), channel=None if with_email else "webhook", webhook=webhook,
                         limit=limit)
     if as_json:
-        _print_json([{k: getattr(r, k) for k in ("id", "channel", "target", "event", "event_key", "delivery_id",
+        print_json([{k: getattr(r, k) for k in ("id", "channel", "target", "event", "event_key", "delivery_id",
                                                  "status", "attempts", "response", "error", "summary", "created_at",
                                                  "attempted_at", "delivered_at")} for r in rows])
         return
@@ -271,7 +261,7 @@ def webhooks_log_cmd(
         to = f"webhook #{r.target}" if r.channel == "webhook" else r.target
         answer = r.error or (str(r.response) if r.response else "")
         table.add_row(*(cell(v) for v in (r.id, to, r.event, r.status, r.attempts, answer, r.summary)))
-    _print_table(table)
+    print_table(table)
 
 
 @webhooks_app.command("deliver")

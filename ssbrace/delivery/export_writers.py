@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ssbrace.delivery.exports import Column, check_table
+from ssbrace.delivery.formats import chosen_format
 from ssbrace.errors import UsageError
 
 EXPORT_FORMATS = ("csv", "jsonl", "parquet")
@@ -29,19 +30,8 @@ BATCH_ROWS = 2000
 
 
 def export_format(out_path: Path | str | None, fmt: str | None) -> str:
-    """The format as asked, else told by the --out file's suffix, else CSV (standard output); a file whose
-    suffix names no format is refused."""
-    if fmt is not None:
-        if fmt not in EXPORT_FORMATS:
-            raise UsageError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
-        return fmt
-    if out_path is None or str(out_path) == "-":
-        return "csv"
-    suffix = Path(out_path).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise UsageError(f"cannot tell an export format from {str(out_path)!r}: give --format "
-                         f"({', '.join(EXPORT_FORMATS)}) or a file ending in {', '.join(sorted(SUFFIXES))}")
-    return SUFFIXES[suffix]
+    """The format as asked, else told by the --out file's suffix, else CSV (standard output)."""
+    return chosen_format(out_path, fmt, formats=EXPORT_FORMATS, suffixes=SUFFIXES, default="csv", what="an export")
 
 
 # --- CSV ---------------------------------------------------------------------------------------------

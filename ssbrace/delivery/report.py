@@ -23,7 +23,7 @@ from ssbrace.analysis.facts import format_value
 from ssbrace.analysis.roadmaps import Ledger
 from ssbrace.analysis.scoreboard import Board, shown_score
 from ssbrace.delivery import charts
-from ssbrace.delivery.formats import FORMATS
+from ssbrace.delivery.formats import FORMATS, chosen_format
 from ssbrace.delivery.records import to_json
 from ssbrace.errors import InputError, UsageError
 from ssbrace.kb.records import ClaimRecord
@@ -318,19 +318,9 @@ SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".c
 
 
 def format_for(out_path: Path | str | None, fmt: str | None) -> str:
-    """The report format: as asked, else told by the file's suffix, else HTML (standard output). A file whose
-    suffix names no format is refused rather than filled with HTML under a misleading name."""
-    if fmt is not None:
-        if fmt not in RENDERERS:
-            raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-        return fmt
-    if out_path is None or str(out_path) == "-":
-        return "html"
-    suffix = Path(out_path).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise UsageError(f"cannot tell a report format from {str(out_path)!r}: give --format "
-                         f"({', '.join(FORMATS)}) or a file ending in {', '.join(sorted(SUFFIXES))}")
-    return SUFFIXES[suffix]
+    """The report format: as asked, else told by the file's suffix, else HTML (standard output)."""
+    return chosen_format(out_path, fmt, formats=[f for f in FORMATS if f in RENDERERS], suffixes=SUFFIXES,
+                         default="html", what="a report")
 
 
 def report_text(k: Knowledge, fmt: str = "html") -> str:
