@@ -30,6 +30,20 @@ def print_table(table: Any) -> None:
         Console(highlight=False, emoji=False, width=170).print(table)
 
 
+def write_or_echo(text: str, out_file: Any, stories: int) -> None:
+    """A rendered digest to ``out_file`` (saying how many stories it holds), else to standard output."""
+    from ssbrace.errors import DeliveryError
+
+    if out_file is None:
+        typer.echo(plain(text), nl=False)  # stdout may be a terminal: no control characters reach it
+        return
+    try:
+        out_file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DeliveryError(f"cannot write {out_file}: {exc.strerror or exc}") from None
+    err.print(plain(f"wrote {out_file} ({plural(stories, 'story')})"), markup=False)
+
+
 def print_json(data: object) -> None:
     # typer.echo, not Rich: JSON must reach stdout unwrapped and unstyled.
     import json

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ssbrace.cli.context import app_context, err, out, plain, plural
+from ssbrace.cli.context import app_context, err, out, plain, plural, write_or_echo
 from ssbrace.cli.main import app
-from ssbrace.errors import DeliveryError, UsageError
+from ssbrace.errors import UsageError
 
 if TYPE_CHECKING:
     from ssbrace.domains.schema import Topic
@@ -186,15 +186,7 @@ def digest_cmd(
         digest = build_digest(
             session, chosen, start, now=now, index=index, base_url=context.settings.base_url
         )
-    rendered = render(digest, fmt)
-    if out_file is not None:
-        try:
-            out_file.write_text(rendered, encoding="utf-8")
-        except OSError as exc:
-            raise DeliveryError(f"cannot write {out_file}: {exc.strerror or exc}") from None
-        err.print(plain(f"wrote {out_file} ({len(digest.briefs)} stories)"), markup=False)
-    else:
-        typer.echo(plain(rendered), nl=False)  # stdout may be a terminal: no control characters reach it
+    write_or_echo(render(digest, fmt), out_file, len(digest.briefs))
     if not digest.briefs:
         err.print(plain(f"no {chosen.name} stories since {start:%Y-%m-%d %H:%M}; try --since 7d or an ISO date"),
                   markup=False)

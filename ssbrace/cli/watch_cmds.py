@@ -11,9 +11,19 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ssbrace.cli.context import app_context, cell, err, out, plain, plural, print_json, print_table
+from ssbrace.cli.context import (
+    app_context,
+    cell,
+    err,
+    out,
+    plain,
+    plural,
+    print_json,
+    print_table,
+    write_or_echo,
+)
 from ssbrace.cli.main import app
-from ssbrace.errors import DeliveryError, UsageError
+from ssbrace.errors import UsageError
 
 watch_app = typer.Typer(help="Follow an entity, a keyword or a saved search: its digest, feed and alerts.",
                         no_args_is_help=True)
@@ -133,15 +143,8 @@ def watch_digest_cmd(
         return
     with context.store().session() as session:
         digest = watch_digest(session, watch, context.settings, start, now=now)
-    rendered = render(digest, fmt, unsubscribe=unsubscribe_url(context.settings, watch))
-    if out_file is not None:
-        try:
-            out_file.write_text(rendered, encoding="utf-8")
-        except OSError as exc:
-            raise DeliveryError(f"cannot write {out_file}: {exc.strerror or exc}") from None
-        err.print(plain(f"wrote {out_file} ({plural(len(digest.briefs), 'story')})"), markup=False)
-    else:
-        typer.echo(plain(rendered), nl=False)
+    write_or_echo(render(digest, fmt, unsubscribe=unsubscribe_url(context.settings, watch)), out_file,
+                  len(digest.briefs))
 
 
 @watch_app.command("feed")
