@@ -156,7 +156,8 @@ class SentenceContext:
         return bool(self.find(name, start, end))
 
     def candidates(self, types: set[str]) -> list[Mention]:
-        """Mentions that can be a subject of one of ``types`` (worked out once per set of types; a copy)."""
+        """Mentions that can be a subject of one of ``types`` (worked out once per set of types and shared by
+        every caller: read it, never change it)."""
         known: dict[frozenset[str], list[Mention]] = self.__dict__.setdefault("_candidates", {})
         key = frozenset(types)
         found = known.get(key)
@@ -166,7 +167,7 @@ class SentenceContext:
                                   and not (m.type == "institution" and m.category in barred)
                                   and not (m.possessive and m.type != "company"
                                            and _SCOPE_AFTER.match(self.text, m.end, m.end + 40))]
-        return list(found)
+        return found
 
     def is_object_position(self, mention: Mention) -> bool:
         """Is the mention governed by a preposition or comparison ("ahead of X", "with X", "led by X and Y")?"""
