@@ -90,26 +90,34 @@ def headline_for(docs: Sequence[DocRecord]) -> str:
 
 
 @dataclass(frozen=True)
-class _Profile:
+class Profile:
+    """What a document names (entities) and states (telling figures), as placement compares them."""
+
     entities: frozenset[str]
     figures: frozenset[str]
+
+
+def text_profile(title: str | None, text: str, index: EntityIndex) -> Profile:
+    """The entities and figures of a title and text: pure, so a distributed run computes it on the worker
+    that reads the document (``cluster.tasks``), and the driver only adds the claims' names."""
+    body = f"{title or ''}\n{strip_header_lines(text)}"
+    return Profile(entities=frozenset(index.find(body)), figures=frozenset(telling_figures(body)))
 
 
 # What a document's own text names and states, by (entity index, document id, hash of title and text). A
 # stored text never changes, so within one process (a batch, the web server) placing one more document
 # does not scan the texts of the documents it is compared with again.
-_TEXT_PROFILES: OrderedDict[tuple[int, int, int], _Profile] = OrderedDict()
+_TEXT_PROFILES: OrderedDict[tuple[int, int, int], Profile] = OrderedDict()
 _TEXT_PROFILES_SIZE = 50_000
 
 
-def _text_profile(doc: DocRecord, index: EntityIndex) -> _Profile:
+def _text_profile(doc: DocRecord, index: EntityIndex) -> Profile:
     key = (id(index), doc.id, hash((doc.title, doc.text)))
     found = _TEXT_PROFILES.get(key)
     if found is not None:
         _TEXT_PROFILES.move_to_end(key)
         return found
-    body = f"{doc.title or ''}\n{strip_header_lines(doc.text)}"
-    found = _Profile(entities=frozenset(index.find(body)), figures=frozenset(telling_figures(body)))
+    found = text_profile(doc.title, doc.text, index)
     _TEXT_PROFILES[key] = found
     if len(_TEXT_PROFILES) > _TEXT_PROFILES_SIZE:
         _TEXT_PROFILES.popitem(last=False)
@@ -118,8 +126,8 @@ def _text_profile(doc: DocRecord, index: EntityIndex) -> _Profile:
 
 def _profiles(
     docs: Sequence[DocRecord], claims: Sequence[ClaimRecord], index: EntityIndex,
-    known: dict[int, _Profile] | None = None,
-) -> dict[int, _Profile]:
+    known: dict[int, Profile] | None = None,
+) -> dict[int, Profile]:
     """Each document's entities (found in its text, and its claims' subjects and objects) and figures;
     ``known`` holds those worked out already in this batch (a document and its claims do not change)."""
     known = {} if known is None else known
@@ -131,15 +139,19 @@ def _profiles(
                 named[claim.document_id].add(claim.object)
     for d in docs:
         if d.id not in known:
-            own = _text_profile(d, index)
-            known[d.id] = _Profile(entities=own.entities | named[d.id], figures=own.figures)
+            known[d.id] = with_claims(_text_profile(d, index), named[d.id])
     return {d.id: known[d.id] for d in docs}
+
+
+def with_claims(profile: Profile, names: Iterable[str]) -> Profile:
+    """A text's profile with its claims' subjects and objects among its entities."""
+    return Profile(entities=profile.entities | frozenset(names), figures=profile.figures)
 
 
 _TITLE_WORD = re.compile(r"[^\W\d_][\w'-]{3,}")
 
 
-def common_figures(profiles: Iterable[_Profile], share: float) -> frozenset[str]:
+def common_figures(profiles: Iterable[Profile], share: float) -> frozenset[str]:
     """Figures in more than ``share`` of these documents (and in more than 3): in a crowded week a "500 Wh/kg"
     or a "20%" turns up in reports of many different events, so sharing one says little."""
     profiles = list(profiles)
@@ -149,7 +161,7 @@ def common_figures(profiles: Iterable[_Profile], share: float) -> frozenset[str]
 
 
 def document_keys(doc: DocRecord, claims: Sequence[ClaimRecord], index: EntityIndex,
-                  known: dict[int, _Profile] | None = None) -> set[str]:
+                  known: dict[int, Profile] | None = None) -> set[str]:
     """What a document is found by in the story index: the entities it names (its claims' subjects and objects
     too), its telling figures and the content words of its title; ``known`` as in ``_profiles`` (a batch's
     profiles, which its placement then reuses)."""
@@ -184,7 +196,7 @@ class Match:
     figures: float
 
 
-def _match(story_id: int, mine: _Profile, text: float, their_entities: frozenset[str],
+def _match(story_id: int, mine: Profile, text: float, their_entities: frozenset[str],
            their_figures: frozenset[str], config: ClusterConfig, common: frozenset[str]) -> Match | None:
     if text < config.min_text:
         return None
@@ -209,7 +221,7 @@ def score_stories(
     stories: Sequence[StoryRecord],
     docs: dict[int, DocRecord],
     similarity: dict[int, float],
-    profiles: dict[int, _Profile],
+    profiles: dict[int, Profile],
     config: ClusterConfig,
     common: frozenset[str] = frozenset(),
 ) -> list[Match]:
@@ -243,7 +255,7 @@ class StoryVectors:
         self._rows: dict[int, int] = {}  # document id -> row of the matrix
         self._blocks: list[sparse.csr_matrix] = []
         self._matrix: sparse.csr_matrix | None = None
-        self.profiles: dict[int, _Profile] = {}  # each document's entities and figures, for the batch
+        self.profiles: dict[int, Profile] = {}  # each document's entities and figures, for the batch
 
     def add(self, docs: Sequence[DocRecord]) -> None:
         """Transform the documents not seen yet (one call for many is cheaper than one each)."""
@@ -325,7 +337,8 @@ def place_document(
         vectors: the vectors of a model fitted once for a batch or a rebuild; without them a model is
             fitted here on ``docs`` and ``background``, which costs as much as the placement itself.
     """
-    stories = [dataclasses.replace(story, document_ids=story.document_ids[-config.max_members :])
+    stories = [story if len(story.document_ids) <= config.max_members
+               else dataclasses.replace(story, document_ids=story.document_ids[-config.max_members :])
                for story in stories]
     by_id = {d.id: d for d in docs}
     if stories:
