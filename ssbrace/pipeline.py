@@ -594,9 +594,8 @@ def rebuild_stories(session: Session, *, config: ClusterConfig | None = None, do
     One TF-IDF model is fitted on the whole store first, so a rebuild costs one fit, not one per document.
     A story founded by the same document as before keeps its id (and so its links and feed entries).
     """
-    from ssbrace.stories.cluster import StoryVectors, fit_vectorizer
-
     from ssbrace.kb.story_ledger import StoryLedger
+    from ssbrace.stories.cluster import StoryVectors, fit_vectorizer
 
     founded, last_id = stories_repo.founders(session), stories_repo.next_story_id(session)
     stories_repo.clear_stories(session)
