@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ssbrace.kb.store import Store
     from ssbrace.models import Claim
     from ssbrace.sources.routing import Found
+    from ssbrace.stories.cluster import Profile
 
 # A document of this batch, before it has an id: its position in the batch. Stored ones are plain ids.
 # Ordered after every stored document (it is newer), among themselves by position.
@@ -83,6 +84,8 @@ class BatchWriter:
         self.claims_failure = claims_failure
         self.postgres = store.engine.dialect.name == "postgresql"
         self.entities = KeptResolver()
+        # Stored document id -> its entities (claims' names included) and figures, for story grouping.
+        self.profiles: dict[int, Profile] = {}
 
     def write(self, batch: list[tuple[Found, Read]]) -> list[ItemResult | Exception]:
         """Decide and store every document of ``batch`` in one transaction; each one's outcome, in order:
@@ -103,6 +106,7 @@ class BatchWriter:
         except BaseException:
             self.entities.forget()  # it may hold entities of the rolled-back transaction
             raise
+        self._keep_profiles(batch, plans, ids)
         return [self._result(position, found, read, plan, ids)
                 for position, ((found, read), plan) in enumerate(zip(batch, plans, strict=True))]
 
@@ -221,6 +225,23 @@ class BatchWriter:
         claims_repo.insert_claims(session, claim_rows)
         self.entities.written(session)
         return ids
+
+    def _keep_profiles(self, batch: list[tuple[Found, Read]], plans: list[_Plan], ids: dict[int, int]) -> None:
+        """The stored documents' story profiles: the worker's, with the claims' names as stored (as
+        ``stories.cluster`` reads them back). A text PostgreSQL stored changed (NUL) is left to the driver."""
+        from ssbrace.stories.cluster import with_claims
+
+        for position, document_id in ids.items():
+            read = batch[position][1]
+            extracted = read.extracted
+            if read.story is None or (self.postgres and "\x00" in f"{extracted.title or ''}{extracted.text or ''}"):
+                continue
+            names = set()
+            for claim in plans[position].claims or []:
+                names.add(_no_nul(claim.subject) if self.postgres else claim.subject)
+                if claim.object:
+                    names.add(_no_nul(claim.object) if self.postgres else claim.object)
+            self.profiles[document_id] = with_claims(read.story, names)
 
     def _result(self, position: int, found: Found, read: Read, plan: _Plan,
                 ids: dict[int, int]) -> ItemResult | Exception:
