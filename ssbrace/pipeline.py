@@ -420,6 +420,9 @@ def load_reference(store: Store, path: Path | None = None, pack: DomainPack | No
 # --- stories ---
 
 
+CLAIMS_READ_AHEAD = 256  # documents whose claims one query reads
+
+
 @dataclass
 class StoryBatch:
     """What the placements of one batch share: one TF-IDF model and its vectors, and the documents and claims
@@ -436,6 +439,10 @@ class StoryBatch:
     # The batch's placements, held and written at its end (``kb.story_ledger``); None: each one written
     # as it is made.
     ledger: StoryLedger | None = None
+    # Documents whose claims will be asked for, in the order they will be placed: read a few hundred at a
+    # time, not one query per placement.
+    upcoming: list[int] = field(default_factory=list)
+    _ahead: int = 0
 
     def new_story_id(self, document_id: int) -> int | None:
         if document_id in self.founded:
@@ -454,6 +461,10 @@ class StoryBatch:
     def claims_of(self, session: Session, ids: list[int]) -> list[ClaimRecord]:
         missing = [i for i in ids if i not in self.claims]
         if missing:
+            while len(missing) < CLAIMS_READ_AHEAD and self._ahead < len(self.upcoming):
+                if self.upcoming[self._ahead] not in self.claims:
+                    missing.append(self.upcoming[self._ahead])
+                self._ahead += 1
             found: dict[int, list[ClaimRecord]] = {i: [] for i in missing}
             for claim in stories_repo.claims_for_documents(session, missing):
                 found[claim.document_id].append(claim)
@@ -629,6 +640,7 @@ def assign_pending(session: Session, *, config: ClusterConfig | None = None, dom
     docs = stories_repo.get_documents(session, pending)
     batch = story_batch(session, docs, config, profiles)
     assert batch.ledger is not None
+    batch.upcoming = [i for i in pending if i not in batch.vectors.profiles]
     _index_older_stories(session, docs, batch, config or DEFAULT_CONFIG, domain)
     count = 0
     for document_id in pending:
