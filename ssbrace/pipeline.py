@@ -478,14 +478,14 @@ def story_batch(session: Session, docs: list[DocRecord], config: ClusterConfig |
     placements held in a ledger, which ``assign_pending`` writes at the end. ``profiles``: the entities and
     figures of some of them, worked out already (``after_batch_stored``)."""
     from ssbrace.kb.story_ledger import StoryLedger
-    from ssbrace.stories.cluster import DEFAULT_CONFIG, StoryVectors, fit_vectorizer
+    from ssbrace.stories.cluster import DEFAULT_CONFIG, StoryVectors
 
     background = stories_repo.recent_documents(session, (config or DEFAULT_CONFIG).background)
     corpus = {d.id: d for d in background} | {d.id: d for d in docs}
     ordered = [corpus[i] for i in sorted(corpus)]
-    batch = StoryBatch(StoryVectors(fit_vectorizer(ordered)), next_id=stories_repo.next_story_id(session),
+    # one model and one transform for the whole batch: rows added one by one would restack
+    batch = StoryBatch(StoryVectors.fitted(ordered), next_id=stories_repo.next_story_id(session),
                        ledger=StoryLedger(session, pending={d.id for d in docs}))
-    batch.vectors.add(ordered)  # one transform for the whole batch: rows added one by one would restack
     batch.vectors.profiles.update((i, p) for i, p in (profiles or {}).items() if i in corpus)
     batch.docs.update(corpus)
     return batch
@@ -606,7 +606,7 @@ def rebuild_stories(session: Session, *, config: ClusterConfig | None = None, do
     A story founded by the same document as before keeps its id (and so its links and feed entries).
     """
     from ssbrace.kb.story_ledger import StoryLedger
-    from ssbrace.stories.cluster import StoryVectors, fit_vectorizer
+    from ssbrace.stories.cluster import StoryVectors
 
     founded, last_id = stories_repo.founders(session), stories_repo.next_story_id(session)
     stories_repo.clear_stories(session)
@@ -615,9 +615,8 @@ def rebuild_stories(session: Session, *, config: ClusterConfig | None = None, do
         return 0
     docs = stories_repo.get_documents(session, order)
     ledger = StoryLedger(session, pending=set(order))
-    batch = StoryBatch(StoryVectors(fit_vectorizer(docs)), docs={d.id: d for d in docs}, founded=founded,
+    batch = StoryBatch(StoryVectors.fitted(docs), docs={d.id: d for d in docs}, founded=founded,
                        next_id=last_id, ledger=ledger)
-    batch.vectors.add(docs)
     count = len({assign_document(session, document_id, config=config, domain=domain, batch=batch)
                  for document_id in order})
     ledger.flush()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -83,10 +83,12 @@ class StoryLedger:
     pending: set[int] = field(default_factory=set)
     placed: dict[int, int] = field(default_factory=dict)  # document -> story, placed by this batch
     stories: dict[int, _Story] = field(default_factory=dict)  # created or joined by this batch
-    # key -> (story, member's day) of the members this batch indexed; keys as stored (cut to 200 characters)
-    postings: dict[str, list[tuple[int, date | None]]] = field(default_factory=dict)
+    # key -> member's day -> the story of each member this batch indexed under the key on that day (keys as
+    # stored: cut to 200 characters)
+    postings: dict[str, dict[date | None, list[int]]] = field(default_factory=dict)
     _stored_latest: dict[int, StoryRecord] = field(default_factory=dict)  # stored stories read, unchanged
     _near: dict[tuple[date, date], bool] = field(default_factory=dict)  # window -> stored stories meet it
+    _windows: dict[tuple[date, date], list[date | None]] = field(default_factory=dict)  # window -> its days
     _undated: tuple[list[tuple[int, None]], dict[str, list[int]]] | None = None
     _recent: list[tuple[int, int]] = field(default_factory=list)  # the batch's dated stories, by recency
     _undated_here: set[int] = field(default_factory=set)  # the batch's undated stories
@@ -129,14 +131,29 @@ class StoryLedger:
             stored = {key: undated[key] for key in keys if key in undated}
         for key, ids in stored.items():
             rows[key].extend(ids)
+        days = self._days(start, end)
         for key in keys:
+            by_day = self.postings.get(key)
+            if not by_day:
+                continue
             found = rows[key]
-            for story_id, day in self.postings.get(key, ()):
-                if day is None or start <= day <= end:
-                    found.append(story_id)
-                    if len(found) > most:  # too common: its stories are not read
-                        break
+            # the key's days, or the window's, whichever are fewer
+            if len(by_day) <= len(days):
+                looked = [ids for day, ids in by_day.items() if day is None or start <= day <= end]
+            else:
+                looked = [by_day[day] for day in days if day in by_day]
+            for ids in looked:
+                found.extend(ids)
+                if len(found) > most:  # too common: its stories are not read
+                    break
         return {key: None if len(ids) > most else tuple(sorted(set(ids))) for key, ids in rows.items()}
+
+    def _days(self, start: date, end: date) -> list[date | None]:
+        days = self._windows.get((start, end))
+        if days is None:
+            span = (end - start).days
+            days = self._windows[(start, end)] = [None, *(start + timedelta(days=i) for i in range(span + 1))]
+        return days
 
     def active_story_ids(self, start: date, end: date, limit: int) -> list[int]:
         """``stories_repo.active_story_ids``: the stored stories the batch did not join, as stored, and the
@@ -250,7 +267,7 @@ class StoryLedger:
     def add_keys(self, story_id: int, document_id: int, day: date | None, keys: Iterable[str]) -> None:
         """``stories_repo.add_story_keys``."""
         for key in sorted({k[:200] for k in keys}) or ["*"]:
-            self.postings.setdefault(key, []).append((story_id, day))
+            self.postings.setdefault(key, {}).setdefault(day, []).append(story_id)
             self._keys.append({"key": key, "document_id": document_id, "story_id": story_id, "day": day})
 
     def flush(self) -> None:
@@ -275,4 +292,5 @@ class StoryLedger:
         self._undated_here.clear()
         self._stored_latest.clear()
         self._near.clear()
+        self._windows.clear()
         self._undated = None

@@ -17,10 +17,16 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, Protocol
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import (
+    ENGLISH_STOP_WORDS,
+    CountVectorizer,
+    TfidfTransformer,
+    TfidfVectorizer,
+)
 from sklearn.preprocessing import normalize
 
 from ssbrace.kb.records import ClaimRecord
@@ -66,6 +72,32 @@ def make_vectorizer() -> TfidfVectorizer:
         min_df=1,
         dtype=np.float64,
     )
+
+
+class TextModel(Protocol):
+    """What ``StoryVectors`` asks of its model: texts in, a sparse matrix of term weights out."""
+
+    def transform(self, raw_documents: Iterable[str]) -> Any: ...
+
+
+class _CountsThenWeights:
+    """``make_vectorizer``'s model as its two halves, counts then TF-IDF weights, so that fitting it yields the
+    fitted texts' vectors too: each text is read once, where ``fit`` then ``transform`` read it twice."""
+
+    def __init__(self, texts: list[str]) -> None:
+        model = make_vectorizer()
+        self.counter = CountVectorizer(lowercase=model.lowercase, stop_words=model.stop_words,
+                                       ngram_range=model.ngram_range, min_df=model.min_df, dtype=model.dtype)
+        self.weights = TfidfTransformer(norm=model.norm, use_idf=model.use_idf, smooth_idf=model.smooth_idf,
+                                        sublinear_tf=model.sublinear_tf)
+        counts = self.counter.fit_transform(texts)
+        # in the order ``transform`` gives them: a row's norm is summed in that order, to the last bit
+        counts.sort_indices()
+        self.weights.fit(counts)
+        self.fitted = self.weights.transform(counts, copy=False)
+
+    def transform(self, raw_documents: Iterable[str]) -> Any:
+        return self.weights.transform(self.counter.transform(raw_documents), copy=False)
 
 
 def document_text(doc: DocRecord) -> str:
@@ -250,19 +282,31 @@ class StoryVectors:
     (or a rebuild) fits one model and compares every placement in it through the same vectors. Each
     document's entities and figures are kept beside its vector for the batch too."""
 
-    def __init__(self, vectorizer: TfidfVectorizer) -> None:
+    def __init__(self, vectorizer: TextModel) -> None:
         self.vectorizer = vectorizer
         self._rows: dict[int, int] = {}  # document id -> row of the matrix
         self._blocks: list[sparse.csr_matrix] = []
         self._matrix: sparse.csr_matrix | None = None
+        self._dense: np.ndarray | None = None  # one document's vector spread out, zero between uses
         self.profiles: dict[int, Profile] = {}  # each document's entities and figures, for the batch
+
+    @classmethod
+    def fitted(cls, docs: Sequence[DocRecord]) -> StoryVectors:
+        """A model fitted on these documents (``fit_vectorizer``'s), with their vectors, each text read once."""
+        unique = list({d.id: d for d in docs}.values())
+        model = _CountsThenWeights([document_text(d) for d in unique])
+        vectors = cls(model)
+        vectors._append(unique, model.fitted)
+        return vectors
 
     def add(self, docs: Sequence[DocRecord]) -> None:
         """Transform the documents not seen yet (one call for many is cheaper than one each)."""
         new = [d for d in {d.id: d for d in docs}.values() if d.id not in self._rows]
-        if not new:
-            return
-        block = normalize(self.vectorizer.transform([document_text(d) for d in new]), norm="l2", copy=False)
+        if new:
+            self._append(new, self.vectorizer.transform([document_text(d) for d in new]))
+
+    def _append(self, new: list[DocRecord], weights: Any) -> None:
+        block = normalize(weights, norm="l2", copy=False)
         start = len(self._rows)
         for i, d in enumerate(new):
             self._rows[d.id] = start + i
@@ -276,8 +320,22 @@ class StoryVectors:
             self._matrix = sparse.vstack(self._blocks, format="csr") if len(self._blocks) > 1 else self._blocks[0]
             self._blocks = [self._matrix]
         ids = [d.id for d in others]
-        sims = self._matrix[[self._rows[i] for i in ids]] @ self._matrix[self._rows[doc.id]].T
-        return dict(zip(ids, np.asarray(sims.todense()).ravel().tolist(), strict=True))
+        matrix = self._matrix
+        if self._dense is None or len(self._dense) != matrix.shape[1]:
+            self._dense = np.zeros(matrix.shape[1])
+        dense, indptr, indices, data = self._dense, matrix.indptr, matrix.indices, matrix.data
+        row = self._rows[doc.id]
+        mine = indices[indptr[row] : indptr[row + 1]]
+        dense[mine] = data[indptr[row] : indptr[row + 1]]
+        sims = []
+        # Each dot product summed term after term in the row's order (a running sum, as scipy's sparse
+        # product adds them; the zero terms it skips leave the sum as it is), without the cost of building
+        # a sparse product for a few dozen rows.
+        for other in (self._rows[i] for i in ids):
+            start, end = indptr[other], indptr[other + 1]
+            sims.append(float(np.cumsum(data[start:end] * dense[indices[start:end]])[-1]) if end > start else 0.0)
+        dense[mine] = 0.0
+        return dict(zip(ids, sims, strict=True))
 
 
 def _similarity(doc: DocRecord, docs: Sequence[DocRecord], background: Sequence[DocRecord]) -> dict[int, float]:

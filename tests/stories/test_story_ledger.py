@@ -135,3 +135,35 @@ def test_a_batch_of_a_period_without_stored_stories_asks_the_store_nothing_per_d
     assert not [s for s in statements if "row_number()" in s.lower()]
     days = {a.published for a in articles[half:]}
     assert len(statements) <= len(days) + 12, statements
+
+
+def test_vectors_fitted_in_one_reading_are_those_of_fit_then_transform_to_the_last_bit():
+    """``StoryVectors.fitted`` reads each text once, and its similarities skip scipy's sparse product: both
+    give the same numbers as the model fitted then applied, and the sparse product, bit for bit (a story
+    placed on a tie must not move)."""
+    import numpy as np
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
+    from ssbrace.kb.stories_repo import DocRecord
+    from ssbrace.stories.cluster import StoryVectors, document_text, fit_vectorizer
+
+    docs = [DocRecord(id=i + 1, location=a.name, url=None, title=a.title, publisher=a.publisher,
+                      published=a.published, fetched=None, text=a.text, duplicate_of=None)
+            for i, a in enumerate(_articles())]
+    vectors = StoryVectors.fitted(docs)
+    model = fit_vectorizer(docs)
+    expected = sparse.csr_matrix(normalize(model.transform([document_text(d) for d in docs]), norm="l2"))
+    later = docs[:5]  # transformed again after the fit: by the same model
+    vectors.add(later)
+    between = []
+    for doc in docs:
+        sims = vectors.similarity(doc, docs)
+        row = expected[doc.id - 1]
+        want = np.asarray((expected @ row.T).todense()).ravel().tolist()
+        assert [sims[d.id] for d in docs] == want
+        between += [s for i, s in sims.items() if i != doc.id]
+    assert any(0.2 < s < 0.99 for s in between) and 0.0 in between
+    again = StoryVectors(model)
+    again.add(docs)
+    assert again.similarity(docs[3], docs) == vectors.similarity(docs[3], docs)
