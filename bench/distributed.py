@@ -128,8 +128,8 @@ def _counts(db_url: str) -> dict[str, int]:
     store = Store(db_url)
     try:
         with store.session() as session:
-            return {t.__name__.lower() + "s": int(session.scalar(select(func.count()).select_from(t)) or 0)
-                    for t in (Document, Claim, Story)}
+            return {name: int(session.scalar(select(func.count()).select_from(t)) or 0)
+                    for name, t in (("documents", Document), ("claims", Claim), ("stories", Story))}
     finally:
         store.dispose()
 

@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from ssbrace.kb.tables import Document
     from ssbrace.models import Claim, ExtractedText
     from ssbrace.settings import Settings
-    from ssbrace.stories.cluster import Profile
+    from ssbrace.stories.features import Profile
 
 log = logging.getLogger(__name__)
 

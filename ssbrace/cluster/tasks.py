@@ -24,7 +24,7 @@ from ssbrace.sources.web import FetchOptions
 if TYPE_CHECKING:
     from ssbrace.documents.dedup import Banding
     from ssbrace.models import Claim, ExtractedText
-    from ssbrace.stories.cluster import Profile
+    from ssbrace.stories.features import Profile
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,7 @@ def _read(job: ReadJob, config: ReadConfig) -> Read | Failure:
 def _story_profile(extracted: ExtractedText, domain: str | None) -> Profile | None:
     """What stories will compare of this document, found here: the driver groups stories alone, after the
     documents, so each millisecond it saves there is a millisecond off the run (docs/scale.md)."""
-    from ssbrace.stories.cluster import text_profile
-    from ssbrace.stories.features import entity_index
+    from ssbrace.stories.features import entity_index, text_profile
 
     if domain is None:
         return None

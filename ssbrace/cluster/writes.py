@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from ssbrace.kb.store import Store
     from ssbrace.models import Claim
     from ssbrace.sources.routing import Found
-    from ssbrace.stories.cluster import Profile
+    from ssbrace.stories.features import Profile
 
 # A document of this batch, before it has an id: its position in the batch. Stored ones are plain ids.
 # Ordered after every stored document (it is newer), among themselves by position.
@@ -253,7 +253,7 @@ class BatchWriter:
     def _keep_profiles(self, batch: list[tuple[Found, Read]], plans: list[_Plan], ids: dict[int, int]) -> None:
         """The stored documents' story profiles: the worker's, with the claims' names as stored (as
         ``stories.cluster`` reads them back). A text PostgreSQL stored changed (NUL) is left to the driver."""
-        from ssbrace.stories.cluster import with_claims
+        from ssbrace.stories.features import with_claims
 
         for position, document_id in ids.items():
             read = batch[position][1]

@@ -31,7 +31,9 @@ from sklearn.preprocessing import normalize
 
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.stories_repo import DocRecord, StoryRecord
-from ssbrace.stories.features import EntityIndex, strip_header_lines, telling_figures
+from ssbrace.stories.features import EntityIndex, Profile, strip_header_lines, text_profile, with_claims
+
+__all__ = ["Profile", "text_profile", "with_claims"]  # kept here too: placement's names for them
 from ssbrace.stories.sentences import split_sentences
 
 
@@ -121,21 +123,6 @@ def headline_for(docs: Sequence[DocRecord]) -> str:
     return "(untitled)"
 
 
-@dataclass(frozen=True)
-class Profile:
-    """What a document names (entities) and states (telling figures), as placement compares them."""
-
-    entities: frozenset[str]
-    figures: frozenset[str]
-
-
-def text_profile(title: str | None, text: str, index: EntityIndex) -> Profile:
-    """The entities and figures of a title and text: pure, so a distributed run computes it on the worker
-    that reads the document (``cluster.tasks``), and the driver only adds the claims' names."""
-    body = f"{title or ''}\n{strip_header_lines(text)}"
-    return Profile(entities=frozenset(index.find(body)), figures=frozenset(telling_figures(body)))
-
-
 # What a document's own text names and states, by (entity index, document id, hash of title and text). A
 # stored text never changes, so within one process (a batch, the web server) placing one more document
 # does not scan the texts of the documents it is compared with again.
@@ -173,11 +160,6 @@ def _profiles(
         if d.id not in known:
             known[d.id] = with_claims(_text_profile(d, index), named[d.id])
     return {d.id: known[d.id] for d in docs}
-
-
-def with_claims(profile: Profile, names: Iterable[str]) -> Profile:
-    """A text's profile with its claims' subjects and objects among its entities."""
-    return Profile(entities=profile.entities | frozenset(names), figures=profile.figures)
 
 
 _TITLE_WORD = re.compile(r"[^\W\d_][\w'-]{3,}")
