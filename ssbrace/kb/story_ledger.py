@@ -92,6 +92,7 @@ class StoryLedger:
     _undated: tuple[list[tuple[int, None]], dict[str, list[int]]] | None = None
     _recent: list[tuple[int, int]] = field(default_factory=list)  # the batch's dated stories, by recency
     _undated_here: set[int] = field(default_factory=set)  # the batch's undated stories
+    _joined: set[int] = field(default_factory=set)  # stored stories the batch joined
     _memberships: list[dict[str, Any]] = field(default_factory=list)
     _keys: list[dict[str, Any]] = field(default_factory=list)
 
@@ -158,10 +159,10 @@ class StoryLedger:
     def active_story_ids(self, start: date, end: date, limit: int) -> list[int]:
         """``stories_repo.active_story_ids``: the stored stories the batch did not join, as stored, and the
         batch's, as they stand now."""
-        joined = {s.id for s in self.stories.values() if s.stored}
+        joined = self._joined
         if self._stored_near(start, end):
             # the stored ones the batch joined are left out below: read as many more
-            extra = sum(_overlaps(*s.stored_near, start, end) for s in self.stories.values() if s.stored)
+            extra = sum(_overlaps(*self.stories[i].stored_near, start, end) for i in joined)
             stored = stories_repo.active_stories(self.session, start, end, limit + extra)
         else:
             stored = list(self._stored_undated()[0])
@@ -256,6 +257,7 @@ class StoryLedger:
             record.id, record.headline, record.first_date, record.last_date, record.doc_count or 0,
             record.version or 0, record.created_at, record.updated_at, list(record.document_ids), stored=True,
             stored_near=(record.first_date, record.last_date))
+        self._joined.add(story_id)
         self._rank(story, None, new=True)
         return story
 
@@ -290,6 +292,7 @@ class StoryLedger:
         self.postings.clear()
         self._recent.clear()
         self._undated_here.clear()
+        self._joined.clear()
         self._stored_latest.clear()
         self._near.clear()
         self._windows.clear()
