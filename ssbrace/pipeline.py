@@ -51,8 +51,8 @@ if TYPE_CHECKING:
     from ssbrace.kb.story_ledger import StoryLedger
     from ssbrace.kb.tables import Document
     from ssbrace.stories.brief import Brief
-    from ssbrace.stories.cluster import Assignment, ClusterConfig, Profile, StoryVectors
-    from ssbrace.stories.features import EntityIndex
+    from ssbrace.stories.cluster import Assignment, ClusterConfig, StoryVectors
+    from ssbrace.stories.features import EntityIndex, Profile
     from ssbrace.stories.topics import StoryContent
 
 log = logging.getLogger(__name__)
