@@ -25,6 +25,13 @@ seconds inside their tasks, summed), and the peak RSS of the driver and of each 
 ``--db-url`` names a PostgreSQL server: each run gets a database of its own there (created and dropped,
 so the user needs CREATEDB). ``--analysis-claims N`` also runs the analysis half of the benchmark,
 ``bench/analysis_scale.py``'s ``run(db_url, claims)``, when that module exists.
+
+``--writes N`` (with ``--postgres`` or ``--db-url``) measures only the driver's batched writes on PostgreSQL,
+COPY against executemany: N articles read once in this process (the workers' part), then written in
+partitions of 32 by ``cluster.writes.BatchWriter`` into a fresh database each way, the driver's CPU and wall
+time of writing per document.
+
+    .venv/bin/python bench/distributed.py --postgres --writes 2000
 """
 
 from __future__ import annotations
@@ -121,8 +128,8 @@ def _counts(db_url: str) -> dict[str, int]:
     store = Store(db_url)
     try:
         with store.session() as session:
-            return {t.__name__.lower() + "s": int(session.scalar(select(func.count()).select_from(t)) or 0)
-                    for t in (Document, Claim, Story)}
+            return {name: int(session.scalar(select(func.count()).select_from(t)) or 0)
+                    for name, t in (("documents", Document), ("claims", Claim), ("stories", Story))}
     finally:
         store.dispose()
 
@@ -231,6 +238,51 @@ def _analysis(server_url: str | None, folder: Path, claims: int) -> None:
     print(f"analysis over {claims} claims: " + json.dumps(figures, default=str))
 
 
+def _writes(server_url: str, folder: Path, n: int) -> None:
+    """COPY against executemany for the driver's batched writes (``--writes``)."""
+    from functools import partial
+
+    from ssbrace.cluster.ingest import PARTITION_SIZE
+    from ssbrace.cluster.tasks import Read, ReadConfig, ReadJob, _read
+    from ssbrace.cluster.writes import BatchWriter
+    from ssbrace.documents.dedup import StoredNearDuplicates, banding
+    from ssbrace.extract.pipeline import EXTRACTOR_VERSION
+    from ssbrace.kb.store import Store
+    from ssbrace.pipeline import StoredSources
+    from ssbrace.settings import Settings
+    from ssbrace.sources.routing import Found, Raw
+
+    pages = folder / f"writes-{n}"
+    pages.mkdir()
+    generate(pages, n)
+    threshold = Settings().near_duplicate_threshold
+    config = ReadConfig(None, None, None, banding(threshold))
+    started = time.perf_counter()
+    reads = []
+    for path in sorted(pages.iterdir()):
+        fetch = partial(Raw, path=path)
+        read = _read(ReadJob(str(path), fetch), config)
+        assert isinstance(read, Read)
+        reads.append((path, fetch, read))
+    print(f"writes: {n} articles read in this process in {time.perf_counter() - started:.0f} s")
+    for copy in (False, True, False, True):
+        with fresh_database(server_url, folder) as db_url:
+            store = Store(db_url)
+            source = StoredSources(store).register(str(pages), "folder", None)
+            batch = [(Found(path.name, str(path), source, fetch), read) for path, fetch, read in reads]
+            writer = BatchWriter(store, StoredNearDuplicates(threshold), EXTRACTOR_VERSION,
+                                 lambda failed: RuntimeError(failed.reason), copy=copy)
+            cpu, wall = time.thread_time(), time.perf_counter()
+            for start in range(0, len(batch), PARTITION_SIZE):
+                writer.write(batch[start : start + PARTITION_SIZE])
+            cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+            counts = _counts(db_url)
+            store.dispose()
+        print(f"writes: {'COPY' if copy else 'executemany':>11}: driver CPU {cpu / n * 1000:.2f} ms/doc, "
+              f"wall {wall / n * 1000:.2f} ms/doc; {counts['documents']} documents, {counts['claims']} claims",
+              flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,5000,20000", help="comma-separated N (default 2000,5000,20000)")
@@ -239,6 +291,7 @@ def main() -> int:
     parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL server for the runs")
     parser.add_argument("--partition-size", type=int, help="documents per Dask task (default: the CLI's)")
     parser.add_argument("--analysis-claims", type=int, help="also run bench/analysis_scale.py over N claims")
+    parser.add_argument("--writes", type=int, help="only the driver's writes on PostgreSQL: COPY vs executemany")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # a child process: one run, JSON out
     parser.add_argument("--pages", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -251,7 +304,14 @@ def main() -> int:
         parser.error("give --db-url or --postgres, not both")
     if args.db_url and not args.db_url.startswith("postgresql"):
         parser.error("--db-url must be a PostgreSQL server's URL (SQLite files are the default)")
+    if args.writes and not (args.postgres or args.db_url):
+        parser.error("--writes needs a PostgreSQL server: --postgres or --db-url")
     with postgres_server() if args.postgres else _given(args.db_url) as server_url:
+        if args.writes:
+            assert server_url is not None
+            with tempfile.TemporaryDirectory(prefix="ssbrace-writesbench-") as tmp:
+                _writes(server_url, Path(tmp), args.writes)
+            return 0
         return _bench(args, server_url)
 
 

@@ -13,7 +13,7 @@ return results; this module reads their inputs from the store and writes their r
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,10 +48,11 @@ if TYPE_CHECKING:
     from ssbrace.domains.schema import Topic
     from ssbrace.kb.records import ClaimRecord
     from ssbrace.kb.stories_repo import DocRecord, StoryRecord
+    from ssbrace.kb.story_ledger import StoryLedger
     from ssbrace.kb.tables import Document
     from ssbrace.stories.brief import Brief
     from ssbrace.stories.cluster import Assignment, ClusterConfig, StoryVectors
-    from ssbrace.stories.features import EntityIndex
+    from ssbrace.stories.features import EntityIndex, Profile
     from ssbrace.stories.topics import StoryContent
 
 log = logging.getLogger(__name__)
@@ -303,11 +304,12 @@ def update_documents(store: Store, settings: Settings, **options: Any) -> Ingest
         return ingestion.update()
 
 
-def after_batch_stored(store: Store, settings: Settings) -> int:
+def after_batch_stored(store: Store, settings: Settings, *, profiles: Mapping[int, Profile] | None = None) -> int:
     """Place every document that is in no story yet into one, then send the alerts of watches and webhooks
-    (``following.run_alerts``); returns how many documents were placed."""
+    (``following.run_alerts``); returns how many documents were placed. ``profiles``: the entities and figures
+    of new documents worked out already (a distributed run's workers)."""
     with store.session() as session:
-        placed = assign_pending(session, domain=settings.domain)
+        placed = assign_pending(session, domain=settings.domain, profiles=profiles)
     if getattr(settings, "alerts", True):
         from ssbrace.following import run_alerts
 
@@ -430,6 +432,9 @@ def load_reference(store: Store, path: Path | None = None, pack: DomainPack | No
 # --- stories ---
 
 
+CLAIMS_READ_AHEAD = 256  # documents whose claims one query reads
+
+
 @dataclass
 class StoryBatch:
     """What the placements of one batch share: one TF-IDF model and its vectors, and the documents and claims
@@ -443,6 +448,13 @@ class StoryBatch:
     # Atom entries stay valid); another new story gets an id above every old one.
     founded: dict[int, int] = field(default_factory=dict)  # founding document id -> story id before
     next_id: int | None = None
+    # The batch's placements, held and written at its end (``kb.story_ledger``); None: each one written
+    # as it is made.
+    ledger: StoryLedger | None = None
+    # Documents whose claims will be asked for, in the order they will be placed: read a few hundred at a
+    # time, not one query per placement.
+    upcoming: list[int] = field(default_factory=list)
+    _ahead: int = 0
 
     def new_story_id(self, document_id: int) -> int | None:
         if document_id in self.founded:
@@ -461,6 +473,10 @@ class StoryBatch:
     def claims_of(self, session: Session, ids: list[int]) -> list[ClaimRecord]:
         missing = [i for i in ids if i not in self.claims]
         if missing:
+            while len(missing) < CLAIMS_READ_AHEAD and self._ahead < len(self.upcoming):
+                if self.upcoming[self._ahead] not in self.claims:
+                    missing.append(self.upcoming[self._ahead])
+                self._ahead += 1
             found: dict[int, list[ClaimRecord]] = {i: [] for i in missing}
             for claim in stories_repo.claims_for_documents(session, missing):
                 found[claim.document_id].append(claim)
@@ -468,15 +484,21 @@ class StoryBatch:
         return [c for i in ids for c in self.claims[i]]
 
 
-def story_batch(session: Session, docs: list[DocRecord], config: ClusterConfig | None = None) -> StoryBatch:
-    """One model for a batch of new documents, fitted on them and the store's recent documents."""
-    from ssbrace.stories.cluster import DEFAULT_CONFIG, StoryVectors, fit_vectorizer
+def story_batch(session: Session, docs: list[DocRecord], config: ClusterConfig | None = None,
+                profiles: Mapping[int, Profile] | None = None) -> StoryBatch:
+    """One model for a batch of new documents, fitted on them and the store's recent documents; their
+    placements held in a ledger, which ``assign_pending`` writes at the end. ``profiles``: the entities and
+    figures of some of them, worked out already (``after_batch_stored``)."""
+    from ssbrace.kb.story_ledger import StoryLedger
+    from ssbrace.stories.cluster import DEFAULT_CONFIG, StoryVectors
 
     background = stories_repo.recent_documents(session, (config or DEFAULT_CONFIG).background)
     corpus = {d.id: d for d in background} | {d.id: d for d in docs}
     ordered = [corpus[i] for i in sorted(corpus)]
-    batch = StoryBatch(StoryVectors(fit_vectorizer(ordered)))
-    batch.vectors.add(ordered)  # one transform for the whole batch: rows added one by one would restack
+    # one model and one transform for the whole batch: rows added one by one would restack
+    batch = StoryBatch(StoryVectors.fitted(ordered), next_id=stories_repo.next_story_id(session),
+                       ledger=StoryLedger(session, pending={d.id for d in docs}))
+    batch.vectors.profiles.update((i, p) for i, p in (profiles or {}).items() if i in corpus)
     batch.docs.update(corpus)
     return batch
 
@@ -506,7 +528,8 @@ def assign_document(session: Session, document_id: int, *, config: ClusterConfig
     from ssbrace.stories.features import entity_index, resolve_domain
 
     config = config or DEFAULT_CONFIG
-    current = stories_repo.story_of_document(session, document_id)
+    ledger = batch.ledger if batch is not None else None
+    current = ledger.story_of(document_id) if ledger else stories_repo.story_of_document(session, document_id)
     if current is not None:
         return current
     doc = (batch.docs.get(document_id) if batch else None) or stories_repo.get_document(session, document_id)
@@ -514,21 +537,30 @@ def assign_document(session: Session, document_id: int, *, config: ClusterConfig
         raise InputError(f"no document with id {document_id}")
     if doc.duplicate_of is not None and doc.duplicate_of != doc.id:
         story_id = assign_document(session, doc.duplicate_of, config=config, domain=domain, batch=batch)
-        story = stories_repo.get_story(session, story_id)
-        members = stories_repo.get_documents(session, [*(story.document_ids if story else ()), doc.id])
-        return _store_assignment(session, join_original(doc, story_id, members), batch)
+        if batch is not None and ledger is not None:
+            members = batch.documents(session, {*ledger.all_members(story_id), doc.id})
+        else:
+            story = stories_repo.get_story(session, story_id)
+            members = stories_repo.get_documents(session, [*(story.document_ids if story else ()), doc.id])
+        return _store_assignment(session, join_original(doc, story_id, members), batch, config.max_members)
     start, end = story_window(doc, config)
     index = entity_index(resolve_domain(domain))
-    own = batch.claims_of(session, [doc.id]) if batch is not None else stories_repo.claims_for_documents(session, [doc.id])
-    keys = document_keys(doc, own, index, batch.vectors.profiles if batch is not None else None)
-    candidates = _candidate_stories(session, keys, start, end, config)
+    known = batch.vectors.profiles if batch is not None else None
+    if known is not None and doc.id in known:
+        own: list[ClaimRecord] = []  # its entities and figures are known: its claims are not read
+    elif batch is not None:
+        own = batch.claims_of(session, [doc.id])
+    else:
+        own = stories_repo.claims_for_documents(session, [doc.id])
+    keys = document_keys(doc, own, index, known)
+    candidates = _candidate_stories(session, keys, start, end, config, ledger)
     member_ids = {m for s in candidates for m in s.document_ids[-config.max_members :]}
     claims: list[ClaimRecord] = []
     background: list[DocRecord] = []
     if batch is not None:
         docs = batch.documents(session, member_ids | {doc.id})
         if candidates:
-            claims = batch.claims_of(session, [d.id for d in docs])
+            claims = batch.claims_of(session, [d.id for d in docs if d.id not in batch.vectors.profiles])
     else:
         docs = stories_repo.get_documents(session, member_ids | {doc.id})
         if candidates:
@@ -536,29 +568,46 @@ def assign_document(session: Session, document_id: int, *, config: ClusterConfig
             background = stories_repo.recent_documents(session, config.background)
     assignment = place_document(doc, candidates, docs, claims, index, background=background, config=config,
                                 vectors=batch.vectors if batch is not None else None)
-    story_id = _store_assignment(session, assignment, batch)
-    stories_repo.add_story_keys(session, story_id, doc.id, doc.day, keys)
+    story_id = _store_assignment(session, assignment, batch, config.max_members)
+    if ledger is not None:
+        ledger.add_keys(story_id, doc.id, doc.day, keys)
+    else:
+        stories_repo.add_story_keys(session, story_id, doc.id, doc.day, keys)
     return story_id
 
 
 def _candidate_stories(session: Session, keys: set[str], start: date, end: date,
-                       config: ClusterConfig) -> list[StoryRecord]:
+                       config: ClusterConfig, ledger: StoryLedger | None = None) -> list[StoryRecord]:
     """The stories a document is compared with: those of its window that share its most telling keys, and the
     most recently active ones (a document that shares no key may still read like one of them)."""
     from ssbrace.stories.cluster import rank_by_keys
 
+    if ledger is not None:
+        postings = ledger.stories_with_keys(keys, start, end, config.key_postings)
+        ranked = rank_by_keys(postings, config.max_stories, config.key_postings)
+        recent = ledger.active_story_ids(start, end, config.recent_stories)
+        return ledger.get_stories({*recent, *ranked}, latest_members=config.max_members)
     postings = stories_repo.stories_with_keys(session, keys, start, end, config.key_postings)
     ranked = rank_by_keys(postings, config.max_stories, config.key_postings)
     recent = stories_repo.active_story_ids(session, start, end, config.recent_stories)
     return stories_repo.get_stories(session, {*recent, *ranked}, latest_members=config.max_members)
 
 
-def _store_assignment(session: Session, assignment: Assignment, batch: StoryBatch | None = None) -> int:
+def _store_assignment(session: Session, assignment: Assignment, batch: StoryBatch | None = None,
+                      latest_members: int = 8) -> int:
+    ledger = batch.ledger if batch is not None else None
     if assignment.story_id is None:
+        story_id = batch.new_story_id(assignment.document_id) if batch else None
+        if ledger is not None and story_id is not None:
+            return ledger.create(assignment.document_id, assignment.day, assignment.headline, story_id)
         return stories_repo.create_story(session, assignment.document_id, assignment.day, assignment.headline,
-                                         batch.new_story_id(assignment.document_id) if batch else None)
-    stories_repo.add_to_story(session, assignment.story_id, assignment.document_id, assignment.day, assignment.score,
-                         assignment.headline)
+                                         story_id)
+    if ledger is not None:
+        ledger.add(assignment.story_id, assignment.document_id, assignment.day, assignment.score,
+                   assignment.headline, latest_members)
+    else:
+        stories_repo.add_to_story(session, assignment.story_id, assignment.document_id, assignment.day,
+                                  assignment.score, assignment.headline)
     return int(assignment.story_id)
 
 
@@ -568,42 +617,49 @@ def rebuild_stories(session: Session, *, config: ClusterConfig | None = None, do
     One TF-IDF model is fitted on the whole store first, so a rebuild costs one fit, not one per document.
     A story founded by the same document as before keeps its id (and so its links and feed entries).
     """
-    from ssbrace.stories.cluster import StoryVectors, fit_vectorizer
+    from ssbrace.kb.story_ledger import StoryLedger
+    from ssbrace.stories.cluster import StoryVectors
 
-    founded, last_id = stories_repo.founders(session), stories_repo.max_story_id(session)
+    founded, last_id = stories_repo.founders(session), stories_repo.next_story_id(session)
     stories_repo.clear_stories(session)
     order = stories_repo.documents_in_arrival_order(session)
     if not order:
         return 0
     docs = stories_repo.get_documents(session, order)
-    batch = StoryBatch(StoryVectors(fit_vectorizer(docs)), docs={d.id: d for d in docs}, founded=founded,
-                       next_id=last_id)
-    batch.vectors.add(docs)
+    ledger = StoryLedger(session, pending=set(order))
+    batch = StoryBatch(StoryVectors.fitted(docs), docs={d.id: d for d in docs}, founded=founded,
+                       next_id=last_id, ledger=ledger)
     count = len({assign_document(session, document_id, config=config, domain=domain, batch=batch)
                  for document_id in order})
+    ledger.flush()
     stories_repo.sync_story_ids(session)
     return count
 
 
-def assign_pending(session: Session, *, config: ClusterConfig | None = None, domain: str | None = None) -> int:
+def assign_pending(session: Session, *, config: ClusterConfig | None = None, domain: str | None = None,
+                   profiles: Mapping[int, Profile] | None = None) -> int:
     """Group the stored documents that are in no story yet, in order of arrival; returns how many.
 
     The batch shares one TF-IDF model, fitted on the new documents and the store's recent ones, and each
-    document is read and turned into a vector once."""
+    document is read and turned into a vector once. Its placements are kept in memory and written at the
+    end (``kb.story_ledger``). ``profiles``: as for ``after_batch_stored``."""
     from ssbrace.stories.cluster import DEFAULT_CONFIG
 
     pending = stories_repo.pending_documents_in_arrival_order(session)
     if not pending:
         return 0
     docs = stories_repo.get_documents(session, pending)
-    batch = story_batch(session, docs, config)
+    batch = story_batch(session, docs, config, profiles)
+    assert batch.ledger is not None
+    batch.upcoming = [i for i in pending if i not in batch.vectors.profiles]
     _index_older_stories(session, docs, batch, config or DEFAULT_CONFIG, domain)
     count = 0
     for document_id in pending:
         # A near duplicate placed with its original earlier in this loop is skipped here.
-        if stories_repo.story_of_document(session, document_id) is None:
+        if batch.ledger.story_of(document_id) is None:
             assign_document(session, document_id, config=config, domain=domain, batch=batch)
             count += 1
+    batch.ledger.flush()
     return count
 
 

@@ -42,6 +42,7 @@ from ssbrace.pipeline import (
 )
 from ssbrace.sources.files import display_path
 from ssbrace.sources.routing import Found, Settled
+from ssbrace.stories.features import resolve_domain
 
 from .tasks import (
     Failure,
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
     from ssbrace.kb.tables import Document
     from ssbrace.models import Claim, ExtractedText
     from ssbrace.settings import Settings
+    from ssbrace.stories.features import Profile
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +182,7 @@ class DistributedIngestion(Ingestion):
         self.router = PortableRouter(self.sources, self.options, getattr(settings, "document_seconds", None))
         self.config = ReadConfig(self.options.max_bytes, getattr(settings, "max_text_chars", None),
                                  getattr(settings, "document_seconds", None),
-                                 banding(settings.near_duplicate_threshold))
+                                 banding(settings.near_duplicate_threshold), resolve_domain(settings.domain))
         # A partition's documents written in one transaction; ``--debug`` (raise_errors) writes them one at a
         # time, so that an unexpected error stops the run at its document, as in one process.
         self.batches = not self.raise_errors
@@ -339,6 +341,11 @@ class DistributedIngestion(Ingestion):
                         len(batch), type(exc).__name__, exc)
             return None
 
+    @property
+    def story_profiles(self) -> dict[int, Profile]:
+        """The stored documents' entities and figures the workers found (``after_batch_stored`` uses them)."""
+        return self._writer.profiles if self._writer is not None else {}
+
     def _write(self, found: Found, outcome: Read | Failure) -> str:
         try:
             if isinstance(outcome, Failure):
@@ -381,11 +388,12 @@ def run_ingest_distributed(store: Store, inputs: Sequence[str], settings: Settin
     """``pipeline.run_ingest`` with reading and extraction on a Dask cluster: documents, claims, entities,
     then stories; ``options`` as for ``Ingestion`` (progress, raise_errors, fetch_options)."""
     throughput = throughput or Throughput()
-    with DistributedIngestion(store, settings, client, partition_size=partition_size, throughput=throughput,
-                              **options) as ingestion:
+    ingestion = DistributedIngestion(store, settings, client, partition_size=partition_size,
+                                     throughput=throughput, **options)
+    with ingestion:
         result = ingestion.ingest(inputs, name=name)
     with throughput.phases("stories"):
-        after_batch_stored(store, settings)
+        after_batch_stored(store, settings, profiles=ingestion.story_profiles)
     return result
 
 

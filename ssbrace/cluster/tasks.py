@@ -24,6 +24,7 @@ from ssbrace.sources.web import FetchOptions
 if TYPE_CHECKING:
     from ssbrace.documents.dedup import Banding
     from ssbrace.models import Claim, ExtractedText
+    from ssbrace.stories.features import Profile
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class ReadConfig:
     max_text_chars: int | None
     document_seconds: float | None
     banding: Banding | None = None  # the store's LSH banding: the worker cuts each signature's bands
+    domain: str | None = None  # the domain pack whose entities stories compare: the worker finds them
 
 
 @dataclass
@@ -72,6 +74,9 @@ class Read:
     # Pure work done here rather than on the driver, which is the serial part of a run.
     bands: list[tuple[int, bytes]] | None = None  # the signature's LSH band keys (``dedup.band_keys``)
     word_count: int | None = None
+    # The entities and figures of its title and text, which story grouping compares (``stories.cluster
+    # .text_profile``); None when not worked out here (the driver then finds them itself).
+    story: Profile | None = None
 
 
 @dataclass
@@ -119,10 +124,24 @@ def _read(job: ReadJob, config: ReadConfig) -> Read | Failure:
                 claims_failure = failure(exc)
             bands = band_keys(text.signature, config.banding) if config.banding is not None else None
             words = word_count(text.extracted.text)
+            story = _story_profile(text.extracted, config.domain)
     except Exception as exc:
         return failure(exc)
     return Read(text.extracted, text.content_type, text.sha256, to_bytes(text.signature), raw.fetched_at,
-                claims, claims_failure, bands, words)
+                claims, claims_failure, bands, words, story)
+
+
+def _story_profile(extracted: ExtractedText, domain: str | None) -> Profile | None:
+    """What stories will compare of this document, found here: the driver groups stories alone, after the
+    documents, so each millisecond it saves there is a millisecond off the run (docs/scale.md)."""
+    from ssbrace.stories.features import entity_index, text_profile
+
+    if domain is None:
+        return None
+    try:
+        return text_profile(extracted.title, extracted.text or "", entity_index(domain))
+    except Exception:  # not this document's failure: the driver works it out again
+        return None
 
 
 @dataclass(frozen=True)

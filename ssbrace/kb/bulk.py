@@ -100,3 +100,23 @@ def load_entities(store: Store, rows: Iterable[dict[str, Any]]) -> int:
               ({"entity_id": r["id"], "alias": r["name"], "normalised": r["name"].casefold()} for r in rows),
               ["entity_id", "alias", "normalised"])
     return n
+
+
+def copy_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> int:
+    """``COPY`` rows into a table inside the connection's transaction (PostgreSQL), the Python-side defaults
+    of the columns they leave out filled in as an INSERT through SQLAlchemy fills them (``created_at``); an
+    id the database hands out is left to it. The driver of a distributed ingest writes its batches so."""
+    if not rows:
+        return 0
+    given = {name for row in rows for name in row}
+    filled: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if column.name in given or default is None:
+            continue
+        if default.is_scalar:
+            filled[column.name] = default.arg  # type: ignore[attr-defined]
+        elif default.is_callable:
+            filled[column.name] = default.arg(None)  # type: ignore[attr-defined]  # utcnow: no context read
+    columns = [c.name for c in table.columns if c.name in given or c.name in filled]
+    return _copy(connection, table, columns, ({**filled, **row} for row in rows))

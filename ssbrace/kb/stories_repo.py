@@ -8,9 +8,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Date, TextClause, bindparam, delete, func, insert, or_, select, text
+from sqlalchemy import Date, Table, TextClause, bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ssbrace.kb.claims_repo import COMPUTED_VERSIONS
@@ -282,11 +282,21 @@ def stories_with_keys(session: Session, keys: Iterable[str], start: date, end: d
     if not keys:
         return {}
     rows: dict[str, list[int]] = {key: [] for key in keys}
-    for key, story_id in session.execute(_postings_statement(len(keys)),
-                                         {"start": start, "end": end, "n": most + 1,
-                                          **{f"k{i}": key for i, key in enumerate(keys)}}):
-        rows[key].append(story_id)
+    for key, ids in key_postings(session, keys, start, end, most + 1).items():
+        rows[key].extend(ids)
     return {key: None if len(ids) > most else tuple(sorted(set(ids))) for key, ids in rows.items()}
+
+
+def key_postings(session: Session, keys: Sequence[str], start: date, end: date, n: int) -> dict[str, list[int]]:
+    """For each key, the story of each of at most ``n`` members dated in [start, end] (or undated) carrying
+    it (one story per member: a story appears once for each of its members that carries the key)."""
+    rows: dict[str, list[int]] = {}
+    if keys:
+        for key, story_id in session.execute(_postings_statement(len(keys)),
+                                             {"start": start, "end": end, "n": n,
+                                              **{f"k{i}": key for i, key in enumerate(keys)}}):
+            rows.setdefault(key, []).append(story_id)
+    return rows
 
 
 @functools.lru_cache(maxsize=256)
@@ -304,6 +314,78 @@ def active_story_ids(session: Session, start: date, end: date, limit: int) -> li
     query = (select(Story.id).where(or_(Story.last_date.is_(None), (Story.last_date >= start) & (Story.first_date <= end)))
              .order_by(Story.last_date.desc().nulls_last(), Story.id.desc()).limit(limit))
     return list(session.scalars(query))
+
+
+def active_stories(session: Session, start: date, end: date, limit: int) -> list[tuple[int, date | None]]:
+    """``active_story_ids`` with each story's last date: (id, last_date), most recently active first."""
+    query = (select(Story.id, Story.last_date)
+             .where(or_(Story.last_date.is_(None), (Story.last_date >= start) & (Story.first_date <= end)))
+             .order_by(Story.last_date.desc().nulls_last(), Story.id.desc()).limit(limit))
+    return [(story_id, last) for story_id, last in session.execute(query)]
+
+
+def dated_stories_meet(session: Session, start: date, end: date) -> bool:
+    """Whether a dated story's span meets [start, end] (the story index has no dated key there otherwise)."""
+    query = select(Story.id).where(Story.last_date >= start, Story.first_date <= end).limit(1)
+    return session.scalar(query) is not None
+
+
+def undated_story_ids(session: Session) -> list[int]:
+    """Stories with no date at all (every window's candidates)."""
+    return list(session.scalars(select(Story.id).where(Story.last_date.is_(None)).order_by(Story.id)))
+
+
+def undated_key_postings(session: Session) -> dict[str, list[int]]:
+    """The keys of undated members, each with its members' stories (every window looks them up)."""
+    rows: dict[str, list[int]] = {}
+    for key, story_id in session.execute(select(StoryKey.key, StoryKey.story_id).where(StoryKey.day.is_(None))):
+        rows.setdefault(key, []).append(story_id)
+    return rows
+
+
+def _table(model: type[Any]) -> Table:
+    """A mapped class's table, for statements over many rows through SQLAlchemy Core."""
+    return cast("Table", model.__table__)
+
+
+def next_story_id(session: Session) -> int:
+    """The largest story id handed out so far: the stored ones', and on PostgreSQL the id sequence's too, so
+    that stories written under explicit ids above it never take the id of a story removed since."""
+    largest = max_story_id(session)
+    if session.get_bind().dialect.name == "postgresql":
+        issued = session.scalar(text("SELECT pg_sequence_last_value(pg_get_serial_sequence('stories', 'id'))"))
+        largest = max(largest, int(issued or 0))
+    return largest
+
+
+def insert_stories(session: Session, rows: list[dict[str, Any]]) -> None:
+    """New stories under explicit ids, one statement for many (``story_ledger``)."""
+    if rows:
+        session.execute(insert(_table(Story)), rows)
+
+
+def update_stories(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Stored stories' new dates, counts, version and headline, by id (rows as for ``insert_stories``)."""
+    if rows:
+        table = _table(Story)
+        statement = (update(table).where(table.c.id == bindparam("story_id"))
+                     .values(headline=bindparam("headline"), first_date=bindparam("first_date"),
+                             last_date=bindparam("last_date"), doc_count=bindparam("doc_count"),
+                             version=bindparam("version"), updated_at=bindparam("updated_at")))
+        session.execute(statement, [{**{k: v for k, v in r.items() if k not in ("id", "created_at")},
+                                     "story_id": r["id"]} for r in rows])
+
+
+def insert_memberships(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Documents' places in stories: (document_id, story_id, score, added_at) rows."""
+    if rows:
+        session.execute(insert(_table(StoryDocument)), rows)
+
+
+def insert_story_keys(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Story index rows: (key, document_id, story_id, day)."""
+    if rows:
+        session.execute(insert(_table(StoryKey)), rows)
 
 
 def stories_without_keys(session: Session, start: date, end: date) -> list[int]:

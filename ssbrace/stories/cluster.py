@@ -17,15 +17,23 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, Protocol
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import (
+    ENGLISH_STOP_WORDS,
+    CountVectorizer,
+    TfidfTransformer,
+    TfidfVectorizer,
+)
 from sklearn.preprocessing import normalize
 
 from ssbrace.kb.records import ClaimRecord
 from ssbrace.kb.stories_repo import DocRecord, StoryRecord
-from ssbrace.stories.features import EntityIndex, strip_header_lines, telling_figures
+from ssbrace.stories.features import EntityIndex, Profile, strip_header_lines, text_profile, with_claims
+
+__all__ = ["Profile", "text_profile", "with_claims"]  # kept here too: placement's names for them
 from ssbrace.stories.sentences import split_sentences
 
 
@@ -68,6 +76,32 @@ def make_vectorizer() -> TfidfVectorizer:
     )
 
 
+class TextModel(Protocol):
+    """What ``StoryVectors`` asks of its model: texts in, a sparse matrix of term weights out."""
+
+    def transform(self, raw_documents: Iterable[str]) -> Any: ...
+
+
+class _CountsThenWeights:
+    """``make_vectorizer``'s model as its two halves, counts then TF-IDF weights, so that fitting it yields the
+    fitted texts' vectors too: each text is read once, where ``fit`` then ``transform`` read it twice."""
+
+    def __init__(self, texts: list[str]) -> None:
+        model = make_vectorizer()
+        self.counter = CountVectorizer(lowercase=model.lowercase, stop_words=model.stop_words,
+                                       ngram_range=model.ngram_range, min_df=model.min_df, dtype=model.dtype)
+        self.weights = TfidfTransformer(norm=model.norm, use_idf=model.use_idf, smooth_idf=model.smooth_idf,
+                                        sublinear_tf=model.sublinear_tf)
+        counts = self.counter.fit_transform(texts)
+        # in the order ``transform`` gives them: a row's norm is summed in that order, to the last bit
+        counts.sort_indices()
+        self.weights.fit(counts)
+        self.fitted = self.weights.transform(counts, copy=False)
+
+    def transform(self, raw_documents: Iterable[str]) -> Any:
+        return self.weights.transform(self.counter.transform(raw_documents), copy=False)
+
+
 def document_text(doc: DocRecord) -> str:
     """What is compared: the title (twice, it names the event) and the text."""
     title = doc.title or ""
@@ -89,27 +123,20 @@ def headline_for(docs: Sequence[DocRecord]) -> str:
     return "(untitled)"
 
 
-@dataclass(frozen=True)
-class _Profile:
-    entities: frozenset[str]
-    figures: frozenset[str]
-
-
 # What a document's own text names and states, by (entity index, document id, hash of title and text). A
 # stored text never changes, so within one process (a batch, the web server) placing one more document
 # does not scan the texts of the documents it is compared with again.
-_TEXT_PROFILES: OrderedDict[tuple[int, int, int], _Profile] = OrderedDict()
+_TEXT_PROFILES: OrderedDict[tuple[int, int, int], Profile] = OrderedDict()
 _TEXT_PROFILES_SIZE = 50_000
 
 
-def _text_profile(doc: DocRecord, index: EntityIndex) -> _Profile:
+def _text_profile(doc: DocRecord, index: EntityIndex) -> Profile:
     key = (id(index), doc.id, hash((doc.title, doc.text)))
     found = _TEXT_PROFILES.get(key)
     if found is not None:
         _TEXT_PROFILES.move_to_end(key)
         return found
-    body = f"{doc.title or ''}\n{strip_header_lines(doc.text)}"
-    found = _Profile(entities=frozenset(index.find(body)), figures=frozenset(telling_figures(body)))
+    found = text_profile(doc.title, doc.text, index)
     _TEXT_PROFILES[key] = found
     if len(_TEXT_PROFILES) > _TEXT_PROFILES_SIZE:
         _TEXT_PROFILES.popitem(last=False)
@@ -118,8 +145,8 @@ def _text_profile(doc: DocRecord, index: EntityIndex) -> _Profile:
 
 def _profiles(
     docs: Sequence[DocRecord], claims: Sequence[ClaimRecord], index: EntityIndex,
-    known: dict[int, _Profile] | None = None,
-) -> dict[int, _Profile]:
+    known: dict[int, Profile] | None = None,
+) -> dict[int, Profile]:
     """Each document's entities (found in its text, and its claims' subjects and objects) and figures;
     ``known`` holds those worked out already in this batch (a document and its claims do not change)."""
     known = {} if known is None else known
@@ -131,15 +158,14 @@ def _profiles(
                 named[claim.document_id].add(claim.object)
     for d in docs:
         if d.id not in known:
-            own = _text_profile(d, index)
-            known[d.id] = _Profile(entities=own.entities | named[d.id], figures=own.figures)
+            known[d.id] = with_claims(_text_profile(d, index), named[d.id])
     return {d.id: known[d.id] for d in docs}
 
 
 _TITLE_WORD = re.compile(r"[^\W\d_][\w'-]{3,}")
 
 
-def common_figures(profiles: Iterable[_Profile], share: float) -> frozenset[str]:
+def common_figures(profiles: Iterable[Profile], share: float) -> frozenset[str]:
     """Figures in more than ``share`` of these documents (and in more than 3): in a crowded week a "500 Wh/kg"
     or a "20%" turns up in reports of many different events, so sharing one says little."""
     profiles = list(profiles)
@@ -149,7 +175,7 @@ def common_figures(profiles: Iterable[_Profile], share: float) -> frozenset[str]
 
 
 def document_keys(doc: DocRecord, claims: Sequence[ClaimRecord], index: EntityIndex,
-                  known: dict[int, _Profile] | None = None) -> set[str]:
+                  known: dict[int, Profile] | None = None) -> set[str]:
     """What a document is found by in the story index: the entities it names (its claims' subjects and objects
     too), its telling figures and the content words of its title; ``known`` as in ``_profiles`` (a batch's
     profiles, which its placement then reuses)."""
@@ -184,7 +210,7 @@ class Match:
     figures: float
 
 
-def _match(story_id: int, mine: _Profile, text: float, their_entities: frozenset[str],
+def _match(story_id: int, mine: Profile, text: float, their_entities: frozenset[str],
            their_figures: frozenset[str], config: ClusterConfig, common: frozenset[str]) -> Match | None:
     if text < config.min_text:
         return None
@@ -209,7 +235,7 @@ def score_stories(
     stories: Sequence[StoryRecord],
     docs: dict[int, DocRecord],
     similarity: dict[int, float],
-    profiles: dict[int, _Profile],
+    profiles: dict[int, Profile],
     config: ClusterConfig,
     common: frozenset[str] = frozenset(),
 ) -> list[Match]:
@@ -238,19 +264,31 @@ class StoryVectors:
     (or a rebuild) fits one model and compares every placement in it through the same vectors. Each
     document's entities and figures are kept beside its vector for the batch too."""
 
-    def __init__(self, vectorizer: TfidfVectorizer) -> None:
+    def __init__(self, vectorizer: TextModel) -> None:
         self.vectorizer = vectorizer
         self._rows: dict[int, int] = {}  # document id -> row of the matrix
         self._blocks: list[sparse.csr_matrix] = []
         self._matrix: sparse.csr_matrix | None = None
-        self.profiles: dict[int, _Profile] = {}  # each document's entities and figures, for the batch
+        self._dense: np.ndarray | None = None  # one document's vector spread out, zero between uses
+        self.profiles: dict[int, Profile] = {}  # each document's entities and figures, for the batch
+
+    @classmethod
+    def fitted(cls, docs: Sequence[DocRecord]) -> StoryVectors:
+        """A model fitted on these documents (``fit_vectorizer``'s), with their vectors, each text read once."""
+        unique = list({d.id: d for d in docs}.values())
+        model = _CountsThenWeights([document_text(d) for d in unique])
+        vectors = cls(model)
+        vectors._append(unique, model.fitted)
+        return vectors
 
     def add(self, docs: Sequence[DocRecord]) -> None:
         """Transform the documents not seen yet (one call for many is cheaper than one each)."""
         new = [d for d in {d.id: d for d in docs}.values() if d.id not in self._rows]
-        if not new:
-            return
-        block = normalize(self.vectorizer.transform([document_text(d) for d in new]), norm="l2", copy=False)
+        if new:
+            self._append(new, self.vectorizer.transform([document_text(d) for d in new]))
+
+    def _append(self, new: list[DocRecord], weights: Any) -> None:
+        block = normalize(weights, norm="l2", copy=False)
         start = len(self._rows)
         for i, d in enumerate(new):
             self._rows[d.id] = start + i
@@ -264,8 +302,22 @@ class StoryVectors:
             self._matrix = sparse.vstack(self._blocks, format="csr") if len(self._blocks) > 1 else self._blocks[0]
             self._blocks = [self._matrix]
         ids = [d.id for d in others]
-        sims = self._matrix[[self._rows[i] for i in ids]] @ self._matrix[self._rows[doc.id]].T
-        return dict(zip(ids, np.asarray(sims.todense()).ravel().tolist(), strict=True))
+        matrix = self._matrix
+        if self._dense is None or len(self._dense) != matrix.shape[1]:
+            self._dense = np.zeros(matrix.shape[1])
+        dense, indptr, indices, data = self._dense, matrix.indptr, matrix.indices, matrix.data
+        row = self._rows[doc.id]
+        mine = indices[indptr[row] : indptr[row + 1]]
+        dense[mine] = data[indptr[row] : indptr[row + 1]]
+        sims = []
+        # Each dot product summed term after term in the row's order (a running sum, as scipy's sparse
+        # product adds them; the zero terms it skips leave the sum as it is), without the cost of building
+        # a sparse product for a few dozen rows.
+        for other in (self._rows[i] for i in ids):
+            start, end = indptr[other], indptr[other + 1]
+            sims.append(float(np.cumsum(data[start:end] * dense[indices[start:end]])[-1]) if end > start else 0.0)
+        dense[mine] = 0.0
+        return dict(zip(ids, sims, strict=True))
 
 
 def _similarity(doc: DocRecord, docs: Sequence[DocRecord], background: Sequence[DocRecord]) -> dict[int, float]:
@@ -325,7 +377,8 @@ def place_document(
         vectors: the vectors of a model fitted once for a batch or a rebuild; without them a model is
             fitted here on ``docs`` and ``background``, which costs as much as the placement itself.
     """
-    stories = [dataclasses.replace(story, document_ids=story.document_ids[-config.max_members :])
+    stories = [story if len(story.document_ids) <= config.max_members
+               else dataclasses.replace(story, document_ids=story.document_ids[-config.max_members :])
                for story in stories]
     by_id = {d.id: d for d in docs}
     if stories:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -210,3 +211,27 @@ def marking_figures(text: str) -> set[str]:
     """
     spans = {k for k in fact_figures(text) if "-" in k}
     return spans | {k for k in telling_figures(text) if float(k) >= 100}
+
+
+# --- what placement compares of one document (``stories.cluster``) ---
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a document names (entities) and states (telling figures), as placement compares them."""
+
+    entities: frozenset[str]
+    figures: frozenset[str]
+
+
+def text_profile(title: str | None, text: str, index: EntityIndex) -> Profile:
+    """The entities and figures of a title and text: pure, so a distributed run computes it on the worker
+    that reads the document (``cluster.tasks``: no TF-IDF machinery imported there for it), and the
+    driver only adds the claims' names."""
+    body = f"{title or ''}\n{strip_header_lines(text)}"
+    return Profile(entities=frozenset(index.find(body)), figures=frozenset(telling_figures(body)))
+
+
+def with_claims(profile: Profile, names: Iterable[str]) -> Profile:
+    """A text's profile with its claims' subjects and objects among its entities."""
+    return Profile(entities=profile.entities | frozenset(names), figures=profile.figures)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ssbrace.delivery.records import to_json
 from ssbrace.kb.queries import claim_records
 from ssbrace.kb.store import Store
-from ssbrace.kb.tables import Document, Entity, EntityAlias, StoryDocument
+from ssbrace.kb.tables import Document, Entity, EntityAlias, Story, StoryDocument, StoryKey
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
 # A few of our own articles: plain text, Markdown and HTML.
@@ -60,10 +60,21 @@ def _entities(store: Store) -> list[tuple]:
                 for e in session.scalars(select(Entity).order_by(Entity.id))]
 
 
-def _stories(store: Store) -> list[tuple[int, int]]:
+def _stories(store: Store) -> dict[str, list[tuple]]:
+    """Every story (id, headline, dates, size, version), every document's place in one (with the score
+    that made it join) and the story index: all that grouping writes, but the times it was written."""
     with store.session() as session:
-        return [tuple(r) for r in session.execute(select(StoryDocument.document_id, StoryDocument.story_id)
-                                                  .order_by(StoryDocument.document_id))]
+        return {
+            "stories": [tuple(r) for r in session.execute(
+                select(Story.id, Story.headline, Story.first_date, Story.last_date, Story.doc_count, Story.version)
+                .order_by(Story.id))],
+            "members": [tuple(r) for r in session.execute(
+                select(StoryDocument.document_id, StoryDocument.story_id, StoryDocument.score)
+                .order_by(StoryDocument.document_id))],
+            "keys": [tuple(r) for r in session.execute(
+                select(StoryKey.key, StoryKey.document_id, StoryKey.story_id, StoryKey.day)
+                .order_by(StoryKey.document_id, StoryKey.key))],
+        }
 
 
 class KillOnce(WorkerPlugin):

@@ -153,6 +153,31 @@ def test_batched_writes_into_postgresql_with_a_worker_killed_and_a_restart(clien
         client.wait_for_workers(2, timeout=60)
 
 
+def test_postgresql_batches_are_written_by_copy_with_the_same_rows(client, folder, tmp_path, pg_url):
+    """On PostgreSQL the documents, their bands and their claims stream in through COPY (no INSERT of them
+    runs), with the defaults an INSERT fills, and the store ends up as the single-process path's."""
+    from sqlalchemy import text
+
+    single_store = _store(f"sqlite:///{tmp_path / 'single.db'}")
+    store = _store(pg_url)
+    try:
+        expected = _items(run_ingest(single_store, [str(folder)], Settings()))
+        statements = _statements(store)
+        result = run_ingest_distributed(store, [str(folder)], Settings(), client, partition_size=4)
+        assert _items(result) == expected
+        _same_as_single(store, single_store)
+        assert not {"INSERT INTO DOCUMENTS", "INSERT INTO DOCUMENT_BANDS", "INSERT INTO CLAIMS"} & set(statements)
+        with store.session() as session:
+            claims, undated = session.execute(text(
+                "SELECT count(*), count(*) FILTER (WHERE created_at IS NULL) FROM claims")).one()
+            bands = session.scalar(text("SELECT count(DISTINCT document_id) FROM document_bands"))
+        assert claims > 0 and undated == 0
+        assert bands == len(PICKED)  # the originals are indexed, the near copy is not
+    finally:
+        single_store.dispose()
+        store.dispose()
+
+
 def test_the_kept_resolver_is_read_again_when_another_writer_changed_the_entities(store):
     """The driver keeps one resolver across its batches; an entity added meanwhile by someone else (another
     process, a person merging) is seen in the next batch, as a resolver loaded per transaction sees it."""

@@ -53,7 +53,8 @@ def test_same_documents_and_claims_as_single_process_and_a_rerun_stores_nothing(
     assert _documents(store) == _documents(single_store)
     claims = _claims(store)
     assert claims and claims == _claims(single_store)
-    assert _stories(store) == _stories(single_store)
+    stories = _stories(store)
+    assert stories == _stories(single_store) and stories["keys"] and len(stories["stories"]) > 1
     # The near copy was in the last partition, its original in the first: found across partitions.
     near = next(i for i in _items(result) if i["status"] == "near_duplicate")
     assert near["input"].endswith("090_toyota-idemitsu-syndicated.txt") and near["duplicate_of"] == 1
@@ -70,6 +71,31 @@ def test_same_documents_and_claims_as_single_process_and_a_rerun_stores_nothing(
     assert counts["new"] == counts["near_duplicate"] == 0 and counts["failed"] == 1  # the empty file again
     assert _documents(store) == _documents(single_store)
     assert _claims(store) == claims
+    store.dispose()
+
+
+def test_workers_find_what_stories_compare_and_the_driver_adds_only_the_claims_names(client, folder, tmp_path):
+    """Each new document's entities and figures come back from its worker: the same as the driver finds in
+    the stored text and claims when it groups stories alone (which it then no longer does)."""
+    from ssbrace.cluster.ingest import DistributedIngestion
+    from ssbrace.kb import stories_repo
+    from ssbrace.stories.cluster import _profiles  # how grouping works them out itself
+    from ssbrace.stories.features import entity_index, resolve_domain
+
+    store = _store(f"sqlite:///{tmp_path / 'profiles.db'}")
+    ingestion = DistributedIngestion(store, Settings(), client, partition_size=PARTITION)
+    with ingestion:
+        result = ingestion.ingest([str(folder)])
+    stored = [i.document_id for i in result.items if i.status in ("new", "near_duplicate")]
+    assert len(stored) == len(PICKED) + 1
+    profiles = ingestion.story_profiles
+    assert sorted(profiles) == sorted(stored)
+    with store.session() as session:
+        docs = stories_repo.get_documents(session, stored)
+        claims = stories_repo.claims_for_documents(session, stored)
+    expected = _profiles(docs, claims, entity_index(resolve_domain(Settings().domain)))
+    assert profiles == expected
+    assert all(p.entities for p in profiles.values()) and any(p.figures for p in profiles.values())
     store.dispose()
 
 
@@ -113,6 +139,9 @@ def test_a_restarted_run_goes_on_where_the_last_one_stopped(client, folder, tmp_
     assert [i.reason for i in result.items[:4]] == [f"already stored as document {n}" for n in range(1, 5)]
     assert _documents(store) == _documents(single_store)
     assert _claims(store) == _claims(single_store)
+    # the stories of the first run were grouped without the rest: the second run's are placed around them
+    assert _stories(store)["members"] and {m[0] for m in _stories(store)["members"]} == {
+        m[0] for m in _stories(single_store)["members"]}
     store.dispose()
 
 
@@ -129,6 +158,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_stores_nothing_twice(client, 
     assert _items(result) == single_items
     assert _documents(store) == _documents(single_store)  # every document once (locations are unique too)
     assert _claims(store) == _claims(single_store)
+    assert _stories(store) == _stories(single_store)
     store.dispose()
     client.wait_for_workers(2, timeout=60)  # the nanny restarted it, for the tests after this one
 
@@ -141,6 +171,7 @@ def test_postgresql_store_gets_the_same_documents_and_claims(client, folder, sin
         assert _items(result) == single_items
         assert _documents(store) == _documents(single_store)
         assert _claims(store) == _claims(single_store)
+        assert _stories(store) == _stories(single_store)  # stories written under explicit ids on PostgreSQL
         again = run_ingest_distributed(store, [str(folder)], Settings(), client, partition_size=PARTITION)
         assert again.counts()["new"] == 0
         assert _documents(store) == _documents(single_store)
