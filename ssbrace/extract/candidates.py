@@ -216,6 +216,7 @@ class Proposer:
             for cand, _ in placed:
                 cand.extra["combined_reading"] = 1.0
         _relative(placed, anchor)
+        _reached(placed, self._places(ctx, types, names=claim.kind in _MONEY_FLIP), claim.kind)
         if "respectively" in ctx.text:
             _respectively(ctx, placed, anchor)
         if claim.kind in _MONEY_FLIP:
@@ -240,7 +241,8 @@ class Proposer:
         for m in parties:
             names.setdefault(m.name, m)
         pool = list(names.values())
-        same = _likely_pairs(ctx, pool) if len(pool) > 1 else []
+        lists = name_lists(ctx.text, pool)
+        same = _likely_pairs(ctx, pool, lists) if len(pool) > 1 else []
         listed: dict[str, set[str]] = {}
         if ruled:
             # the rules read this sentence's deal ("a tie-up between A and B"); the other pairs of names stay
@@ -262,7 +264,7 @@ class Proposer:
             else:
                 claim = ctx.claim("partnership", a, 0.5, object=b.name, object_type=b.type,  # type: ignore[arg-type]
                                   technology=ctx.technology())
-            feats = sentence.pair_features(a, b, where, rule is not None)
+            feats = sentence.pair_features(a, b, where, rule is not None, lists)
             if rule is None and rule_keys:
                 feats["partnership|rules_chose_another_pair"] = 1.0
                 if a is not None and _extends_rule(a.name, b.name, ruled, listed):
@@ -492,6 +494,7 @@ class Proposer:
                 out.append(Candidate(claim, group, "year", feats))
                 placed.append((out[-1], place))
             _relative(placed, (ref.start, ref.end))
+            _reached(placed, self._places(ctx, SUBJECTS["target"]), "target")
         return out
 
     def _standings(self, ctx: SentenceContext, sentence: _SentenceView, rules: list[Claim]) -> list[Candidate]:
@@ -683,6 +686,21 @@ def _flip_features(sentence: _SentenceView, flipped: Claim, place: Place, anchor
     return feats
 
 
+def _reached(placed: list[tuple[Candidate, Place]], places: list[Place], kind: str) -> None:
+    """Mark each reading whose subject is also reached another way: a name of this sentence that a referring
+    phrase ("the automaker's goal") or the document's focus points at as well is likelier the subject."""
+    ways: dict[str, set[str]] = {}
+    for place in places:
+        if place.mention is not None:
+            ways.setdefault(place.mention.name, set()).add(place.where[:4])
+    for cand, place in placed:
+        name = place.mention.name if place.mention is not None else cand.claim.subject
+        for where in ways.get(name, ()):
+            if where != place.where[:4] and where in ("coref", "focu", "prev"):
+                cand.extra[f"also:{where}"] = 1.0
+                cand.extra[f"{kind}|also:{where}"] = 1.0
+
+
 def _relative(placed: list[tuple[Candidate, Place]], anchor: tuple[int, int]) -> None:
     """Features that compare the readings of one group: which subject is nearest the figure, before it,
     first in the sentence; a model scoring one candidate at a time cannot see its rivals otherwise."""
@@ -739,29 +757,48 @@ def _extends_rule(a: str, b: str, ruled: dict[frozenset[str], Claim], listed: di
     return False
 
 
+_LIST_JOIN = re.compile(
+    r"[*_]*[ \t]*(?:\([^()\n]{0,60}\)[ \t]*)?(?:,[ \t]*(?:and[ \t]+|or[ \t]+)?|(?:and|&|or|as[ \t]+well[ \t]+as)[ \t]+|/[ \t]*)"
+    r"(?:(?:its|their)[ \t]+[\w\-]+[ \t]+(?:[\w\-]+[ \t]+)?)?[*_]*"
+)
+
+
+def name_lists(text: str, pool: list[Mention]) -> dict[int, list[Mention]]:
+    """The lists of two or more names in ``pool``, keyed by ``id`` of each member: names joined by commas,
+    "and", "or", "&" or a slash, a short aside in brackets allowed after each ("General Motors (GM), Ford")."""
+    ordered = sorted(pool, key=lambda m: m.start)
+    out: dict[int, list[Mention]] = {}
+    run = ordered[:1]
+    for prev, m in zip(ordered, ordered[1:], strict=False):
+        if prev.end <= m.start and _LIST_JOIN.fullmatch(text, prev.end, m.start):
+            run.append(m)
+            continue
+        if len(run) >= 2:
+            out.update((id(x), run) for x in run)
+        run = [m]
+    if len(run) >= 2:
+        out.update((id(x), run) for x in run)
+    return out
+
+
 def _is_group(m: Mention, heads: frozenset[str]) -> bool:
     return m.category == "association" or (not m.known and any(w in heads for w in m.name.split()))
 
 
-def _likely_pairs(ctx: SentenceContext, pool: list[Mention]) -> list[tuple[Mention, Mention]]:
+def _likely_pairs(ctx: SentenceContext, pool: list[Mention],
+                  lists: dict[int, list[Mention]]) -> list[tuple[Mention, Mention]]:
     """Pairs of names worth proposing, the likeliest partners first: a linking word between them before none,
     names outside one list before members of the same list, near before far. A long list of names would
     otherwise spend the budget on pairs of its own members: the first party's pairs across a linking word with
     names outside its list are all kept (up to ``MAX_LINKED_PAIRS``), the others only up to ``MAX_PAIRS`` in all."""
     links = [(h.start(), h.end()) for h in _LINKS.finditer(ctx.text)]
     links += [(h.start(), h.end()) for name in ("partnership_cues", "partnership_weak_cues") for h in ctx.find(name)]
-    listed = {id(m): i for i, m in enumerate(pool)}
-    groups: dict[int, int] = {}
-    for m in pool:
-        if id(m) in groups:
-            continue
-        for other in ctx.coordinated(m, pool):
-            groups.setdefault(id(other), listed[id(m)])
+    groups = {key: id(members[0]) for key, members in lists.items()}
 
     ordered = sorted(pool, key=lambda m: m.start)
     # the sentence's first party and those listed with it ("A and B supply C, D and E"): its pairs with the
     # names after it come before pairs inside a later list
-    head = {id(m) for m in ctx.coordinated(ordered[0], pool)} if ordered else set()
+    head = {id(m) for m in lists.get(id(ordered[0]), ordered[:1])} if ordered else set()
 
     def key(pair: tuple[Mention, Mention]) -> tuple[int, int, int, int]:
         a, b = pair
@@ -830,6 +867,9 @@ def proper_nouns(ctx: SentenceContext) -> list[Mention]:
     return found
 
 
+_LEADING = " \t\r\n\"'“‘(*•-–—#>"
+
+
 def _proper_nouns(ctx: SentenceContext) -> list[Mention]:
     places = {"country", "region"}
     known = [(m.start, m.end) for m in ctx.mentions]
@@ -842,8 +882,9 @@ def _proper_nouns(ctx: SentenceContext) -> list[Mention]:
             words.pop(0)
         while words and words[-1] in _NOT_NAMES and words[-1] not in suffixes:
             words.pop()
-        if not words or match.start() == 0 and len(words) == 1:
-            continue  # a lone capitalised first word is usually just the sentence's first word
+        if not words or len(words) == 1 and (not ctx.text[: match.start()].strip(_LEADING)
+                                             or words[0].endswith("ly") and ctx.text.startswith(",", match.end())):
+            continue  # a lone capitalised first word is usually just the sentence's first word ("Recently,")
         start = ctx.text.find(words[0], match.start())
         end = start + len(" ".join(words))
         overlaps = [(s_, e_) for s_, e_ in known if s_ < end and start < e_]
@@ -1014,7 +1055,8 @@ class _SentenceView:
                 f[f"{kind}|anchor_post:{w}"] = 1.0
         return f
 
-    def pair_features(self, a: Mention | None, b: Mention | None, where: str, rule: bool) -> dict[str, float]:
+    def pair_features(self, a: Mention | None, b: Mention | None, where: str, rule: bool,
+                      lists: dict[int, list[Mention]] | None = None) -> dict[str, float]:
         f = dict(self.base)
         f["kind:partnership"] = 1.0
         f[f"partnership|where:{where}"] = 1.0
@@ -1033,7 +1075,20 @@ class _SentenceView:
                              "suffix" if m.text != m.name else "multi" if len(words) > 1 else "single")
                     f[f"pair_unknown_shape:{shape}"] = 1.0
         if where == "same":
-            f.update(self.gap_features("pair", a.end, b.start))
+            # a party inside a list ("supplies GM, Ford, Renault and Volvo") is read as the list: the words
+            # between the two lists, not the names of the list before it, say whether the two are partners
+            la, lb = (lists or {}).get(id(a)), (lists or {}).get(id(b))
+            end, start = a.end, b.start
+            if la is not lb:
+                if la is not None and a.start < b.start:
+                    end = la[-1].end
+                if lb is not None and a.start < b.start:
+                    start = lb[0].start
+                if lb is not None and b is not lb[0]:
+                    f[f"pair_list_member:{min(lb.index(b), 3)}"] = 1.0
+                if la is not None and a is not la[0]:
+                    f["pair_a_list_member"] = 1.0
+            f.update(self.gap_features("pair", end, max(start, end)))
             if "context" in LEXICAL:
                 for w in _words(self.text[max(0, a.start - 30) : a.start], 8)[-3:]:
                     f[f"pair_pre:{w}"] = 1.0

@@ -247,6 +247,8 @@ class EntityMatcher:
             return ""
         if all(w in self.not_names for w in name.split()):
             return ""
+        if " " not in name and name.endswith("ly") and name[1:].islower():
+            return ""  # an adverb the gazetteer does not list ("Reportedly, the company ...")
         return name
 
 
