@@ -119,7 +119,7 @@ def patents_page(request: Request, unit: str | None = UNIT, country_by: str | No
     return render(request, "patents.html", context)
 
 
-@api.get("/counts", response_model=PatentCountsOut)
+@api.get("/counts", summary="Patent counts", response_model=PatentCountsOut)
 def counts_api(request: Request, by: str = BY, unit: str | None = UNIT, country_by: str | None = RULE,
                date_field: str | None = Query(None, alias="date", pattern="^(priority|filing|publication)$"),
                year_from: int | None = Query(None, alias="from", ge=1800, le=2200),
@@ -135,7 +135,7 @@ def counts_api(request: Request, by: str = BY, unit: str | None = UNIT, country_
     return data
 
 
-@api.get("/counts.csv", response_class=StreamingResponse, responses=CSV_RESPONSES)
+@api.get("/counts.csv", summary="Patent counts as CSV", response_class=StreamingResponse, responses=CSV_RESPONSES)
 def counts_csv(request: Request, by: str = BY, unit: str | None = UNIT, country_by: str | None = RULE,
                date_field: str | None = Query(None, alias="date", pattern="^(priority|filing|publication)$"),
                year_from: int | None = Query(None, alias="from", ge=1800, le=2200),
@@ -150,15 +150,15 @@ def counts_csv(request: Request, by: str = BY, unit: str | None = UNIT, country_
     return _csv([by, "count", "share", "definition"], rows, f"patents-by-{by}.csv")
 
 
-@api.get("/exports", response_model=list[PatentExportOut])
+@api.get("/exports", summary="List loaded patent exports", response_model=list[PatentExportOut])
 def exports_api(request: Request) -> list[dict]:
-    """The loaded exports."""
+    """The loaded patent exports: name, format, SHA-256, records read and when each was loaded."""
     from ssbrace.kb.patents_repo import exports
 
     return [{**e.__dict__, "loaded_at": e.loaded_at.isoformat()} for e in exports(_state(request).store)]
 
 
-@api.get("/gaps", response_model=list[PatentGapOut])
+@api.get("/gaps", summary="Reported patent figures against computed ones", response_model=list[PatentGapOut])
 def gaps_api(request: Request) -> list[dict]:
     """Each reported patent figure beside the computed one, with what could explain the gap."""
     return [g.as_dict() for g in gaps_for(request)]
