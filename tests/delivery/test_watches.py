@@ -8,6 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
+import feedparser
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -160,6 +161,11 @@ def test_a_watch_has_a_digest_and_an_atom_feed(store, db_url, tmp_path):
     links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
     assert links["self"] == f"https://brief.example/feeds/watches/{watch.id}.atom"
     assert len(feed.findall(f"{ATOM}entry")) == len(digest.briefs)
+    with store.session() as session:
+        parsed = feedparser.parse(following.watch_feed(session, watch, settings))
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.feed.title == "ssbrace: Toyota" and len(parsed.entries) == len(digest.briefs)
+    assert all(e.link.startswith("https://brief.example/stories/") for e in parsed.entries)
 
 
 def test_watch_digest_is_emailed_once(store, db_url, tmp_path, smtp_server):
