@@ -34,10 +34,15 @@ def _state(request: Request) -> AppState:
     return request.app.state.ssbrace
 
 
+UNCONFIRMED = Query(False, alias="unconfirmed_codes", description="also count the codes whose CPC titles are not "
+                   "confirmed (another definition hash)")
+
+
 def _choices(unit: str | None, country_by: str | None, date_field: str | None, year_from: int | None,
-             year_to: int | None) -> dict[str, Any]:
+             year_to: int | None, unconfirmed: bool = False) -> dict[str, Any]:
     return {"unit": "simple_family" if unit == "family" else unit, "country_by": country_by,
-            "date_field": date_field, "year_from": year_from, "year_to": year_to}
+            "date_field": date_field, "year_from": year_from, "year_to": year_to,
+            **({"unconfirmed_codes": True} if unconfirmed else {})}
 
 
 def _cache(request: Request) -> dict:
@@ -123,9 +128,9 @@ def patents_page(request: Request, unit: str | None = UNIT, country_by: str | No
 def counts_api(request: Request, by: str = BY, unit: str | None = UNIT, country_by: str | None = RULE,
                date_field: str | None = Query(None, alias="date", pattern="^(priority|filing|publication)$"),
                year_from: int | None = Query(None, alias="from", ge=1800, le=2200),
-               year_to: int | None = Query(None, alias="to", ge=1800, le=2200)) -> dict:
+               year_to: int | None = Query(None, alias="to", ge=1800, le=2200), unconfirmed: bool = UNCONFIRMED) -> dict:
     """Units of the landscape by country, applicant or year, with shares and the definition's hash."""
-    counts = counts_for(request, by, _choices(unit, country_by, date_field, year_from, year_to))
+    counts = counts_for(request, by, _choices(unit, country_by, date_field, year_from, year_to, unconfirmed))
     if counts is None:
         raise UsageError("no patent exports loaded")
     data = counts.as_dict()
@@ -139,11 +144,12 @@ def counts_api(request: Request, by: str = BY, unit: str | None = UNIT, country_
 def counts_csv(request: Request, by: str = BY, unit: str | None = UNIT, country_by: str | None = RULE,
                date_field: str | None = Query(None, alias="date", pattern="^(priority|filing|publication)$"),
                year_from: int | None = Query(None, alias="from", ge=1800, le=2200),
-               year_to: int | None = Query(None, alias="to", ge=1800, le=2200)) -> StreamingResponse:
+               year_to: int | None = Query(None, alias="to", ge=1800, le=2200),
+               unconfirmed: bool = UNCONFIRMED) -> StreamingResponse:
     """The same counts as CSV: one row per group, with the definition's hash on each."""
     from ssbrace.web.api import _csv
 
-    counts = counts_for(request, by, _choices(unit, country_by, date_field, year_from, year_to))
+    counts = counts_for(request, by, _choices(unit, country_by, date_field, year_from, year_to, unconfirmed))
     if counts is None:
         raise UsageError("no patent exports loaded")
     rows = ([r.key, r.count, round(r.share, 6), counts.definition] for r in counts.rows)
