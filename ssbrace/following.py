@@ -6,6 +6,10 @@ entities they name (compared with the same analysis without them), and the stori
 queued for every watch and webhook it concerns in the transaction that moves the marks, then sent: webhooks
 one POST per event (``delivery.webhooks``), email one message per address (``delivery.email``). What could
 not be sent stays queued and goes with the next run; what was sent never goes again.
+
+After a batch each queued event gets one try, with a short timeout, so that a receiver that is down costs the
+batch one refused connection (or one ``webhook_timeout``), not a round of retries with backoff: those are for
+``ssbrace webhooks deliver``, which somebody runs to send what waits.
 """
 
 from __future__ import annotations
@@ -155,10 +159,35 @@ def remove_watch(store: Store, watch_id: int) -> WatchRecord:
     return watch
 
 
-def stop_emails(store: Store, token: str) -> WatchRecord | None:
-    """What an alert email's unsubscribe link does: the watch it names stops; None for an unknown token."""
+@dataclass(frozen=True)
+class EmailsStopped:
+    """What an unsubscribe link did: for each watch whose emails stopped, whether it stays (it also alerts
+    through a webhook, which goes on) or was removed."""
+
+    email: str
+    watches: list[tuple[WatchRecord, bool]]  # (the watch, stays)
+
+
+def unsubscribe_choices(store: Store, token: str) -> tuple[WatchRecord, list[WatchRecord]] | None:
+    """What an alert email's link offers: the watch it names, and every watch emailing the same address
+    (that one included); None for an unknown token."""
     with store.session() as session:
-        return repo.remove_watch_by_token(session, token)
+        watch = repo.watch_by_token(session, token)
+        if watch is None or not watch.email:
+            return None
+        return watch, repo.watches_of_address(session, watch.email)
+
+
+def stop_emails(store: Store, token: str, *, every: bool = False) -> EmailsStopped | None:
+    """What an alert email's unsubscribe link does: the emails of the watch it names stop, or with ``every``
+    those of every watch sending to the same address. A watch that also alerts through a webhook keeps it;
+    any other watch is removed. None for an unknown token."""
+    with store.session() as session:
+        watch = repo.watch_by_token(session, token)
+        if watch is None or not watch.email:
+            return None
+        chosen = repo.watches_of_address(session, watch.email) if every else [watch]
+        return EmailsStopped(watch.email, [(w, repo.stop_watch_email(session, w.id)) for w in chosen])
 
 
 # --- webhooks ---
@@ -280,8 +309,9 @@ def watch_feed(session: Session, watch: WatchRecord, settings: Settings, *, sinc
                         base_url=settings.base_url)
 
 
-def unsubscribe_url(settings: Settings, watch: WatchRecord) -> str:
-    return f"{settings.base_url.rstrip('/')}/watches/unsubscribe?token={watch.token}"
+def unsubscribe_url(settings: Settings, watch: WatchRecord, *, every: bool = False) -> str:
+    """The link that stops this watch's emails; ``every``: those of every watch sending to its address."""
+    return f"{settings.base_url.rstrip('/')}/watches/unsubscribe?token={watch.token}" + ("&scope=all" if every else "")
 
 
 def send_watch_digest(store: Store, settings: Settings, watch_id: int, since: datetime, *,
@@ -445,17 +475,21 @@ def _record(store: Store, row: EventDeliveryRecord, status: str, attempts: int, 
     {"sent": report.sent, "pending": report.pending}.get(status, report.failed).append(line)
 
 
-def _policy(settings: Settings) -> RetryPolicy:
+def _policy(settings: Settings, retry: bool) -> RetryPolicy:
     from ssbrace.delivery.webhooks import RetryPolicy
 
-    return RetryPolicy(attempts=max(settings.webhook_attempts, 1), backoff=settings.webhook_backoff,
+    return RetryPolicy(attempts=max(settings.webhook_attempts, 1) if retry else 1, backoff=settings.webhook_backoff,
                        max_backoff=settings.webhook_max_backoff, max_attempts=max(settings.webhook_max_attempts, 1))
 
 
-def deliver_webhooks(store: Store, settings: Settings, report: AlertReport, *,
+def deliver_webhooks(store: Store, settings: Settings, report: AlertReport, *, retry: bool = True,
                      sleep: Callable[[float], None] = time.sleep) -> None:
     """POST every queued webhook event; a webhook that does not answer this run keeps the rest of its queue
-    for the next run (its first event already waited through the backoff)."""
+    for the next run (its first event already had its tries).
+
+    Args:
+        retry: up to ``webhook_attempts`` tries per event with backoff; False: one try each (after a batch).
+    """
     from ssbrace.delivery.webhooks import deliver, headers_for, webhook_client
     from ssbrace.sources.guard import AddressGuard
     from ssbrace.sources.web import FetchOptions
@@ -466,9 +500,10 @@ def deliver_webhooks(store: Store, settings: Settings, report: AlertReport, *,
     if not rows:
         return
     guard = AddressGuard(allow_private=settings.webhook_allow_private)
-    options = FetchOptions(guard=guard, connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout,
-                           user_agent=settings.user_agent)
-    policy = _policy(settings)
+    # A receiver has webhook_timeout to connect and to answer: it is sent a small body and owes a status.
+    timeout = max(settings.webhook_timeout, 0.1)
+    options = FetchOptions(guard=guard, connect_timeout=timeout, read_timeout=timeout, user_agent=settings.user_agent)
+    policy = _policy(settings, retry)
     resting: set[int] = set()
     with webhook_client(options) as client:
         for row in rows:
@@ -490,7 +525,7 @@ def deliver_webhooks(store: Store, settings: Settings, report: AlertReport, *,
 def deliver_emails(store: Store, settings: Settings, report: AlertReport) -> None:
     """Send each address one message with every alert queued for it."""
     from ssbrace.delivery.email import compose, send_all
-    from ssbrace.delivery.watches import alert_mail
+    from ssbrace.delivery.watches import alert_mail, label
 
     with store.session() as session:
         rows = repo.pending(session, "email")
@@ -502,11 +537,16 @@ def deliver_emails(store: Store, settings: Settings, report: AlertReport) -> Non
         by_address.setdefault(row.target, []).append(row)
     outgoing = []
     for address, mine in by_address.items():
-        watch = next((watches[r.watch_id] for r in mine if r.watch_id in watches), None)
-        link = unsubscribe_url(settings, watch) if watch else f"{settings.base_url.rstrip('/')}/watches"
+        # one link per watch this message alerts for, and one for every watch sending to the address (also the
+        # List-Unsubscribe header: the alert emails to an address are one list)
+        senders = list({r.watch_id: watches[r.watch_id] for r in mine if r.watch_id in watches}.values())
+        mailing = [w for w in watches.values() if w.email == address]
+        stops = [(label(w), unsubscribe_url(settings, w)) for w in senders]
+        every = unsubscribe_url(settings, senders[0], every=True) if senders else f"{settings.base_url.rstrip('/')}/watches"
         items = [(r.event, r.summary, str((json.loads(r.payload).get("watch") or {}).get("label", ""))) for r in mine]
-        mail = alert_mail(items, unsubscribe=link, base_url=settings.base_url)
-        outgoing.append(compose(settings, address, mail.subject, mail.text, mail.html, unsubscribe_link=link,
+        mail = alert_mail(items, stops=stops, stop_all=every, address=address, watch_count=len(mailing),
+                          base_url=settings.base_url)
+        outgoing.append(compose(settings, address, mail.subject, mail.text, mail.html, unsubscribe_link=every,
                                 topic_slug="watches"))
     limit = max(settings.webhook_max_attempts, 1)
     done: set[str] = set()
@@ -526,20 +566,31 @@ def deliver_emails(store: Store, settings: Settings, report: AlertReport) -> Non
                     _record(store, row, "failed" if tried >= limit else "pending", tried, report, error=str(exc))
 
 
-def deliver_alerts(store: Store, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> AlertReport:
-    """Send what is queued (webhooks, then email) and return what happened; nothing sent is sent again."""
+def deliver_alerts(store: Store, settings: Settings, *, retry: bool = True,
+                   sleep: Callable[[float], None] = time.sleep) -> AlertReport:
+    """Send what is queued (webhooks, then email) and return what happened; nothing sent is sent again.
+
+    Args:
+        retry: webhooks get up to ``webhook_attempts`` tries with backoff (``ssbrace webhooks deliver``);
+            False gives each one try, as after a batch.
+    """
     report = AlertReport()
-    deliver_webhooks(store, settings, report, sleep=sleep)
+    deliver_webhooks(store, settings, report, retry=retry, sleep=sleep)
     deliver_emails(store, settings, report)
     return report
 
 
 def run_alerts(store: Store, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> AlertReport:
-    """Queue the events since the last run, then send everything queued (the after-batch hook)."""
+    """Queue the events since the last run, then give everything queued one try (the after-batch hook): what
+    is not delivered waits for the next batch or ``ssbrace webhooks deliver``, and never holds up the batch
+    with retries."""
     events, queued = queue_alerts(store, settings)
-    report = deliver_alerts(store, settings, sleep=sleep)
+    report = deliver_alerts(store, settings, retry=False, sleep=sleep)
     report.events, report.queued = events, queued
     if report.sent or report.failed or report.pending:
         log.info("alerts: %d event(s), %d queued, %d sent, %d to retry, %d given up", events, queued,
                  len(report.sent), len(report.pending), len(report.failed))
+    if report.pending or report.failed:
+        log.warning("alerts: %d not delivered yet, %d given up (`ssbrace webhooks log --with-email` says why; "
+                    "`ssbrace webhooks deliver` tries again)", len(report.pending), len(report.failed))
     return report

@@ -54,7 +54,8 @@ class Settings:
     # --- watches and webhooks (issue 15) ---
     alerts: bool = field(default=True, metadata={"help": "send watch alerts and webhooks after each ingest or update"})
     webhook_allow_private: bool = field(default=False, metadata={"help": "allow webhooks to private/loopback addresses"})
-    webhook_attempts: int = field(default=3, metadata={"help": "tries per webhook event in one run"})
+    webhook_timeout: float = field(default=5.0, metadata={"help": "seconds a webhook receiver has to connect and answer one try"})
+    webhook_attempts: int = field(default=3, metadata={"help": "tries per webhook event in one `ssbrace webhooks deliver` (one after a batch)"})
     webhook_backoff: float = field(default=1.0, metadata={"help": "seconds before a webhook's first retry, doubled after each"})
     webhook_max_backoff: float = field(default=30.0, metadata={"help": "longest wait between two webhook tries, seconds"})
     webhook_max_attempts: int = field(default=10, metadata={"help": "tries per webhook event across runs before it is given up"})

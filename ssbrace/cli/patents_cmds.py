@@ -59,9 +59,10 @@ def unit_label(unit: str) -> str:
 
 
 def _choices(unit: str | None, country_by: str | None, date_field: str | None, year_from: int | None,
-             year_to: int | None) -> dict[str, Any]:
+             year_to: int | None, unconfirmed: bool = False) -> dict[str, Any]:
     return {"unit": _UNITS.get(unit, unit) if unit else None, "country_by": country_by,
-            "date_field": date_field, "year_from": year_from, "year_to": year_to}
+            "date_field": date_field, "year_from": year_from, "year_to": year_to,
+            **({"unconfirmed_codes": True} if unconfirmed else {})}
 
 
 def _counts(context: AppContext, by: str, files: list[Path], exports: list[int], choices: dict) -> Counts:
@@ -111,6 +112,9 @@ def _footer(counts: Counts) -> str:
              f"{lc.date_field} date; exports: {', '.join(counts.exports)}"]
     if counts.by == "country" and lc.country_by in ("applicant", "inventor"):
         lines.append("a unit with applicants from several countries counts once in each: shares may sum past 100%")
+    if lc.counted_unconfirmed:
+        lines.append(f"counts {len(lc.counted_unconfirmed)} codes whose titles are not confirmed against the CPC "
+                     f"scheme: {', '.join(c.spaced for c in lc.counted_unconfirmed)} (docs/patents.md)")
     return "\n".join(lines)
 
 
@@ -121,6 +125,8 @@ _RULE = typer.Option(None, "--country-by", help="applicant, first_applicant, pri
 _DATE = typer.Option(None, "--date", help="Which date places a unit in a year: priority, filing or publication.")
 _FROM = typer.Option(None, "--from", help="First year counted.")
 _TO = typer.Option(None, "--to", help="Last year counted.")
+_UNCONFIRMED = typer.Option(False, "--unconfirmed-codes", help="Also count the pack's unconfirmed codes (their "
+                            "CPC titles are not checked; see docs/patents.md): another definition, with a warning.")
 _JSON = typer.Option(False, "--json", help="Print JSON.")
 _CSV = typer.Option(False, "--csv", help="Print CSV.")
 
@@ -172,6 +178,7 @@ def count_cmd(ctx: typer.Context, by: str = typer.Option("country", "--by", help
               year_from: int | None = _FROM, year_to: int | None = _TO, limit: int | None = typer.Option(
                   None, "--limit", help="Only the first N rows."), files: list[Path] = _FILE,
               export: list[int] = _EXPORT, as_json: bool = _JSON, as_csv: bool = _CSV,
+              unconfirmed: bool = _UNCONFIRMED,
               store: bool = typer.Option(False, "--store", help="Also store the counts by country and company "
                                          "as computed claims, under these choices (replacing the ones stored "
                                          "before for the same exports).")) -> None:
@@ -179,7 +186,7 @@ def count_cmd(ctx: typer.Context, by: str = typer.Option("country", "--by", help
     if store and files:
         raise UsageError("--store counts loaded exports: load the file first (ssbrace patents load EXPORT)")
     context = app_context(ctx)
-    choices = _choices(unit, country_by, date_field, year_from, year_to)
+    choices = _choices(unit, country_by, date_field, year_from, year_to, unconfirmed)
     counts = _counts(context, by, files, export, choices)
     _emit(counts, as_json, as_csv, f"Patent landscape by {by}", limit)
     if store:
@@ -225,21 +232,23 @@ def computed_cmd(ctx: typer.Context, as_json: bool = _JSON) -> None:
 def top_cmd(ctx: typer.Context, n: int = typer.Option(10, "--n", help="How many applicants."),
             unit: str | None = _UNIT, date_field: str | None = _DATE, year_from: int | None = _FROM,
             year_to: int | None = _TO, files: list[Path] = _FILE, export: list[int] = _EXPORT,
-            as_json: bool = _JSON, as_csv: bool = _CSV) -> None:
+            as_json: bool = _JSON, as_csv: bool = _CSV, unconfirmed: bool = _UNCONFIRMED) -> None:
     """The top applicants of the landscape."""
     counts = _counts(app_context(ctx), "applicant", files, export,
-                     _choices(unit, None, date_field, year_from, year_to))
+                     _choices(unit, None, date_field, year_from, year_to, unconfirmed))
     _emit(counts, as_json, as_csv, f"Top {n} applicants", n)
 
 
 @patents_app.command("growth")
 def growth_cmd(ctx: typer.Context, unit: str | None = _UNIT, date_field: str | None = _DATE,
                year_from: int | None = _FROM, year_to: int | None = _TO, files: list[Path] = _FILE,
-               export: list[int] = _EXPORT, as_json: bool = _JSON, as_csv: bool = _CSV) -> None:
+               export: list[int] = _EXPORT, as_json: bool = _JSON, as_csv: bool = _CSV,
+               unconfirmed: bool = _UNCONFIRMED) -> None:
     """Units per year, the change on each year before, and compound growth over the range."""
     from ssbrace.patents.counting import growth
 
-    counts = _counts(app_context(ctx), "year", files, export, _choices(unit, None, date_field, year_from, year_to))
+    counts = _counts(app_context(ctx), "year", files, export,
+                     _choices(unit, None, date_field, year_from, year_to, unconfirmed))
     g = growth(counts)
     yearly = g.yearly if g else []
     extra = {"cagr": g.cagr if g else None, "yearly": [{"year": y, "count": n, "change": c} for y, n, c in yearly]}

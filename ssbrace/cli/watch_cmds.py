@@ -33,10 +33,6 @@ app.add_typer(watch_app, name="watch")
 app.add_typer(webhooks_app, name="webhooks")
 
 
-
-
-
-
 def _watch_row(watch: Any) -> dict[str, Any]:
     from ssbrace.delivery.watches import label
 
@@ -269,11 +265,14 @@ def webhooks_log_cmd(
 
 @webhooks_app.command("deliver")
 def webhooks_deliver_cmd(ctx: typer.Context) -> None:
-    """Send what is queued now (webhooks and alert emails), retrying what failed before."""
+    """Send what is queued (webhooks and alert emails): each webhook event up to webhook_attempts tries, with
+    backoff between them. After each ingest or update, what is queued gets one try of its own."""
     from ssbrace.following import deliver_alerts
 
     context = app_context(ctx)
     report = deliver_alerts(context.store(), context.settings)
+    for line in report.pending:
+        err.print(plain(f"to retry: {line}"), markup=False)
     for line in report.failed:
         err.print(plain(f"given up: {line}"), markup=False)
     out.print(f"{len(report.sent)} sent, {len(report.pending)} to retry, {len(report.failed)} given up", markup=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -145,10 +145,23 @@ def batch_events(before: Analysis, after: Analysis, new_claims: Sequence[ClaimRe
                  stories: Iterable[StoryContent], index: EntityIndex, base_url: str = "") -> list[Event]:
     """Every event of a batch: its claims, the figures, slips and conflicts they brought, its new stories."""
     new_ids = {c.id for c in new_claims}
-    return [*claim_events(new_claims, index), *figure_events(before.facts, after.facts, new_ids, index),
-            *slip_events(after.moves, new_ids, index),
-            *conflict_events(before.conflicts, after.conflicts, new_ids, index),
-            *story_events(stories, index, base_url)]
+    events = [*claim_events(new_claims, index), *figure_events(before.facts, after.facts, new_ids, index),
+              *slip_events(after.moves, new_ids, index),
+              *conflict_events(before.conflicts, after.conflicts, new_ids, index),
+              *story_events(stories, index, base_url)]
+    if not base_url:
+        return events
+    return [replace(e, data=_absolute(e.data, base_url.rstrip("/"))) for e in events]
+
+
+def _absolute(value: Any, base: str) -> Any:
+    """The records' links to this app's pages (``/documents/3#claim-9``) made absolute: a receiver is elsewhere."""
+    if isinstance(value, dict):
+        return {k: base + v if k == "url" and isinstance(v, str) and v.startswith("/") else _absolute(v, base)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_absolute(v, base) for v in value]
+    return value
 
 
 def payload(event: Event, *, delivery_id: str, created: datetime, watch: dict[str, Any] | None = None) -> bytes:

@@ -46,10 +46,17 @@ def _csv_cell(kind: str, value: Any) -> Any:
         return value.isoformat()
     if kind == "ids":
         return ";".join(str(v) for v in value)
-    if kind == "text" and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if kind == "text" and _formula(value):
         # Spreadsheets run a cell starting with = + - @ as a formula: a quote keeps it text (as /claims.csv).
         return "'" + value
     return value
+
+
+def _formula(text: str) -> bool:
+    """Whether a spreadsheet would read the cell as a formula: = or @ first, or + or - with more after it (a
+    lone sign is text to a spreadsheet), or a tab or carriage return first (they hide a formula after them)."""
+    first = text[:1]
+    return first in ("=", "@", "\t", "\r") or (first in ("+", "-") and len(text) > 1)
 
 
 def csv_chunks(table: str, rows: Iterable[dict[str, Any]]) -> Iterator[str]:

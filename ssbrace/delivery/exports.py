@@ -96,7 +96,8 @@ FACT_COLUMNS = _columns(
     ("period", "text", "the period as it reads ('2024', '2000-2023', 'undated')"),
     ("value", "float", "the consolidated value: what the board counts"),
     ("bound", "text", "eq, gt, lt or approx"),
-    ("display", "text", "the value as it reads ('about US$2.32 billion')"),
+    ("display", "text", "the value as it reads ('about US$2.32 billion'); empty when the fact has no value "
+                        "(a partnership)"),
     ("agree", "bool", "false when two sources disagree beyond tolerance"),
     ("n_claims", "int", "how many claims state it"),
     ("n_sources", "int", "how many distinct publishers"),
@@ -186,7 +187,8 @@ def fact_row(f: Fact) -> dict[str, Any]:
     k = f.key
     return {"entity": k.entity, "entity_type": f.entity_type, "country": owner_on_board(f.claims[0], "country"),
             "kind": k.kind, "dimension": k.dimension, "unit": k.unit, "year": k.year, "year_end": k.year_end,
-            "period": f.period, "value": f.value, "bound": f.bound, "display": format_value(f.value, k.unit, f.bound),
+            "period": f.period, "value": f.value, "bound": f.bound,
+            "display": None if f.value is None else format_value(f.value, k.unit, f.bound),
             "agree": f.agree, "n_claims": len(f.claims), "n_sources": f.n_sources, "sources": "; ".join(f.sources),
             "first_seen": f.first_seen, "claim_ids": [c.id for c in f.claims], "chosen_claim_id": f.chosen.id,
             "sentence": f.chosen.sentence}
@@ -253,5 +255,10 @@ def typed(kind: str, value: Any) -> Any:
             date.fromisoformat(str(value)[:10])
     if kind == "ids":
         return [int(v) for v in value]
-    return str(value)
+    text = str(value)
+    # the app writes "-" where it has no value to show: a table says none (an empty cell, a null)
+    return None if text.strip() in NO_TEXT else text
+
+
+NO_TEXT = frozenset({"", "-"})
 

@@ -2,7 +2,9 @@
 backoff, over a client that connects only where the address guard allows (``sources.web``).
 
 A 2xx answer is a delivery. A timeout, a refused connection, 408, 429 or 5xx is tried again, here with
-backoff and on the next run after that; another answer (a 4xx, a redirect) or a refused address is final.
+backoff (when the run allows more than one try) and on the next run after that; another answer (a 4xx, a
+redirect) is final. An address the guard refuses is not tried, and waits for the next run: the refusal
+follows ``webhook_allow_private``, which the user may turn on before it.
 """
 
 from __future__ import annotations
@@ -95,8 +97,9 @@ def deliver(client: httpx.Client, guard: AddressGuard, url: str, body: bytes, he
         try:
             guard.resolve(*http_host_port(url))
             response = client.post(url, content=body, headers=headers)
-        except BlockedAddressError as exc:
-            return Outcome("failed", tried, None, str(exc))
+        except BlockedAddressError as exc:  # no request made; the setting may allow it on a later run
+            status = "failed" if tried >= policy.max_attempts else "pending"
+            return Outcome(status, tried, None, blocked_message(str(exc)))
         except FetchError as exc:  # an unresolvable name may resolve later
             code, error = None, str(exc)
             continue
@@ -110,6 +113,11 @@ def deliver(client: httpx.Client, guard: AddressGuard, url: str, body: bytes, he
         if _final(code):
             return Outcome("failed", tried, code, error)
     return Outcome("failed" if tried >= policy.max_attempts else "pending", tried, code, error)
+
+
+def blocked_message(message: str) -> str:
+    """The address guard's refusal, naming the setting that allows webhooks to private addresses."""
+    return message.replace("(use --allow-private)", "(set webhook_allow_private to allow it)")
 
 
 def webhook_client(options: FetchOptions) -> httpx.Client:

@@ -178,16 +178,38 @@ def remove_watch(session: Session, watch_id: int) -> bool:
     return changed_rows(session.execute(delete(Watch).where(Watch.id == watch_id))) > 0
 
 
-def remove_watch_by_token(session: Session, token: str) -> WatchRecord | None:
-    """Remove the watch an email's unsubscribe link names; None when the token is unknown."""
-    row = session.scalar(select(Watch).where(Watch.token == token))
+def watch_by_token(session: Session, token: str) -> WatchRecord | None:
+    """The watch an email's unsubscribe link names; None when the token is unknown."""
+    row = session.scalar(select(Watch).where(Watch.token == token)) if token else None
+    return None if row is None else _watch(row, _urls(session))
+
+
+def watches_of_address(session: Session, email: str) -> list[WatchRecord]:
+    """Every watch whose alerts go to this address, oldest first."""
+    urls = _urls(session)
+    return [_watch(r, urls) for r in session.scalars(select(Watch).where(Watch.email == email).order_by(Watch.id))]
+
+
+def stop_watch_email(session: Session, watch_id: int) -> bool:
+    """Stop a watch's emails (its alerts not sent yet go too). A watch that also alerts through a webhook stays,
+    without its address, unless the same watch without one exists already; any other is removed. Returns
+    whether the watch stays."""
+    row = session.get(Watch, watch_id)
     if row is None:
-        return None
-    record = _watch(row, _urls(session))
+        return False
+    session.execute(delete(EventDelivery).where(EventDelivery.watch_id == watch_id, EventDelivery.channel == "email",
+                                                EventDelivery.status == "pending"))
+    twin = None if row.webhook_id is None else session.scalar(select(Watch.id).where(
+        Watch.id != row.id, Watch.kind == row.kind, Watch.value == row.value, Watch.email.is_(None),
+        Watch.webhook_id == row.webhook_id))
+    if row.webhook_id is not None and twin is None:
+        row.email = None
+        session.flush()
+        return True
     _drop_unsent(session, row.id)
     session.delete(row)
     session.flush()
-    return record
+    return False
 
 
 def has_followers(session: Session) -> bool:

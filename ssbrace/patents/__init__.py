@@ -14,12 +14,15 @@ Heavy parts (the store, the pack's schemas) load inside the functions: importing
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ssbrace.errors import DomainPackError, UsageError
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from ssbrace.domains.loader import DomainPack
@@ -57,20 +60,32 @@ def _pack(pack: DomainPack | str | None) -> DomainPack:
 
 
 def definition(pack: DomainPack | str | None = None, *, unit: str | None = None, country_by: str | None = None,
-              date_field: str | None = None, year_from: int | None = None, year_to: int | None = None) -> Landscape:
-    """The pack's landscape definition, with any of its choices changed."""
+               date_field: str | None = None, year_from: int | None = None, year_to: int | None = None,
+               unconfirmed_codes: bool = False) -> Landscape:
+    """The pack's landscape definition, with any of its choices changed.
+
+    Args:
+        unconfirmed_codes: also count the codes the pack lists under ``unconfirmed_codes`` (their titles are
+            not confirmed against the CPC scheme; a warning names them). The hash changes with them.
+    """
     from pydantic import ValidationError
 
     found = _pack(pack)
     if found.patents is None:
         raise DomainPackError(f"domain pack {found.name} has no patents.yaml (no landscape to count)")
+    if unconfirmed_codes and found.patents.unconfirmed_codes is None:
+        raise UsageError(f"domain pack {found.name} lists no unconfirmed codes: nothing to add")
     try:
-        return found.patents.with_choices(unit=unit, country_by=country_by, date_field=date_field,
-                                          year_from=year_from, year_to=year_to)
+        chosen = found.patents.with_choices(unit=unit, country_by=country_by, date_field=date_field,
+                                            year_from=year_from, year_to=year_to, unconfirmed_codes=unconfirmed_codes)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "range"
         raise UsageError(f"{where}: {first['msg']}") from None
+    if chosen.counted_unconfirmed:
+        log.warning("counting %s, whose titles are not confirmed against the CPC scheme (docs/patents.md)",
+                    ", ".join(c.spaced for c in chosen.counted_unconfirmed))
+    return chosen
 
 
 def company_countries(pack: DomainPack | str | None = None) -> CountryOf:
@@ -112,7 +127,7 @@ def load(store: Store, paths: Sequence[str | Path], *, pack: DomainPack | str | 
             if progress:
                 progress(name, n)
         row = patents_repo.save_export(store, export.format, export.name, location, digest,
-                                       export.records(chosen.code_matcher()), tick)
+                                       export.records(chosen.known_codes_matcher()), tick)
         results.append(LoadResult(location, export.format, "loaded", row.records, row.id))
     return results
 

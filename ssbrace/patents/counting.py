@@ -51,6 +51,7 @@ class Counts:
         lc = self.landscape
         return {"by": self.by, "definition": self.definition, "unit": lc.unit, "country_by": lc.country_by,
                 "date_field": lc.date_field, "year_from": lc.year_from, "year_to": lc.year_to,
+                "unconfirmed_codes": [c.code for c in lc.counted_unconfirmed],
                 "total": self.total, "read": self.read, "admitted": self.admitted, "undated": self.undated,
                 "exports": list(self.exports),
                 "rows": [{"key": r.key, "count": r.count, "share": round(r.share, 6)} for r in self.rows]}

@@ -49,6 +49,20 @@ class Code(_Strict):
             raise ValueError(f"not a classification code: {value!r}")
         return code + ("*" if star else "")
 
+    @property
+    def spaced(self) -> str:
+        """The code as the scheme writes it: "H01M2300/0065" -> "H01M 2300/0065"."""
+        return f"{self.code[:4]} {self.code[4:]}" if len(self.code) > 4 else self.code
+
+
+class UnconfirmedCodes(_Strict):
+    """Codes the definition names but does not count: nobody could check their titles against the CPC scheme.
+    A count takes them only when asked (``with_choices(unconfirmed_codes=True)``), and says so."""
+
+    reason: str
+    scheme: str = Field("", description="where to check them: the address of the CPC scheme file")
+    codes: list[Code] = Field(min_length=1)
+
 
 class Landscape(_Strict):
     """``patents.yaml``: one definition of the patent landscape the counts are computed over."""
@@ -56,6 +70,7 @@ class Landscape(_Strict):
     name: str
     description: str = ""
     codes: list[Code] = Field(min_length=1)
+    unconfirmed_codes: UnconfirmedCodes | None = None
     keywords: list[str] = Field(default_factory=list, description="title words; any one admits a publication")
     require_keyword: bool = Field(False, description="admit only publications with a code AND a keyword")
     unit: Unit = "simple_family"
@@ -73,7 +88,8 @@ class Landscape(_Strict):
         return self
 
     def canonical(self) -> dict:
-        """The choices that change a count, in a stable form (names and titles do not count)."""
+        """The choices that change a count, in a stable form (names, titles and the codes not counted do not
+        count)."""
         return {"codes": sorted(c.code for c in self.codes), "keywords": sorted(k.casefold() for k in self.keywords),
                 "require_keyword": self.require_keyword, "unit": self.unit, "country_by": self.country_by,
                 "date_field": self.date_field, "year_from": self.year_from, "year_to": self.year_to,
@@ -84,10 +100,25 @@ class Landscape(_Strict):
         text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def with_choices(self, **changes: object) -> Landscape:
-        """This definition with some choices changed (validated like the file)."""
+    def with_choices(self, *, unconfirmed_codes: bool = False, **changes: object) -> Landscape:
+        """This definition with some choices changed (validated like the file); ``unconfirmed_codes`` also
+        counts the codes whose titles are not confirmed (``counted_unconfirmed`` then names them)."""
         given = {k: v for k, v in changes.items() if v is not None}
+        if unconfirmed_codes and self.unconfirmed_codes is not None:
+            have = {c.code for c in self.codes}
+            given["codes"] = [*self.codes, *(c for c in self.unconfirmed_codes.codes if c.code not in have)]
         return Landscape.model_validate({**self.model_dump(), **given}) if given else self
+
+    @property
+    def counted_unconfirmed(self) -> list[Code]:
+        """The codes this definition counts although their titles are not confirmed against the CPC scheme."""
+        doubtful = {c.code for c in self.unconfirmed_codes.codes} if self.unconfirmed_codes else set()
+        return [c for c in self.codes if c.code in doubtful]
+
+    def known_codes_matcher(self) -> Callable[[tuple[str, ...]], bool]:
+        """Whether a code list holds a counted or an unconfirmed code: what loading keeps of an all-of-the-US
+        table, so that a count asked with ``unconfirmed_codes`` later finds its patents stored."""
+        return self.with_choices(unconfirmed_codes=True).code_matcher()
 
     def code_matcher(self) -> Callable[[tuple[str, ...]], bool]:
         """A function telling whether a code list holds one of the landscape's codes."""

@@ -93,7 +93,7 @@ def _claim_filter(state: AppState, entity: str | None, kind: str | None, topic: 
                        subject_type=subject_type or None)
 
 
-@reads.get("/scoreboard", response_model=BoardOut, tags=["scoreboard"])
+@reads.get("/scoreboard", summary="The scoreboard", response_model=BoardOut, tags=["scoreboard"])
 def scoreboard(request: Request, by: str = BY) -> BoardOut:
     """The ranked board: every indicator with its sources and the claims behind it."""
     return board_out(_state(request).snapshot().board(by))
@@ -103,13 +103,15 @@ def _entities(request: Request, types: tuple[str, ...]) -> list[EntityOut]:
     return [entity_out(i.entity, i.board) for i in views.entity_list(_state(request), types)]
 
 
-@reads.get("/countries", response_model=list[EntityOut], tags=["entities"])
+@reads.get("/countries", summary="List countries", response_model=list[EntityOut], tags=["entities"])
 def countries(request: Request) -> list[EntityOut]:
+    """Every country and region: its aliases, number of claims, and rank and score on the board by country."""
     return _entities(request, views.COUNTRY_TYPES)
 
 
-@reads.get("/companies", response_model=list[EntityOut], tags=["entities"])
+@reads.get("/companies", summary="List companies", response_model=list[EntityOut], tags=["entities"])
 def companies(request: Request) -> list[EntityOut]:
+    """Every company: its country, aliases, number of claims, and rank and score on the board by company."""
     return _entities(request, ("company",))
 
 
@@ -132,19 +134,19 @@ def _entity_page(request: Request, name: str, offset: int, limit: int) -> Entity
     )
 
 
-@reads.get("/companies/{name:path}", response_model=EntityPageOut, tags=["entities"])
+@reads.get("/companies/{name:path}", summary="One company", response_model=EntityPageOut, tags=["entities"])
 def company(request: Request, name: str, limit: int = LIMIT, offset: int = OFFSET) -> EntityPageOut:
     """A company: board row, target ledgers with slips, partnerships, specs and its claims (paginated)."""
     return _entity_page(request, name, offset, limit)
 
 
-@reads.get("/countries/{name:path}", response_model=EntityPageOut, tags=["entities"])
+@reads.get("/countries/{name:path}", summary="One country", response_model=EntityPageOut, tags=["entities"])
 def country(request: Request, name: str, limit: int = LIMIT, offset: int = OFFSET) -> EntityPageOut:
     """A country: indicators over time, its companies, its programs and its claims (paginated)."""
     return _entity_page(request, name, offset, limit)
 
 
-@reads.get("/claims", response_model=PageOut[ClaimOut], tags=["claims"])
+@reads.get("/claims", summary="List claims", response_model=PageOut[ClaimOut], tags=["claims"])
 def claims(request: Request, entity: str | None = None, kind: str | None = None,
            topic: str | None = Query(None, description="a topic slug of the domain pack"),
            since: date | None = Query(None, description="stated on or after this date (YYYY-MM-DD)"),
@@ -157,8 +159,9 @@ def claims(request: Request, entity: str | None = None, kind: str | None = None,
     return _json(_page(request, page, [claim_out(c) for c in page.items]))  # type: ignore[return-value]
 
 
-@reads.get("/claims/{claim_id}", response_model=ClaimOut, tags=["claims"])
+@reads.get("/claims/{claim_id}", summary="One claim", response_model=ClaimOut, tags=["claims"])
 def claim(request: Request, claim_id: StoreId) -> ClaimOut:
+    """One claim with its sentence, its evidence offsets, its source and any review."""
     with _state(request).store.session() as session:
         found = kb_search.get_claim(session, claim_id)
     if found is None:
@@ -166,14 +169,14 @@ def claim(request: Request, claim_id: StoreId) -> ClaimOut:
     return claim_out(found)
 
 
-@reads.get("/ledgers", response_model=list[LedgerOut], tags=["claims"])
+@reads.get("/ledgers", summary="Target ledgers", response_model=list[LedgerOut], tags=["claims"])
 def ledgers(request: Request, entity: str | None = None) -> list[LedgerOut]:
     """Target ledgers (company x stage), with slips and pull-ins."""
     found = views.state_ledgers(_state(request), entity)
     return [ledger_out(x) for x in found]
 
 
-@reads.get("/conflicts", response_model=ConflictsOut, tags=["conflicts"])
+@reads.get("/conflicts", summary="Conflicts between sources", response_model=ConflictsOut, tags=["conflicts"])
 def conflicts(request: Request, entity: str | None = None) -> ConflictsOut:
     """Conflicts (with their sides and sentences), consistency findings, and reported patent figures beside
     the counts computed from the loaded exports."""
@@ -189,15 +192,16 @@ def conflicts(request: Request, entity: str | None = None) -> ConflictsOut:
                         patent_gaps=[g.as_dict() for g in gaps])
 
 
-@reads.get("/documents", response_model=PageOut[DocumentOut], tags=["documents"])
+@reads.get("/documents", summary="List documents", response_model=PageOut[DocumentOut], tags=["documents"])
 def documents(request: Request, since: date | None = None, limit: int = LIMIT,
               offset: int = OFFSET) -> PageOut[DocumentOut]:
+    """Stored documents, latest publication date first, with their number of claims (paginated)."""
     with _state(request).store.session() as session:
         page = kb_search.find_documents(session, since=since, limit=limit, offset=offset)
     return _page(request, page, [document_out(d) for d in page.items])
 
 
-@reads.get("/documents/{document_id}", response_model=DocumentDetailOut, tags=["documents"])
+@reads.get("/documents/{document_id}", summary="One document", response_model=DocumentDetailOut, tags=["documents"])
 def document(request: Request, document_id: StoreId) -> DocumentDetailOut:
     """A document's text and its claims with their evidence offsets."""
     data = views.document_page(_state(request), document_id)
@@ -210,22 +214,24 @@ def _story_out(item: views.StoryItem) -> StoryOut:
     return story_out(item.story, item.documents, item.brief)
 
 
-@reads.get("/stories", response_model=PageOut[StoryOut], tags=["stories"])
+@reads.get("/stories", summary="List stories", response_model=PageOut[StoryOut], tags=["stories"])
 def stories(request: Request, since: date | None = None, limit: int = LIMIT, offset: int = OFFSET) -> PageOut[StoryOut]:
+    """Stories (documents that report the same event), latest first, with their briefs (paginated)."""
     items, total = views.stories(_state(request), since, limit, offset)
     page = Page(items, total, limit, offset)
     return _page(request, page, [_story_out(i) for i in items])
 
 
-@reads.get("/stories/{story_id}", response_model=StoryOut, tags=["stories"])
+@reads.get("/stories/{story_id}", summary="One story", response_model=StoryOut, tags=["stories"])
 def story(request: Request, story_id: StoreId) -> StoryOut:
+    """One story: its documents and its brief, each bullet citing the documents it rests on."""
     item = views.story(_state(request), story_id)
     if item is None:
         raise HTTPException(404, f"no story {story_id}")
     return _story_out(item)
 
 
-@reads.get("/search", response_model=SearchOut, tags=["search"])
+@reads.get("/search", summary="Search documents and claims", response_model=SearchOut, tags=["search"])
 def search(request: Request, q: str = Query(..., min_length=1, max_length=500), limit: int = Query(20, ge=1, le=100),
            offset: int = OFFSET) -> SearchOut:
     """Full-text search over documents and claims (FTS5 on SQLite, tsvector on PostgreSQL)."""
@@ -263,7 +269,7 @@ def _csv(header: list[str], rows: Iterable[list[object]], filename: str) -> Stre
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@reads.get("/scoreboard.csv", tags=["scoreboard"], response_class=StreamingResponse, responses=CSV_RESPONSES)
+@reads.get("/scoreboard.csv", summary="The scoreboard as CSV", tags=["scoreboard"], response_class=StreamingResponse, responses=CSV_RESPONSES)
 def scoreboard_csv(request: Request, by: str = BY) -> StreamingResponse:
     """The board as CSV: rank, entity, score, then each indicator's value, display, sources and evidence."""
     board = board_out(_state(request).snapshot().board(by))
@@ -285,7 +291,7 @@ def scoreboard_csv(request: Request, by: str = BY) -> StreamingResponse:
 CLAIM_COLUMNS = ["id", *CLAIM_FIELDS, "confidence", "sentence", "start", "end"]
 
 
-@reads.get("/claims.csv", tags=["claims"], response_class=StreamingResponse, responses=CSV_RESPONSES)
+@reads.get("/claims.csv", summary="Claims as CSV", tags=["claims"], response_class=StreamingResponse, responses=CSV_RESPONSES)
 def claims_csv(request: Request, entity: str | None = None, kind: str | None = None, topic: str | None = None,
                since: date | None = None, document: int | None = DOCUMENT_FILTER) -> StreamingResponse:
     """Every claim matching the filters as CSV, with its source and evidence link."""
@@ -303,7 +309,7 @@ def claims_csv(request: Request, entity: str | None = None, kind: str | None = N
     return _csv(header, rows(), "claims.csv")
 
 
-@reads.get("/reviews", response_model=list[ReviewOut], tags=["reviews"])
+@reads.get("/reviews", summary="List reviews of claims", response_model=list[ReviewOut], tags=["reviews"])
 def reviews(request: Request, include_undone: bool = Query(False, alias="all",
                                                            description="undone and superseded reviews too")
             ) -> list[ReviewOut]:
@@ -319,7 +325,7 @@ ExportTable = Literal["claims", "facts", "conflicts", "ledgers", "stories"]
 ExportFormat = Literal["csv", "jsonl", "parquet"]
 
 
-@reads.get("/export/{table}.{fmt}", tags=["exports"], response_class=Response, responses=EXPORT_RESPONSES)
+@reads.get("/export/{table}.{fmt}", summary="Export a table", tags=["exports"], response_class=Response, responses=EXPORT_RESPONSES)
 def export_table(request: Request, table: ExportTable, fmt: ExportFormat) -> Response:
     """One table as the ssbrace export command writes it: claims, facts (with the ids of their claims), conflicts (a row
     per side), ledgers (a row per dated target) or stories, as CSV, JSON Lines or Parquet. Columns and types

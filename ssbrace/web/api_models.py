@@ -234,6 +234,8 @@ class PatentCountsOut(BaseModel):
     unit: str = Field(description="publication, simple_family or extended_family")
     country_by: str = Field(description="which rule gives a patent its country")
     date_field: str = Field(description="the date that places a patent in a year")
+    unconfirmed_codes: list[str] = Field(default_factory=list, description="codes counted although their CPC titles "
+                                         "are not confirmed (asked with unconfirmed_codes=true)")
     year_from: int | None
     year_to: int | None
     total: int = Field(description="units in the landscape and the range")

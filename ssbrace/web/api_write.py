@@ -55,7 +55,7 @@ def _http_url(value: str) -> str:
     return url
 
 
-@router.post("/sources", response_model=SourceCreated, status_code=201)
+@router.post("/sources", summary="Register a source", response_model=SourceCreated, status_code=201)
 def add_source(request: Request, body: SourceIn) -> SourceCreated:
     """Register a page or feed URL for ssbrace update (nothing is fetched now)."""
     location = _http_url(body.location)
@@ -70,7 +70,7 @@ def add_source(request: Request, body: SourceIn) -> SourceCreated:
         return SourceCreated(id=source.id, kind=source.kind, location=source.location, created=created)
 
 
-@router.post("/ingest", response_model=IngestOut)
+@router.post("/ingest", summary="Ingest a page or feed now", response_model=IngestOut)
 async def ingest_url(request: Request, body: IngestIn) -> IngestOut:
     """Fetch one page or feed now, store its documents and extract their claims."""
     url = _http_url(body.url)
@@ -84,7 +84,7 @@ async def ingest_url(request: Request, body: IngestIn) -> IngestOut:
     return IngestOut(totals=result.counts(), items=items)
 
 
-@router.post("/subscriptions", response_model=SubscriptionOut, status_code=201)
+@router.post("/subscriptions", summary="Subscribe to a topic digest", response_model=SubscriptionOut, status_code=201)
 def subscribe(request: Request, body: SubscriptionIn) -> SubscriptionOut:
     """Subscribe an address to the digest of one topic (a slug of the domain pack)."""
     state = _state(request)
@@ -122,7 +122,7 @@ def _removal_out(removal: Removal) -> RemovalOut:
                       stories_restated=removal.stories_restated)
 
 
-@router.delete("/documents/{document_id}", response_model=RemovalOut)
+@router.delete("/documents/{document_id}", summary="Remove a document", response_model=RemovalOut)
 def remove_document(request: Request, document_id: StoreId) -> RemovalOut:
     """Remove a document with its claims, entity links, search entries and story place."""
     state = _state(request)
@@ -134,7 +134,7 @@ def remove_document(request: Request, document_id: StoreId) -> RemovalOut:
     return _removal_out(removal)
 
 
-@router.delete("/sources/{source_id}", response_model=RemovalOut)
+@router.delete("/sources/{source_id}", summary="Remove a source", response_model=RemovalOut)
 def remove_source_route(request: Request, source_id: StoreId,
                         keep_documents: bool = Query(False, description="keep the documents it brought")) -> RemovalOut:
     """Remove a source and, unless keep_documents is set, every document it brought."""
@@ -155,13 +155,13 @@ def _set_enabled(request: Request, source_id: int, enabled: bool) -> SourceState
     return SourceStateOut(id=info.id, kind=info.kind, location=info.location, disabled=info.disabled, changed=changed)
 
 
-@router.post("/sources/{source_id}/disable", response_model=SourceStateOut)
+@router.post("/sources/{source_id}/disable", summary="Disable a source", response_model=SourceStateOut)
 def disable_source(request: Request, source_id: StoreId) -> SourceStateOut:
     """Have ssbrace update skip a source until it is enabled again."""
     return _set_enabled(request, source_id, False)
 
 
-@router.post("/sources/{source_id}/enable", response_model=SourceStateOut)
+@router.post("/sources/{source_id}/enable", summary="Enable a source", response_model=SourceStateOut)
 def enable_source(request: Request, source_id: StoreId) -> SourceStateOut:
     """Have ssbrace update poll a disabled source again."""
     return _set_enabled(request, source_id, True)
@@ -183,14 +183,14 @@ def _review(state: AppState, write: Callable[[Session], ReviewRow]) -> ReviewOut
     return ReviewOut(**review_json(row))
 
 
-@router.post("/claims/{claim_id}/wrong", response_model=ReviewOut, status_code=201, tags=["reviews"])
+@router.post("/claims/{claim_id}/wrong", summary="Mark a claim wrong", response_model=ReviewOut, status_code=201, tags=["reviews"])
 def mark_wrong(request: Request, claim_id: StoreId, body: WrongIn) -> ReviewOut:
     """Mark a claim wrong: it leaves facts, boards, ledgers and conflicts; it stays so after re-extraction."""
     return _review(_state(request), lambda s: review.mark_wrong(s, claim_id, reviewer=reviewer(body.by),
                                                                  reason=body.reason))
 
 
-@router.post("/claims/{claim_id}/corrections", response_model=ReviewOut, status_code=201, tags=["reviews"])
+@router.post("/claims/{claim_id}/corrections", summary="Correct a claim", response_model=ReviewOut, status_code=201, tags=["reviews"])
 def correct_claim(request: Request, claim_id: StoreId, body: CorrectionIn) -> ReviewOut:
     """Correct a claim's subject, kind, value, year or other fields (400 for a value that does not parse)."""
     given = body.model_dump(exclude={"reason", "by"})
@@ -199,7 +199,7 @@ def correct_claim(request: Request, claim_id: StoreId, body: CorrectionIn) -> Re
                                                                     reason=body.reason))
 
 
-@router.post("/reviews/{review_id}/undo", response_model=ReviewOut, tags=["reviews"])
+@router.post("/reviews/{review_id}/undo", summary="Undo a review", response_model=ReviewOut, tags=["reviews"])
 def undo_review(request: Request, review_id: StoreId) -> ReviewOut:
     """Stop applying a review: the claim reads as before it."""
     return _review(_state(request), lambda s: review.undo_review(s, review_id, by=REVIEWER))

@@ -34,10 +34,15 @@ def _state(request: Request) -> AppState:
     return request.app.state.ssbrace
 
 
+UNCONFIRMED = Query(False, alias="unconfirmed_codes", description="also count the codes whose CPC titles are not "
+                   "confirmed (another definition hash)")
+
+
 def _choices(unit: str | None, country_by: str | None, date_field: str | None, year_from: int | None,
-             year_to: int | None) -> dict[str, Any]:
+             year_to: int | None, unconfirmed: bool = False) -> dict[str, Any]:
     return {"unit": "simple_family" if unit == "family" else unit, "country_by": country_by,
-            "date_field": date_field, "year_from": year_from, "year_to": year_to}
+            "date_field": date_field, "year_from": year_from, "year_to": year_to,
+            **({"unconfirmed_codes": True} if unconfirmed else {})}
 
 
 def _cache(request: Request) -> dict:
@@ -119,13 +124,13 @@ def patents_page(request: Request, unit: str | None = UNIT, country_by: str | No
     return render(request, "patents.html", context)
 
 
-@api.get("/counts", response_model=PatentCountsOut)
+@api.get("/counts", summary="Patent counts", response_model=PatentCountsOut)
 def counts_api(request: Request, by: str = BY, unit: str | None = UNIT, country_by: str | None = RULE,
                date_field: str | None = Query(None, alias="date", pattern="^(priority|filing|publication)$"),
                year_from: int | None = Query(None, alias="from", ge=1800, le=2200),
-               year_to: int | None = Query(None, alias="to", ge=1800, le=2200)) -> dict:
+               year_to: int | None = Query(None, alias="to", ge=1800, le=2200), unconfirmed: bool = UNCONFIRMED) -> dict:
     """Units of the landscape by country, applicant or year, with shares and the definition's hash."""
-    counts = counts_for(request, by, _choices(unit, country_by, date_field, year_from, year_to))
+    counts = counts_for(request, by, _choices(unit, country_by, date_field, year_from, year_to, unconfirmed))
     if counts is None:
         raise UsageError("no patent exports loaded")
     data = counts.as_dict()
@@ -135,30 +140,31 @@ def counts_api(request: Request, by: str = BY, unit: str | None = UNIT, country_
     return data
 
 
-@api.get("/counts.csv", response_class=StreamingResponse, responses=CSV_RESPONSES)
+@api.get("/counts.csv", summary="Patent counts as CSV", response_class=StreamingResponse, responses=CSV_RESPONSES)
 def counts_csv(request: Request, by: str = BY, unit: str | None = UNIT, country_by: str | None = RULE,
                date_field: str | None = Query(None, alias="date", pattern="^(priority|filing|publication)$"),
                year_from: int | None = Query(None, alias="from", ge=1800, le=2200),
-               year_to: int | None = Query(None, alias="to", ge=1800, le=2200)) -> StreamingResponse:
+               year_to: int | None = Query(None, alias="to", ge=1800, le=2200),
+               unconfirmed: bool = UNCONFIRMED) -> StreamingResponse:
     """The same counts as CSV: one row per group, with the definition's hash on each."""
     from ssbrace.web.api import _csv
 
-    counts = counts_for(request, by, _choices(unit, country_by, date_field, year_from, year_to))
+    counts = counts_for(request, by, _choices(unit, country_by, date_field, year_from, year_to, unconfirmed))
     if counts is None:
         raise UsageError("no patent exports loaded")
     rows = ([r.key, r.count, round(r.share, 6), counts.definition] for r in counts.rows)
     return _csv([by, "count", "share", "definition"], rows, f"patents-by-{by}.csv")
 
 
-@api.get("/exports", response_model=list[PatentExportOut])
+@api.get("/exports", summary="List loaded patent exports", response_model=list[PatentExportOut])
 def exports_api(request: Request) -> list[dict]:
-    """The loaded exports."""
+    """The loaded patent exports: name, format, SHA-256, records read and when each was loaded."""
     from ssbrace.kb.patents_repo import exports
 
     return [{**e.__dict__, "loaded_at": e.loaded_at.isoformat()} for e in exports(_state(request).store)]
 
 
-@api.get("/gaps", response_model=list[PatentGapOut])
+@api.get("/gaps", summary="Reported patent figures against computed ones", response_model=list[PatentGapOut])
 def gaps_api(request: Request) -> list[dict]:
     """Each reported patent figure beside the computed one, with what could explain the gap."""
     return [g.as_dict() for g in gaps_for(request)]

@@ -27,6 +27,7 @@ from ssbrace.following import (
     remove_watch,
     remove_webhook,
     stop_emails,
+    unsubscribe_choices,
     watch_digest,
     watch_feed,
     watch_stories,
@@ -65,6 +66,55 @@ class WatchOut(BaseModel):
     feed: str
     created: bool | None = None
     note: str | None = None
+
+
+class WatchRefOut(BaseModel):
+    """A watch as its digest names it (where its alerts go stays out: digests are a read route)."""
+
+    id: int
+    kind: str = Field(description="entity, keyword or search")
+    value: str = Field(description="the entity's canonical name, the keyword or the search words")
+    label: str
+    entity_type: str | None
+    feed: str = Field(description="the path of its Atom feed")
+
+
+class DigestBulletOut(BaseModel):
+    text: str
+    section: str = Field(description="what, figures or context")
+    citations: list[int] = Field(description="ids of the documents the bullet rests on")
+
+
+class DigestSourceOut(BaseModel):
+    document_id: int
+    title: str | None
+    publisher: str | None
+    published: str | None
+    link: str = Field(description="the document's page in this app")
+
+
+class DigestStoryOut(BaseModel):
+    """A story in a digest: its brief, each bullet citing its documents."""
+
+    story_id: int
+    headline: str
+    bullets: list[DigestBulletOut]
+    sources: list[DigestSourceOut]
+    source_count: int = Field(description="distinct publishers")
+    first_date: str | None
+    last_date: str | None
+    version: str = Field(description="changes whenever a reader would see a change")
+    based_on: str
+
+
+class WatchDigestOut(BaseModel):
+    watch: WatchRefOut
+    since: datetime
+    until: datetime
+    key: str = Field(description="names what a reader gets: the watch and each story at its brief's version")
+    stories: list[DigestStoryOut]
+    changes: dict[str, list[str]] = Field(
+        description="section title (New facts, Moved targets, New conflicts) to one line per change")
 
 
 class WebhookIn(BaseModel):
@@ -117,13 +167,13 @@ def _unprocessable(exc: SsbraceError) -> HTTPException:
 # --- the API ---
 
 
-@api.get("/watches", response_model=list[WatchOut], dependencies=WRITE)
+@api.get("/watches", summary="List watches", response_model=list[WatchOut], dependencies=WRITE)
 def watches_list(request: Request) -> list[WatchOut]:
     """Every watch, with where its alerts go (needs the token: it lists addresses)."""
     return [_watch_out(w) for w in list_watches(state_of(request).store)]
 
 
-@api.post("/watches", response_model=WatchOut, status_code=201, dependencies=WRITE)
+@api.post("/watches", summary="Add a watch", response_model=WatchOut, status_code=201, dependencies=WRITE)
 def watches_add(request: Request, body: WatchIn) -> WatchOut:
     """Follow an entity, a keyword or a saved search, as ssbrace watch add does."""
     state = state_of(request)
@@ -135,16 +185,16 @@ def watches_add(request: Request, body: WatchIn) -> WatchOut:
     return _watch_out(added.watch, created=added.created, note=added.note)
 
 
-@api.delete("/watches/{watch_id}", response_model=WatchOut, dependencies=WRITE)
+@api.delete("/watches/{watch_id}", summary="Remove a watch", response_model=WatchOut, dependencies=WRITE)
 def watches_remove(request: Request, watch_id: StoreId) -> WatchOut:
-    """Stop a watch."""
+    """Stop a watch: no more alerts, digest or feed; its alerts not sent yet are dropped."""
     try:
         return _watch_out(remove_watch(state_of(request).store, watch_id))
     except InputError:
         raise HTTPException(404, f"no watch {watch_id}") from None
 
 
-@api.get("/watches/{watch_id}/digest", dependencies=READ)
+@api.get("/watches/{watch_id}/digest", summary="A watch's digest", response_model=WatchDigestOut, dependencies=READ)
 def watches_digest(request: Request, watch_id: StoreId,
                    since: date | None = Query(None, description="period start (default: 7 days ago)")
                    ) -> dict[str, Any]:
@@ -162,13 +212,13 @@ def watches_digest(request: Request, watch_id: StoreId,
             "changes": digest.changes}
 
 
-@api.get("/webhooks", response_model=list[WebhookOut], dependencies=WRITE)
+@api.get("/webhooks", summary="List webhooks", response_model=list[WebhookOut], dependencies=WRITE)
 def webhooks_list(request: Request) -> list[WebhookOut]:
     """Every webhook and the events it receives (secrets are shown only when registered)."""
     return [WebhookOut(id=h.id, url=h.url, events=list(h.events)) for h in list_webhooks(state_of(request).store)]
 
 
-@api.post("/webhooks", response_model=WebhookOut, status_code=201, dependencies=WRITE)
+@api.post("/webhooks", summary="Register a webhook", response_model=WebhookOut, status_code=201, dependencies=WRITE)
 def webhooks_add(request: Request, body: WebhookIn) -> WebhookOut:
     """Register a URL for event types; the answer holds the secret that signs its deliveries."""
     state = state_of(request)
@@ -179,7 +229,7 @@ def webhooks_add(request: Request, body: WebhookIn) -> WebhookOut:
     return WebhookOut(id=hook.id, url=hook.url, events=list(hook.events), secret=hook.secret, created=created)
 
 
-@api.delete("/webhooks/{webhook_id}", response_model=WebhookOut, dependencies=WRITE)
+@api.delete("/webhooks/{webhook_id}", summary="Remove a webhook", response_model=WebhookOut, dependencies=WRITE)
 def webhooks_remove(request: Request, webhook_id: StoreId) -> WebhookOut:
     """Remove a webhook with the watches that alert through it and its log."""
     try:
@@ -189,10 +239,10 @@ def webhooks_remove(request: Request, webhook_id: StoreId) -> WebhookOut:
     return WebhookOut(id=hook.id, url=hook.url, events=list(hook.events))
 
 
-@api.get("/webhooks/log", response_model=list[DeliveryOut], dependencies=WRITE)
+@api.get("/webhooks/log", summary="The delivery log", response_model=list[DeliveryOut], dependencies=WRITE)
 def webhooks_log(request: Request, limit: int = Query(50, ge=1, le=500),
                  with_email: bool = Query(False, description="include the alerts sent by email")) -> list[DeliveryOut]:
-    """The delivery log, newest first."""
+    """The delivery log, newest first: each event for each webhook (and address, with with_email), its status, tries and last answer or error."""
     rows = delivery_log(state_of(request).store, channel=None if with_email else "webhook", limit=limit)
     return [DeliveryOut(**{k: getattr(r, k) for k in DeliveryOut.model_fields}) for r in rows]
 
@@ -278,15 +328,31 @@ def watch_stories_page(request: Request, watch_id: StoreId) -> HTMLResponse:
                                             "per_page": WATCH_STORIES, "since": None, "topic": watch_topic(watch)})
 
 
-# As with digests, the link in an alert shows a button and the button posts: mail scanners follow links.
+# As with digests, the link in an alert shows buttons and a button posts: mail scanners follow links. The
+# List-Unsubscribe header's one-click POST (RFC 8058) sends its token and scope in the URL, not the form.
+def _unsubscribe_page(request: Request, token: str, scope: str) -> HTMLResponse:
+    choices = unsubscribe_choices(state_of(request).store, token)
+    if choices is None:
+        return render(request, "watch_unsubscribe.html", {"known": False, "done": None}, status_code=404)
+    watch, mailing = choices
+    return render(request, "watch_unsubscribe.html", {
+        "known": True, "done": None, "token": token, "every_first": scope == "all",
+        "address": _masked(watch.email), "watch": label(watch), "others": [label(w) for w in mailing if w.id != watch.id],
+        "count": len(mailing)})
+
+
 @pages.get("/watches/unsubscribe", response_class=HTMLResponse)
-def watch_unsubscribe_form(request: Request, token: str = "") -> HTMLResponse:
-    return render(request, "watch_unsubscribe.html", {"token": token, "done": None})
+def watch_unsubscribe_form(request: Request, token: str = "", scope: str = "") -> HTMLResponse:
+    return _unsubscribe_page(request, token, scope)
 
 
 @pages.post("/watches/unsubscribe", response_class=HTMLResponse)
-def watch_unsubscribe(request: Request, token: str = Form(...)) -> HTMLResponse:
-    stopped = stop_emails(state_of(request).store, token)
-    done = {"label": label(stopped)} if stopped else None
-    return render(request, "watch_unsubscribe.html", {"token": token, "done": done, "posted": True},
-                  status_code=200 if stopped else 404)
+def watch_unsubscribe(request: Request, token: str = Form(""), scope: str = Form("")) -> HTMLResponse:
+    token = token or request.query_params.get("token", "")
+    scope = scope or request.query_params.get("scope", "")
+    stopped = stop_emails(state_of(request).store, token, every=scope == "all")
+    if stopped is None:
+        return render(request, "watch_unsubscribe.html", {"known": False, "done": None}, status_code=404)
+    done = [{"label": label(w), "id": w.id, "stays": stays} for w, stays in stopped.watches]
+    return render(request, "watch_unsubscribe.html", {"known": True, "done": done,
+                                                      "address": _masked(stopped.email)})

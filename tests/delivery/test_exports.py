@@ -103,6 +103,37 @@ def test_the_three_formats_agree(reference, tmp_path) -> None:  # type: ignore[n
     assert read[0]["agree"] in {"true", "false"} and read[0]["year"] in {"", str(rows[0]["year"])}
 
 
+def test_a_fact_without_a_value_has_no_display_in_any_format(reference, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, store = reference
+    rows = list(api.export(store, "facts"))
+    # the reference claims hold partnerships: facts with a partner and no number
+    partnerships = [r for r in rows if r["kind"] == "partnership"]
+    assert partnerships and all(r["value"] is None and r["display"] is None for r in partnerships)
+    assert all(r["display"] for r in rows if r["value"] is not None)
+    for fmt in EXPORT_FORMATS:
+        api.export_to(store, "facts", tmp_path / f"facts.{fmt}")
+    with (tmp_path / "facts.csv").open(encoding="utf-8", newline="") as handle:
+        read = [r for r in csv.DictReader(handle) if r["kind"] == "partnership"]
+    assert len(read) == len(partnerships) and {r["display"] for r in read} == {""}
+    jsonl = [json.loads(line) for line in (tmp_path / "facts.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["display"] for r in jsonl if r["kind"] == "partnership"} == {None}
+    table = pq.read_table(tmp_path / "facts.parquet").to_pylist()
+    assert {r["display"] for r in table if r["kind"] == "partnership"} == {None}
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted_and_nothing_else(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    headlines = ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\t=1", "-", "+", "", "  ", "a-b", "-5%"]
+    rows = [{"id": i, "headline": h, "first_date": None, "last_date": None, "doc_count": 1, "version": 1,
+             "document_ids": []} for i, h in enumerate(headlines)]
+    text = io.StringIO()
+    typed_rows = ({c.name: typed(c.type, row[c.name]) for c in TABLES["stories"]} for row in rows)
+    write_export("stories", typed_rows, "csv", text)
+    read = [r["headline"] for r in csv.DictReader(io.StringIO(text.getvalue()))]
+    assert read == ["'=HYPERLINK(\"http://x\")", "'+1+2", "'-2+3", "'@SUM(A1)", "'\t=1", "", "+", "", "", "a-b",
+                    "'-5%"]
+    assert typed("text", "-") is None and typed("text", " ") is None and typed("text", "-1") == "-1"
+
+
 def test_empty_tables_keep_their_columns_and_parquet_writes_in_batches(tmp_path) -> None:  # type: ignore[no-untyped-def]
     write_export("stories", iter([]), "parquet", tmp_path / "none.parquet")
     assert pq.read_table(tmp_path / "none.parquet").column_names == [c.name for c in TABLES["stories"]]

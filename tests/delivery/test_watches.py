@@ -8,6 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
+import feedparser
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -92,10 +93,16 @@ def test_the_alert_email_arrives_once_and_names_the_slip(store, db_url, tmp_path
     assert mail.message["Subject"].startswith("ssbrace alert: Target slipped (")
     text = mail.part("plain")
     assert "Toyota mass production target slipped from 2027 to 2030" in text
-    watch = following.list_watches(store)[0]
-    link = f"https://brief.example/watches/unsubscribe?token={watch.token}"
-    assert link in mail.message["List-Unsubscribe"] and link in text
-    assert "Toyota mass production target slipped" in mail.part("html")
+    toyota, japan = following.list_watches(store)[:2]
+    # the alert came through the Toyota watch: one link stops that watch's emails, another every watch of
+    # the address (ann follows Japan too), and the List-Unsubscribe header is the latter
+    one = f"https://brief.example/watches/unsubscribe?token={toyota.token}"
+    every = f"{one}&scope=all"
+    assert f"Stop the alert emails on Toyota: {one}\r\n" in text
+    assert f"Stop every alert email to ann@example.org (2 watches): {every}\r\n" in text
+    assert mail.message["List-Unsubscribe"].startswith(f"<{every}>") and japan.token not in text
+    html = mail.part("html")
+    assert "Toyota mass production target slipped" in html and "scope=all" in html
     # Another batch and another run: the event is not sent again.
     run_ingest(store, [later], settings)
     following.run_alerts(store, settings)
@@ -154,6 +161,11 @@ def test_a_watch_has_a_digest_and_an_atom_feed(store, db_url, tmp_path):
     links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
     assert links["self"] == f"https://brief.example/feeds/watches/{watch.id}.atom"
     assert len(feed.findall(f"{ATOM}entry")) == len(digest.briefs)
+    with store.session() as session:
+        parsed = feedparser.parse(following.watch_feed(session, watch, settings))
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.feed.title == "ssbrace: Toyota" and len(parsed.entries) == len(digest.briefs)
+    assert all(e.link.startswith("https://brief.example/stories/") for e in parsed.entries)
 
 
 def test_watch_digest_is_emailed_once(store, db_url, tmp_path, smtp_server):
@@ -208,6 +220,43 @@ def test_what_arrives_while_nobody_follows_is_history(store, db_url, tmp_path, s
     following.add_watch(store, settings, "Toyota", email="ann@example.org")
     following.run_alerts(store, settings)
     assert smtp_server.handler.messages == []
+
+
+def test_unsubscribing_stops_one_watch_or_every_watch_of_the_address(store, db_url, tmp_path, dead_smtp_port,
+                                                                      webhook_receiver):  # noqa: F811
+    settings = settings_for(db_url, dead_smtp_port)
+    toyota = following.add_watch(store, settings, "Toyota", email="ann@example.org").watch
+    japan = following.add_watch(store, settings, "Japan", email="ann@example.org", webhook=webhook_receiver.url).watch
+    bob = following.add_watch(store, settings, "Toyota", email="bob@example.org").watch
+    offered = following.unsubscribe_choices(store, japan.token)
+    assert offered is not None and offered[0].id == japan.id and [w.id for w in offered[1]] == [toyota.id, japan.id]
+    assert following.unsubscribe_choices(store, "no-such-token") is None
+    # one watch: Japan's emails stop, the watch stays for its webhook
+    stopped = following.stop_emails(store, japan.token)
+    assert stopped is not None and [(w.id, stays) for w, stays in stopped.watches] == [(japan.id, True)]
+    kept = following.get_watch(store, japan.id)
+    assert kept.email is None and kept.webhook_url == webhook_receiver.url
+    assert following.unsubscribe_choices(store, japan.token) is None  # no address: nothing left to stop
+    # every watch of the address: Toyota (email only) is removed; bob's watch is another address's
+    following.add_watch(store, settings, "sulfide electrolyte", email="ann@example.org")
+    every = following.stop_emails(store, toyota.token, every=True)
+    assert every is not None and every.email == "ann@example.org"
+    assert [(w.value, stays) for w, stays in every.watches] == [("Toyota", False), ("sulfide electrolyte", False)]
+    assert [(w.id, w.email) for w in following.list_watches(store)] == [(japan.id, None), (bob.id, "bob@example.org")]
+    # the slip still reaches Japan's webhook, and nobody at ann's address
+    first, later = articles(tmp_path)
+    run_ingest(store, [first, later], settings)
+    assert [json.loads(r.body)["event"] for r in webhook_receiver.requests] == ["target_slip"]
+    assert {r.target for r in following.delivery_log(store, channel="email")} == {"bob@example.org"}
+
+
+def test_a_keyword_watch_matches_its_plural():
+    keyword = WatchRecord(1, "keyword", "sulfide electrolyte")
+    assert watch_matches(keyword, _signals(text="Toyota and Idemitsu team up on sulfide electrolytes"))
+    assert watch_matches(WatchRecord(2, "keyword", "solid-state battery"), _signals(text="Solid State Batteries"))
+    assert watch_matches(WatchRecord(3, "search", "glass electrolyte"), _signals(text="electrolytes of glasses"))
+    assert not watch_matches(keyword, _signals(text="sulfide electrolytesque"))
+    assert not watch_matches(WatchRecord(4, "keyword", "cell"), _signals(text="cellulose"))
 
 
 def test_a_stopped_watch_sends_nothing_it_had_queued(store, db_url, tmp_path, dead_smtp_port):

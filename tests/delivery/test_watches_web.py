@@ -97,19 +97,41 @@ def test_the_watches_page_form_takes_the_typed_token(web):  # type: ignore[no-un
     assert removed.status_code == 200 and "Watch #1 (Toyota) removed." in removed.text
 
 
-def test_the_unsubscribe_link_of_an_alert_stops_the_watch(web, db_url):  # type: ignore[no-untyped-def]
+def test_the_unsubscribe_link_of_an_alert_says_what_it_stops(web, db_url):  # type: ignore[no-untyped-def]
     store = Store(db_url)
     try:
-        watch = following.add_watch(store, Settings(db=db_url), "Toyota", email="ann@example.org").watch
+        settings = Settings(db=db_url)
+        watch = following.add_watch(store, settings, "Toyota", email="ann@example.org").watch
+        following.add_watch(store, settings, "Japan", email="ann@example.org")
     finally:
         store.dispose()
     form = web.get("/watches/unsubscribe", params={"token": watch.token})
     assert form.status_code == 200 and "<form" in form.text  # a GET never unsubscribes (mail scanners)
-    assert [w["id"] for w in web.get("/api/v1/watches", headers=AUTH).json()] == [watch.id]
+    assert "Stop the alert emails on Toyota" in form.text and "1 other watch: Japan" in form.text
+    assert "Stop every alert email to a…@example.org (2 watches)" in form.text
+    assert "ann@example.org" not in form.text
+    assert len(web.get("/api/v1/watches", headers=AUTH).json()) == 2
     done = web.post("/watches/unsubscribe", data={"token": watch.token})
-    assert done.status_code == 200 and "Toyota" in done.text
-    assert web.get("/api/v1/watches", headers=AUTH).json() == []
-    assert web.post("/watches/unsubscribe", data={"token": watch.token}).status_code == 404
+    assert done.status_code == 200 and "the watch on Toyota (#1): removed" in done.text
+    assert [w["value"] for w in web.get("/api/v1/watches", headers=AUTH).json()] == ["Japan"]
+    gone = web.post("/watches/unsubscribe", data={"token": watch.token})
+    assert gone.status_code == 404 and "not known" in gone.text
+
+
+def test_one_click_unsubscribe_from_the_mail_header_stops_every_watch_of_the_address(web, db_url):  # type: ignore[no-untyped-def]
+    store = Store(db_url)
+    try:
+        settings = Settings(db=db_url)
+        watch = following.add_watch(store, settings, "Toyota", email="ann@example.org").watch
+        following.add_watch(store, settings, "Japan", email="ann@example.org")
+        following.add_watch(store, settings, "Toyota", email="bob@example.org")
+    finally:
+        store.dispose()
+    # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" to the header's URL, token and scope in it
+    done = web.post(f"/watches/unsubscribe?token={watch.token}&scope=all", data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200, done.text
+    assert "the watch on Toyota (#1): removed" in done.text and "the watch on Japan (#2): removed" in done.text
+    assert [w["email"] for w in web.get("/api/v1/watches", headers=AUTH).json()] == ["bob@example.org"]
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Webhooks against a real HTTP receiver on 127.0.0.1: the signed, versioned payload, retries with backoff (in a
-run and on the next run), the delivery log, no second delivery, and the address guard."""
+"""Webhooks against a real HTTP receiver on 127.0.0.1: the signed, versioned payload, one try after a batch and
+retries with backoff in `ssbrace webhooks deliver`, a dead receiver that does not hold up a batch, the delivery
+log, no second delivery, and the address guard."""
 
 from __future__ import annotations
 
@@ -76,41 +77,92 @@ def test_signed_payload_of_the_documented_schema(store, db_url, tmp_path, webhoo
     assert "new_story" in {p["event"] for p in payloads(webhook_receiver)}
 
 
-def test_a_500_is_retried_with_backoff_then_delivered_once(store, db_url, tmp_path, webhook_receiver):  # noqa: F811
+def test_the_delivery_a_user_checks_by_hand(store, db_url, tmp_path, webhook_receiver):  # noqa: F811
+    """As docs/webhooks.md tells it: one POST per event, its signature verified with the documented recipe, its
+    links absolute, the log saying it was sent; a re-run sends nothing again."""
+    settings = settings_for(db_url, base_url="https://brief.example")
+    following.add_webhook(store, settings, webhook_receiver.url, ["new_claim", "new_story"], secret=SECRET)
+    first, _ = articles(tmp_path)
+    run_ingest(store, [first], settings)
+    events = sorted(json.loads(r.body)["event"] for r in webhook_receiver.requests)
+    assert events == ["new_claim", "new_story"]
+
+    def verified(body: bytes, header: str, secret: str) -> bool:  # the recipe of docs/webhooks.md, as written
+        expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, header or "")
+
+    assert all(verified(r.body, r.headers["x-ssbrace-signature"], SECRET) for r in webhook_receiver.requests)
+    claim = next(json.loads(r.body) for r in webhook_receiver.requests if r.headers["x-ssbrace-event"] == "new_claim")
+    assert claim["data"]["claim"]["evidence"]["url"].startswith("https://brief.example/documents/")
+    log = following.delivery_log(store)
+    assert sorted((r.event, r.status, r.attempts, r.response) for r in log) == [
+        ("new_claim", "sent", 1, 200), ("new_story", "sent", 1, 200)]
+    assert {r.delivery_id for r in log} == {r.headers["x-ssbrace-delivery"] for r in webhook_receiver.requests}
+    run_ingest(store, [first], settings)
+    following.deliver_alerts(store, settings)
+    assert len(webhook_receiver.requests) == 2
+
+
+def test_after_a_batch_a_500_waits_for_the_next_run_then_is_delivered_once(store, db_url, tmp_path,
+                                                                           webhook_receiver):  # noqa: F811
     settings = settings_for(db_url)
     following.add_webhook(store, settings, webhook_receiver.url, ["new_claim"], secret=SECRET)
     webhook_receiver.statuses.extend([500])
     first, _ = articles(tmp_path)
     run_ingest(store, [first], settings)
+    assert len(webhook_receiver.requests) == 1  # one try after the batch, no retries inline
+    [row] = following.delivery_log(store)
+    assert (row.status, row.attempts, row.response, row.error) == ("pending", 1, 500, "HTTP 500")
+    report = following.deliver_alerts(store, settings)  # `ssbrace webhooks deliver`
     tries = webhook_receiver.requests
-    assert len(tries) == 2  # the 500, then the same event again
+    assert len(report.sent) == 1 and len(tries) == 2
     assert tries[0].body == tries[1].body
     assert tries[0].headers["x-ssbrace-delivery"] == tries[1].headers["x-ssbrace-delivery"]
     log = following.delivery_log(store)
     assert [(r.status, r.attempts, r.response) for r in log] == [("sent", 2, 200)]
 
 
-def test_a_failed_delivery_waits_for_the_next_run_and_is_never_sent_twice(store, db_url, tmp_path,
-                                                                         webhook_receiver):  # noqa: F811
-    settings = settings_for(db_url, webhook_attempts=2)
+def test_webhooks_deliver_retries_with_backoff(store, db_url, tmp_path, webhook_receiver):  # noqa: F811
+    settings = settings_for(db_url, webhook_attempts=3, webhook_backoff=0.5, webhook_max_backoff=0.75, alerts=False)
     following.add_webhook(store, settings, webhook_receiver.url, ["new_claim"], secret=SECRET)
-    webhook_receiver.statuses.extend([503, 503])
     first, _ = articles(tmp_path)
-    run_ingest(store, [first], settings)
-    assert len(webhook_receiver.requests) == 2
-    [row] = following.delivery_log(store)
-    assert (row.status, row.attempts, row.response, row.error) == ("pending", 2, 503, "HTTP 503")
-    # The next run (`ssbrace webhooks deliver`, or the next ingest) tries again and succeeds.
-    report = following.deliver_alerts(store, settings)
-    assert len(report.sent) == 1 and len(webhook_receiver.requests) == 3
-    assert webhook_receiver.requests[2].body == webhook_receiver.requests[0].body
-    [row] = following.delivery_log(store)
-    assert (row.status, row.attempts, row.response) == ("sent", 3, 200)
-    # Re-running everything sends nothing again: the document is stored, the event delivered.
-    run_ingest(store, [first], settings)
-    following.run_alerts(store, settings)
-    following.deliver_alerts(store, settings)
-    assert len(webhook_receiver.requests) == 3
+    run_ingest(store, [first], settings)  # stored, nothing sent: alerts are off
+    following.queue_alerts(store, settings)
+    webhook_receiver.statuses.extend([503, 503])
+    waits: list[float] = []
+    report = following.deliver_alerts(store, settings, sleep=waits.append)
+    assert waits == [0.5, 0.75] and len(report.sent) == 1 and len(webhook_receiver.requests) == 3
+    assert [(r.status, r.attempts) for r in following.delivery_log(store)] == [("sent", 3)]
+
+
+def test_a_dead_receiver_does_not_hold_up_the_batch(store, db_url, tmp_path, dead_smtp_port):
+    """A closed port answers at once and a receiver that never answers gets webhook_timeout, once a batch: no
+    sleeping through backoff, and the receiver's other events wait without a try of their own."""
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections are accepted by the kernel and never answered
+    try:
+        settings = settings_for(db_url, webhook_timeout=0.5, webhook_backoff=5.0, webhook_max_backoff=5.0, alerts=False)
+        for url in (f"http://127.0.0.1:{dead_smtp_port}/hook", f"http://127.0.0.1:{silent.getsockname()[1]}/hook"):
+            following.add_webhook(store, settings, url, ["new_claim", "new_story"], secret=SECRET)
+        first, _ = articles(tmp_path)
+        run_ingest(store, [first], settings)
+        waits: list[float] = []
+        started = time.perf_counter()
+        report = following.run_alerts(store, dataclasses.replace(settings, alerts=True), sleep=waits.append)
+        elapsed = time.perf_counter() - started
+    finally:
+        silent.close()
+    assert waits == [] and report.sent == [] and report.failed == []
+    log = following.delivery_log(store)
+    assert len(log) == 4 and {r.status for r in log} == {"pending"}
+    assert sorted(r.attempts for r in log) == [0, 0, 1, 1]  # one try per receiver; its other event waits
+    timed_out = [r for r in log if r.attempts and r.target == "2"]
+    assert timed_out and "Timeout" in (timed_out[0].error or "")
+    assert elapsed < 0.5 + 4.0  # one timeout, plus the analysis of the batch on a busy machine
 
 
 def test_a_4xx_answer_is_final_and_attempts_are_bounded(store, db_url, tmp_path, webhook_receiver):  # noqa: F811
@@ -122,8 +174,8 @@ def test_a_4xx_answer_is_final_and_attempts_are_bounded(store, db_url, tmp_path,
     run_ingest(store, [first], settings)
     by_hook = {r.target: r for r in following.delivery_log(store)}
     assert (by_hook[str(hooks[0].id)].status, by_hook[str(hooks[0].id)].attempts) == ("failed", 1)
-    assert (by_hook[str(hooks[1].id)].status, by_hook[str(hooks[1].id)].attempts) == ("pending", 3)
-    following.deliver_alerts(store, settings)  # one try left before the bound
+    assert (by_hook[str(hooks[1].id)].status, by_hook[str(hooks[1].id)].attempts) == ("pending", 1)
+    following.deliver_alerts(store, settings)  # three more tries: the bound
     by_hook = {r.target: r for r in following.delivery_log(store)}
     assert (by_hook[str(hooks[1].id)].status, by_hook[str(hooks[1].id)].attempts) == ("failed", 4)
     assert len(webhook_receiver.requests) == 5
@@ -131,8 +183,8 @@ def test_a_4xx_answer_is_final_and_attempts_are_bounded(store, db_url, tmp_path,
     assert len(webhook_receiver.requests) == 5  # given up: not tried again
 
 
-def test_private_addresses_are_refused_at_registration_and_at_delivery(store, db_url, tmp_path,
-                                                                      webhook_receiver):  # noqa: F811
+def test_private_addresses_are_refused_at_registration_and_wait_at_delivery(store, db_url, tmp_path,
+                                                                           webhook_receiver):  # noqa: F811
     strict = settings_for(db_url, webhook_allow_private=False)
     for url in (webhook_receiver.url, "http://10.1.2.3/hook", "http://[::1]:8080/hook", "http://localhost/x"):
         with pytest.raises(UsageError, match="refused: .*webhook_allow_private"):
@@ -140,13 +192,18 @@ def test_private_addresses_are_refused_at_registration_and_at_delivery(store, db
     with pytest.raises(UsageError, match="only http and https"):
         following.add_webhook(store, strict, "file:///etc/passwd", ["new_claim"])
     assert following.list_webhooks(store) == []
-    # Registered while allowed, then the setting is off: the delivery is refused, not attempted.
+    # Registered while allowed, then a batch runs without the setting: nothing is sent, the event waits with
+    # the reason, and goes once the setting allows it again.
     following.add_webhook(store, settings_for(db_url), webhook_receiver.url, ["new_claim"], secret=SECRET)
     first, _ = articles(tmp_path)
     run_ingest(store, [first], strict)
     [row] = following.delivery_log(store)
-    assert row.status == "failed" and "loopback" in (row.error or "")
+    assert row.status == "pending" and row.error is not None
+    assert "loopback" in row.error and "webhook_allow_private" in row.error and "--allow-private" not in row.error
     assert webhook_receiver.requests == []
+    report = following.deliver_alerts(store, settings_for(db_url))
+    assert len(report.sent) == 1 and len(webhook_receiver.requests) == 1
+    assert [(r.status, r.attempts) for r in following.delivery_log(store)] == [("sent", 2)]
 
 
 def test_unknown_events_and_short_secrets_are_usage_errors(store, db_url):

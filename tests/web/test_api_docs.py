@@ -47,6 +47,39 @@ def test_every_get_route_has_a_response_schema(client) -> None:  # type: ignore[
         assert spec["components"]["schemas"][name]["properties"], name
 
 
+def _generated_summary(method: str, path: str, op: dict) -> str:
+    """What FastAPI titles an operation without a summary of its own: the function's name, title-cased (the
+    name is the operation id less what FastAPI adds from the path and method)."""
+    suffix = re.sub(r"\W", "_", path) + "_" + method
+    assert op["operationId"].endswith(suffix), op["operationId"]
+    return op["operationId"][: -len(suffix)].replace("_", " ").title()
+
+
+def test_every_operation_has_a_plain_summary_and_description(client) -> None:  # type: ignore[no-untyped-def]
+    spec = client.get("/api/v1/openapi.json").json()
+    operations = [(method, path, op) for path, ops in spec["paths"].items() for method, op in ops.items()]
+    assert len(operations) >= 35
+    for method, path, op in operations:
+        summary = op.get("summary") or ""
+        where = f"{method.upper()} {path}"
+        assert summary and summary != _generated_summary(method, path, op), f"{where}: generated summary {summary!r}"
+        assert not summary.endswith((" Api", " Csv", " Route")), f"{where}: {summary!r}"
+        assert len(op.get("description") or "") > 20, f"{where}: no description"
+        for code, answer in op["responses"].items():
+            content = answer.get("content")
+            assert content, f"{where} {code}: no body described"
+            for media, body in content.items():
+                schema = body.get("schema") or {}
+                assert schema, f"{where} {code} {media}: no schema"
+                assert "$ref" in schema or schema.get("type") != "object" or schema.get("properties"), \
+                    f"{where} {code} {media}: an object with no fields described"
+    # a schema named after the route's function means no model describes that answer
+    names = list(spec["components"]["schemas"])
+    assert [n for n in names if n.startswith("Response ")] == []
+    assert spec["paths"]["/api/v1/watches/{watch_id}/digest"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"] == {"$ref": "#/components/schemas/WatchDigestOut"}
+
+
 def test_descriptions_are_plain_text(client) -> None:  # type: ignore[no-untyped-def]
     spec = client.get("/api/v1/openapi.json").json()
     texts = _texts(spec)
