@@ -474,7 +474,12 @@ class Proposer:
                 stage = _stage_of_verb(ctx)
                 if stage is not None and how == "year" and stage[0] != "prototype":
                     stage = None
-            if stage is None or stage[2] > 120:
+            if (stage is None or stage[2] > 120) and aims and how == "year":
+                # an aim with a date and no stage word ("aims to use them in its EVs by 2025"): the stage is
+                # unsaid; the model weighs the reading by its cue, its date's preposition and its words
+                weak = _stage_near(ctx, ref.start, ref.end, ("stages_weak",))
+                stage = (weak[0], "weak_far", weak[2]) if weak is not None else ("commercialization", "unsaid", 0)
+            if stage is None or stage[2] > 120 and stage[1] != "weak_far":
                 continue
             taken.add(ref.year)
             group = self._group()
