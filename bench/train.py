@@ -4,8 +4,8 @@
     .venv/bin/python bench/train.py --check    # rebuild in memory and compare with the shipped file
 
 It trains on the own-words sets (tests/data and its held-out and blind sets) and on the real-reporting corpus
-(tests/data/real, batches a-i; its texts come from the ignored cache, see tests/data/real/README.md). The
-blind slice (batch j) is never used. Same data, same seed, same file: training is deterministic.
+(tests/data/real, every batch but the blind slice; its texts come from the ignored cache, see
+tests/data/real/README.md). The blind slice (``BLIND_BATCHES`` in bench/corpora.py, now batch l) is never used. Same data, same seed, same file: training is deterministic.
 """
 
 from __future__ import annotations
