@@ -191,6 +191,23 @@ def add_source(store: Store, location: str, *, name: str | None = None, allow_pr
                     options=SourceOptions(allow_private=allow_private, max_bytes=max_bytes))
 
 
+def set_source_options(store: Store, ref: str | int, *, allow_private: bool = False, max_bytes: int | None = None,
+                       clear: Iterable[str] = ()) -> tuple[SourceInfo, SourceOptions]:
+    """Change the options ``update`` polls a source (by id, URL or path) with: the options named in ``clear``
+    (``"max_bytes"``, ``"allow_private"`` or ``"all"``) are forgotten, so the run's settings hold for them
+    again, then ``allow_private=True`` and ``max_bytes`` are set. Returns the source and its options now.
+
+    Raises:
+        UsageError: nothing to change, an unknown option name, or a size cap below 1.
+        InputError: no such source.
+    """
+    from ssbrace.register import set_source_options as change
+    from ssbrace.sources.options import SourceOptions
+
+    return change(store, str(ref), given=SourceOptions(allow_private=allow_private, max_bytes=max_bytes),
+                  clear=clear)
+
+
 def remove_documents(store: Store, refs: Iterable[str | int], *, settings: Settings | None = None) -> Removal:
     """Remove documents (by id, location or URL) with their claims, entity links, search entries and story
     memberships, in one transaction; stories left empty go, the others are restated.

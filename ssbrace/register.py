@@ -1,6 +1,6 @@
 """The register of sources and documents as a user changes it, one transaction per call: sources added
-with the fetch options ``update`` must remember, imported from OPML with their categories filed under
-topics, disabled, enabled and removed; documents removed.
+with the fetch options ``update`` must remember (changed or cleared later), imported from OPML with their
+categories filed under topics, listed, disabled, enabled and removed; documents removed.
 
 A removed document takes its claims, their entity links, its search entries, near-duplicate bands, story
 keys and story membership (``kb.removal_repo``). A story left with no document goes; one left with fewer
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from ssbrace.kb import documents_repo, removal_repo, stories_repo
 from ssbrace.settings import Settings
 from ssbrace.sources.categories import match_topics
 from ssbrace.sources.files import display_path
-from ssbrace.sources.options import SourceOptions
+from ssbrace.sources.options import OPTION_NAMES, SourceOptions, option_names
 from ssbrace.sources.routing import is_url
 
 if TYPE_CHECKING:
@@ -43,6 +44,23 @@ class SourceInfo:
     name: str | None
     disabled: bool
     documents: int
+
+
+@dataclass(frozen=True)
+class SourceListing:
+    """A registered source as ``sources list`` and the web's sources page show it."""
+
+    id: int
+    kind: str
+    name: str | None
+    location: str
+    documents: int
+    last_polled_at: datetime | None
+    last_status: str | None
+    disabled: bool
+    options: SourceOptions
+    topics: tuple[str, ...]
+    categories: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -86,6 +104,16 @@ def describe_source(store: Store, ref: str) -> SourceInfo:
     """
     with store.session() as session:
         return _info(session, _find_source(session, ref))
+
+
+def list_sources(store: Store) -> list[SourceListing]:
+    """Every registered source, oldest first, with how many documents it brought and how its last poll went."""
+    with store.session() as session:
+        counts = documents_repo.count_documents_by_source(session)
+        return [SourceListing(s.id, s.kind, s.name, s.location, counts.get(s.id, 0), s.last_polled_at,
+                              s.last_status, bool(s.disabled), SourceOptions.from_json(s.options),
+                              tuple(s.topics or ()), tuple(s.categories or ()))
+                for s in documents_repo.list_sources(session)]
 
 
 def _remove(session: Session, ids: Iterable[int], settings: Settings) -> Removal:
@@ -201,6 +229,30 @@ def add_source(store: Store, location: str, settings: Settings, *, name: str | N
         if options:
             documents_repo.set_source_options(session, source.id, options.to_json())
         return _info(session, source), created
+
+
+def set_source_options(store: Store, ref: str, *, given: SourceOptions = SourceOptions(),
+                       clear: Iterable[str] = ()) -> tuple[SourceInfo, SourceOptions]:
+    """Change the options ``update`` polls a source with: those named in ``clear`` (``max_bytes``,
+    ``allow_private``, ``all``) go back to the run's settings, then those ``given`` are set. Returns the source
+    and its options now.
+
+    Raises:
+        UsageError: nothing to change, or no such option.
+        InputError: no such source.
+    """
+    names = option_names(tuple(clear))
+    if given.max_bytes is not None and given.max_bytes < 1:
+        raise UsageError("max_bytes must be a positive number of bytes")
+    if not given and not names:
+        raise UsageError("nothing to change: give an option to set or one to clear")
+    with store.session() as session:
+        source = _find_source(session, ref)
+        now = SourceOptions.from_json(source.options).updated(given, names)
+        # Keys a later version stored, which this one does not know, are left as they were.
+        later = {k: v for k, v in (source.options or {}).items() if k not in OPTION_NAMES}
+        documents_repo.replace_source_options(session, source.id, {**later, **now.to_json()})
+        return _info(session, source), now
 
 
 def remember_options(store: Store, inputs: Iterable[str], options: SourceOptions) -> int:

@@ -1,4 +1,4 @@
-"""``ssbrace ingest``, ``update``, ``sources add|import|export|list|disable|enable|remove`` and
+"""``ssbrace ingest``, ``update``, ``sources add|import|export|list|set|disable|enable|remove`` and
 ``documents list|show|remove``."""
 
 from __future__ import annotations
@@ -111,9 +111,9 @@ def _source_options(allow_private: bool, max_bytes: int | None) -> SourceOptions
     return SourceOptions(allow_private=allow_private, max_bytes=max_bytes)
 
 
-def _option_words(options: SourceOptions) -> list[str]:
-    """Options as the command line spells them: "allow-private", "max-bytes=500000"."""
-    return [k.replace("_", "-") if v is True else f"{k.replace('_', '-')}={v}" for k, v in options.to_json().items()]
+def _option_words(options: dict[str, Any]) -> list[str]:
+    """Stored options as the command line spells them: "allow-private", "max-bytes=500000"."""
+    return [k.replace("_", "-") if v is True else f"{k.replace('_', '-')}={v}" for k, v in options.items()]
 
 
 def _print_result(result: IngestResult, as_json: bool) -> None:
@@ -233,7 +233,7 @@ def sources_add_cmd(
         False, "--allow-private", help="Allow URLs to private, loopback and link-local addresses (kept for update)."
     ),
     max_bytes: int | None = typer.Option(
-        None, "--max-bytes", help="Size cap of one page of this source, bytes (kept for update)."
+        None, "--max-bytes", help="Size cap of one page or file of this source, bytes (kept for update)."
     ),
 ) -> None:
     """Register a source for `ssbrace update` (nothing is fetched now), with the options to poll it with."""
@@ -244,7 +244,7 @@ def sources_add_cmd(
     source_location(location)  # a wrong argument is a usage error (exit 2) before any store is opened
     source, created = add_source(context.store(), location, context.settings, name=name, options=options)
     verb = "added" if created else "already registered:"
-    kept = ", ".join(_option_words(options))
+    kept = ", ".join(_option_words(options.to_json()))
     line = f"{verb} source {source.id} ({source.kind}) {source.location}" + (f" [{kept}]" if kept else "")
     out.print(plain(line), markup=False)
 
@@ -314,28 +314,25 @@ def sources_list_cmd(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print JSON objects instead of a table."),
 ) -> None:
-    """List the registered sources, when each was last polled and how it went."""
-    from ssbrace.kb import documents_repo as repo
+    """List the registered sources, when each was last polled and how it went, and the options kept with it."""
+    from ssbrace.register import list_sources
 
     context = app_context(ctx)
-    with context.store().session() as session:
-        sources = repo.list_sources(session)
-        counts = repo.count_documents_by_source(session)
     rows: list[dict[str, Any]] = [
         {
             "id": s.id,
             "kind": s.kind,
             "name": s.name,
             "location": s.location,
-            "documents": counts.get(s.id, 0),
+            "documents": s.documents,
             "last_polled_at": s.last_polled_at.isoformat(timespec="seconds") if s.last_polled_at else None,
             "last_status": s.last_status,
-            "disabled": bool(s.disabled),
-            "options": s.options or {},
-            "topics": s.topics or [],
-            "categories": s.categories or [],
+            "disabled": s.disabled,
+            "options": s.options.to_json(),
+            "topics": list(s.topics),
+            "categories": list(s.categories),
         }
-        for s in sources
+        for s in list_sources(context.store())
     ]
     if as_json:
         for row in rows:
@@ -345,18 +342,44 @@ def sources_list_cmd(
         out.print("no sources yet: add one with `ssbrace sources add URL|PATH` or `ssbrace ingest`")
         return
     table = Table(title="sources", title_justify="left")
-    # The topics column only where an OPML import filed some source under a topic.
-    with_topics = any(row["topics"] for row in rows)
+    # The options and topics columns only where some source has options kept, or was filed under a topic.
+    extra = [name for name in ("options", "topics") if any(row[name] for row in rows)]
     columns = ("id", "kind", "name", "location", "documents", "last polled", "last status", "state")
-    for column in (*columns, "topics") if with_topics else columns:
+    for column in (*columns, *extra):
         table.add_column(column, overflow="fold")
     for row in rows:
         shown = [row[k] for k in ("id", "kind", "name", "location", "documents", "last_polled_at", "last_status")]
         shown.append("disabled" if row["disabled"] else "enabled")
-        if with_topics:
+        if "options" in extra:
+            shown.append(", ".join(_option_words(row["options"])))
+        if "topics" in extra:
             shown.append(", ".join(row["topics"]))
         table.add_row(*(cell(v) for v in shown))
     out.print(table)
+
+
+@sources_app.command("set")
+def sources_set_cmd(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="The source's id, URL or path (see `ssbrace sources list`)."),
+    allow_private: bool = typer.Option(
+        False, "--allow-private", help="Allow this source's URLs to private, loopback and link-local addresses."
+    ),
+    max_bytes: int | None = typer.Option(
+        None, "--max-bytes", help="Size cap of one page or file of this source, bytes."
+    ),
+    clear: list[str] = typer.Option(
+        [], "--clear", metavar="OPTION",
+        help="Forget a kept option (max-bytes, allow-private, or all): the run's settings hold again. Repeatable.",
+    ),
+) -> None:
+    """Change the options a source is polled with: set some, or clear some (cleared first, then set)."""
+    from ssbrace.register import set_source_options
+
+    options = _source_options(allow_private, max_bytes)
+    info, now = set_source_options(app_context(ctx).store(), source, given=options, clear=clear)
+    kept = ", ".join(_option_words(now.to_json())) or "none (the run's settings hold)"
+    out.print(plain(f"source {info.id} ({info.kind}) {info.location}: options {kept}"), markup=False)
 
 
 def _document_row(d: Any) -> dict[str, Any]:

@@ -82,7 +82,8 @@ class Text:
 def read_raw(raw: Raw, *, max_bytes: int | None = None, max_text_chars: int | None = None) -> Text:
     """Read a fetched document into its text; InputError when it is unreadable, empty or too long."""
     if raw.path is not None:
-        extracted = read_file(raw.path, max_bytes=max_bytes)
+        # A file's own cap (its source's, ``sources add --max-bytes``) over the run's.
+        extracted = read_file(raw.path, max_bytes=raw.max_bytes if raw.max_bytes is not None else max_bytes)
         content_type: str | None = _file_content_type(raw.path, extracted)
     else:
         extracted = extract_main_text(raw.body or "", url=raw.url, content_type=raw.header)

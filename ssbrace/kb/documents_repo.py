@@ -363,6 +363,14 @@ def set_source_options(session: Session, source_id: int, options: dict[str, Any]
         session.flush()
 
 
+def replace_source_options(session: Session, source_id: int, options: dict[str, Any]) -> None:
+    """Store exactly these fetch options with a source (an empty object clears them all)."""
+    source = session.get(Source, source_id)
+    if source is not None:
+        source.options = dict(options) or None
+        session.flush()
+
+
 def set_source_categories(session: Session, source_id: int, categories: list[str], topics: list[str]) -> None:
     """Store a source's labels (as an OPML file wrote them) and the topic slugs among them."""
     source = session.get(Source, source_id)

@@ -84,6 +84,7 @@ class Raw:
     author: str | None = None
     published: date | None = None
     fetched_at: datetime | None = None  # when it was fetched, if not now (an archive record's WARC-Date)
+    max_bytes: int | None = None  # a file's size cap when its source has one of its own, else the run's holds
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,12 @@ class Router:
         path = Path(text).expanduser()
         found = expand_path_with_skips(path)
         kind = "folder" if path.is_dir() else "file"
-        source_id = self.book.register(display_path(path.resolve()), kind, name)
+        location = display_path(path.resolve())
+        # A size cap stored with the source (``sources add --max-bytes``) holds for its files and archive
+        # records, as it does for a page's.
+        cap = self._options_for(self.book.find(location)).max_bytes
+        own_cap = cap if cap != self.options.max_bytes else None
+        source_id = self.book.register(location, kind, name)
         skipped: list[Found | Settled] = [Settled(display_path(skipped), "failed", f"skipped: {reason}", counts=False)
                                           for skipped, reason in found.skipped]
         files: list[tuple[Path, str | None]] = []
@@ -195,9 +201,10 @@ class Router:
             yield from skipped
             for file, archive in files:
                 if archive is None:
-                    yield Found(display_path(file), display_path(file.resolve()), source_id, _file_fetch(file))
+                    yield Found(display_path(file), display_path(file.resolve()), source_id,
+                                _file_fetch(file, own_cap))
                 else:
-                    yield from self._archive(file, archive, source_id, stats)
+                    yield from self._archive(file, archive, source_id, stats, cap)
 
         def finish(statuses: list[str]) -> None:
             failed = statuses.count("failed")
@@ -208,12 +215,13 @@ class Router:
 
         return Route(items(), units=units, finish=finish)
 
-    def _archive(self, file: Path, kind: str, source_id: int, stats: ArchiveStats) -> Iterator[Found | Settled]:
+    def _archive(self, file: Path, kind: str, source_id: int, stats: ArchiveStats,
+                 max_bytes: int) -> Iterator[Found | Settled]:
         """An archive's records as they are read; those stored already are not handed on to be read again."""
         from ssbrace.sources.archives import Broken, read_archive
 
         try:
-            records = read_archive(file, kind, max_bytes=self.options.max_bytes, stats=stats)
+            records = read_archive(file, kind, max_bytes=max_bytes, stats=stats)
             for record in records:
                 if isinstance(record, Broken):
                     yield Settled(record.label, "failed", record.reason)
@@ -325,8 +333,8 @@ class Router:
         return fetch_entry
 
 
-def _file_fetch(file: Path) -> Callable[[], Raw]:
-    return lambda: Raw(path=file)
+def _file_fetch(file: Path, max_bytes: int | None = None) -> Callable[[], Raw]:
+    return lambda: Raw(path=file, max_bytes=max_bytes)
 
 
 def _raw_fetch(raw: Raw) -> Callable[[], Raw]:

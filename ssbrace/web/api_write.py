@@ -1,5 +1,5 @@
-"""Write endpoints of the API (add, disable, enable and remove a source, ingest a URL, remove a document,
-subscribe, review a claim): each needs the configured token.
+"""Write endpoints of the API (add, disable, enable and remove a source, change or clear its kept options,
+ingest a URL, remove a document, subscribe, review a claim): each needs the configured token.
 
 Only http(s) URLs are accepted from the web: a path would let a caller read the server's files. The
 fetch is as guarded as the CLI's (private addresses refused unless ``allow_private`` is set).
@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from ssbrace import review
-from ssbrace.errors import FetchError, InputError
+from ssbrace.errors import FetchError, InputError, UsageError
 from ssbrace.kb import documents_repo, stories_repo
 from ssbrace.kb.reviews_repo import ReviewRow
 from ssbrace.pipeline import run_ingest
-from ssbrace.register import Removal, remove_documents, remove_source, set_source_enabled
+from ssbrace.register import Removal, remove_documents, remove_source, set_source_enabled, set_source_options
 from ssbrace.review import review_json
+from ssbrace.sources.options import SourceOptions
 from ssbrace.sources.web import check_source_url
 from ssbrace.web.api_models import (
     CorrectionIn,
@@ -36,7 +38,7 @@ from ssbrace.web.api_models import (
     WrongIn,
 )
 from ssbrace.web.auth import require_write
-from ssbrace.web.params import StoreId
+from ssbrace.web.params import MAX_STORE_INT, StoreId
 from ssbrace.web.state import AppState
 
 router = APIRouter(dependencies=[Depends(require_write)], tags=["write"])
@@ -165,6 +167,38 @@ def disable_source(request: Request, source_id: StoreId) -> SourceStateOut:
 def enable_source(request: Request, source_id: StoreId) -> SourceStateOut:
     """Have ssbrace update poll a disabled source again."""
     return _set_enabled(request, source_id, True)
+class SourceOptionsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # allow_private among them: see below
+
+    max_bytes: int | None = Field(None, ge=1, le=MAX_STORE_INT,
+                                  description="size cap of one page or file of this source, bytes")
+    clear: list[Annotated[str, Field(max_length=40)]] = Field(
+        [], max_length=10, description="options to forget first, so the run's settings hold: max_bytes, "
+        "allow_private, or all")
+
+
+class SourceOptionsOut(BaseModel):
+    id: int
+    kind: str
+    location: str
+    options: dict[str, Any] = Field(description="the options kept with the source now ({} when none)")
+
+
+# allow_private is not set from the web: which addresses the server may reach is its own configuration's
+# say (as for POST /sources); clearing it only narrows what a source may reach.
+@router.post("/sources/{source_id}/options", summary="Change a source's options", response_model=SourceOptionsOut)
+def change_source_options(request: Request, source_id: StoreId, body: SourceOptionsIn) -> SourceOptionsOut:
+    """Set the size cap ssbrace update polls a source with, or clear kept options (cleared first, then set)."""
+    try:
+        info, now = set_source_options(_state(request).store, str(source_id),
+                                       given=SourceOptions(max_bytes=body.max_bytes), clear=body.clear)
+    except InputError:
+        raise HTTPException(404, f"no source {source_id}") from None
+    except UsageError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return SourceOptionsOut(id=info.id, kind=info.kind, location=info.location, options=now.to_json())
+
+
 # --- reviews of claims (ssbrace/review.py): the one token has no name, so the reviewer is "web", or "web: NAME"
 # with the name the caller gives ---
 

@@ -16,7 +16,7 @@ from ssbrace import __version__
 from ssbrace.errors import SsbraceError, UsageError
 from ssbrace.kb.store import Store
 from ssbrace.settings import Settings
-from ssbrace.web import api, feeds, pages, patents
+from ssbrace.web import api, feeds, pages, patents, sources
 from ssbrace.web.auth import LoginRequired
 from ssbrace.web.formatting import FILTERS, GLOBALS
 from ssbrace.web.state import AppState, Building
@@ -59,6 +59,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(patents.pages)
     app.include_router(pages.router)
     app.include_router(feeds.router)
+    app.include_router(sources.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

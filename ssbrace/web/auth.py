@@ -65,7 +65,7 @@ def require_write(request: Request) -> None:
                             headers={"WWW-Authenticate": "Bearer"})
 
 
-# --- forms that write (the review of a claim on its document's page) ---
+# --- forms that write (the review of a claim on its document's page, the sources page's buttons) ---
 # A browser cannot send the Authorization header from a form. A form that writes is shown to a visitor who
 # logged in with the token (the cookie) and carries a value derived from the token: a page on another site
 # can neither read it nor make the visitor's browser send it (the cookie alone does not write).
@@ -85,9 +85,9 @@ def form_write_allowed(request: Request) -> bool:
                                or token_matches(_bearer(request), expected))
 
 
-def require_write_form(request: Request, csrf: str) -> None:
+def require_write_form(request: Request, csrf: str, what: str = "review claims") -> None:
     """A writing form's POST: the visitor holds the token (cookie or header) and the form's value matches."""
     if not _settings(request).api_token:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "writing is off: set api_token in the config")
     if not form_write_allowed(request) or not token_matches(csrf, form_token(_settings(request))):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "log in with the write token to review claims")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"log in with the write token to {what}")

@@ -13,6 +13,7 @@ from ssbrace.stories.features import entity_index
 from ssbrace.stories.topics import find_topic
 from ssbrace.web.auth import require_read_page
 from ssbrace.web.pages import render, state_of
+from ssbrace.web.params import form_or_link
 from ssbrace.web.state import AppState
 from ssbrace.web.views import StoryItem
 from ssbrace.web.watches import pages as watch_pages
@@ -51,14 +52,16 @@ def topic_page(request: Request, slug: str) -> HTMLResponse:
 
 
 # Unsubscribing needs no token but the one in the digest's link, and never happens on a GET: mail
-# scanners follow links, so the link shows a button and the button posts.
+# scanners follow links, so the link shows a button and the button posts. The List-Unsubscribe header's
+# one-click POST (RFC 8058) sends the token in the URL, not the form.
 @router.get("/unsubscribe", response_class=HTMLResponse)
 def unsubscribe_form(request: Request, token: str = "") -> HTMLResponse:
     return render(request, "unsubscribe.html", {"token": token, "done": None})
 
 
 @router.post("/unsubscribe", response_class=HTMLResponse)
-def unsubscribe(request: Request, token: str = Form(...)) -> HTMLResponse:
+def unsubscribe(request: Request, token: str = Form("")) -> HTMLResponse:
+    token = form_or_link(request, token, "token")
     with state_of(request).store.session() as session:
         removed = stories_repo.unsubscribe_by_token(session, token)
     status = 200 if removed is not None else 404

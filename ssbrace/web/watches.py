@@ -38,7 +38,7 @@ from ssbrace.pipeline import build_brief
 from ssbrace.stories.features import entity_index
 from ssbrace.web.auth import require_read_api, require_read_page, require_write, token_matches
 from ssbrace.web.pages import render, state_of
-from ssbrace.web.params import StoreId
+from ssbrace.web.params import StoreId, form_or_link
 from ssbrace.web.views import StoryItem
 
 api = APIRouter(tags=["watches"])
@@ -348,8 +348,7 @@ def watch_unsubscribe_form(request: Request, token: str = "", scope: str = "") -
 
 @pages.post("/watches/unsubscribe", response_class=HTMLResponse)
 def watch_unsubscribe(request: Request, token: str = Form(""), scope: str = Form("")) -> HTMLResponse:
-    token = token or request.query_params.get("token", "")
-    scope = scope or request.query_params.get("scope", "")
+    token, scope = form_or_link(request, token, "token"), form_or_link(request, scope, "scope")
     stopped = stop_emails(state_of(request).store, token, every=scope == "all")
     if stopped is None:
         return render(request, "watch_unsubscribe.html", {"known": False, "done": None}, status_code=404)

@@ -108,3 +108,64 @@ def test_documents_remove_by_id_and_by_url(cli, http_server):  # type: ignore[no
     assert "documents (0 of 0)" in cli("documents", "list").stdout
     missing = cli("documents", "remove", "1")
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1 and "no document 1" in missing.stderr
+
+
+def _note(words: int) -> str:
+    """A short Markdown article of about ``words`` words (six bytes a word)."""
+    return "# Pilot line\n\n" + " ".join(["cells"] * words) + ".\n"
+
+
+def test_a_stored_size_cap_applies_to_a_file_source_until_it_is_cleared(cli, tmp_path):  # type: ignore[no-untyped-def]
+    big = tmp_path / "big.md"
+    big.write_text(_note(200))  # about 1.2 kB
+    added = cli("sources", "add", str(big), "--max-bytes", "500")
+    assert added.returncode == 0 and "[max-bytes=500]" in added.stdout
+    assert "max-bytes=500" in cli("sources", "list").stdout  # the options column, shown when a source has some
+    polled = cli("update")
+    assert polled.returncode == 1 and "file larger than 500 bytes" in polled.stdout
+    cleared = cli("sources", "set", "1", "--clear", "max-bytes")
+    assert cleared.returncode == 0, cleared.stderr
+    assert cleared.stdout.strip().endswith("options none (the run's settings hold)")
+    assert _sources(cli)[0]["options"] == {} and "options" not in cli("sources", "list").stdout
+    again = cli("update", "--json")
+    assert again.returncode == 0 and json_lines(again.stdout)[-1]["totals"]["new"] == 1
+
+
+def test_a_folder_sources_cap_holds_for_its_files_and_archive_records(cli, tmp_path):  # type: ignore[no-untyped-def]
+    from tests.sources.archive_files import write_jsonl
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "small.md").write_text("# Pilot line\n\nA pilot line for sulfide cells started in the spring.\n")
+    (folder / "big.md").write_text(_note(200))
+    write_jsonl(folder / "dump.jsonl", [{"url": "https://dump.example/1", "text": "word " * 200}])
+    assert cli("sources", "add", str(folder), "--max-bytes", "500").returncode == 0
+    items = {i.get("input", "").rsplit("/", 1)[-1]: i for i in json_lines(cli("update", "--json").stdout)[:-1]}
+    assert items["small.md"]["status"] == "new"
+    assert items["big.md"]["reason"].startswith("file larger than 500 bytes")
+    assert [i["reason"] for k, i in items.items() if k.startswith("dump.jsonl")] == [
+        "line 1: document larger than 500 bytes"]
+
+
+def test_sources_set_changes_and_clears_the_kept_options(cli, tmp_path):  # type: ignore[no-untyped-def]
+    page = "https://example.org/feed.xml"
+    assert cli("sources", "add", page).returncode == 0
+    both = cli("sources", "set", page, "--allow-private", "--max-bytes", "2000")
+    assert both.returncode == 0 and both.stdout.strip() == (
+        f"source 1 (url) {page}: options allow-private, max-bytes=2000")
+    one = cli("sources", "set", "1", "--clear", "allow_private")
+    assert one.stdout.strip().endswith("options max-bytes=2000")
+    # cleared first, then set: --clear all --max-bytes keeps only the new cap
+    fresh = cli("sources", "set", "1", "--clear", "all", "--max-bytes", "900")
+    assert fresh.stdout.strip().endswith("options max-bytes=900")
+    assert _sources(cli)[0]["options"] == {"max_bytes": 900}
+    for args, code, message in (
+        (("1",), 2, "nothing to change"),
+        (("1", "--clear", "timeout"), 2, "no source option 'timeout': one of allow-private, max-bytes, or all"),
+        (("1", "--max-bytes", "0"), 2, "--max-bytes must be a positive number of bytes"),
+        (("7", "--clear", "all"), 1, "no source '7'"),
+    ):
+        refused = cli("sources", "set", *args)
+        assert (refused.returncode, refused.stderr.count("\n")) == (code, 1), refused.stderr
+        assert message in refused.stderr
+    assert _sources(cli)[0]["options"] == {"max_bytes": 900}  # a refused change changed nothing

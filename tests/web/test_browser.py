@@ -101,7 +101,7 @@ def test_every_page_opens(page) -> None:  # type: ignore[no-untyped-def]
                        ("/companies", "08-companies"), ("/stories", "09-stories"), ("/stories/1", "10-story"),
                        ("/conflicts", "11-conflicts"), ("/claims?kind=target", "12-claims"), ("/documents", "13-documents"),
                        ("/search?q=sulfide+electrolyte", "14-search"), ("/api/docs", "15-api-docs"),
-                       ("/patents", "16-patents"), ("/watches", "19-watches")]:
+                       ("/patents", "16-patents"), ("/watches", "19-watches"), ("/sources", "20-sources")]:
         response = page.goto(path)
         assert response is not None and response.status == 200, path
         assert page.locator("nav[aria-label=main] a").count() == 10

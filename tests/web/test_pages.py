@@ -25,7 +25,7 @@ def pages(web_data) -> list[str]:  # type: ignore[no-untyped-def]
     return ["/", "/?by=company", "/countries", "/companies", f"/companies/{hostile}", f"/entities/{hostile}",
             "/companies/Calderon%20Cells", "/countries/Japan", "/stories", f"/stories/{web_data.story_id}",
             "/conflicts", "/claims", f"/claims?entity={hostile}", "/documents",
-            f"/documents/{web_data.hostile_doc}", "/search?q=alert+script", "/search?q=Volt", "/api/docs"]
+            f"/documents/{web_data.hostile_doc}", "/sources", "/search?q=alert+script", "/search?q=Volt", "/api/docs"]
 
 
 def test_every_page_escapes_hostile_text(client, web_data) -> None:  # type: ignore[no-untyped-def]
@@ -120,7 +120,7 @@ def test_search_page(client) -> None:  # type: ignore[no-untyped-def]
 def test_empty_store_pages_open(serve, tmp_path) -> None:  # type: ignore[no-untyped-def]
     client = serve(db=f"sqlite:///{tmp_path / 'empty.db'}")
     for path in ("/", "/?by=company", "/countries", "/companies", "/stories", "/conflicts", "/claims", "/documents",
-                 "/search?q=x"):
+                 "/sources", "/search?q=x"):
         assert client.get(path).status_code == 200, path
     assert "holds no claims yet" in client.get("/").text
 
