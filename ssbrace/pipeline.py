@@ -645,6 +645,7 @@ def assign_pending(session: Session, *, config: ClusterConfig | None = None, dom
     end (``kb.story_ledger``). ``profiles``: as for ``after_batch_stored``."""
     from ssbrace.stories.cluster import DEFAULT_CONFIG
 
+    stories_repo.lock_placement(session)
     pending = stories_repo.pending_documents_in_arrival_order(session)
     if not pending:
         return 0

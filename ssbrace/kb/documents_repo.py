@@ -42,6 +42,18 @@ def add_source(session: Session, location: str, kind: str, name: str | None = No
             source.kind = "feed"
         session.flush()
         return source, False
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        # another writer may add the same location between the look-up and the insert (two drivers of one
+        # backfill): the insert then does nothing and the source it added is the one returned
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        added = session.execute(dialect_insert(Source).values(location=location, kind=kind, name=name)
+                                .on_conflict_do_nothing(index_elements=["location"]))
+        found = find_source(session, location)
+        assert found is not None
+        return found, bool(added.rowcount)  # type: ignore[attr-defined]
     source = Source(location=location, kind=kind, name=name)
     session.add(source)
     session.flush()

@@ -140,6 +140,21 @@ def documents_in_arrival_order(session: Session) -> list[int]:
     return list(session.scalars(select(Document.id).where(_reported).order_by(day, Document.id)))
 
 
+# Any fixed number: the key of the PostgreSQL advisory lock that makes story placement one writer at a time.
+_PLACEMENT_LOCK = 0x55B5_7031
+
+
+def lock_placement(session: Session) -> None:
+    """Hold story placement for this transaction: two writers (two drivers of a sharded backfill, an ingest and
+    an update) would otherwise both find the same documents in no story and both place them. On PostgreSQL an
+    advisory lock, released at commit; on SQLite the write lock, taken now by a statement that changes nothing."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PLACEMENT_LOCK})
+    elif dialect == "sqlite":
+        session.execute(text("DELETE FROM story_documents WHERE 0"))
+
+
 def pending_documents_in_arrival_order(session: Session) -> list[int]:
     """The ids of documents in no story yet, oldest first: one query, not one per stored document."""
     # Two steps: the ids alone (an index-only scan, the table's text never read), then the order of the

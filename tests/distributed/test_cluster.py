@@ -234,3 +234,39 @@ def test_cli_rejects_both_options_and_help_loads_no_dask(tmp_path):
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert "--workers" in shown.stdout and "--scheduler" in shown.stdout
     assert shown.stderr.strip().endswith("[]"), shown.stderr
+
+
+def test_two_drivers_at_once_into_one_postgresql_store_each_document_once(client, folder, tmp_path, single, pg_url):
+    """Two `ingest --scheduler` runs of the same folder at the same time (two drivers sharing a cluster and a
+    store, as a sharded backfill runs them): every document is stored once, each item is new for exactly one of
+    the two, and the store holds what the single-process path stores."""
+    single_store, single_items = single
+    _store(pg_url).dispose()  # migrated once, before the drivers race
+    args = ("ingest", str(folder), "--scheduler", client.scheduler.address, "--json")
+    env = dict(os.environ, HOME=str(tmp_path / "home"), SSBRACE_CONFIG=str(tmp_path / "no-config.toml"), COLUMNS="200")
+    env.pop("SSBRACE_DB", None)
+    runs = [subprocess.Popen([sys.executable, "-m", "ssbrace", "--db", pg_url, *args], env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    for run, (_, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 1, err  # the empty file fails in both; nothing else does
+    first, second = (_json_lines(out)[:-1] for out, _ in outputs)
+    assert len(first) == len(second) == len(single_items), [err[-2000:] for _, err in outputs]
+    for a, b, expected in zip(first, second, single_items, strict=True):
+        if expected["status"] == "failed":
+            assert a["status"] == b["status"] == "failed"
+            continue
+        # a document both drivers read is stored by one of them (new, or a near copy, as the single path says)
+        # and found already stored by the other
+        stored_by = [x for x in (a, b) if x["status"] != "duplicate" or expected["status"] == "duplicate"]
+        assert [x["status"] for x in stored_by] in ([expected["status"]], [expected["status"]] * 2), (a, b, expected)
+        if expected["status"] != "duplicate":
+            assert len(stored_by) == 1, (a, b)
+    store = _store(pg_url)
+    try:
+        stored = _documents(store)
+        assert sorted(d[2] for d in stored) == sorted(d[2] for d in _documents(single_store))  # sha256, each once
+        by_location = lambda claims: sorted((c["evidence"]["url"] or "", c["kind"], c["subject"]) for c in claims)  # noqa: E731
+        assert by_location(_claims(store)) == by_location(_claims(single_store))
+    finally:
+        store.dispose()
