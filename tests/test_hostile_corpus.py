@@ -230,3 +230,28 @@ def test_hostile_pages_and_feeds_over_http_ingest_or_fail_cleanly(http_server, s
     assert len(redirects) == 3
     assert all(status == "failed" and ("invalid URL" in reason or "not a valid URL" in reason)
                for status, reason in redirects), redirects
+
+
+def test_content_without_a_name_is_sniffed_in_bounded_time():
+    """``ssbrace extract -`` tells HTML from text by the content: a head of many comments once took forever."""
+    settings = dataclasses.replace(Settings(), document_seconds=BUDGET_SECONDS)
+    raw = ("<!--x--> " * 5000 + SENTENCE * 3).encode()
+    start = time.monotonic()
+    extracted, _claims = claims_of_input("-", settings, stdin_bytes=raw)
+    assert time.monotonic() - start < 5
+    assert extracted.extra["format"] == "text"  # no html root after the comments
+
+
+def test_a_feed_entry_of_angle_brackets_is_handled_in_bounded_time(http_server, store):
+    """An entry's content is measured without its tags before it is used as the article: 400,000 '<' once
+    took minutes there."""
+    body = ("<rss version='2.0' xmlns:content='http://purl.org/rss/1.0/modules/content/'><channel><title>x"
+            "</title><item><title>t</title><link>http://127.0.0.1:9/a</link><content:encoded>"
+            + "&lt;" * 400_000 + "</content:encoded></item></channel></rss>").encode()
+    http_server.state.served["brackets-feed"] = (body, "application/rss+xml")
+    start = time.monotonic()
+    result = run_ingest(store, [http_server.url("served/brackets-feed")], _settings(store.url))
+    assert time.monotonic() - start < PER_FILE_SECONDS
+    (item,) = result.items
+    assert item.status == "failed"  # too few words to be the article; its link is a closed port
+    _check_reason(item.reason, "brackets-feed")

@@ -33,7 +33,7 @@ _OVERLONG_TAG = re.compile(r"<([A-Za-z][\w:-]{0,40}+)[^<>]{" + str(_LONGEST_TAG)
 
 _META_CHARSET = re.compile(rb"<meta\b[^>]*charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _HTML_START = re.compile(
-    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:(?><!--.*?-->)\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
 _WORDS = re.compile(r"\w+", re.U)
 
