@@ -4,7 +4,9 @@
 so that any thread stops at the next step once the budget is spent. ``interruptible`` additionally
 arms SIGALRM around stages that spend their time in library code we cannot add checks to
 (trafilatura, lxml): only in the main thread, only while no other timer is armed, and never around
-database work, so that the exception can only land in pure computation.
+database work, so that the exception can only land in pure computation. Where no alarm can be used
+(another thread), ``remaining`` and ``exceeded`` let a stage run its work in a child process and kill it
+when the budget is spent (``ssbrace.documents.html_worker``).
 """
 
 from __future__ import annotations
@@ -58,7 +60,21 @@ def check(stage: str) -> None:
         raise budget.error(stage)
 
 
-def _can_use_alarm() -> bool:
+def remaining() -> float | None:
+    """Seconds left in the current document's budget (0 when spent); None outside a budget."""
+    budget = _current.get()
+    return None if budget is None else max(budget.deadline - time.monotonic(), 0.0)
+
+
+def exceeded(stage: str) -> TimeBudgetExceeded:
+    """The error of the current budget running out while ``stage`` (call only inside a budget)."""
+    budget = _current.get()
+    assert budget is not None, "exceeded() outside a time budget"
+    return budget.error(stage)
+
+
+def can_interrupt() -> bool:
+    """Whether ``interruptible`` can stop library code here (the main thread, no other timer armed)."""
     return (
         hasattr(signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
@@ -72,7 +88,7 @@ def interruptible(stage: str) -> Iterator[None]:
     """Check the budget, then let the block be interrupted when the budget runs out inside it."""
     check(stage)
     budget = _current.get()
-    if budget is None or not _can_use_alarm():
+    if budget is None or not can_interrupt():
         yield
         return
 

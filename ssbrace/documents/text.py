@@ -6,9 +6,8 @@ import re
 from datetime import date
 from pathlib import Path, PurePath
 
-import trafilatura
-
 from ssbrace import budget
+from ssbrace.documents import html_worker
 from ssbrace.documents.dates import parse_date
 from ssbrace.documents.encoding import decode_text
 from ssbrace.documents.language import declared_language, guess_language
@@ -34,7 +33,7 @@ _OVERLONG_TAG = re.compile(r"<([A-Za-z][\w:-]{0,40}+)[^<>]{" + str(_LONGEST_TAG)
 
 _META_CHARSET = re.compile(rb"<meta\b[^>]*charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _HTML_START = re.compile(
-    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:(?><!--.*?-->)\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
 _WORDS = re.compile(r"\w+", re.U)
 
@@ -123,24 +122,27 @@ def _from_html(html: str, url: str | None, declared: str | None) -> ExtractedTex
     if declared is None:
         declared = declared_language(html)
     html = _OVERLONG_TAG.sub(r"<\1>", html)
-    try:
-        with budget.interruptible("extracting the main text of the page"):
-            doc = trafilatura.bare_extraction(
-                html, url=url, with_metadata=True, include_comments=False, include_tables=True
-            )
-    except budget.TimeBudgetExceeded:
-        raise
-    except Exception as exc:  # trafilatura/lxml raise many kinds on malformed markup
-        raise InputError(f"cannot parse HTML: {type(exc).__name__}") from None
-    if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
+    stage = "extracting the main text of the page"
+    if html_worker.should_isolate(html):
+        # Off the main thread, or a page big enough to keep lxml busy in C: a child the budget can kill.
+        doc = html_worker.extract_isolated(html, url, stage)
+    else:
+        try:
+            with budget.interruptible(stage):
+                doc = html_worker.main_text_fields(html, url)
+        except budget.TimeBudgetExceeded:
+            raise
+        except Exception as exc:  # trafilatura/lxml raise many kinds on malformed markup
+            raise InputError(f"cannot parse HTML: {type(exc).__name__}") from None
+    if doc is None or not (doc["text"] or "").strip():
         raise InputError("empty page: no main text found")
     return ExtractedText(
-        text=(doc.text or "").strip(),
-        title=_clean(doc.title),
-        author=_clean(doc.author),
-        published=_iso_date(doc.date),
+        text=(doc["text"] or "").strip(),
+        title=_clean(doc["title"]),
+        author=_clean(doc["author"]),
+        published=_iso_date(doc["date"]),
         language=declared,
-        publisher=_clean(doc.sitename),
+        publisher=_clean(doc["sitename"]),
         url=url,
     )
 

@@ -849,7 +849,7 @@ _ORG_HEADS = frozenset("""Administration Agency Authority Institute Institution 
 Department Council Commission Laboratory Laboratories Lab Labs Center Centre Corporation Holdings Group Energy
 Technology Technologies Motor Motors Capital Partners Fund Ventures Electric Electronics Chemical Chemicals
 Materials Battery Batteries Power Industries Industry Association Alliance Platform Consortium""".split())
-_BACKED = re.compile(r"(?<![\w\-])(?P<name>[A-Z][\w&.]*(?:[ \t][A-Z][\w&.]*){0,2})-(?:backed|owned|funded|controlled)\b")
+_BACKED = re.compile(r"(?<![\w\-])(?P<name>[A-Z][\w&.]{0,40}(?:[ \t][A-Z][\w&.]{0,40}){0,2})-(?:backed|owned|funded|controlled)\b")
 
 
 def backers(ctx: SentenceContext) -> list[Mention]:

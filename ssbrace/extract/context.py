@@ -38,7 +38,7 @@ _COORD = re.compile(
 )
 _ASIDE = re.compile(r",[ \t]*(?:whose|which|who|where|a|an|its|the)\b[^,;]{0,90}(?:,|$)", re.IGNORECASE)
 _ATTACHED = re.compile(
-    r"^[*_]*[ \t]*(?:'s|’s)?[ \t]*(?:with|on|at|had|has|holds|held|:|-|–|—|\(|\|)[ \t]*(?:about|around|roughly|some|"
+    r"^[*_]*[ \t]*+(?:'s|’s)?[ \t]*+(?:with|on|at|had|has|holds|held|:|-|–|—|\(|\|)[ \t]*+(?:about|around|roughly|some|"
     r"over|more than|nearly|almost|just|only)?[ \t]*$",
     re.IGNORECASE,
 )

@@ -16,7 +16,7 @@ _MONTH = r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|Ju
 _ISO = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
 _MDY = re.compile(rf"{_MONTH}[ \t]+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?[ \t]+(?P<y>(?:19|20)\d\d)(?!\d)")
 _DMY = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[ \t]+{_MONTH},?[ \t]+(?P<y>(?:19|20)\d\d)(?!\d)")
-_LABELLED = re.compile(r"(?im)^\W*(?:published|date|posted|updated|released|dateline)\s*[:\-]\s*(?P<rest>.{4,60})$")
+_LABELLED = re.compile(r"(?im)^\W{0,40}(?:published|date|posted|updated|released|dateline)\s*[:\-]\s*(?P<rest>.{4,60})$")
 
 # A wire dateline: "SEOUL, Dec. 3 (Yonhap) --", "TOKYO, June 16 (Jiji Press)--", "Feb 28 (Reuters) -".
 _DATELINE = re.compile(

@@ -20,9 +20,9 @@ _MODIFIER_AFTER = re.compile(r"\$|-(?:based|headquartered|listed|born|made|built
 _CAPITALISED = re.compile(r"(?<![\w])[A-Z0-9À-ÖØ-Þ]\w*")
 _AND = re.compile(r"[ \t]*(?:,|and|,[ \t]*and|or|&)[ \t]*")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)(?!\w)")
-_NAME_WORD = r"[A-Z][\w&\-]*"
+_NAME_WORD = r"[A-Z][\w&\-]{0,40}"
 # Up to four capitalised words: bounded repetition with disjoint classes, so no catastrophic backtracking.
-_NAME = rf"(?:{_NAME_WORD}|[A-Z]{{2,}}\d*)(?:[ \t]+(?:{_NAME_WORD}|&|of|de|[A-Z]{{2,}}\d*)){{0,3}}"
+_NAME = rf"(?:{_NAME_WORD}|[A-Z]{{2,40}}\d*)(?:[ \t]+(?:{_NAME_WORD}|&|of|de|[A-Z]{{2,40}}\d*)){{0,3}}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from datetime import date
 from ssbrace.domains.vocabulary import Vocabulary
 from ssbrace.extract.lexicon import Lexicon, _trie_source, compile_phrases, phrase_pattern
 
-NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+NUM = r"(?:\d{1,3}(?:,\d{3}){1,8}(?:\.\d+)?|\d+(?:\.\d+)?)"
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 
 

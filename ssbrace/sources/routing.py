@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # A feed entry whose own content has at least this many words is taken as the full text.
 FULL_TEXT_MIN_WORDS = 120
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<[^<>]+>")
 _WORD = re.compile(r"\w+", re.U)
 
 

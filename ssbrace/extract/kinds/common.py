@@ -96,7 +96,7 @@ def year_fields(ref: YearRef | None) -> dict[str, object]:
 def figure_year(ctx: SentenceContext, q: Quantity) -> YearRef | None:
     """The data year of a figure: "in 2023", "(2024)", "2022 EV battery usage", else the nearest year."""
     after = [r for r in ctx.years if r.start >= q.end and r.start - q.end <= 30
-             and not re.search(r"\d[\d.,]*\s?%|\d[\d.,]*\s?(?:GWh|patents)", ctx.text[q.end:r.start])]
+             and not re.search(r"\d[\d.,]{0,40}\s?%|\d[\d.,]{0,40}\s?(?:GWh|patents)", ctx.text[q.end:r.start])]
     if after:
         return after[0]
     return ctx.year_near(q.start, q.end)

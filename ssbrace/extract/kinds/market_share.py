@@ -25,7 +25,7 @@ SUBJECTS = {"company", "country", "region"}
 
 # Searched in the lower-cased sentence.
 _TOPIC = re.compile(r"\b(?:market|share|shares|installations|installed|usage|shipments)\b")
-_ROW_RANK = re.compile(r"^\s*\|?\s*(\d{1,2})\s*[.)|\-]")
+_ROW_RANK = re.compile(r"^\s*+\|?\s*(\d{1,2})\s*[.)|\-]")
 
 
 def note_topic(ctx: SentenceContext) -> None:
@@ -98,7 +98,7 @@ def _segment(ctx: SentenceContext) -> str | None:
     return min(labels, key=lambda lab: order.index(lab) if lab in order else 99)
 
 
-_MARKET_AFTER = re.compile(r"^[ \t]*(?:'s|’s)?[ \t]+(?:[\w\-]+[ \t]+){0,3}?market\b", re.IGNORECASE)
+_MARKET_AFTER = re.compile(r"^(?:[ \t]*+(?:'s|’s))?[ \t]+(?:[\w\-]+[ \t]+){0,3}?market\b", re.IGNORECASE)
 
 
 def _names_market(ctx: SentenceContext, mention: Mention) -> bool:

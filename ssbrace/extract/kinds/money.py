@@ -12,7 +12,7 @@ from ssbrace.extract.quantities import Quantity
 _MONEY_NOUN = re.compile(r"[ \t]+(?:state[ \t]+)?(?:grant|grants|subsid\w*|aid|funding|support|government|state|ministry)",
                          re.IGNORECASE)
 _PROGRAM_NAME = re.compile(
-    r"(?:the[ \t]+)?(?P<name>(?:[\"“][^\"”]{3,60}[\"”])|(?:[A-Z][\w\-&]*[ \t]+){0,5}"
+    r"(?:the[ \t]+)?(?P<name>(?:[\"“][^\"”]{3,60}[\"”])|(?:[A-Z][\w\-&]{0,40}[ \t]+){0,5}"
     r"(?:Program|Programme|Fund|Initiative|Project|Strategy|Scheme|Plan|Partnership|Mission|Challenge))(?![\w])"
 )
 

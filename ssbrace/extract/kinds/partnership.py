@@ -25,7 +25,7 @@ MAX_PAIRS = 6
 _WITH_BEFORE = re.compile(r"(?<![\w])(?:with|to)[ \t]+(?:the[ \t]+)?$", re.IGNORECASE)
 # A funding round and who led it, in either order ("a round led by A", "a round that A and B led").
 _ROUND_LED = re.compile(r"\bround\b[^.;]{0,80}?\bled\b|\bled\b[^.;]{0,40}?\bround\b", re.IGNORECASE)
-_RIVALS_AFTER = re.compile(r"^[ \t]*(?:are|were|remain|have[ \t]+been)?[ \t]*(?:fierce[ \t]+|bitter[ \t]+|close[ \t]+|arch-?)?"
+_RIVALS_AFTER = re.compile(r"^[ \t]*+(?:are|were|remain|have[ \t]+been)?[ \t]*+(?:fierce[ \t]+|bitter[ \t]+|close[ \t]+|arch-?)?"
                            r"(?:rivals|competitors|compet\w*|vie|vying)\b", re.IGNORECASE)
 _PARTNER_WORD = re.compile(r"partner|ally|allied|customer|suppl|investor|back(?:er|ed|s|ing)\b|shareholder|stake|"
                            r"invest|works?[ \t]+with|worked[ \t]+with|working[ \t]+with|team|jointly|licen[cs]",
@@ -33,7 +33,7 @@ _PARTNER_WORD = re.compile(r"partner|ally|allied|customer|suppl|investor|back(?:
 _VENTURE_NAME = re.compile(r"(?:joint[ \t\-]venture|venture|JV)[ \t]*(?:,|called|named)[ \t]*(?:the[ \t]+)?$", re.IGNORECASE)
 _STATE_DEAL = re.compile(r"cooperat|partner|agreement|alliance|memorandum|\bMoU\b|\bjoint\b", re.IGNORECASE)
 # "A, B and C have each put money into ...": a coordinated subject acting separately, not together.
-_DISTRIBUTIVE = re.compile(r"^[ \t]*(?:have|has|had|will|would|are|were|all)?[ \t]*(?:each|separately|independently|"
+_DISTRIBUTIVE = re.compile(r"^[ \t]*+(?:have|has|had|will|would|are|were|all)?[ \t]*+(?:each|separately|independently|"
                            r"individually|respectively|on their own)\b", re.IGNORECASE)
 # "investor briefing", "investor day": an event for shareholders, not an investment in anyone.
 _INVESTOR_EVENT = re.compile(r"[ \t]*(?:'s[ \t]+|s'[ \t]+)?(?:briefing|day|days|call|calls|meeting|presentation|"

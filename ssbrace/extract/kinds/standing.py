@@ -28,7 +28,7 @@ _SUPERLATIVE = re.compile(
 # "leads", "dominates", "the leader": first place when no rival is named (present tense only:
 # "once dominated" and "who dominated" are history, "widen their lead" is a noun).
 _LEADS_ALONE = re.compile(r"(?:leads|lead|dominates|dominate|dominating|leader|front-?runner)$", re.IGNORECASE)
-_LEAD_NOUN = re.compile(r"(?:widen\w*|extend\w*|keep\w*|maintain\w*|narrow\w*|its|their|the|a|his|her)[ \t]+$", re.IGNORECASE)
+_LEAD_NOUN = re.compile(r"(?:widen\w{0,40}|extend\w{0,40}|keep\w{0,40}|maintain\w{0,40}|narrow\w{0,40}|its|their|the|a|his|her)[ \t]+$", re.IGNORECASE)
 _PAST_CLAUSE = re.compile(r"\b(?:once|who|which|formerly|previously|used to|had)\b[^,.;]*$", re.IGNORECASE)
 _LED_ALL = re.compile(r"[ \t]+(?:all|the[ \t]+(?:field|pack|ranking|rankings|market|world|list|table))\b", re.IGNORECASE)
 _MOST_FROM = re.compile(r"^\W*most\b", re.IGNORECASE)

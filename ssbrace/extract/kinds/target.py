@@ -37,7 +37,7 @@ _EARLIER_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _EARLIER_AFTER = re.compile(
-    r"^[ \t]*(?:date|target|goal|plan|timeline|schedule)?[ \t]*(?:it|they|the[ \t]+\w+)?[ \t]*"
+    r"^[ \t]*+(?:date|target|goal|plan|timeline|schedule)?[ \t]*+(?:it|they|the[ \t]+\w+)?[ \t]*+"
     r"(?:had[ \t]+)?(?:previously|originally|initially|earlier)\b",
     re.IGNORECASE,
 )
