@@ -1,24 +1,28 @@
 """Soak: readers and writers together for minutes, on loopback only; prints errors, p95 and memory growth.
 
-Starts ``ssbrace serve`` over a fresh SQLite store in its own process, then, for ``--seconds``:
+Starts ``ssbrace serve`` over a fresh SQLite store in its own process, then runs in phases of equal length,
+the same readers throughout and one more writer each phase: 0 writers (the baseline), 1, ..., ``--writers``.
   - writers: ``ssbrace ingest`` in their own processes, one batch of generated articles after another
     (our own template words, invented companies), each article a different text;
-  - readers: threads in this process requesting dashboard pages and API listings over keep-alive
-    connections, each request timed.
-Readers run alone for the first sixth of the time (at most 20 s): that is the baseline.
-At the end it prints the number of requests, HTTP errors (any status >= 500, or a failed connection),
-read latency p50/p95/max while writers ran, documents stored, failed ingest items, and the server's
-resident memory at start and end. Every number is bounded: the run stops at ``--seconds``, each
-request has a timeout, each ingest batch a deadline.
+  - readers: threads in this process (``--reader-processes``: processes, so that readers do not share
+    one interpreter lock) requesting dashboard pages and API listings over keep-alive connections, each
+    request timed.
+For each phase it prints requests, read latency p50/p95/max, documents stored, the server's share of one
+CPU and the slowest routes by p95; then HTTP errors (any status >= 500, or a failed connection), failed
+ingest items, the largest size the write-ahead log reached, and the server's resident memory at start and
+end. Every number is bounded: the run stops at ``--seconds``, each request has a timeout, each ingest
+batch a deadline.
 
-    .venv/bin/python bench/soak.py                       # 3 minutes, 2 writers, 8 readers
-    .venv/bin/python bench/soak.py --seconds 60 --writers 1 --readers 4 --batch 20
+    .venv/bin/python bench/soak.py                       # 3 minutes: 0, 1, 2 writers; 8 readers
+    .venv/bin/python bench/soak.py --seconds 90 --writers 1 --readers 2 --batch 20
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import json
+import multiprocessing
 import os
 import random
 import socket
@@ -69,6 +73,12 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _wait_up(base: str, deadline: float) -> None:
     while time.monotonic() < deadline:
         try:
@@ -81,25 +91,24 @@ def _wait_up(base: str, deadline: float) -> None:
 
 
 class Readers:
-    """Reader threads: each loops over the read paths until told to stop, recording latencies."""
+    """Reader threads: each loops over the read paths until told to stop, recording (phase, path, seconds)."""
 
-    def __init__(self, base: str, count: int) -> None:
+    def __init__(self, base: str, count: int, seed: int = 0) -> None:
         self.base = base
-        self.count = count
-        self.latencies: list[float] = []
-        self.baseline: list[float] = []  # latencies before any writer started
-        self.writing = False
+        self.phase = 0
+        self.samples: list[tuple[int, str, float]] = []
         self.errors: list[str] = []
-        self.requests = 0
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._threads = [threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(count)]
+        self._threads = [threading.Thread(target=self._run, args=(seed * 100 + i,), daemon=True)
+                         for i in range(count)]
 
     def _run(self, seed: int) -> None:
         rng = random.Random(seed)
         with httpx.Client(base_url=self.base, timeout=30) as client:
             while not self._stop.is_set():
                 path = rng.choice(READ_PATHS)
+                phase = self.phase
                 start = time.perf_counter()
                 try:
                     status = client.get(path).status_code
@@ -108,8 +117,7 @@ class Readers:
                     error = f"{type(exc).__name__} {path}"
                 elapsed = time.perf_counter() - start
                 with self._lock:
-                    self.requests += 1
-                    (self.latencies if self.writing else self.baseline).append(elapsed)
+                    self.samples.append((phase, path, elapsed))
                     if error:
                         self.errors.append(error)
 
@@ -123,12 +131,23 @@ class Readers:
             thread.join(timeout=40)
 
 
-def _writer(db: str, folder: Path, seconds_left, batch: int, seed: int, env: dict) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    """Ingest batches of new articles until time is up; returns (batches, failed items)."""
+def _reader_process(base: str, count: int, seed: int, phases: list[float], out: str) -> None:
+    """A reader process: its threads read through the phases (ending at the given monotonic times)."""
+    readers = Readers(base, count, seed)
+    readers.start()
+    for phase, end in enumerate(phases):
+        readers.phase = phase
+        time.sleep(max(end - time.monotonic(), 0))
+    readers.stop()
+    Path(out).write_text(json.dumps({"samples": readers.samples, "errors": readers.errors}))
+
+
+def _writer(db: str, folder: Path, stop_at: float, batch: int, seed: int, env: dict) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Ingest batches of new articles until ``stop_at`` (monotonic); returns (batches, failed items)."""
     rng = random.Random(seed)
     batches = failed = 0
     serial = seed * 1_000_000
-    while seconds_left() > 5:
+    while stop_at - time.monotonic() > 3:
         target = folder / f"w{seed}-b{batches}"
         target.mkdir(parents=True)
         for _ in range(batch):
@@ -136,7 +155,7 @@ def _writer(db: str, folder: Path, seconds_left, batch: int, seed: int, env: dic
             (target / f"a{serial}.md").write_text(_article(rng, serial), encoding="utf-8")
         try:
             done = subprocess.run([*SSBRACE, "--db", db, "ingest", "--json", str(target)], env=env,
-                                  capture_output=True, text=True, timeout=max(seconds_left(), 10) + 60)
+                                  capture_output=True, text=True, timeout=max(stop_at - time.monotonic(), 10) + 60)
             failed += sum(1 for line in done.stdout.splitlines() if '"status": "failed"' in line)
         except subprocess.TimeoutExpired:
             failed += batch
@@ -144,15 +163,28 @@ def _writer(db: str, folder: Path, seconds_left, batch: int, seed: int, env: dic
     return batches, failed
 
 
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[int(share * (len(ordered) - 1))] if ordered else float("nan")
+
+
+def _documents(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("select count(*) from documents").fetchone()[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=180.0, help="how long readers and writers run")
-    parser.add_argument("--writers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=180.0, help="how long the phases run in all")
+    parser.add_argument("--writers", type=int, default=2, help="writers in the last phase (one more each phase)")
     parser.add_argument("--readers", type=int, default=8)
+    parser.add_argument("--reader-processes", type=int, default=0,
+                        help="spread the readers over this many processes (0: threads in this process)")
     parser.add_argument("--batch", type=int, default=25, help="articles per ingest run")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ssbrace-soak-"))
-    db = f"sqlite:///{work / 'soak.db'}"
+    db_file = work / "soak.db"
+    db = f"sqlite:///{db_file}"
     env = {**os.environ, "SSBRACE_DB": db, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -161,47 +193,79 @@ def main() -> None:
                    check=True, timeout=600)
     server = subprocess.Popen([*SSBRACE, "--db", db, "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    phase_seconds = args.seconds / (args.writers + 1)
+    stored = [_documents(db_file)]
+    server_cpu: list[float] = []
+    wal_peak = 0
+    results: list[tuple[int, int]] = []
     try:
         _wait_up(base, time.monotonic() + 60)
         rss_start = _rss_kib(server.pid)
-        readers = Readers(base, args.readers)
         started = time.monotonic()
-
-        def seconds_left() -> float:
-            return args.seconds - (time.monotonic() - started)
-
-        readers.start()
-        time.sleep(min(20.0, args.seconds / 6))  # the baseline: the same reads with no writer
-        readers.writing = True
-        results: list[tuple[int, int]] = []
-        writers = [threading.Thread(target=lambda i=i: results.append(
-            _writer(db, work / "in", seconds_left, args.batch, i + 1, env))) for i in range(args.writers)]
+        server_cpu.append(_cpu_seconds(server.pid))
+        ends = [started + phase_seconds * (k + 1) for k in range(args.writers + 1)]
+        if args.reader_processes:
+            per = [args.readers // args.reader_processes + (i < args.readers % args.reader_processes)
+                   for i in range(args.reader_processes)]
+            outs = [str(work / f"reader{i}.json") for i in range(args.reader_processes)]
+            procs = [multiprocessing.get_context("spawn").Process(target=_reader_process,
+                                                                  args=(base, n, i, ends, outs[i]))
+                     for i, n in enumerate(per)]
+            for proc in procs:
+                proc.start()
+        else:
+            readers = Readers(base, args.readers)
+            readers.start()
+        writers: list[threading.Thread] = []
+        for phase, end in enumerate(ends):
+            if not args.reader_processes:
+                readers.phase = phase
+            if phase:  # one more writer, to the end of the run
+                writers.append(threading.Thread(target=lambda i=phase: results.append(
+                    _writer(db, work / "in", ends[-1], args.batch, i, env))))
+                writers[-1].start()
+            while time.monotonic() < end:
+                wal = db_file.with_name(db_file.name + "-wal")
+                wal_peak = max(wal_peak, wal.stat().st_size if wal.exists() else 0)
+                time.sleep(0.5)
+            stored.append(_documents(db_file))
+            server_cpu.append(_cpu_seconds(server.pid))
         for thread in writers:
-            thread.start()
-        for thread in writers:
-            thread.join(timeout=args.seconds + 700)
-        readers.stop()
+            thread.join(timeout=700)
+        if args.reader_processes:
+            samples: list[tuple[int, str, float]] = []
+            errors: list[str] = []
+            for proc, out in zip(procs, outs, strict=True):
+                proc.join(timeout=60)
+                got = json.loads(Path(out).read_text())
+                samples += [tuple(x) for x in got["samples"]]  # type: ignore[misc]
+                errors += got["errors"]
+        else:
+            readers.stop()
+            samples, errors = readers.samples, readers.errors
         rss_end = _rss_kib(server.pid)
         elapsed = time.monotonic() - started
     finally:
         server.terminate()
         server.wait(timeout=30)
-    with sqlite3.connect(work / "soak.db") as conn:
-        documents = conn.execute("select count(*) from documents").fetchone()[0]
-    lat = sorted(readers.latencies)
-    p95 = lat[int(0.95 * (len(lat) - 1))] if lat else float("nan")
-    print(f"soak: {elapsed:.0f} s, {args.writers} writer(s), {args.readers} reader(s), store {work / 'soak.db'}")
-    print(f"reads: {readers.requests} requests, errors {len(readers.errors)}"
-          + (f" (first: {readers.errors[0]})" if readers.errors else ""))
-    base = sorted(readers.baseline)
-    if base:
-        print(f"read latency with no writer: p50 {statistics.median(base) * 1000:.0f} ms, "
-              f"p95 {base[int(0.95 * (len(base) - 1))] * 1000:.0f} ms")
-    if lat:
-        print(f"read latency while writing: p50 {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-              f"max {lat[-1] * 1000:.0f} ms")
-    print(f"writes: {sum(b for b, _ in results)} ingest runs, {documents} documents stored, "
-          f"{sum(f for _, f in results)} failed items")
+    how = f"{args.reader_processes} processes" if args.reader_processes else "threads of one process"
+    print(f"soak: {elapsed:.0f} s in {args.writers + 1} phases of {phase_seconds:.0f} s, {args.readers} readers "
+          f"({how}), batches of {args.batch}, {os.cpu_count()} CPUs, store {db_file}")
+    for phase in range(args.writers + 1):
+        lat = [s for p, _path, s in samples if p == phase]
+        by_path: dict[str, list[float]] = {}
+        for p, path, seconds in samples:
+            if p == phase:
+                by_path.setdefault(path, []).append(seconds)
+        slowest = sorted(by_path.items(), key=lambda kv: -_percentile(kv[1], 0.95))[:3]
+        print(f"{phase} writer(s): {len(lat)} reads, p50 {statistics.median(lat) * 1000:.0f} ms, "
+              f"p95 {_percentile(lat, 0.95) * 1000:.0f} ms, max {max(lat) * 1000:.0f} ms; "
+              f"{stored[phase + 1] - stored[phase]} documents stored; server CPU "
+              f"{(server_cpu[phase + 1] - server_cpu[phase]) / phase_seconds:.0%}; slowest p95: "
+              + ", ".join(f"{path} {_percentile(v, 0.95) * 1000:.0f} ms" for path, v in slowest))
+    print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else "")
+          + f"; writes: {sum(b for b, _ in results)} ingest runs, {stored[-1]} documents stored, "
+          f"{sum(f for _, f in results)} failed items; write-ahead log peak {wal_peak / 2**20:.1f} MiB")
     print(f"server memory: {rss_start / 1024:.0f} MiB at start, {rss_end / 1024:.0f} MiB at end "
           f"(growth {(rss_end - rss_start) / 1024:+.0f} MiB)")
 

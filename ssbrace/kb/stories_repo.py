@@ -201,6 +201,17 @@ def claims_for_documents(session: Session, ids: Iterable[int], *, reviewed: bool
     return out
 
 
+def claims_version(session: Session, ids: Iterable[int]) -> tuple[object, ...]:
+    """A value that changes whenever the claims of these documents, or their reviews, change: counts and
+    largest ids (re-extraction gives claims new ids, a review adds a row, an undo stamps one)."""
+    ids = sorted(set(ids))
+    claims = session.execute(select(func.count(Claim.id), func.max(Claim.id)).where(Claim.document_id.in_(ids))).one()
+    reviews = session.execute(select(func.count(ClaimReview.id), func.max(ClaimReview.id),
+                                     func.count(ClaimReview.undone_at))
+                              .where(ClaimReview.claim_id.in_(select(Claim.id).where(Claim.document_id.in_(ids))))).one()
+    return (*claims, *reviews)
+
+
 def _members(session: Session, story_ids: Sequence[int], latest: int | None = None) -> dict[int, tuple[int, ...]]:
     """Each story's document ids in id order; with ``latest``, only its last ``latest`` of them."""
     members: dict[int, list[int]] = defaultdict(list)

@@ -59,6 +59,8 @@ FRAGMENTS = 256
 # Search results (a page of hits: a few KB) and match counts (by query words) kept per snapshot.
 SEARCHES = 256
 SEARCH_TOTALS = 4096
+# Story briefs kept, by what each rests on (``views.stories``): a listing page shows up to 50.
+BRIEFS = 512
 log = logging.getLogger(__name__)
 
 
@@ -249,6 +251,7 @@ class AppState:
         self._failure: Exception | None = None
         self._closed = False
         self.last_update: dict[str, Any] = {}  # how the latest update went: "how" (full/incremental), seconds, claims
+        self.briefs = Lru(BRIEFS)  # story briefs by what they rest on: they outlive snapshots
         self._start_update()  # the first snapshot is built from the start, not on the first request
 
     def snapshot(self) -> Snapshot:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ssbrace.analysis.checks import Finding
 from ssbrace.analysis.conflicts import Conflict
@@ -27,6 +28,9 @@ from ssbrace.stories.brief import Brief
 from ssbrace.web.formatting import label
 from ssbrace.web.highlight import Segment, segments
 from ssbrace.web.state import AppState, Snapshot
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 COUNTRY_TYPES = ("country", "region")
 CLAIMS_PER_PAGE = 25
@@ -198,12 +202,20 @@ def document_page(state: AppState, document_id: int) -> DocumentPage | None:
     return DocumentPage(doc, claims, marked, unplaced, story_id)
 
 
+def _brief(state: AppState, session: Session, story: stories_repo.StoryRecord) -> Brief:
+    """The story's brief, composed once for what it rests on (the story as last updated, its documents'
+    claims and their reviews), not on every request: composing one reads and weighs every sentence."""
+    key = (story.id, story.updated_at, story.document_ids, stories_repo.claims_version(session, story.document_ids))
+    brief: Brief = state.briefs.get_or_make(key, lambda: build_brief(session, story.id))
+    return brief
+
+
 def stories(state: AppState, since: date | None = None, limit: int = 50, offset: int = 0) -> tuple[list[StoryItem], int]:
     """Stories, latest first, with their documents (and briefs when the stories stage writes them)."""
     with state.store.session() as session:
         every = stories_repo.list_stories(session, since=since)
         chosen = every[offset:offset + limit]
-        items = [StoryItem(s, stories_repo.get_documents(session, s.document_ids), build_brief(session, s.id))
+        items = [StoryItem(s, stories_repo.get_documents(session, s.document_ids), _brief(state, session, s))
                  for s in chosen]
     return items, len(every)
 
@@ -213,7 +225,7 @@ def story(state: AppState, story_id: int) -> StoryItem | None:
         found = stories_repo.get_story(session, story_id)
         if found is None:
             return None
-        return StoryItem(found, stories_repo.get_documents(session, found.document_ids), build_brief(session, found.id))
+        return StoryItem(found, stories_repo.get_documents(session, found.document_ids), _brief(state, session, found))
 
 
 # --- charts (the report's SVG helpers, linked to this app's pages) ----------------------------------

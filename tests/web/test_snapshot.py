@@ -151,3 +151,36 @@ def test_pages_rendered_once_per_snapshot_show_a_change(db_url: str) -> None:
             assert client.get("/?by=company").text != board  # a new snapshot renders the board anew
     finally:
         app.state.ssbrace.close()
+
+
+def test_story_briefs_are_composed_once_and_follow_reviews_of_their_claims(db_url: str) -> None:
+    """A listing reuses each story's brief while what it rests on is unchanged; a review of one of its
+    claims gives a new one, equal to a brief composed from scratch."""
+    from ssbrace.pipeline import build_brief
+    from ssbrace.review import mark_wrong, undo_review
+    from ssbrace.web import views
+
+    store = Store(db_url)
+    fill_web_store(store)
+    state = AppState(Settings(db=db_url), store)
+    try:
+        (item,), total = views.stories(state)
+        assert total == 1 and len(state.briefs) == 1
+        assert views.stories(state)[0][0].brief is item.brief  # the same object: not composed again
+        assert views.story(state, item.story.id).brief is item.brief  # type: ignore[union-attr]
+        with store.session() as session:
+            claim_id = session.scalar(select(Claim.id).where(Claim.document_id.in_(item.story.document_ids))
+                                      .order_by(Claim.id))
+            review = mark_wrong(session, claim_id)
+        (after,), _ = views.stories(state)
+        with store.session() as session:
+            assert after.brief == build_brief(session, item.story.id)
+            assert after.brief is not item.brief and len(state.briefs) == 2
+            undo_review(session, review.id)
+        # Undone, the review leaves its claim: the story rests on what it first did, and has that brief again.
+        (undone,), _ = views.stories(state)
+        with store.session() as session:
+            assert undone.brief == build_brief(session, item.story.id)
+        assert undone.brief is item.brief and len(state.briefs) == 2
+    finally:
+        state.close()
