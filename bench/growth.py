@@ -1,29 +1,40 @@
-"""Cost of ingesting one document into an empty store and into one that already holds N documents.
+"""Cost of ingesting one document into an empty store and into stores that already hold N documents.
 
-Fills a fresh SQLite store with N documents (bulk inserts, each with a MinHash signature and a story of
-its own, all dated in the new document's week, the worst case for story placement), then times
-``ssbrace ingest`` of one new article (library call, every stage) into that store and into a store
-holding one document. The ratio is the figure; the goal is at most 2.
+For each size in ``--sizes`` (0 is a store with nothing in it), fills a fresh SQLite store with N documents
+as a long-used store holds them (bulk inserts: each with a MinHash signature and its near-duplicate bands, a
+story of its own), dated over the ``--spread-days`` before the new documents' week (1: all in that week,
+the worst case for story placement, whose window then holds every stored story). Then, in
+rounds, ingests one new article into every store (library call, every stage: reading, duplicate checks,
+claims, entities, story placement), a different article each round, the stores' order turning each round
+so that machine load falls on all alike; the first round is reported apart (it loads the store's state
+once). Prints the median seconds per store and its ratio to the empty store; the goal is at most 2.
 
-    .venv/bin/python bench/growth.py --n 100000
+    .venv/bin/python bench/growth.py --sizes 0,1000,100000 --rounds 7
+    .venv/bin/python bench/growth.py --sizes 0,1000,100000 --spread-days 1    # every story in one week
+    .venv/bin/python bench/growth.py --sizes 0,100000 --profile    # where the largest store's time goes
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import dataclasses
 import functools
 import hashlib
+import io
+import pstats
 import random
+import statistics
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert
 
+from ssbrace.documents.dedup import band_keys, banding, from_bytes
 from ssbrace.kb.store import Store
-from ssbrace.kb.tables import Document, Story, StoryDocument
+from ssbrace.kb.tables import Document, DocumentBand, Story, StoryDocument
 from ssbrace.pipeline import run_ingest
 from ssbrace.settings import Settings
 
@@ -31,70 +42,122 @@ print = functools.partial(print, flush=True)  # noqa: A001 - figures appear as t
 DAY = date(2025, 6, 2)
 WORDS = ("cell", "plant", "sulfide", "oxide", "line", "pilot", "anode", "cathode", "capacity", "target",
          "sample", "module", "pack", "supply", "deal", "factory", "energy", "density", "charge", "cost")
-SECOND = ("# Boreal Energy buys an oxide start-up\n\nDate: 2025-06-04\n\nBoreal Energy agreed to buy a maker of "
-          "oxide electrolyte sheets for 120 million dollars. It plans sample cells in 2027 and a 2 GWh line.\n")
-ARTICLE = ("# Aster Cells opens a sulfide pilot line\n\nDate: 2025-06-03\n\nAster Cells said it aims to "
-           "mass-produce sulfide solid-state cells by 2028. The pilot plant will have 4 GWh of annual "
-           "capacity. Aster Cells and Boreal Materials agreed to develop electrolyte powders together.\n")
+# New articles, one per round: our own words, each on another event, all in the filled stories' week.
+ARTICLES = [
+    "# Aster Cells opens a sulfide pilot line\n\nDate: 2025-06-03\n\nAster Cells said it aims to mass-produce "
+    "sulfide solid-state cells by 2028. The pilot plant will have 4 GWh of annual capacity. Aster Cells and "
+    "Boreal Materials agreed to develop electrolyte powders together.\n",
+    "# Boreal Energy buys an oxide start-up\n\nDate: 2025-06-04\n\nBoreal Energy agreed to buy a maker of oxide "
+    "electrolyte sheets for 120 million dollars. It plans sample cells in 2027 and a 2 GWh line.\n",
+    "# Cobalt Ionics wins a state grant\n\nDate: 2025-06-03\n\nThe energy ministry awarded Cobalt Ionics a grant "
+    "of 45 million euros for a polymer electrolyte plant. Production is due to start in 2029.\n",
+    "# Delta Cells reports denser samples\n\nDate: 2025-06-05\n\nDelta Cells said its latest solid-state "
+    "samples reached 450 Wh/kg in tests, up from 380 Wh/kg last year. Carmakers will test them in 2026.\n",
+    "# Ember Materials signs with a carmaker\n\nDate: 2025-06-04\n\nEmber Materials and a European carmaker "
+    "signed a supply deal for sulfide electrolyte, the companies said. Deliveries begin in 2027.\n",
+    "# Fjord Energy delays its gigafactory\n\nDate: 2025-06-06\n\nFjord Energy now expects its solid-state "
+    "gigafactory to open in 2030, two years later than planned. The site will make 8 GWh a year.\n",
+    "# Garnet cells pass abuse tests\n\nDate: 2025-06-05\n\nHollow Point Batteries said its garnet oxide cells "
+    "passed nail and crush tests. It raised 60 million dollars to build a 1 GWh line by 2028.\n",
+    "# A consortium for dry electrodes\n\nDate: 2025-06-03\n\nFive suppliers formed a consortium to share dry "
+    "electrode equipment for solid-state lines, with 30 million euros of public funding.\n",
+]
 
 
-def _fill(store: Store, n: int, seed: int = 7) -> None:
+def _fill(store: Store, n: int, spread_days: int, seed: int = 7) -> None:
+    """N documents with signatures and near-duplicate bands, each in a story of its own, dated over the
+    ``spread_days`` up to the new documents' week."""
     rng = random.Random(seed)
     now = datetime.now(UTC)
+    cut = banding(Settings().near_duplicate_threshold)
     batch = 5000
     with store.session() as session:
         for start in range(0, n, batch):
-            docs, stories, links = [], [], []
+            docs, bands, stories, links = [], [], [], []
             for i in range(start, min(n, start + batch)):
                 text = f"Report {i}. " + " ".join(rng.choice(WORDS) for _ in range(300)) + "."
+                day = DAY - timedelta(days=rng.randrange(spread_days))
+                minhash = b"".join(rng.getrandbits(32).to_bytes(8, "little") for _ in range(128))
                 docs.append({"id": i + 1, "location": f"bench:{i}", "text": text, "title": f"Report {i}",
-                             "published": DAY, "word_count": 302, "fetched_at": now,
-                             "sha256": hashlib.sha256(text.encode()).hexdigest(),
-                             "minhash": b"".join(rng.getrandbits(32).to_bytes(8, "little") for _ in range(128))})
-                stories.append({"id": i + 1, "headline": f"Report {i}", "first_date": DAY, "last_date": DAY,
+                             "published": day, "word_count": 302, "fetched_at": now,
+                             "sha256": hashlib.sha256(text.encode()).hexdigest(), "minhash": minhash})
+                bands += [{"document_id": i + 1, "tag": cut.tag, "band": band, "key": key}
+                          for band, key in band_keys(from_bytes(minhash), cut)]
+                stories.append({"id": i + 1, "headline": f"Report {i}", "first_date": day, "last_date": day,
                                 "doc_count": 1, "created_at": now, "updated_at": now})
                 links.append({"document_id": i + 1, "story_id": i + 1, "added_at": now})
             session.execute(insert(Document), docs)
+            session.execute(insert(DocumentBand), bands)
             session.execute(insert(Story), stories)
             session.execute(insert(StoryDocument), links)
 
 
-def _ingest_once(store: Store, folder: Path) -> float:
+def _ingest_one(store: Store, folder: Path, profile: cProfile.Profile | None = None) -> float:
     """Seconds to ingest the one article in ``folder`` (every stage), which must be new."""
     settings = dataclasses.replace(Settings(), db=store.url)
     start = time.perf_counter()
+    if profile is not None:
+        profile.enable()
     result = run_ingest(store, [str(folder)], settings)
+    if profile is not None:
+        profile.disable()
     elapsed = time.perf_counter() - start
     assert result.counts()["new"] == 1, result.items
     return elapsed
 
 
+def _profile_lines(profile: cProfile.Profile, lines: int = 14) -> str:
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(r"ssbrace", lines)
+    return "\n".join(line for line in out.getvalue().splitlines() if "ssbrace" in line or "ncalls" in line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000, help="documents already stored")
+    parser.add_argument("--sizes", default="0,1000,100000", help="documents already stored, one store each")
+    parser.add_argument("--rounds", type=int, default=7, help="articles ingested into each store (the first "
+                        "one is reported apart)")
+    parser.add_argument("--spread-days", type=int, default=730, help="days the stored documents' dates spread "
+                        "over (default 730: about 140 a day at 100,000; 1: all in the new documents' week)")
+    parser.add_argument("--profile", action="store_true", help="profile the last round in the empty and the "
+                        "largest store")
     args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.rounds > len(ARTICLES):
+        parser.error(f"at most {len(ARTICLES)} rounds (one new article each)")
     work = Path(tempfile.mkdtemp(prefix="ssbrace-growth-"))
-    folder, second = work / "new", work / "second"
-    folder.mkdir()
-    second.mkdir()
-    (folder / "aster.md").write_text(ARTICLE, encoding="utf-8")
-    (second / "boreal.md").write_text(SECOND, encoding="utf-8")
-    warm = Store(f"sqlite:///{work / 'warm.db'}")
-    _ingest_once(warm, folder)  # loads the domain pack, models and caches once, outside the figures
-    empty = Store(f"sqlite:///{work / 'empty.db'}")
-    full = Store(f"sqlite:///{work / 'full.db'}")
-    start = time.perf_counter()
-    _fill(full, args.n)
-    print(f"filled a store with {args.n} documents and stories in {time.perf_counter() - start:.0f} s")
-    # The first ingest into the filled store also bands its signatures once (bulk-filled rows have none,
-    # as in a store from before the banded index): reported apart. The second is the steady state.
-    _ingest_once(empty, folder)
-    first_full = _ingest_once(full, folder)
-    into_empty = _ingest_once(empty, second)
-    into_full = _ingest_once(full, second)
-    print(f"first ingest into the filled store (bands {args.n} stored signatures once): {first_full:.2f} s")
-    print(f"one document into a store of 1 document: {into_empty:.2f} s")
-    print(f"one document into a store of {args.n + 1}: {into_full:.2f} s (ratio {into_full / into_empty:.1f}x)")
+    folders = []
+    for k, text in enumerate(ARTICLES[: args.rounds]):
+        folder = work / f"article{k}"
+        folder.mkdir()
+        (folder / f"article{k}.md").write_text(text, encoding="utf-8")
+        folders.append(folder)
+    warm = work / "warm"
+    warm.mkdir()
+    (warm / "warm.md").write_text(ARTICLES[-1].replace("consortium", "group"), encoding="utf-8")
+    _ingest_one(Store(f"sqlite:///{work / 'warm.db'}"), warm)  # the domain pack and models, loaded once
+    stores = {}
+    for n in sizes:
+        stores[n] = Store(f"sqlite:///{work / f'store{n}.db'}")
+        start = time.perf_counter()
+        _fill(stores[n], n, args.spread_days)
+        print(f"store of {n:,} documents over {args.spread_days} days filled in {time.perf_counter() - start:.0f} s")
+    times: dict[int, list[float]] = {n: [] for n in sizes}
+    profiles = {n: cProfile.Profile() for n in (sizes[0], sizes[-1])} if args.profile else {}
+    for k, folder in enumerate(folders):
+        order = sizes[k % len(sizes):] + sizes[: k % len(sizes)]
+        for n in order:
+            last = k == len(folders) - 1
+            times[n].append(_ingest_one(stores[n], folder, profiles.get(n) if last else None))
+    base = statistics.median(times[sizes[0]][1:])
+    for n in sizes:
+        steady = times[n][1:]
+        print(f"store of {n:>7,}: first article {times[n][0]:.2f} s; then median {statistics.median(steady):.3f} s "
+              f"(min {min(steady):.3f}, max {max(steady):.3f}) over {len(steady)}, "
+              f"ratio {statistics.median(steady) / base:.2f}x the store of {sizes[0]:,}")
+    for n, profile in profiles.items():
+        print(f"\nprofile of the last article into the store of {n:,} (ssbrace functions, cumulative):")
+        print(_profile_lines(profile))
 
 
 if __name__ == "__main__":
