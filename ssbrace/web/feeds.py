@@ -8,14 +8,14 @@ from fastapi.responses import HTMLResponse, Response
 from ssbrace.domains.schema import Topic
 from ssbrace.errors import UsageError
 from ssbrace.kb import stories_repo
-from ssbrace.pipeline import build_brief, build_feed, stories_for_topic
+from ssbrace.pipeline import build_feed, stories_for_topic
 from ssbrace.stories.features import entity_index
 from ssbrace.stories.topics import find_topic
 from ssbrace.web.auth import require_read_page
 from ssbrace.web.pages import render, state_of
 from ssbrace.web.params import form_or_link
 from ssbrace.web.state import AppState
-from ssbrace.web.views import StoryItem
+from ssbrace.web.views import story_items
 from ssbrace.web.watches import pages as watch_pages
 
 router = APIRouter(include_in_schema=False)
@@ -45,8 +45,7 @@ def topic_page(request: Request, slug: str) -> HTMLResponse:
     topic = _topic(state, slug)
     with state.store.session() as session:
         found = stories_for_topic(session, topic, entity_index(state.settings.domain), limit=TOPIC_STORIES)
-        items = [StoryItem(s, stories_repo.get_documents(session, s.document_ids), build_brief(session, s.id))
-                 for s in found]
+        items = story_items(state, session, found)
     return render(request, "stories.html", {"section": "stories", "items": items, "total": len(items), "page_no": 1,
                                             "per_page": TOPIC_STORIES, "since": None, "topic": topic})
 

@@ -7,6 +7,7 @@ its ``/api/v1`` twin always show the same figures.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -210,13 +211,16 @@ def _brief(state: AppState, session: Session, story: stories_repo.StoryRecord) -
     return brief
 
 
+def story_items(state: AppState, session: Session, found: Sequence[stories_repo.StoryRecord]) -> list[StoryItem]:
+    """The stories with their documents and kept briefs, as every story listing (stories, topics, watches) shows them."""
+    return [StoryItem(s, stories_repo.get_documents(session, s.document_ids), _brief(state, session, s)) for s in found]
+
+
 def stories(state: AppState, since: date | None = None, limit: int = 50, offset: int = 0) -> tuple[list[StoryItem], int]:
     """Stories, latest first, with their documents (and briefs when the stories stage writes them)."""
     with state.store.session() as session:
         every = stories_repo.list_stories(session, since=since)
-        chosen = every[offset:offset + limit]
-        items = [StoryItem(s, stories_repo.get_documents(session, s.document_ids), _brief(state, session, s))
-                 for s in chosen]
+        items = story_items(state, session, every[offset:offset + limit])
     return items, len(every)
 
 

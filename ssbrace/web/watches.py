@@ -32,14 +32,12 @@ from ssbrace.following import (
     watch_feed,
     watch_stories,
 )
-from ssbrace.kb import stories_repo
 from ssbrace.kb.watches_repo import WatchRecord
-from ssbrace.pipeline import build_brief
 from ssbrace.stories.features import entity_index
 from ssbrace.web.auth import require_read_api, require_read_page, require_write, token_matches
 from ssbrace.web.pages import render, state_of
 from ssbrace.web.params import StoreId, form_or_link
-from ssbrace.web.views import StoryItem
+from ssbrace.web.views import story_items
 
 api = APIRouter(tags=["watches"])
 pages = APIRouter(include_in_schema=False)
@@ -322,8 +320,7 @@ def watch_stories_page(request: Request, watch_id: StoreId) -> HTMLResponse:
     watch = _found(request, watch_id)
     with state.store.session() as session:
         found = watch_stories(session, watch, entity_index(state.settings.domain), limit=WATCH_STORIES)
-        items = [StoryItem(s, stories_repo.get_documents(session, s.document_ids), build_brief(session, s.id))
-                 for s in found]
+        items = story_items(state, session, found)
     return render(request, "stories.html", {"section": "watches", "items": items, "total": len(items), "page_no": 1,
                                             "per_page": WATCH_STORIES, "since": None, "topic": watch_topic(watch)})
 
