@@ -67,6 +67,8 @@ class Vocabulary(_Strict):
     hedges: Phrases = Field(default_factory=list)
     generic_cues: Phrases = Field(default_factory=list)
     comparison_cues: Phrases = Field(default_factory=list)
+    firsts: Phrases = Field(default_factory=list, description="phrases stating a first ('the world's first'): "
+                            "a reading of first place the decision model weighs")
     market_only_cues: Phrases = Field(default_factory=list)
     patent_nouns: Phrases = Field(default_factory=list)
     patent_context: Phrases = Field(default_factory=list)

@@ -255,7 +255,11 @@ class Proposer:
         if cued or ruled:
             resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, {"company"}, ctx.mentions)
             if resolved and resolved[0][0].name not in names:
-                pairs += [(resolved[0][0], b, "coref") for b in pool][:4]
+                # the entity stands where the phrase referring to it does ("the firm ... led by Ford and BMW"),
+                # so the words between the phrase and the partner tell as much as between two names
+                start, end = ctx.extractor.coref.span(ctx.text, resolved[1])
+                ref = replace(resolved[0][0], start=start, end=end, text=ctx.text[start:end])
+                pairs += [(ref, b, "coref") for b in pool][:4]
         for a, b, where in pairs:
             key = frozenset((a.name if a else "", b.name))
             rule = ruled.pop(key, None)
@@ -507,7 +511,7 @@ class Proposer:
         out: list[Candidate] = []
         have = {(c.subject, c.relation, c.object, c.rank) for c in rules}
         pool = ctx.candidates(SUBJECTS["standing"])
-        if not pool:
+        if not pool and not ctx.find("standing"):
             return out
         aspect = aspect_of(ctx)
         hits: list[tuple[int, int, int | None]] = [(h.start, h.end, h.rank) for h in ctx.rank_hits]
@@ -525,12 +529,35 @@ class Proposer:
                 out.append(Candidate(claim, group, "rank", sentence.features(claim, place, (start, end), "rank")))
                 placed.append((out[-1], place))
             _relative(placed, (start, end))
+        if not ctx.rank_hits:
+            for hit in ctx.find("firsts"):  # "launched the world's first car with ...": first place, maybe
+                group = self._group()
+                placed = []
+                for m in pool[:4]:
+                    if (m.name, "ranks", None, 1) in have:
+                        continue
+                    claim = ctx.claim("standing", m, 0.5, relation="ranks", rank=1, aspect=aspect)
+                    place = Place(m, "same", first=m is pool[0])
+                    out.append(Candidate(claim, group, "first", sentence.features(claim, place, (hit.start(), hit.end()),
+                                                                                   "first")))
+                    placed.append((out[-1], place))
+                _relative(placed, (hit.start(), hit.end()))
         for hit in ctx.find("standing"):
             relation = ctx.lexicon.label("standing", hit.group())
             if relation not in ("leads", "trails", "overtakes"):
                 continue
             before = [m for m in pool if m.end <= hit.start()][-3:]
             after = [m for m in pool if m.start >= hit.end()][:3]
+            if relation == "leads" and not before and not ctx.rank_hits:
+                # "puts it at the forefront": the entity a referring phrase before the cue points at
+                resolved = ctx.extractor.coref.resolve(ctx.text, ctx.index, ctx.state.memory, SUBJECTS["standing"],
+                                                       ctx.mentions)
+                if resolved and resolved[1] < hit.start() and (m := resolved[0][0]).name not in {x.name for x in after}:
+                    if (m.name, "ranks", None, 1) not in have:
+                        claim = ctx.claim("standing", m, 0.5, relation="ranks", rank=1, aspect=aspect)
+                        feats = sentence.features(claim, Place(m, "coref"), (hit.start(), hit.end()), "lead_alone")
+                        feats["rival_named" if after else "no_rival"] = 1.0
+                        out.append(Candidate(claim, self._group(), "lead_alone", feats))
             if relation == "leads" and before and not ctx.rank_hits:
                 # "X is at the forefront", "X leads in power batteries": first place, no rival named
                 group = self._group()
@@ -729,7 +756,7 @@ def _relative(placed: list[tuple[Candidate, Place]], anchor: tuple[int, int]) ->
 
 # Strong stage words only: the weak ones ("sales", "supply", "use") name a goal only in the rules' context.
 # Words that can link two parties when no partnership cue is listed: "with", "from", "by", "-backed", "between".
-_LINKS = re.compile(r"\b(?:with|from|by|between|among|including|includes|to)\b|-(?:backed|owned|funded)", re.IGNORECASE)
+_LINKS = re.compile(r"\b(?:with|from|by|between|among|including|includes|include|to)\b|-(?:backed|owned|funded)", re.IGNORECASE)
 _TOP_N = re.compile(r"[ \t\-]+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\b", re.IGNORECASE)
 # Relative years counted from another date, not from the document's ("a year earlier than the 2030 date").
 _RELATIVE_TO_EVENT = re.compile(r"earlier|before|previous|prior|ago|later", re.IGNORECASE)
@@ -873,6 +900,12 @@ def proper_nouns(ctx: SentenceContext) -> list[Mention]:
 
 
 _LEADING = " \t\r\n\"'“‘(*•-–—#>"
+# An unknown name a writer describes as an organisation: "Foo Cells, a start-up ...", "the startup Foo".
+_DESCRIBED_AFTER = re.compile(r",[ \t]+(?:a|an|the)[ \t]+")
+_DESCRIBED_BEFORE = re.compile(
+    r"\b(?:start-?up|company|firm|maker|developer|supplier|manufacturer|lab|laboratory|spin-?off|venture|fund|"
+    r"investor|subsidiary|unit)[ \t]+$", re.IGNORECASE)
+_SHORT_FORM = re.compile(r"[ \t]*\(([A-Z][A-Z0-9&]{1,7})\)")
 
 
 def _proper_nouns(ctx: SentenceContext) -> list[Mention]:
@@ -881,11 +914,20 @@ def _proper_nouns(ctx: SentenceContext) -> list[Mention]:
     holding_place = [(m.start, m.end) for m in ctx.mentions if m.type in places or m.type == "place"]
     suffixes = ctx.extractor.entities.suffixes
     out = []
+    short_forms = ctx.state.short_forms
+    for m in ctx.mentions:  # a known name defining a short form: "General Motors (GM)", "SolidEnergy Systems (SES)"
+        if m.candidate and (short := _SHORT_FORM.match(ctx.text, m.end)) and short.group(1) != m.text:
+            short_forms.setdefault(short.group(1), m.name)
     for match in _CAPITAL_RUN.finditer(ctx.text):
         words = match.group().split()
+        if len(words) == 1 and words[0] in short_forms and not ctx.extractor.entities.lookup(words[0]):
+            name = short_forms[words[0]]  # "CGVC previously invested ...": the name the document spelled out
+            out.append(Mention(match.start(), match.end(), name, "company", known=False, text=words[0]))
+            continue
         while words and words[0] in _NOT_NAMES:
             words.pop(0)
-        while words and words[-1] in _NOT_NAMES and words[-1] not in suffixes:
+        while (words and words[-1] in _NOT_NAMES and words[-1] not in suffixes
+               and not (len(words) > 1 and words[-1] in _ORG_HEADS)):  # "Capricorn Investment Group" keeps "Group"
             words.pop()
         if not words or len(words) == 1 and (not ctx.text[: match.start()].strip(_LEADING)
                                              or words[0].endswith("ly") and ctx.text.startswith(",", match.end())):
@@ -902,6 +944,8 @@ def _proper_nouns(ctx: SentenceContext) -> list[Mention]:
                 name = name[: -len(suffix) - 1].rstrip(" ,")
         if len(name) < 3 or name.isupper() and len(name) < 3 or name in _NOT_NAMES:
             continue
+        if (short := _SHORT_FORM.match(ctx.text, end)) and short.group(1)[0] == name[0]:
+            short_forms.setdefault(short.group(1), name)
         out.append(Mention(start, end, name, "company", known=False, text=ctx.text[start:end]))
     return out
 
@@ -1079,6 +1123,10 @@ class _SentenceView:
                     shape = ("org_head" if words and words[-1] in _ORG_HEADS else
                              "suffix" if m.text != m.name else "multi" if len(words) > 1 else "single")
                     f[f"pair_unknown_shape:{shape}"] = 1.0
+                    if _DESCRIBED_AFTER.match(self.text, m.end) or _DESCRIBED_BEFORE.search(self.text, 0, m.start):
+                        f["pair_unknown_described"] = 1.0  # "Kestrel Ionics, a lab spun out of ...", "startup Foo"
+        if where == "coref" and a.end > a.start:
+            f.update(self._ordered_pair_features(*sorted((a, b), key=lambda m: m.start), "coref_pair"))
         if where == "same":
             # a party inside a list ("supplies GM, Ford, Renault and Volvo") is read as the list: the words
             # between the two lists, not the names of the list before it, say whether the two are partners
@@ -1111,4 +1159,20 @@ class _SentenceView:
                 f["pair_cue_between"] = 1.0
             elif cues:
                 f["pair_cue_outside"] = 1.0
+        return f
+
+    def _ordered_pair_features(self, first: Mention, second: Mention, prefix: str) -> dict[str, float]:
+        """The words between and around two parties in sentence order (one may be a referring phrase)."""
+        f = self.gap_features(prefix, first.end, max(second.start, first.end))
+        if "gap" in LEXICAL:  # the words just before the second party ("a round led by Ford")
+            for w in _words(self.text[first.end : max(second.start, first.end)], 40)[-3:]:
+                f[f"{prefix}_last:{w}"] = 1.0
+        if "context" in LEXICAL:
+            for w in _words(self.text[max(0, first.start - 30) : first.start], 8)[-3:]:
+                f[f"{prefix}_pre:{w}"] = 1.0
+            for w in _words(self.text[second.end : second.end + 30], 3):
+                f[f"{prefix}_post:{w}"] = 1.0
+        cues = self.ctx.find("partnership_cues")
+        if any(first.end <= c.start() and c.end() <= second.start for c in cues):
+            f[f"{prefix}_cue_between"] = 1.0
         return f

@@ -71,6 +71,8 @@ class DocState:
     # Index of the last sentence about market shares: a table or a follow-up sentence inherits the topic.
     share_topic: int = -10
     patent_topic: int = -10
+    # short forms the document defined ("Koch Disruptive Technologies (KDT)"): KDT -> the name it stands for
+    short_forms: dict[str, str] = field(default_factory=dict)
 
     @property
     def year(self) -> int | None:

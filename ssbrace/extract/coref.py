@@ -125,6 +125,13 @@ class Coreference:
             last = self._last = (text, hits)
         return last[1]
 
+    def span(self, text: str, start: int) -> tuple[int, int]:
+        """Where the referring phrase that ``resolve`` found at ``start`` ends: (start, end) in ``text``."""
+        for hit in self._phrases(text).values():
+            if hit is not None and hit.start() == start:
+                return hit.start(), hit.end()
+        return start, start
+
     def resolve(self, text: str, index: int, memory: CorefMemory, types: set[str],
                 mentions: list[Mention]) -> tuple[list[Mention], int] | None:
         """Entities a referring phrase in ``text`` points at, with the phrase's offset; None if no phrase."""

@@ -243,13 +243,18 @@ class EntityMatcher:
                 if name.endswith(" " + suffix) or name.endswith("," + suffix):
                     name = name[: -len(suffix) - 1].rstrip(" ,")
                     changed = True
-        if not name or name in self.not_names or len(name) < 2:
+        if not name or name in self.not_names or name in _CALENDAR or len(name) < 2:
             return ""
         if all(w in self.not_names for w in name.split()):
             return ""
         if " " not in name and name.endswith("ly") and name[1:].islower():
             return ""  # an adverb the gazetteer does not list ("Reportedly, the company ...")
         return name
+
+
+# Months and weekdays are never an organisation on their own ("In May, the firm ..."), whatever the domain.
+_CALENDAR = frozenset("""January February March April May June July August September October November December
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
 
 
 def _acronym(entry: Entry, alias: str) -> bool:

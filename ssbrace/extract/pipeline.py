@@ -30,14 +30,14 @@ from ssbrace.models import Claim
 
 # Bump RULES_VERSION when a rule change alters what is extracted; the decision model's digest is appended, so a
 # retrained model is a new version too. Stored with every claim; `ssbrace reextract` redoes older ones.
-RULES_VERSION = "2.2.0"
+RULES_VERSION = "2.3.0"
 EXTRACTOR_VERSION = f"{RULES_VERSION}+model.{model_digest()}" if model_enabled() else RULES_VERSION
 
 # Vocabulary lists and labelled tables the components consult on every sentence: found in one scan.
 CUE_LISTS = ("hedges", "market_only_cues", "patent_context", "market_share_cues", "money_not_claim", "funding_cues",
              "investment_cues", "goal_cues", "milestone_cues", "range_cues", "charge_cues", "cost_cues", "cycle_cues",
              "capacity_cues", "capacity_not", "partnership_cues", "partnership_weak_cues",
-             "not_claim_sentences", "generic_cues", "comparison_cues", "superlatives", "membership_cues",
+             "not_claim_sentences", "generic_cues", "comparison_cues", "superlatives", "firsts", "membership_cues",
              "underway_cues", "combined_cues", "group_count_words")
 CUE_TABLES = ("standing", "aspects", "technologies", "segments", "stages", "stages_vehicle", "stages_weak",
               "stage_verbs")
@@ -140,6 +140,8 @@ class Extractor:
             # a sentence naming only organisations the gazetteer lacks can still hold a deal ("Foo Ventures and
             # Bar Capital led the round"): a partnership or membership cue lets its capitalised names be read
             linking = "partnership_cues" in cues or "membership_cues" in cues
+            # ... and a standing cue with no name ("puts the company at the forefront") can lead back to one
+            linking = linking or (proposals is not None and "standing" in cues)
             if (mentions or numeric or linking) and "not_claim_sentences" not in cues:
                 ctx = SentenceContext(sentence.text, sentence.start, sentence.end, index, mentions, state, self)
                 ctx.__dict__.update(lower=lower, cues=cues)  # fill the cached properties
