@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
@@ -24,6 +24,8 @@ from ssbrace.kb.tables import (
     Story,
     StoryDocument,
     StoryKey,
+    StoryPending,
+    StoryTerms,
     Subscription,
     utcnow,
 )
@@ -130,6 +132,37 @@ def recent_documents(session: Session, limit: int) -> list[DocRecord]:
     return [_doc(r) for r in rows]
 
 
+def recent_document_ids(session: Session, limit: int) -> list[int]:
+    """The ids of the latest stored documents (``recent_documents`` without reading them: an index scan)."""
+    return list(session.scalars(select(Document.id).order_by(Document.id.desc()).limit(limit)))
+
+
+def kept_terms(session: Session, ids: Iterable[int], digest: Callable[[str | None, str | None], str]
+               ) -> dict[int, tuple[str, bytes | None]]:
+    """For each stored document of ``ids``: the digest of its title and text now (``digest(title, sha256)``) and
+    its kept term counts, None when none are kept, or b"" when they were counted from another title or text."""
+    ids = sorted(set(ids))
+    found: dict[int, tuple[str, bytes | None]] = {}
+    for start in range(0, len(ids), 500):
+        query = (select(Document.id, Document.title, Document.sha256, StoryTerms.digest, StoryTerms.terms)
+                 .outerjoin(StoryTerms, StoryTerms.document_id == Document.id)
+                 .where(Document.id.in_(ids[start : start + 500])))
+        for document_id, title, sha256, kept_digest, terms in session.execute(query):
+            now = digest(title, sha256)
+            found[document_id] = (now, None if kept_digest is None else terms if kept_digest == now else b"")
+    return found
+
+
+def keep_terms(session: Session, rows: Sequence[tuple[int, str, bytes]], *, below: int,
+               stale: Iterable[int] = ()) -> None:
+    """Keep documents' term counts, (document id, digest, counts), and drop those of documents older than
+    ``below`` (no longer among the latest) and the ``stale`` ones (counted from another title or text)."""
+    stale = sorted(set(stale))
+    session.execute(delete(StoryTerms).where(or_(StoryTerms.document_id < below, StoryTerms.document_id.in_(stale))))
+    if rows:
+        session.execute(insert(StoryTerms), [{"document_id": i, "digest": d, "terms": t} for i, d, t in rows])
+
+
 # A document computed from data (patent counts) is not reporting: it joins no story.
 _reported = or_(Document.extractor_version.is_(None), Document.extractor_version.not_in(COMPUTED_VERSIONS))
 
@@ -156,10 +189,10 @@ def lock_placement(session: Session) -> None:
 
 
 def pending_documents_in_arrival_order(session: Session) -> list[int]:
-    """The ids of documents in no story yet, oldest first: one query, not one per stored document."""
-    # Two steps: the ids in no story (two index-only scans: the documents table, whose rows hold the texts,
-    # is not read; 30 ms at 100,000 documents instead of 150-200), then the filter and order of the few.
-    pending = list(session.scalars(select(Document.id).except_(select(StoryDocument.document_id))))
+    """The ids of documents in no story yet, oldest first (by date, undated by fetch time, then id)."""
+    # The set is kept by the database (table story_pending, migration 0025): reading it costs the same
+    # however many documents are placed already; only the few pending rows are read and ordered here.
+    pending = list(session.scalars(select(StoryPending.document_id).order_by(StoryPending.document_id)))
     if not pending:
         return []
     day = func.coalesce(Document.published, func.date(Document.fetched_at))
@@ -167,6 +200,11 @@ def pending_documents_in_arrival_order(session: Session) -> list[int]:
     for start in range(0, len(pending), 500):
         chunk = pending[start : start + 500]
         ordered.extend(session.execute(select(Document.id, day).where(Document.id.in_(chunk), _reported)))
+    if len(ordered) < len(pending):
+        # computed documents never join a story, and a deleted one may leave its row: neither is pending
+        gone = sorted(set(pending) - {row[0] for row in ordered})
+        for start in range(0, len(gone), 500):
+            session.execute(delete(StoryPending).where(StoryPending.document_id.in_(gone[start : start + 500])))
     ordered.sort(key=lambda row: (row[1] is not None, row[1] or "", row[0]))
     return [row[0] for row in ordered]
 
