@@ -190,6 +190,10 @@ class Story(Base):
     __table_args__ = (Index("ix_stories_last_date", "last_date"),)
 
 
+# Newest first, as the story listings page them (migration 0026, as 0018 for documents).
+Index("ix_stories_last_date_id", Story.last_date.desc().nulls_last(), Story.id.desc())
+
+
 class StoryDocument(Base):
     """A document's place in one story (a document belongs to at most one story)."""
 
@@ -231,6 +235,14 @@ class StoryPending(Base):
 
     __tablename__ = "story_pending"
     document_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # no foreign key: see the migration
+
+
+class StoryUnkeyed(Base):
+    """A story none of whose members is in the story index (``StoryKey``): grouped before the index existed,
+    or written without placement. Kept by triggers (migration 0025)."""
+
+    __tablename__ = "story_unkeyed"
+    story_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # no foreign key: see the migration
 
 
 class Subscription(Base):

@@ -289,7 +289,7 @@ class StoryVectors:
         ids = sorted(counted)
         model = KeptTermWeights([counted[i] for i in ids])
         vectors = cls(model)
-        vectors._append(ids, model.weigh([counted[i] for i in ids]))
+        vectors._append(ids, model.weigh_corpus())
         return vectors
 
     def add(self, docs: Sequence[DocRecord]) -> None:

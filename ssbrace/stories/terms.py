@@ -124,27 +124,39 @@ class KeptTermWeights:
     def __init__(self, corpus: Sequence[TermCounts]) -> None:
         every = np.concatenate([c.terms for c in corpus]) if corpus else np.zeros(0, np.int64)
         # each document's terms are distinct, so a term's occurrences over the corpus are its document frequency
-        self.vocabulary, frequency = np.unique(every, return_counts=True)
+        self.vocabulary, columns, frequency = np.unique(every, return_inverse=True, return_counts=True)
         self.idf = np.log((1.0 + len(corpus)) / (1.0 + frequency)) + 1.0
+        self._corpus = (corpus, columns)
+
+    def weigh_corpus(self) -> sparse.csr_matrix:
+        """``weigh`` of the corpus itself, whose columns are known already."""
+        corpus, columns = self._corpus
+        return self._rows(corpus, columns, np.ones(len(columns), dtype=bool))
 
     def weigh(self, counted: Sequence[TermCounts]) -> sparse.csr_matrix:
-        """One unit row per document; the columns are the vocabulary's (ascending hashes)."""
-        columns, data, indptr = [], [], [0]
+        """One unit row per document; the columns are the vocabulary's (ascending hashes). All rows are worked out
+        together (a corpus of 300 documents is one numpy pass, not 300)."""
         size = len(self.vocabulary)
-        for c in counted:
-            at = np.searchsorted(self.vocabulary, c.terms)
-            known = at < size
-            known[known] = self.vocabulary[at[known]] == c.terms[known]
-            col = at[known]
-            weight = (1.0 + np.log(c.counts[known].astype(np.float64))) * self.idf[col]
-            norm = np.sqrt(np.dot(weight, weight))
-            columns.append(col)
-            data.append(weight / norm if norm > 0 else weight)
-            indptr.append(indptr[-1] + len(col))
         if not counted:
             return sparse.csr_matrix((0, size))
-        return sparse.csr_matrix((np.concatenate(data), np.concatenate(columns), np.asarray(indptr)),
-                                 shape=(len(counted), size))
+        terms = np.concatenate([c.terms for c in counted])
+        at = np.minimum(np.searchsorted(self.vocabulary, terms), max(size - 1, 0))
+        return self._rows(counted, at, self.vocabulary[at] == terms if size else np.zeros(len(terms), dtype=bool))
+
+    def _rows(self, counted: Sequence[TermCounts], at: np.ndarray, known: np.ndarray) -> sparse.csr_matrix:
+        """Unit rows of ``counted`` whose terms lie in columns ``at``, those of them ``known`` to the corpus."""
+        size = len(self.vocabulary)
+        if not counted:
+            return sparse.csr_matrix((0, size))
+        counts = np.concatenate([c.counts for c in counted]).astype(np.float64)
+        row = np.repeat(np.arange(len(counted)), [len(c.terms) for c in counted])
+        columns, row = at[known], row[known]
+        weight = (1.0 + np.log(counts[known])) * self.idf[columns]
+        # each row's norm summed term after term, in the row's order (as ``normalize`` does row by row)
+        norms = np.sqrt(np.bincount(row, weights=weight * weight, minlength=len(counted)))
+        weight = weight / np.where(norms > 0, norms, 1.0)[row]
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=len(counted)))])
+        return sparse.csr_matrix((weight, columns, indptr), shape=(len(counted), size))
 
     def transform(self, raw_documents: Iterable[str]) -> sparse.csr_matrix:
         return self.weigh(count_terms(list(raw_documents)))

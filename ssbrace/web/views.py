@@ -217,11 +217,13 @@ def story_items(state: AppState, session: Session, found: Sequence[stories_repo.
 
 
 def stories(state: AppState, since: date | None = None, limit: int = 50, offset: int = 0) -> tuple[list[StoryItem], int]:
-    """Stories, latest first, with their documents (and briefs when the stories stage writes them)."""
+    """One page of the stories, latest first, with their documents and briefs, and how many there are in all;
+    only the page's stories are read (a store of 100,000 stories read them all per request)."""
     with state.store.session() as session:
-        every = stories_repo.list_stories(session, since=since)
-        items = story_items(state, session, every[offset:offset + limit])
-    return items, len(every)
+        page = stories_repo.list_stories(session, since=since, limit=limit, offset=offset) if limit > 0 else []
+        items = story_items(state, session, page)
+        total = stories_repo.count_stories(session, since=since)
+    return items, total
 
 
 def story(state: AppState, story_id: int) -> StoryItem | None:

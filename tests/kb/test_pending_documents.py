@@ -1,4 +1,5 @@
-"""Documents in no story yet: kept by the database, found without reading every document or placement."""
+"""What story placement looks for, kept by the database: documents in no story yet and stories not in the story
+index, found without reading every document, placement or story."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import delete, event, select
 
 from ssbrace.kb import stories_repo
 from ssbrace.kb.store import Store
-from ssbrace.kb.tables import Document, Story, StoryDocument, StoryPending
+from ssbrace.kb.tables import Document, Story, StoryDocument, StoryKey, StoryPending, StoryUnkeyed
 
 
 def _document(i: int, published: date | None, version: str | None = None) -> Document:
@@ -60,3 +61,26 @@ def test_the_kept_set_follows_documents_stored_placed_unplaced_and_deleted(store
     with store.session() as session:
         assert stories_repo.pending_documents_in_arrival_order(session) == [1, 3]
         assert sorted(session.scalars(select(StoryPending.document_id))) == [1, 3]
+
+
+def test_stories_without_keys_are_kept_as_keys_come_and_go(store: Store) -> None:
+    day = date(2025, 3, 1)
+    with store.session() as session:
+        session.add_all([_document(1, day), _document(2, day)])
+        session.add_all([Story(id=i, headline="x", first_date=day, last_date=day, doc_count=1) for i in (1, 2, 3)])
+        session.flush()
+        session.add_all([StoryDocument(document_id=1, story_id=1), StoryDocument(document_id=2, story_id=2)])
+        session.flush()
+        stories_repo.add_story_keys(session, 1, 1, day, ["e:aster"])
+    with store.session() as session:
+        assert stories_repo.stories_without_keys(session, day, day) == [2, 3]
+        assert stories_repo.stories_without_keys(session, date(2024, 1, 1), date(2024, 1, 2)) == []
+        stories_repo.add_story_keys(session, 2, 2, day, [])  # indexed with no key ("*")
+        session.execute(delete(Story).where(Story.id == 3))
+    with store.session() as session:
+        assert stories_repo.stories_without_keys(session, day, day) == []
+        # its only member's keys gone, the story is not in the index any more
+        session.execute(delete(StoryKey).where(StoryKey.document_id == 1))
+    with store.session() as session:
+        assert stories_repo.stories_without_keys(session, day, day) == [1]
+        assert sorted(session.scalars(select(StoryUnkeyed.story_id))) == [1]
