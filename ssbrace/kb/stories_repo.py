@@ -465,10 +465,19 @@ def insert_story_keys(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(_table(StoryKey)), rows)
 
 
+# Up to this many unindexed stories are read whole and checked by id; more (a store grouped before the index)
+# are found through the window's date index instead.
+_FEW_UNKEYED = 1000
+
+
 def stories_without_keys(session: Session, start: date, end: date) -> list[int]:
     """Stories of the window none of whose members is in the story index (grouped before it existed)."""
     # The set is kept by the database (table story_unkeyed, migration 0025): a store whose stories were all
-    # grouped by placement holds none, and the window's stories are not each probed for keys.
+    # grouped by placement holds none, so the window's stories (every story, in a crowded week) are not read.
+    few = list(session.scalars(select(StoryUnkeyed.story_id).limit(_FEW_UNKEYED + 1)))
+    window = or_(Story.last_date.is_(None), (Story.last_date >= start) & (Story.first_date <= end))
+    if len(few) <= _FEW_UNKEYED:
+        return list(session.scalars(select(Story.id).where(Story.id.in_(few), window).order_by(Story.id))) if few else []
     # Dated and undated apart: each half reads the date index (with the two joined by OR, SQLite scanned every
     # story: 10-20 ms at 100,000).
     unkeyed = select(Story.id).join(StoryUnkeyed, StoryUnkeyed.story_id == Story.id)

@@ -4,7 +4,7 @@ index, found without reading every document, placement or story."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import delete, event, select
 
@@ -84,3 +84,17 @@ def test_stories_without_keys_are_kept_as_keys_come_and_go(store: Store) -> None
     with store.session() as session:
         assert stories_repo.stories_without_keys(session, day, day) == [1]
         assert sorted(session.scalars(select(StoryUnkeyed.story_id))) == [1]
+
+
+def test_many_stories_without_keys_are_found_through_the_window(store: Store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(stories_repo, "_FEW_UNKEYED", 2)  # more than "a few": the window's date index is read
+    day = date(2025, 3, 1)
+    with store.session() as session:
+        session.add_all([Story(id=i, headline="x", first_date=day + timedelta(days=10 * i),
+                               last_date=day + timedelta(days=10 * i), doc_count=1) for i in range(1, 6)])
+        session.add(Story(id=6, headline="undated", doc_count=0))
+    with store.session() as session:
+        assert stories_repo.stories_without_keys(session, day + timedelta(days=15), day + timedelta(days=30)) == [2, 3, 6]
+    monkeypatch.setattr(stories_repo, "_FEW_UNKEYED", 1000)
+    with store.session() as session:
+        assert stories_repo.stories_without_keys(session, day + timedelta(days=15), day + timedelta(days=30)) == [2, 3, 6]
