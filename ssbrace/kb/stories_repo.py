@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
@@ -255,12 +255,37 @@ def claims_for_documents(session: Session, ids: Iterable[int], *, reviewed: bool
 def claims_version(session: Session, ids: Iterable[int]) -> tuple[object, ...]:
     """A value that changes whenever the claims of these documents, or their reviews, change: counts and
     largest ids (re-extraction gives claims new ids, a review adds a row, an undo stamps one)."""
-    ids = sorted(set(ids))
-    claims = session.execute(select(func.count(Claim.id), func.max(Claim.id)).where(Claim.document_id.in_(ids))).one()
-    reviews = session.execute(select(func.count(ClaimReview.id), func.max(ClaimReview.id),
-                                     func.count(ClaimReview.undone_at))
-                              .where(ClaimReview.claim_id.in_(select(Claim.id).where(Claim.document_id.in_(ids))))).one()
-    return (*claims, *reviews)
+    return claims_versions(session, {0: list(ids)})[0]
+
+
+def claims_versions(session: Session, groups: Mapping[int, Iterable[int]]) -> dict[int, tuple[object, ...]]:
+    """``claims_version`` of each group of documents (a page of stories), in two queries for all of them."""
+    groups = {key: sorted(set(ids)) for key, ids in groups.items()}
+    every = sorted({i for ids in groups.values() for i in ids})
+    claims: dict[int, tuple[int, int | None]] = {}
+    reviews: dict[int, tuple[int, int | None, int]] = {}
+    for start in range(0, len(every), 500):
+        chunk = every[start : start + 500]
+        for doc, count, last in session.execute(select(Claim.document_id, func.count(Claim.id), func.max(Claim.id))
+                                                .where(Claim.document_id.in_(chunk)).group_by(Claim.document_id)):
+            claims[doc] = (count, last)
+        for doc, count, last, undone in session.execute(
+                select(Claim.document_id, func.count(ClaimReview.id), func.max(ClaimReview.id),
+                       func.count(ClaimReview.undone_at))
+                .join(Claim, Claim.id == ClaimReview.claim_id).where(Claim.document_id.in_(chunk))
+                .group_by(Claim.document_id)):
+            reviews[doc] = (count, last, undone)
+
+    def largest(values: Iterable[int | None]) -> int | None:
+        return max((v for v in values if v is not None), default=None)
+
+    out: dict[int, tuple[object, ...]] = {}
+    for key, ids in groups.items():
+        c = [claims[i] for i in ids if i in claims]
+        r = [reviews[i] for i in ids if i in reviews]
+        out[key] = (sum(n for n, _ in c), largest(m for _, m in c),
+                    sum(n for n, _, _ in r), largest(m for _, m, _ in r), sum(u for _, _, u in r))
+    return out
 
 
 def _members(session: Session, story_ids: Sequence[int], latest: int | None = None) -> dict[int, tuple[int, ...]]:
