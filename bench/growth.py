@@ -12,6 +12,7 @@ once). Prints the median seconds per store and its ratio to the empty store; the
     .venv/bin/python bench/growth.py --sizes 0,1000,100000 --rounds 7
     .venv/bin/python bench/growth.py --sizes 0,1000,100000 --spread-days 1    # every story in one week
     .venv/bin/python bench/growth.py --sizes 0,100000 --profile    # where the largest store's time goes
+    .venv/bin/python bench/growth.py --keep /tmp/ssbrace-growth    # filled stores kept for the next run
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import hashlib
 import io
 import pstats
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -34,7 +36,7 @@ from sqlalchemy import insert
 
 from ssbrace.documents.dedup import band_keys, banding, from_bytes
 from ssbrace.kb.store import Store
-from ssbrace.kb.tables import Document, DocumentBand, Story, StoryDocument
+from ssbrace.kb.tables import Document, DocumentBand, Story, StoryDocument, StoryKey
 from ssbrace.pipeline import run_ingest
 from ssbrace.settings import Settings
 
@@ -64,16 +66,18 @@ ARTICLES = [
 ]
 
 
-def _fill(store: Store, n: int, spread_days: int, seed: int = 7) -> None:
+def _fill(store: Store, n: int, spread_days: int, seed: int = 7, keyless: bool = False) -> None:
     """N documents with signatures and near-duplicate bands, each in a story of its own, dated over the
-    ``spread_days`` up to the new documents' week."""
+    ``spread_days`` up to the new documents' week; each story in the story index under the keys placement
+    gives these texts (the title's word and number: ``cluster.document_keys`` on a sample), unless
+    ``keyless`` (a store grouped before the index existed, whose window placement indexes once)."""
     rng = random.Random(seed)
     now = datetime.now(UTC)
     cut = banding(Settings().near_duplicate_threshold)
     batch = 5000
     with store.session() as session:
         for start in range(0, n, batch):
-            docs, bands, stories, links = [], [], [], []
+            docs, bands, stories, links, keys = [], [], [], [], []
             for i in range(start, min(n, start + batch)):
                 text = f"Report {i}. " + " ".join(rng.choice(WORDS) for _ in range(300)) + "."
                 day = DAY - timedelta(days=rng.randrange(spread_days))
@@ -86,10 +90,26 @@ def _fill(store: Store, n: int, spread_days: int, seed: int = 7) -> None:
                 stories.append({"id": i + 1, "headline": f"Report {i}", "first_date": day, "last_date": day,
                                 "doc_count": 1, "created_at": now, "updated_at": now})
                 links.append({"document_id": i + 1, "story_id": i + 1, "added_at": now})
+                keys += [{"key": key, "document_id": i + 1, "story_id": i + 1, "day": day}
+                         for key in ("w:report", f"f:{i}")]
             session.execute(insert(Document), docs)
             session.execute(insert(DocumentBand), bands)
             session.execute(insert(Story), stories)
             session.execute(insert(StoryDocument), links)
+            if not keyless:
+                session.execute(insert(StoryKey), keys)
+
+
+def _kept_store(folder: Path, n: int, spread_days: int, keyless: bool) -> Path:
+    """Where a filled store is kept between runs: named by what it holds and the schema it was made under (a
+    new migration makes a new one)."""
+    from alembic.script import ScriptDirectory
+
+    from ssbrace.kb.store import _alembic_config
+
+    heads = "-".join(sorted(ScriptDirectory.from_config(_alembic_config()).get_heads()))
+    schema = hashlib.sha256(heads.encode()).hexdigest()[:12]
+    return folder / f"growth-{n}-{spread_days}d{'-keyless' if keyless else ''}-{schema}.db"
 
 
 def _ingest_one(store: Store, folder: Path, profile: cProfile.Profile | None = None) -> float:
@@ -106,7 +126,7 @@ def _ingest_one(store: Store, folder: Path, profile: cProfile.Profile | None = N
     return elapsed
 
 
-def _profile_lines(profile: cProfile.Profile, lines: int = 14) -> str:
+def _profile_lines(profile: cProfile.Profile, lines: int = 24) -> str:
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(r"ssbrace", lines)
     return "\n".join(line for line in out.getvalue().splitlines() if "ssbrace" in line or "ncalls" in line)
@@ -119,6 +139,10 @@ def main() -> None:
                         "one is reported apart)")
     parser.add_argument("--spread-days", type=int, default=730, help="days the stored documents' dates spread "
                         "over (default 730: about 140 a day at 100,000; 1: all in the new documents' week)")
+    parser.add_argument("--keyless", action="store_true", help="stored stories not in the story index (a store "
+                        "grouped before it existed: the first article indexes its window's stories)")
+    parser.add_argument("--keep", metavar="DIR", help="keep each filled store in DIR and copy it from there on "
+                        "later runs (filling 100,000 documents takes a minute or two)")
     parser.add_argument("--profile", action="store_true", help="profile the last round in the empty and the "
                         "largest store")
     args = parser.parse_args()
@@ -138,10 +162,22 @@ def main() -> None:
     _ingest_one(Store(f"sqlite:///{work / 'warm.db'}"), warm)  # the domain pack and models, loaded once
     stores = {}
     for n in sizes:
-        stores[n] = Store(f"sqlite:///{work / f'store{n}.db'}")
+        path = work / f"store{n}.db"
         start = time.perf_counter()
-        _fill(stores[n], n, args.spread_days)
+        kept = _kept_store(Path(args.keep), n, args.spread_days, args.keyless) if args.keep else None
+        if kept is not None and kept.exists():
+            shutil.copyfile(kept, path)
+            stores[n] = Store(f"sqlite:///{path}")
+            print(f"store of {n:,} documents over {args.spread_days} days copied from {kept} in "
+                  f"{time.perf_counter() - start:.0f} s")
+            continue
+        stores[n] = Store(f"sqlite:///{path}")
+        _fill(stores[n], n, args.spread_days, keyless=args.keyless)
         print(f"store of {n:,} documents over {args.spread_days} days filled in {time.perf_counter() - start:.0f} s")
+        if kept is not None:
+            stores[n].dispose()
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, kept)
     times: dict[int, list[float]] = {n: [] for n in sizes}
     profiles = {n: cProfile.Profile() for n in (sizes[0], sizes[-1])} if args.profile else {}
     for k, folder in enumerate(folders):
@@ -158,6 +194,9 @@ def main() -> None:
     for n, profile in profiles.items():
         print(f"\nprofile of the last article into the store of {n:,} (ssbrace functions, cumulative):")
         print(_profile_lines(profile))
+    for store in stores.values():
+        store.dispose()
+    shutil.rmtree(work, ignore_errors=True)  # a store of 100,000 documents is half a gigabyte
 
 
 if __name__ == "__main__":

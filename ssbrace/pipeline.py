@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from ssbrace.stories.brief import Brief
     from ssbrace.stories.cluster import Assignment, ClusterConfig, StoryVectors
     from ssbrace.stories.features import EntityIndex, Profile
+    from ssbrace.stories.terms import TermCounts
     from ssbrace.stories.topics import StoryContent
 
 log = logging.getLogger(__name__)
@@ -492,15 +493,34 @@ def story_batch(session: Session, docs: list[DocRecord], config: ClusterConfig |
     from ssbrace.kb.story_ledger import StoryLedger
     from ssbrace.stories.cluster import DEFAULT_CONFIG, StoryVectors
 
-    background = stories_repo.recent_documents(session, (config or DEFAULT_CONFIG).background)
-    corpus = {d.id: d for d in background} | {d.id: d for d in docs}
-    ordered = [corpus[i] for i in sorted(corpus)]
-    # one model and one transform for the whole batch: rows added one by one would restack
-    batch = StoryBatch(StoryVectors.fitted(ordered), next_id=stories_repo.next_story_id(session),
-                       ledger=StoryLedger(session, pending={d.id for d in docs}))
-    batch.vectors.profiles.update((i, p) for i, p in (profiles or {}).items() if i in corpus)
-    batch.docs.update(corpus)
+    background = stories_repo.recent_document_ids(session, (config or DEFAULT_CONFIG).background)
+    new = {d.id: d for d in docs}
+    counted = _corpus_terms(session, set(background) | new.keys(), new, min(background, default=0))
+    # one model and one set of vectors for the whole batch: rows added one by one would restack
+    batch = StoryBatch(StoryVectors.from_kept_terms(counted), next_id=stories_repo.next_story_id(session),
+                       ledger=StoryLedger(session, pending=set(new)))
+    batch.vectors.profiles.update((i, p) for i, p in (profiles or {}).items() if i in counted)
+    batch.docs.update(new)
     return batch
+
+
+def _corpus_terms(session: Session, ids: set[int], read: Mapping[int, DocRecord], keep_from: int
+                  ) -> dict[int, TermCounts]:
+    """The term counts of these documents: those kept in the store, the others counted from their texts (those
+    in ``read`` are not read again) and kept when their id is ``keep_from`` or above; counts kept for older
+    documents are dropped (a batch weighs terms by the latest documents only, ``ClusterConfig.background``)."""
+    from ssbrace.stories.terms import TermCounts, document_terms, terms_digest
+
+    kept = stories_repo.kept_terms(session, ids, terms_digest)
+    counted = {i: TermCounts.from_bytes(blob) for i, (_, blob) in kept.items() if blob}
+    missing = sorted(i for i, (_, blob) in kept.items() if not blob)
+    unread = [i for i in missing if i not in read]
+    texts = {**read, **{d.id: d for d in stories_repo.get_documents(session, unread)}} if unread else read
+    fresh = dict(zip(missing, document_terms([texts[i] for i in missing]), strict=True))
+    counted.update(fresh)
+    stories_repo.keep_terms(session, [(i, kept[i][0], c.to_bytes()) for i, c in fresh.items() if i >= keep_from],
+                            below=keep_from, stale=[i for i in missing if kept[i][1] == b""])
+    return counted
 
 
 def assign_document(session: Session, document_id: int, *, config: ClusterConfig | None = None,

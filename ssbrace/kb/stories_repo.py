@@ -5,12 +5,25 @@ from __future__ import annotations
 import functools
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Date, Table, TextClause, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Date,
+    Table,
+    TextClause,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    union,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from ssbrace.kb.claims_repo import COMPUTED_VERSIONS
@@ -24,6 +37,9 @@ from ssbrace.kb.tables import (
     Story,
     StoryDocument,
     StoryKey,
+    StoryPending,
+    StoryTerms,
+    StoryUnkeyed,
     Subscription,
     utcnow,
 )
@@ -130,6 +146,37 @@ def recent_documents(session: Session, limit: int) -> list[DocRecord]:
     return [_doc(r) for r in rows]
 
 
+def recent_document_ids(session: Session, limit: int) -> list[int]:
+    """The ids of the latest stored documents (``recent_documents`` without reading them: an index scan)."""
+    return list(session.scalars(select(Document.id).order_by(Document.id.desc()).limit(limit)))
+
+
+def kept_terms(session: Session, ids: Iterable[int], digest: Callable[[str | None, str | None], str]
+               ) -> dict[int, tuple[str, bytes | None]]:
+    """For each stored document of ``ids``: the digest of its title and text now (``digest(title, sha256)``) and
+    its kept term counts, None when none are kept, or b"" when they were counted from another title or text."""
+    ids = sorted(set(ids))
+    found: dict[int, tuple[str, bytes | None]] = {}
+    for start in range(0, len(ids), 500):
+        query = (select(Document.id, Document.title, Document.sha256, StoryTerms.digest, StoryTerms.terms)
+                 .outerjoin(StoryTerms, StoryTerms.document_id == Document.id)
+                 .where(Document.id.in_(ids[start : start + 500])))
+        for document_id, title, sha256, kept_digest, terms in session.execute(query):
+            now = digest(title, sha256)
+            found[document_id] = (now, None if kept_digest is None else terms if kept_digest == now else b"")
+    return found
+
+
+def keep_terms(session: Session, rows: Sequence[tuple[int, str, bytes]], *, below: int,
+               stale: Iterable[int] = ()) -> None:
+    """Keep documents' term counts, (document id, digest, counts), and drop those of documents older than
+    ``below`` (no longer among the latest) and the ``stale`` ones (counted from another title or text)."""
+    stale = sorted(set(stale))
+    session.execute(delete(StoryTerms).where(or_(StoryTerms.document_id < below, StoryTerms.document_id.in_(stale))))
+    if rows:
+        session.execute(insert(StoryTerms), [{"document_id": i, "digest": d, "terms": t} for i, d, t in rows])
+
+
 # A document computed from data (patent counts) is not reporting: it joins no story.
 _reported = or_(Document.extractor_version.is_(None), Document.extractor_version.not_in(COMPUTED_VERSIONS))
 
@@ -156,10 +203,10 @@ def lock_placement(session: Session) -> None:
 
 
 def pending_documents_in_arrival_order(session: Session) -> list[int]:
-    """The ids of documents in no story yet, oldest first: one query, not one per stored document."""
-    # Two steps: the ids in no story (two index-only scans: the documents table, whose rows hold the texts,
-    # is not read; 30 ms at 100,000 documents instead of 150-200), then the filter and order of the few.
-    pending = list(session.scalars(select(Document.id).except_(select(StoryDocument.document_id))))
+    """The ids of documents in no story yet, oldest first (by date, undated by fetch time, then id)."""
+    # The set is kept by the database (table story_pending, migration 0025): reading it costs the same
+    # however many documents are placed already; only the few pending rows are read and ordered here.
+    pending = list(session.scalars(select(StoryPending.document_id).order_by(StoryPending.document_id)))
     if not pending:
         return []
     day = func.coalesce(Document.published, func.date(Document.fetched_at))
@@ -167,6 +214,11 @@ def pending_documents_in_arrival_order(session: Session) -> list[int]:
     for start in range(0, len(pending), 500):
         chunk = pending[start : start + 500]
         ordered.extend(session.execute(select(Document.id, day).where(Document.id.in_(chunk), _reported)))
+    if len(ordered) < len(pending):
+        # computed documents never join a story, and a deleted one may leave its row: neither is pending
+        gone = sorted(set(pending) - {row[0] for row in ordered})
+        for start in range(0, len(gone), 500):
+            session.execute(delete(StoryPending).where(StoryPending.document_id.in_(gone[start : start + 500])))
     ordered.sort(key=lambda row: (row[1] is not None, row[1] or "", row[0]))
     return [row[0] for row in ordered]
 
@@ -203,12 +255,37 @@ def claims_for_documents(session: Session, ids: Iterable[int], *, reviewed: bool
 def claims_version(session: Session, ids: Iterable[int]) -> tuple[object, ...]:
     """A value that changes whenever the claims of these documents, or their reviews, change: counts and
     largest ids (re-extraction gives claims new ids, a review adds a row, an undo stamps one)."""
-    ids = sorted(set(ids))
-    claims = session.execute(select(func.count(Claim.id), func.max(Claim.id)).where(Claim.document_id.in_(ids))).one()
-    reviews = session.execute(select(func.count(ClaimReview.id), func.max(ClaimReview.id),
-                                     func.count(ClaimReview.undone_at))
-                              .where(ClaimReview.claim_id.in_(select(Claim.id).where(Claim.document_id.in_(ids))))).one()
-    return (*claims, *reviews)
+    return claims_versions(session, {0: list(ids)})[0]
+
+
+def claims_versions(session: Session, groups: Mapping[int, Iterable[int]]) -> dict[int, tuple[object, ...]]:
+    """``claims_version`` of each group of documents (a page of stories), in two queries for all of them."""
+    groups = {key: sorted(set(ids)) for key, ids in groups.items()}
+    every = sorted({i for ids in groups.values() for i in ids})
+    claims: dict[int, tuple[int, int | None]] = {}
+    reviews: dict[int, tuple[int, int | None, int]] = {}
+    for start in range(0, len(every), 500):
+        chunk = every[start : start + 500]
+        for doc, count, last in session.execute(select(Claim.document_id, func.count(Claim.id), func.max(Claim.id))
+                                                .where(Claim.document_id.in_(chunk)).group_by(Claim.document_id)):
+            claims[doc] = (count, last)
+        for doc, count, last, undone in session.execute(
+                select(Claim.document_id, func.count(ClaimReview.id), func.max(ClaimReview.id),
+                       func.count(ClaimReview.undone_at))
+                .join(Claim, Claim.id == ClaimReview.claim_id).where(Claim.document_id.in_(chunk))
+                .group_by(Claim.document_id)):
+            reviews[doc] = (count, last, undone)
+
+    def largest(values: Iterable[int | None]) -> int | None:
+        return max((v for v in values if v is not None), default=None)
+
+    out: dict[int, tuple[object, ...]] = {}
+    for key, ids in groups.items():
+        c = [claims[i] for i in ids if i in claims]
+        r = [reviews[i] for i in ids if i in reviews]
+        out[key] = (sum(n for n, _ in c), largest(m for _, m in c),
+                    sum(n for n, _, _ in r), largest(m for _, m, _ in r), sum(u for _, _, u in r))
+    return out
 
 
 def _members(session: Session, story_ids: Sequence[int], latest: int | None = None) -> dict[int, tuple[int, ...]]:
@@ -413,23 +490,47 @@ def insert_story_keys(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(_table(StoryKey)), rows)
 
 
+# Up to this many unindexed stories are read whole and checked by id; more (a store grouped before the index)
+# are found through the window's date index instead.
+_FEW_UNKEYED = 1000
+
+
 def stories_without_keys(session: Session, start: date, end: date) -> list[int]:
-    """Stories of the window grouped before the key index existed (none of their members is indexed)."""
-    indexed = select(StoryKey.story_id).where(StoryKey.story_id == Story.id).exists()
-    query = select(Story.id).where(
-        or_(Story.last_date.is_(None), (Story.last_date >= start) & (Story.first_date <= end))).where(~indexed)
-    return list(session.scalars(query.order_by(Story.id)))
+    """Stories of the window none of whose members is in the story index (grouped before it existed)."""
+    # The set is kept by the database (table story_unkeyed, migration 0025): a store whose stories were all
+    # grouped by placement holds none, so the window's stories (every story, in a crowded week) are not read.
+    few = list(session.scalars(select(StoryUnkeyed.story_id).limit(_FEW_UNKEYED + 1)))
+    window = or_(Story.last_date.is_(None), (Story.last_date >= start) & (Story.first_date <= end))
+    if len(few) <= _FEW_UNKEYED:
+        return list(session.scalars(select(Story.id).where(Story.id.in_(few), window).order_by(Story.id))) if few else []
+    # Dated and undated apart: each half reads the date index (with the two joined by OR, SQLite scanned every
+    # story: 10-20 ms at 100,000).
+    unkeyed = select(Story.id).join(StoryUnkeyed, StoryUnkeyed.story_id == Story.id)
+    dated = unkeyed.where(Story.last_date >= start, Story.first_date <= end)
+    return sorted(set(session.scalars(union(dated, unkeyed.where(Story.last_date.is_(None))))))
 
 
-def list_stories(session: Session, since: date | None = None, limit: int | None = None) -> list[StoryRecord]:
-    """Stories active on or after ``since`` (all when None), latest first."""
+def list_stories(session: Session, since: date | None = None, limit: int | None = None,
+                 offset: int = 0) -> list[StoryRecord]:
+    """Stories active on or after ``since`` (all when None), latest first; with ``limit``, that many from
+    ``offset`` on (a page: only its stories and their members are read)."""
     query = select(Story)
     if since is not None:
         query = query.where(Story.last_date >= since)
     query = query.order_by(Story.last_date.desc().nulls_last(), Story.id.desc())
     if limit:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return _stories(session, session.scalars(query).all())
+
+
+def count_stories(session: Session, since: date | None = None) -> int:
+    """How many stories ``list_stories`` lists in all (an index count: no story or member is read)."""
+    query = select(func.count()).select_from(Story)
+    if since is not None:
+        query = query.where(Story.last_date >= since)
+    return int(session.scalar(query) or 0)
 
 
 def create_story(session: Session, document_id: int, day: date | None, headline: str,

@@ -190,6 +190,10 @@ class Story(Base):
     __table_args__ = (Index("ix_stories_last_date", "last_date"),)
 
 
+# Newest first, as the story listings page them (migration 0026, as 0018 for documents).
+Index("ix_stories_last_date_id", Story.last_date.desc().nulls_last(), Story.id.desc())
+
+
 class StoryDocument(Base):
     """A document's place in one story (a document belongs to at most one story)."""
 
@@ -213,6 +217,32 @@ class StoryKey(Base):
     day: Mapped[date | None] = mapped_column(Date)  # the member's date: keys are looked up by window
 
     __table_args__ = (Index("ix_story_keys_key_day", "key", "day"), Index("ix_story_keys_story", "story_id"))
+
+
+class StoryTerms(Base):
+    """A document's terms as story placement counts them (``stories.terms``), kept for the recent documents
+    whose counts steady each batch's term weights, so that a batch does not read and count their texts again."""
+
+    __tablename__ = "story_terms"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(16))  # of the title and text counted (``stories.terms.terms_digest``)
+    terms: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class StoryPending(Base):
+    """A document in no story yet. Kept by triggers (migration 0025) as documents are stored and placed, so
+    that placement finds the new documents without comparing every document id with every placement."""
+
+    __tablename__ = "story_pending"
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # no foreign key: see the migration
+
+
+class StoryUnkeyed(Base):
+    """A story none of whose members is in the story index (``StoryKey``): grouped before the index existed,
+    or written without placement. Kept by triggers (migration 0025)."""
+
+    __tablename__ = "story_unkeyed"
+    story_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # no foreign key: see the migration
 
 
 class Subscription(Base):

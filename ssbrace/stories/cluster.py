@@ -35,6 +35,7 @@ from ssbrace.stories.features import EntityIndex, Profile, strip_header_lines, t
 
 __all__ = ["Profile", "text_profile", "with_claims"]  # kept here too: placement's names for them
 from ssbrace.stories.sentences import split_sentences
+from ssbrace.stories.terms import KeptTermWeights, TermCounts
 
 
 @dataclass(frozen=True)
@@ -278,20 +279,30 @@ class StoryVectors:
         unique = list({d.id: d for d in docs}.values())
         model = _CountsThenWeights([document_text(d) for d in unique])
         vectors = cls(model)
-        vectors._append(unique, model.fitted)
+        vectors._append([d.id for d in unique], model.fitted)
+        return vectors
+
+    @classmethod
+    def from_kept_terms(cls, counted: dict[int, TermCounts]) -> StoryVectors:
+        """What ``fitted`` gives for these documents, from their term counts by id (``stories.terms``): no text
+        is read, and other documents are weighed against the same document frequencies."""
+        ids = sorted(counted)
+        model = KeptTermWeights([counted[i] for i in ids])
+        vectors = cls(model)
+        vectors._append(ids, model.weigh_corpus())
         return vectors
 
     def add(self, docs: Sequence[DocRecord]) -> None:
         """Transform the documents not seen yet (one call for many is cheaper than one each)."""
         new = [d for d in {d.id: d for d in docs}.values() if d.id not in self._rows]
         if new:
-            self._append(new, self.vectorizer.transform([document_text(d) for d in new]))
+            self._append([d.id for d in new], self.vectorizer.transform([document_text(d) for d in new]))
 
-    def _append(self, new: list[DocRecord], weights: Any) -> None:
+    def _append(self, ids: list[int], weights: Any) -> None:
         block = normalize(weights, norm="l2", copy=False)
         start = len(self._rows)
-        for i, d in enumerate(new):
-            self._rows[d.id] = start + i
+        for i, document_id in enumerate(ids):
+            self._rows[document_id] = start + i
         self._blocks.append(sparse.csr_matrix(block))
         self._matrix = None
 

@@ -203,25 +203,37 @@ def document_page(state: AppState, document_id: int) -> DocumentPage | None:
     return DocumentPage(doc, claims, marked, unplaced, story_id)
 
 
-def _brief(state: AppState, session: Session, story: stories_repo.StoryRecord) -> Brief:
+def _brief(state: AppState, session: Session, story: stories_repo.StoryRecord,
+           version: tuple[object, ...] | None = None) -> Brief:
     """The story's brief, composed once for what it rests on (the story as last updated, its documents'
-    claims and their reviews), not on every request: composing one reads and weighs every sentence."""
-    key = (story.id, story.updated_at, story.document_ids, stories_repo.claims_version(session, story.document_ids))
+    claims and their reviews), not on every request: composing one reads and weighs every sentence.
+    ``version``: ``stories_repo.claims_version`` of its documents, read already (a page of stories)."""
+    if version is None:
+        version = stories_repo.claims_version(session, story.document_ids)
+    key = (story.id, story.updated_at, story.document_ids, version)
     brief: Brief = state.briefs.get_or_make(key, lambda: build_brief(session, story.id))
     return brief
 
 
 def story_items(state: AppState, session: Session, found: Sequence[stories_repo.StoryRecord]) -> list[StoryItem]:
-    """The stories with their documents and kept briefs, as every story listing (stories, topics, watches) shows them."""
-    return [StoryItem(s, stories_repo.get_documents(session, s.document_ids), _brief(state, session, s)) for s in found]
+    """The stories with their documents and kept briefs, as every story listing (stories, topics, watches) shows them.
+
+    The page's documents and the versions of their claims are read in one go for all its stories (a query
+    or two per story made a page of 20 cost 25 ms before any brief was composed)."""
+    docs = {d.id: d for d in stories_repo.get_documents(session, {i for s in found for i in s.document_ids})}
+    versions = stories_repo.claims_versions(session, {s.id: s.document_ids for s in found})
+    return [StoryItem(s, [docs[i] for i in sorted(set(s.document_ids)) if i in docs],
+                      _brief(state, session, s, versions[s.id])) for s in found]
 
 
 def stories(state: AppState, since: date | None = None, limit: int = 50, offset: int = 0) -> tuple[list[StoryItem], int]:
-    """Stories, latest first, with their documents (and briefs when the stories stage writes them)."""
+    """One page of the stories, latest first, with their documents and briefs, and how many there are in all;
+    only the page's stories are read (a store of 100,000 stories read them all per request)."""
     with state.store.session() as session:
-        every = stories_repo.list_stories(session, since=since)
-        items = story_items(state, session, every[offset:offset + limit])
-    return items, len(every)
+        page = stories_repo.list_stories(session, since=since, limit=limit, offset=offset) if limit > 0 else []
+        items = story_items(state, session, page)
+        total = stories_repo.count_stories(session, since=since)
+    return items, total
 
 
 def story(state: AppState, story_id: int) -> StoryItem | None:
