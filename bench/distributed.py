@@ -233,7 +233,7 @@ def one_run(mode: str, pages: Path, db_url: str, warm_pages: Path, partition_siz
                    phase_cpu={}, start_s=0.0, workers={})
     else:
         from ssbrace.cluster.engine import dask_client
-        from ssbrace.cluster.ingest import PARTITION_SIZE, Throughput, run_ingest_distributed
+        from ssbrace.cluster.ingest import Throughput, run_ingest_distributed
 
         mark = time.perf_counter()
         with dask_client(int(mode)) as client:
@@ -250,7 +250,7 @@ def one_run(mode: str, pages: Path, db_url: str, warm_pages: Path, partition_siz
             rss: dict[str, float] = {"start": _rss_mb()}
             with _profiled(profile), _rss_by_phase(throughput.phases, rss):
                 result = run_ingest_distributed(store, [str(pages)], settings, client, throughput=throughput,
-                                                partition_size=partition_size or PARTITION_SIZE)
+                                                partition_size=partition_size)
             out.update(wall=time.perf_counter() - start, driver_cpu=time.process_time() - cpu_start,
                        phases=dict(throughput.phases.seconds), phase_cpu=dict(throughput.phases.cpu))
             out["rss_by_phase"] = rss
@@ -370,7 +370,8 @@ def main() -> int:
     parser.add_argument("--modes", default=",".join(MODES), help="which runs: single,1,2 (default all three)")
     parser.add_argument("--db-url", help="a PostgreSQL server (postgresql+psycopg://...): a database per run there")
     parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL server for the runs")
-    parser.add_argument("--partition-size", type=int, help="documents per Dask task (default: the CLI's)")
+    parser.add_argument("--partition-size", type=int,
+                        help="documents per Dask task, every task (default: the CLI's, growing from 32 to 128)")
     parser.add_argument("--analysis-claims", type=int, help="also run bench/analysis_scale.py over N claims")
     parser.add_argument("--writes", type=int, help="only the driver's writes on PostgreSQL: COPY vs executemany")
     parser.add_argument("--profile", help="a folder: the driver's main thread under cProfile, a .pstats file per run")

@@ -74,6 +74,29 @@ def test_same_documents_and_claims_as_single_process_and_a_rerun_stores_nothing(
     store.dispose()
 
 
+def test_partitions_grow_round_by_round_with_the_same_outcome(client, folder, tmp_path, single, monkeypatch):
+    """By default the first partition of each worker thread is small (a small input still reaches every
+    worker), and each round after is twice as large up to a bound: fewer tasks and transactions per document."""
+    from ssbrace.cluster import ingest
+
+    monkeypatch.setattr(ingest, "PARTITION_SIZE", 1)
+    monkeypatch.setattr(ingest, "LARGEST_PARTITION", 4)
+    sizes: list[int] = []
+
+    class Recorded(ingest.DistributedIngestion):
+        def _submit(self, part: ingest._Partition) -> None:
+            sizes.append(len(part.items))
+            super()._submit(part)
+
+    store = _store(f"sqlite:///{tmp_path / 'growing.db'}")
+    with Recorded(store, Settings(), client) as ingestion:
+        result = ingestion.ingest([str(folder)])
+    assert sizes == [1, 1, 2, 2, 4, 1]  # two worker threads: two partitions a round; 11 documents
+    assert _items(result) == single[1]
+    assert _documents(store) == _documents(single[0])
+    store.dispose()
+
+
 def test_workers_find_what_stories_compare_and_the_driver_adds_only_the_claims_names(client, folder, tmp_path):
     """Each new document's entities and figures come back from its worker: the same as the driver finds in
     the stored text and claims when it groups stories alone (which it then no longer does)."""
