@@ -17,6 +17,7 @@ from ssbrace.kb import story_periods
 from ssbrace.kb.tables import Document, Story, StoryDocument, StoryKey
 from ssbrace.pipeline import rebuild_period
 from ssbrace.stories.evaluate import read_labelled_set
+from tests.fixtures.postgres import pg_url, postgres_server  # noqa: F401
 from tests.stories.helpers import cluster_labelled_set
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "stories"
@@ -58,6 +59,10 @@ def _partition(members: set[tuple]) -> set[frozenset[int]]:
 
 @pytest.fixture
 def grouped(store):
+    return _grouped(store)
+
+
+def _grouped(store) -> tuple[dict[str, int], dict[str, set[tuple]]]:
     """The labelled set (15 months, two stories across a month's edge), grouped by one full rebuild."""
     cluster_labelled_set(store, read_labelled_set(LABELLED), rebuild=True)
     with store.session() as session:  # article name -> document id
@@ -95,7 +100,20 @@ def test_a_month_rebuilt_gives_the_full_rebuilds_stories_and_moves_nothing_else(
 
 
 def test_a_month_with_a_story_across_its_edge_keeps_that_story_and_groups_its_pending_documents(store, grouped):
-    ids, before = grouped
+    _a_month_across_an_edge(store, *grouped)
+
+
+def test_the_same_on_postgresql(pg_url):  # noqa: F811
+    from ssbrace.kb.store import Store
+
+    store = Store(pg_url)
+    try:
+        _a_month_across_an_edge(store, *_grouped(store))
+    finally:
+        store.dispose()
+
+
+def _a_month_across_an_edge(store, ids: dict[str, int], before: dict[str, set[tuple]]) -> None:
     # February 2025: mercedes-factorial and mercedes-results inside; idemitsu-fid goes on into March.
     crossing = {story for doc, story, *_ in before["members"] if doc == ids["art46.txt"]}
     with store.session() as session:
