@@ -148,7 +148,21 @@ def test_every_month_in_turn_gives_the_full_rebuilds_grouping(store, grouped):
     assert len(after["stories"]) == len(before["stories"]) == 19
 
 
-def test_month_period_and_an_empty_month():
+def test_an_undated_document_belongs_to_the_month_it_was_fetched_in(store):
+    from ssbrace.kb.tables import utcnow
+    from tests.stories.helpers import add_doc
+
+    dated = add_doc(store, "dated", "Acme Cells opens a plant.", published="2025-02-03")
+    undated = add_doc(store, "undated", "Acme Cells opens another plant.")
+    today = utcnow().date()
+    with store.session() as session:
+        assert story_periods.documents_in_period(session, date(2025, 2, 1), date(2025, 2, 28)) == [dated]
+        assert story_periods.documents_in_period(session, *story_periods.month_period(f"{today:%Y-%m}")) == [undated]
+        done = rebuild_period(session, date(2025, 1, 1), date(2025, 1, 31))
+    assert (done.documents, done.stories, done.kept) == (0, 0, 0)
+
+
+def test_month_period():
     assert story_periods.month_period("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
     assert story_periods.month_period("2025-12") == (date(2025, 12, 1), date(2025, 12, 31))
     for bad in ("2025-13", "2025", "March"):
