@@ -247,6 +247,22 @@ def _without_ids(claim: dict) -> dict:
     return {**{k: v for k, v in claim.items() if k != "id"}, "evidence": {**claim["evidence"], "url": None}}
 
 
+def test_a_local_cluster_keeps_its_housekeeping_slow():
+    """The local cluster the CLI starts checks its event loops once a second and samples no stacks: that
+    housekeeping cost a tenth of the 2-core machine's CPU (docs/scale.md)."""
+    import dask
+
+    from ssbrace.cluster.engine import dask_client
+
+    def settings() -> tuple[object, object]:
+        return dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval")
+
+    with dask_client(workers=1) as local:
+        assert list(local.run(settings).values()) == [(False, "1s")]
+        assert local.run_on_scheduler(settings)[1] == "1s"
+    assert dask.config.get("distributed.admin.tick.interval") != "1s"  # this process's settings as they were
+
+
 def test_cli_rejects_both_options_and_help_loads_no_dask(tmp_path):
     done = _cli(tmp_path, f"sqlite:///{tmp_path / 'x.db'}", "ingest", str(tmp_path), "--workers", "2",
                 "--scheduler", "tcp://127.0.0.1:1")
