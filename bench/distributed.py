@@ -134,7 +134,73 @@ def _counts(db_url: str) -> dict[str, int]:
         store.dispose()
 
 
-def one_run(mode: str, pages: Path, db_url: str, warm_pages: Path, partition_size: int | None) -> dict[str, Any]:
+def _thread_cpu() -> dict[str, float]:
+    """CPU seconds of each live thread of this process, by thread name (Linux: /proc), so that the driver's
+    CPU can be told apart: its main thread (routing, writes, stories) and Dask's threads (the event loop
+    that runs the LocalCluster's scheduler and the client's communication, the deserialising pool)."""
+    import threading
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = {}
+    for thread in threading.enumerate():
+        try:
+            fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = "main" if thread is threading.main_thread() else thread.name.split("-")[0].split(" ")[0]
+        found[name] = found.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@contextmanager
+def _rss_by_phase(phases: Any, found: dict[str, float]) -> Iterator[None]:
+    """The driver's largest RSS seen in each phase (``Throughput.phases``), sampled every 0.2 s."""
+    import threading
+
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.2):
+            stack = list(phases._stack)
+            name = "documents" if stack and stack[-1][0] != "stories" else "stories" if stack else "other"
+            found[name] = max(found.get(name, 0.0), _rss_mb())
+
+    sampler = threading.Thread(target=sample, name="rss-sampler", daemon=True)
+    sampler.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        sampler.join()
+
+
+@contextmanager
+def _profiled(path: str | None) -> Iterator[None]:
+    """The main thread under cProfile, its CPU time (not wall time: waits are not counted) written to
+    ``path`` (``--profile``)."""
+    if not path:
+        yield
+        return
+    import cProfile
+
+    profile = cProfile.Profile(time.thread_time)
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        profile.dump_stats(path)
+
+
+def one_run(mode: str, pages: Path, db_url: str, warm_pages: Path, partition_size: int | None,
+            profile: str | None = None) -> dict[str, Any]:
     """Ingest ``pages`` into the store at ``db_url`` in one mode; every figure of the run."""
     from ssbrace.kb.store import Store
     from ssbrace.pipeline import (
@@ -167,7 +233,7 @@ def one_run(mode: str, pages: Path, db_url: str, warm_pages: Path, partition_siz
                    phase_cpu={}, start_s=0.0, workers={})
     else:
         from ssbrace.cluster.engine import dask_client
-        from ssbrace.cluster.ingest import PARTITION_SIZE, Throughput, run_ingest_distributed
+        from ssbrace.cluster.ingest import Throughput, run_ingest_distributed
 
         mark = time.perf_counter()
         with dask_client(int(mode)) as client:
@@ -178,12 +244,17 @@ def one_run(mode: str, pages: Path, db_url: str, warm_pages: Path, partition_siz
             run_ingest_distributed(warm, [str(warm_pages)], Settings(db=warm_url), client)
             warm.dispose()
             throughput = Throughput()
+            threads_before = _thread_cpu()
             cpu_start, start = time.process_time(), time.perf_counter()
             throughput.started = time.monotonic()
-            result = run_ingest_distributed(store, [str(pages)], settings, client, throughput=throughput,
-                                            partition_size=partition_size or PARTITION_SIZE)
+            rss: dict[str, float] = {"start": _rss_mb()}
+            with _profiled(profile), _rss_by_phase(throughput.phases, rss):
+                result = run_ingest_distributed(store, [str(pages)], settings, client, throughput=throughput,
+                                                partition_size=partition_size)
             out.update(wall=time.perf_counter() - start, driver_cpu=time.process_time() - cpu_start,
                        phases=dict(throughput.phases.seconds), phase_cpu=dict(throughput.phases.cpu))
+            out["rss_by_phase"] = rss
+            out["thread_cpu"] = {name: cpu - threads_before.get(name, 0.0) for name, cpu in _thread_cpu().items()}
             rss = client.run(_peak_rss_mb)
             out["workers"] = {str(name): {"documents": stats.documents, "busy_s": stats.busy_s}
                               for name, stats in throughput.workers.items()}
@@ -196,10 +267,13 @@ def one_run(mode: str, pages: Path, db_url: str, warm_pages: Path, partition_siz
 # --- the parent: sizes, modes, the table ---
 
 
-def _child(mode: str, pages: Path, db_url: str, warm: Path, partition_size: int | None) -> dict[str, Any]:
+def _child(mode: str, pages: Path, db_url: str, warm: Path, partition_size: int | None,
+           profile: str | None = None) -> dict[str, Any]:
     command = [sys.executable, __file__, "--one", mode, "--pages", str(pages), "--db", db_url, "--warm", str(warm)]
     if partition_size:
         command += ["--partition-size", str(partition_size)]
+    if profile and mode != "single":
+        command += ["--profile", str(Path(profile) / f"driver-{pages.name}-{mode}.pstats")]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     run = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if run.returncode != 0:
@@ -218,6 +292,13 @@ def _line(row: dict[str, Any]) -> str:
     workers = row.get("worker_rss_mb") or []
     busy = sum(w["busy_s"] for w in row.get("workers", {}).values())
     cpu_text += f"; workers busy {busy / n * 1000:.1f} ms/doc" if busy else ""
+    threads = {name: cpu for name, cpu in (row.get("thread_cpu") or {}).items() if cpu / n >= 0.00005}
+    if threads:
+        cpu_text += "; driver threads " + ", ".join(f"{name} {cpu / n * 1000:.2f}"
+                                                    for name, cpu in sorted(threads.items(), key=lambda x: -x[1])) + " ms/doc"
+    rss = row.get("rss_by_phase") or {}
+    if rss:
+        cpu_text += "; driver RSS " + ", ".join(f"{name} {mb:.0f}" for name, mb in rss.items()) + " MB"
     label = "single" if row["mode"] == "single" else f"{row['mode']} worker" + ("s" if row["mode"] != "1" else "")
     return (f"{n:>6} {label:>9} {n / wall:>7.1f} {n / max(wall - stories, 1e-9):>9.1f} {row['start_s']:>6.1f}s "
             f"{shares} {row['driver_cpu'] / n * 1000:>8.1f} {row['driver_rss_mb']:>7.0f} "
@@ -289,16 +370,19 @@ def main() -> int:
     parser.add_argument("--modes", default=",".join(MODES), help="which runs: single,1,2 (default all three)")
     parser.add_argument("--db-url", help="a PostgreSQL server (postgresql+psycopg://...): a database per run there")
     parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL server for the runs")
-    parser.add_argument("--partition-size", type=int, help="documents per Dask task (default: the CLI's)")
+    parser.add_argument("--partition-size", type=int,
+                        help="documents per Dask task, every task (default: the CLI's, growing from 32 to 128)")
     parser.add_argument("--analysis-claims", type=int, help="also run bench/analysis_scale.py over N claims")
     parser.add_argument("--writes", type=int, help="only the driver's writes on PostgreSQL: COPY vs executemany")
+    parser.add_argument("--profile", help="a folder: the driver's main thread under cProfile, a .pstats file per run")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # a child process: one run, JSON out
     parser.add_argument("--pages", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--warm", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one_run(args.one, Path(args.pages), args.db, Path(args.warm), args.partition_size)))
+        print(json.dumps(one_run(args.one, Path(args.pages), args.db, Path(args.warm), args.partition_size,
+                                 args.profile)))
         return 0
     if args.db_url and args.postgres:
         parser.error("give --db-url or --postgres, not both")
@@ -342,7 +426,7 @@ def _bench(args: argparse.Namespace, server_url: str | None) -> int:
             for mode in modes:
                 with fresh_database(server_url, folder) as db_url:
                     try:
-                        rows[mode] = _child(mode, pages, db_url, warm, args.partition_size)
+                        rows[mode] = _child(mode, pages, db_url, warm, args.partition_size, args.profile)
                     except RuntimeError as exc:
                         print(f"N={n}: {exc}")
                         return 1

@@ -656,6 +656,58 @@ def rebuild_stories(session: Session, *, config: ClusterConfig | None = None, do
     return count
 
 
+@dataclass(frozen=True)
+class PeriodRebuild:
+    """What ``rebuild_period`` did: the period's documents grouped again, into how many stories, and the
+    stories kept as they were because they reach past the period's edges."""
+
+    documents: int
+    stories: int
+    kept: int
+
+
+def rebuild_period(session: Session, start: date, end: date, *, config: ClusterConfig | None = None,
+                   domain: str | None = None) -> PeriodRebuild:
+    """Group the documents dated within [start, end] again, as ``rebuild_stories`` does for the whole store,
+    so that a backfill can be grouped a month at a time (docs/stories.md, "A period at a time").
+
+    The stories wholly inside the period are forgotten and its documents placed again in arrival order,
+    with one TF-IDF model fitted on them and their neighbours (the documents within a story window of the
+    period, which its placements may be compared with; a full rebuild fits the whole store); a story
+    founded by the same document as before keeps its id.
+    Documents dated outside the period are not moved: a story that reaches past an edge is kept as it is,
+    its members in the period with it, and the stories outside are candidates as the store holds them.
+    Placement holds its lock (``stories_repo.lock_placement``) for the transaction: two periods rebuilt at
+    once take turns, as they hand out story ids.
+    """
+    from datetime import timedelta
+
+    from ssbrace.kb import story_periods
+    from ssbrace.kb.story_ledger import StoryLedger
+    from ssbrace.stories.cluster import DEFAULT_CONFIG, StoryVectors
+
+    stories_repo.lock_placement(session)
+    touched = story_periods.stories_in_period(session, start, end)
+    founded, last_id = story_periods.founders_of(session, touched.inside), stories_repo.next_story_id(session)
+    story_periods.forget_stories(session, touched.inside)
+    order = [i for i in story_periods.documents_in_period(session, start, end) if i not in touched.crossing_members]
+    if not order:
+        return PeriodRebuild(0, 0, len(touched.crossing))
+    config = config or DEFAULT_CONFIG
+    margin = timedelta(days=config.window_days)
+    near = stories_repo.get_documents(session, story_periods.documents_in_period(session, start - margin,
+                                                                                 end + margin))
+    ledger = StoryLedger(session, pending=set(order))
+    batch = StoryBatch(StoryVectors.fitted(near), docs={d.id: d for d in near}, founded=founded,
+                       next_id=last_id, ledger=ledger, upcoming=list(order))
+    _index_older_stories(session, [batch.docs[i] for i in order], batch, config, domain)
+    stories = {assign_document(session, document_id, config=config, domain=domain, batch=batch)
+               for document_id in order}
+    ledger.flush()
+    stories_repo.sync_story_ids(session)
+    return PeriodRebuild(len(order), len(stories), len(touched.crossing))
+
+
 def assign_pending(session: Session, *, config: ClusterConfig | None = None, domain: str | None = None,
                    profiles: Mapping[int, Profile] | None = None) -> int:
     """Group the stored documents that are in no story yet, in order of arrival; returns how many.

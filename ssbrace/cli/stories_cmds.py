@@ -50,6 +50,9 @@ def stories_cmd(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array, one object per story."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Group every stored document again first."),
+    month: str | None = typer.Option(
+        None, "--month", help="With --rebuild: group again only the documents of this month (YYYY-MM)."
+    ),
     group: bool = typer.Option(True, "--group/--no-group", help="Group documents not yet in a story first."),
 ) -> None:
     """List stories: documents that report the same event, with their headline and sources."""
@@ -60,7 +63,11 @@ def stories_cmd(
 
     context = app_context(ctx)
     start = parse_since(since).date() if since else None
-    if rebuild:
+    if month is not None and not rebuild:
+        raise UsageError("--month needs --rebuild")
+    if month is not None:
+        _rebuild_month(ctx, month)
+    elif rebuild:
         count = group_stories(context.store(), context.settings, rebuild=True)
         err.print(f"regrouped the store into {count} stories")
     elif group:
@@ -85,6 +92,22 @@ def stories_cmd(
             plain(f"#{row.id}  {row.headline}  [{span}; {plural(len(row.documents), 'document')}, {plural(row.source_count, 'source')}]"),
             markup=False,
         )
+
+
+def _rebuild_month(ctx: typer.Context, month: str) -> None:
+    """``stories --rebuild --month``: one month's documents grouped again, the rest left as they are."""
+    from ssbrace.kb.story_periods import month_period
+    from ssbrace.pipeline import rebuild_period
+
+    context = app_context(ctx)
+    try:
+        first, last = month_period(month)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    with context.store().session() as session:
+        done = rebuild_period(session, first, last, domain=context.settings.domain)
+    kept = f"; left as stored: {plural(done.kept, 'story')} reaching past the month" if done.kept else ""
+    err.print(f"regrouped {plural(done.documents, 'document')} of {month} into {plural(done.stories, 'story')}{kept}")
 
 
 @app.command("brief")

@@ -16,6 +16,17 @@ if TYPE_CHECKING:
 # How long to wait for an existing scheduler before saying it cannot be reached.
 CONNECT_TIMEOUT_S = 20
 
+# A local cluster's housekeeping, slowed: by default each process checks its event loop every 20 ms,
+# samples its own stack every 10 ms (the dashboard's profile) and reads system metrics every 0.5 s. A local
+# cluster has no dashboard, and on the 2-core machine of the benchmark that housekeeping cost about a tenth
+# of a core, idle or not (driver 4%, each worker 3%; with these settings 1.7% and 0.7%): CPU the workers'
+# documents need (docs/scale.md).
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.profile.enabled": False,
+}
+
 
 def _require_dask() -> None:
     try:
@@ -48,6 +59,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
     if (workers is None) == (scheduler is None):
         raise UsageError("give either a number of workers or a scheduler address, not both")
     _require_dask()
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -65,5 +77,5 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         raise UsageError("--workers must be at least 1")
     options: dict[str, Any] = {"n_workers": workers, "threads_per_worker": 1, "processes": True,
                                "dashboard_address": None, "host": "127.0.0.1", "env": worker_env()}
-    with LocalCluster(**options) as cluster, Client(cluster) as client:
+    with dask.config.set(LOCAL_CLUSTER_CONFIG), LocalCluster(**options) as cluster, Client(cluster) as client:
         yield client

@@ -69,9 +69,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Documents per task: large enough that a task's overhead (some milliseconds) is small beside reading and
-# extracting its documents (tens of milliseconds each), small enough that work spreads over the workers.
+# Documents per task: large enough that a task's overhead is small beside reading and extracting its
+# documents (tens of milliseconds each), small enough that work spreads over the workers. The first round of
+# partitions (one per worker thread) holds PARTITION_SIZE, so that a small input still reaches every worker;
+# each round after holds twice as many, up to LARGEST_PARTITION: the driver's cost per partition (about
+# 20 ms of its CPU: the task's messages, a transaction of a dozen statements) is then paid a quarter as
+# often (docs/scale.md).
 PARTITION_SIZE = 32
+LARGEST_PARTITION = 128
 # Partitions handed out ahead of the one being written, per worker thread: enough to keep every worker
 # busy while the driver writes, few enough to bound the driver's memory on a stream of millions.
 AHEAD_PER_THREAD = 2
@@ -156,6 +161,7 @@ class _Route:
 
 @dataclass
 class _Partition:
+    size: int  # documents it takes
     items: list[tuple[_Route, Found]] = field(default_factory=list)
     skip: dict[str, int] = field(default_factory=dict)  # location -> document id stored before the run
     submitted: bool = False
@@ -167,17 +173,19 @@ class DistributedIngestion(Ingestion):
 
     Args:
         client: a Dask client (``engine.dask_client``).
-        partition_size: documents per task.
+        partition_size: documents per task, every task; None: growing from ``PARTITION_SIZE`` to
+            ``LARGEST_PARTITION``.
         throughput: counts shared with the caller (the CLI's progress line).
         others: as for ``Ingestion``; ``after_store`` and ``prepare`` are set here (claims, entities).
     """
 
     def __init__(self, store: Store, settings: Settings, client: Client, *,
-                 partition_size: int = PARTITION_SIZE, throughput: Throughput | None = None,
+                 partition_size: int | None = None, throughput: Throughput | None = None,
                  **options: Any) -> None:
         super().__init__(store, settings, after_store=after_document_stored, prepare=self._claims, **options)
         self.client = client
-        self.partition_size = max(1, partition_size)
+        self.partition_size = max(1, partition_size) if partition_size else PARTITION_SIZE
+        self.largest = self.partition_size if partition_size else LARGEST_PARTITION
         self.throughput = throughput or Throughput()
         self.router = PortableRouter(self.sources, self.options, getattr(settings, "document_seconds", None))
         self.config = ReadConfig(self.options.max_bytes, getattr(settings, "max_text_chars", None),
@@ -187,8 +195,10 @@ class DistributedIngestion(Ingestion):
         # time, so that an unexpected error stops the run at its document, as in one process.
         self.batches = not self.raise_errors
         self._writer: BatchWriter | None = None
-        threads = sum(client.nthreads().values()) or 1
+        threads = self.threads = sum(client.nthreads().values()) or 1
         self.ahead = max(2, AHEAD_PER_THREAD * threads)
+        self._opened = 0  # partitions opened so far
+        self._size = self.partition_size  # documents the next partition takes
         self._run_id = uuid.uuid4().hex[:12]
         self._slots: deque[_Partition | Callable[[], object]] = deque()
         self._open: _Partition | None = None
@@ -246,10 +256,13 @@ class DistributedIngestion(Ingestion):
 
     def _add(self, route: _Route, item: Found) -> None:
         if self._open is None:
-            self._open = _Partition()
+            if self._opened and self._opened % self.threads == 0:  # a new round: larger partitions
+                self._size = min(self.largest, self._size * 2)
+            self._open = _Partition(self._size)
+            self._opened += 1
             self._slots.append(self._open)
         self._open.items.append((route, item))
-        if len(self._open.items) >= self.partition_size:
+        if len(self._open.items) >= self._open.size:
             self._submit(self._open)
             self._drain()
 
@@ -383,7 +396,7 @@ class DistributedIngestion(Ingestion):
 
 
 def run_ingest_distributed(store: Store, inputs: Sequence[str], settings: Settings, client: Client, *,
-                           name: str | None = None, partition_size: int = PARTITION_SIZE,
+                           name: str | None = None, partition_size: int | None = None,
                            throughput: Throughput | None = None, **options: Any) -> IngestResult:
     """``pipeline.run_ingest`` with reading and extraction on a Dask cluster: documents, claims, entities,
     then stories; ``options`` as for ``Ingestion`` (progress, raise_errors, fetch_options)."""

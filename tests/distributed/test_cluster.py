@@ -74,6 +74,29 @@ def test_same_documents_and_claims_as_single_process_and_a_rerun_stores_nothing(
     store.dispose()
 
 
+def test_partitions_grow_round_by_round_with_the_same_outcome(client, folder, tmp_path, single, monkeypatch):
+    """By default the first partition of each worker thread is small (a small input still reaches every
+    worker), and each round after is twice as large up to a bound: fewer tasks and transactions per document."""
+    from ssbrace.cluster import ingest
+
+    monkeypatch.setattr(ingest, "PARTITION_SIZE", 1)
+    monkeypatch.setattr(ingest, "LARGEST_PARTITION", 4)
+    sizes: list[int] = []
+
+    class Recorded(ingest.DistributedIngestion):
+        def _submit(self, part: ingest._Partition) -> None:
+            sizes.append(len(part.items))
+            super()._submit(part)
+
+    store = _store(f"sqlite:///{tmp_path / 'growing.db'}")
+    with Recorded(store, Settings(), client) as ingestion:
+        result = ingestion.ingest([str(folder)])
+    assert sizes == [1, 1, 2, 2, 4, 1]  # two worker threads: two partitions a round; 11 documents
+    assert _items(result) == single[1]
+    assert _documents(store) == _documents(single[0])
+    store.dispose()
+
+
 def test_workers_find_what_stories_compare_and_the_driver_adds_only_the_claims_names(client, folder, tmp_path):
     """Each new document's entities and figures come back from its worker: the same as the driver finds in
     the stored text and claims when it groups stories alone (which it then no longer does)."""
@@ -222,6 +245,22 @@ def test_cli_reextract_on_local_workers_keeps_the_same_claims(tmp_path, folder, 
 
 def _without_ids(claim: dict) -> dict:
     return {**{k: v for k, v in claim.items() if k != "id"}, "evidence": {**claim["evidence"], "url": None}}
+
+
+def test_a_local_cluster_keeps_its_housekeeping_slow():
+    """The local cluster the CLI starts checks its event loops once a second and samples no stacks: that
+    housekeeping cost a tenth of the 2-core machine's CPU (docs/scale.md)."""
+    import dask
+
+    from ssbrace.cluster.engine import dask_client
+
+    def settings() -> tuple[object, object]:
+        return dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval")
+
+    with dask_client(workers=1) as local:
+        assert list(local.run(settings).values()) == [(False, "1s")]
+        assert local.run_on_scheduler(settings)[1] == "1s"
+    assert dask.config.get("distributed.admin.tick.interval") != "1s"  # this process's settings as they were
 
 
 def test_cli_rejects_both_options_and_help_loads_no_dask(tmp_path):
