@@ -1126,7 +1126,8 @@ class _SentenceView:
                     if _DESCRIBED_AFTER.match(self.text, m.end) or _DESCRIBED_BEFORE.search(self.text, 0, m.start):
                         f["pair_unknown_described"] = 1.0  # "Kestrel Ionics, a lab spun out of ...", "startup Foo"
         if where == "coref" and a.end > a.start:
-            f.update(self._ordered_pair_features(*sorted((a, b), key=lambda m: m.start), "coref_pair"))
+            first, second = (a, b) if a.start <= b.start else (b, a)
+            f.update(self._ordered_pair_features(first, second, "coref_pair"))
         if where == "same":
             # a party inside a list ("supplies GM, Ford, Renault and Volvo") is read as the list: the words
             # between the two lists, not the names of the list before it, say whether the two are partners
