@@ -19,7 +19,7 @@ from functools import cached_property, partial
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from ssbrace.extract.entities import Mention
+from ssbrace.extract.entities import CALENDAR_WORDS, Mention
 from ssbrace.extract.kinds.common import is_hedged, nearest_match_distance
 from ssbrace.extract.kinds.money import dollar_fields, is_public, money_figures, money_year
 from ssbrace.extract.kinds.partnership import strong_cues
@@ -514,34 +514,24 @@ class Proposer:
         if not pool and not ctx.find("standing"):
             return out
         aspect = aspect_of(ctx)
-        hits: list[tuple[int, int, int | None]] = [(h.start, h.end, h.rank) for h in ctx.rank_hits]
+        # (start, end, rank, source, how many names may take it)
+        hits: list[tuple[int, int, int | None, str, int]] = [(h.start, h.end, h.rank, "rank", 6) for h in ctx.rank_hits]
         if not hits:  # a stated place beats a superlative ("the leading supplier to GM, ended the year fifth")
-            hits = [(h.start(), h.end(), 1) for h in ctx.find("superlatives")
+            hits = [(h.start(), h.end(), 1, "rank", 6) for h in ctx.find("superlatives")
                     if not _TOP_N.match(ctx.text, h.end())]  # "three of the top ten places" is a count
-        for start, end, rank in hits:
+            # "launched the world's first car with ...": first place, maybe
+            hits += [(h.start(), h.end(), 1, "first", 4) for h in ctx.find("firsts")]
+        for start, end, rank, source, reach in hits:
             group = self._group()
             placed = []
-            for m in pool[:6]:
+            for m in pool[:reach]:
                 if (m.name, "ranks", None, rank) in have:
                     continue
                 claim = ctx.claim("standing", m, 0.5, relation="ranks", rank=rank, aspect=aspect)
                 place = Place(m, "same", first=m is pool[0])
-                out.append(Candidate(claim, group, "rank", sentence.features(claim, place, (start, end), "rank")))
+                out.append(Candidate(claim, group, source, sentence.features(claim, place, (start, end), source)))
                 placed.append((out[-1], place))
             _relative(placed, (start, end))
-        if not ctx.rank_hits:
-            for hit in ctx.find("firsts"):  # "launched the world's first car with ...": first place, maybe
-                group = self._group()
-                placed = []
-                for m in pool[:4]:
-                    if (m.name, "ranks", None, 1) in have:
-                        continue
-                    claim = ctx.claim("standing", m, 0.5, relation="ranks", rank=1, aspect=aspect)
-                    place = Place(m, "same", first=m is pool[0])
-                    out.append(Candidate(claim, group, "first", sentence.features(claim, place, (hit.start(), hit.end()),
-                                                                                   "first")))
-                    placed.append((out[-1], place))
-                _relative(placed, (hit.start(), hit.end()))
         for hit in ctx.find("standing"):
             relation = ctx.lexicon.label("standing", hit.group())
             if relation not in ("leads", "trails", "overtakes"):
@@ -863,11 +853,10 @@ def _stage_near(ctx: SentenceContext, start: int, end: int,
 _CAPITAL_RUN = re.compile(r"(?<![\w\-])(?:[A-Z][\w\-&.]*[A-Za-z0-9&]|[A-Z])(?:[ \t]+(?:of[ \t]+|de[ \t]+|&[ \t]+)?"
                           r"(?:[A-Z][\w\-&.]*[A-Za-z0-9&]|[A-Z]))*")
 _NOT_NAMES = frozenset("""The A An In On At As By For From With And Or But If It Its This That These Those
-They We He She His Her Our Their Last Next This Monday Tuesday Wednesday Thursday Friday Saturday Sunday
-January February March April May June July August September October November December Jan Feb Mar Apr Jun
+They We He She His Her Our Their Last Next This Jan Feb Mar Apr Jun
 Jul Aug Sep Sept Oct Nov Dec EV EVs Li-ion CEO CTO CFO Mr Ms Dr Read Related Photo Source Update According
 Chinese Japanese Korean American European German French British Solid-State Solid State Battery Batteries
-All-Solid-State Group Series Phase Gen Wh GWh MWh kWh Inc Corp Ltd Co""".split())
+All-Solid-State Group Series Phase Gen Wh GWh MWh kWh Inc Corp Ltd Co""".split()) | CALENDAR_WORDS
 
 
 # Words that end the name of an organisation: a run that holds a place ("China National Space
@@ -1142,12 +1131,7 @@ class _SentenceView:
                     f[f"pair_list_member:{min(lb.index(b), 3)}"] = 1.0
                 if la is not None and a is not la[0]:
                     f["pair_a_list_member"] = 1.0
-            f.update(self.gap_features("pair", end, max(start, end)))
-            if "context" in LEXICAL:
-                for w in _words(self.text[max(0, a.start - 30) : a.start], 8)[-3:]:
-                    f[f"pair_pre:{w}"] = 1.0
-                for w in _words(self.text[b.end : b.end + 30], 3):
-                    f[f"pair_post:{w}"] = 1.0
+            f.update(self._words_around(a, b, "pair", (end, max(start, end)), last_words=False))
             if self.object_position(a):
                 f["pair_first_object"] = 1.0
             if self.ctx.coordinated(a, [a, b]) == [a, b]:
@@ -1164,16 +1148,23 @@ class _SentenceView:
 
     def _ordered_pair_features(self, first: Mention, second: Mention, prefix: str) -> dict[str, float]:
         """The words between and around two parties in sentence order (one may be a referring phrase)."""
-        f = self.gap_features(prefix, first.end, max(second.start, first.end))
-        if "gap" in LEXICAL:  # the words just before the second party ("a round led by Ford")
-            for w in _words(self.text[first.end : max(second.start, first.end)], 40)[-3:]:
+        f = self._words_around(first, second, prefix, (first.end, max(second.start, first.end)), last_words=True)
+        cues = self.ctx.find("partnership_cues")
+        if any(first.end <= c.start() and c.end() <= second.start for c in cues):
+            f[f"{prefix}_cue_between"] = 1.0
+        return f
+
+    def _words_around(self, first: Mention, second: Mention, prefix: str, gap: tuple[int, int], *,
+                      last_words: bool) -> dict[str, float]:
+        """The gap's features, with its last three words ("a round led by" Ford) when asked, and the words
+        before the first party and after the second."""
+        f = self.gap_features(prefix, *gap)
+        if last_words and "gap" in LEXICAL:
+            for w in _words(self.text[gap[0] : gap[1]], 40)[-3:]:
                 f[f"{prefix}_last:{w}"] = 1.0
         if "context" in LEXICAL:
             for w in _words(self.text[max(0, first.start - 30) : first.start], 8)[-3:]:
                 f[f"{prefix}_pre:{w}"] = 1.0
             for w in _words(self.text[second.end : second.end + 30], 3):
                 f[f"{prefix}_post:{w}"] = 1.0
-        cues = self.ctx.find("partnership_cues")
-        if any(first.end <= c.start() and c.end() <= second.start for c in cues):
-            f[f"{prefix}_cue_between"] = 1.0
         return f

@@ -243,7 +243,7 @@ class EntityMatcher:
                 if name.endswith(" " + suffix) or name.endswith("," + suffix):
                     name = name[: -len(suffix) - 1].rstrip(" ,")
                     changed = True
-        if not name or name in self.not_names or name in _CALENDAR or len(name) < 2:
+        if not name or name in self.not_names or name in CALENDAR_WORDS or len(name) < 2:
             return ""
         if all(w in self.not_names for w in name.split()):
             return ""
@@ -253,7 +253,7 @@ class EntityMatcher:
 
 
 # Months and weekdays are never an organisation on their own ("In May, the firm ..."), whatever the domain.
-_CALENDAR = frozenset("""January February March April May June July August September October November December
+CALENDAR_WORDS = frozenset("""January February March April May June July August September October November December
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
 
 
