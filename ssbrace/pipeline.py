@@ -688,7 +688,7 @@ def rebuild_period(session: Session, start: date, end: date, *, config: ClusterC
 
     stories_repo.lock_placement(session)
     touched = story_periods.stories_in_period(session, start, end)
-    founded, last_id = story_periods.founders_of(session, touched.inside), stories_repo.next_story_id(session)
+    founded, last_id = stories_repo.founders(session, touched.inside), stories_repo.next_story_id(session)
     story_periods.forget_stories(session, touched.inside)
     order = [i for i in story_periods.documents_in_period(session, start, end) if i not in touched.crossing_members]
     if not order:

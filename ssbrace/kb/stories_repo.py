@@ -573,11 +573,17 @@ def add_to_story(
     session.flush()
 
 
-def founders(session: Session) -> dict[int, int]:
-    """Document id -> the story it founded (its founding member is stored without a score)."""
-    rows = session.execute(select(StoryDocument.document_id, StoryDocument.story_id)
-                           .where(StoryDocument.score.is_(None)))
-    return {document_id: story_id for document_id, story_id in rows}
+def founders(session: Session, story_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Document id -> the story it founded (its founding member is stored without a score), for every story or
+    for ``story_ids`` (a rebuild gives a founder its story's id back)."""
+    query = select(StoryDocument.document_id, StoryDocument.story_id).where(StoryDocument.score.is_(None))
+    if story_ids is None:
+        return {document_id: story_id for document_id, story_id in session.execute(query)}
+    found: dict[int, int] = {}
+    for start in range(0, len(story_ids), 500):
+        rows = session.execute(query.where(StoryDocument.story_id.in_(list(story_ids[start : start + 500]))))
+        found.update((document_id, story_id) for document_id, story_id in rows)
+    return found
 
 
 def max_story_id(session: Session) -> int:

@@ -65,17 +65,6 @@ def stories_in_period(session: Session, start: date, end: date) -> PeriodStories
                          crossing_members={d for s in crossing for d in by_story[s]})
 
 
-def founders_of(session: Session, story_ids: Sequence[int]) -> dict[int, int]:
-    """Document id -> the story it founded, for these stories (a rebuild gives a founder its story's id back)."""
-    found: dict[int, int] = {}
-    for start in range(0, len(story_ids), 500):
-        chunk = list(story_ids[start : start + 500])
-        rows = session.execute(select(StoryDocument.document_id, StoryDocument.story_id)
-                               .where(StoryDocument.story_id.in_(chunk), StoryDocument.score.is_(None)))
-        found.update((document_id, story_id) for document_id, story_id in rows)
-    return found
-
-
 def forget_stories(session: Session, story_ids: Sequence[int]) -> None:
     """Remove these stories, their memberships and their keys (the documents stay)."""
     for start in range(0, len(story_ids), 500):
