@@ -14,6 +14,7 @@ import pytest
 
 from ssbrace import following
 from ssbrace.kb.store import Store
+from ssbrace.kb.watches_repo import WatchRecord
 from ssbrace.pipeline import run_ingest
 from ssbrace.settings import Settings
 from ssbrace.web.app import create_app
@@ -97,14 +98,18 @@ def test_the_watches_page_form_takes_the_typed_token(web):  # type: ignore[no-un
     assert removed.status_code == 200 and "Watch #1 (Toyota) removed." in removed.text
 
 
-def test_the_unsubscribe_link_of_an_alert_says_what_it_stops(web, db_url):  # type: ignore[no-untyped-def]
+def _add_watches(db_url: str, *wanted: tuple[str, str]) -> list[WatchRecord]:
+    """Watches added through the Python API, as a user of the CLI would: (target, email) each."""
     store = Store(db_url)
     try:
         settings = Settings(db=db_url)
-        watch = following.add_watch(store, settings, "Toyota", email="ann@example.org").watch
-        following.add_watch(store, settings, "Japan", email="ann@example.org")
+        return [following.add_watch(store, settings, target, email=email).watch for target, email in wanted]
     finally:
         store.dispose()
+
+
+def test_the_unsubscribe_link_of_an_alert_says_what_it_stops(web, db_url):  # type: ignore[no-untyped-def]
+    watch = _add_watches(db_url, ("Toyota", "ann@example.org"), ("Japan", "ann@example.org"))[0]
     form = web.get("/watches/unsubscribe", params={"token": watch.token})
     assert form.status_code == 200 and "<form" in form.text  # a GET never unsubscribes (mail scanners)
     assert "Stop the alert emails on Toyota" in form.text and "1 other watch: Japan" in form.text
@@ -119,14 +124,8 @@ def test_the_unsubscribe_link_of_an_alert_says_what_it_stops(web, db_url):  # ty
 
 
 def test_one_click_unsubscribe_from_the_mail_header_stops_every_watch_of_the_address(web, db_url):  # type: ignore[no-untyped-def]
-    store = Store(db_url)
-    try:
-        settings = Settings(db=db_url)
-        watch = following.add_watch(store, settings, "Toyota", email="ann@example.org").watch
-        following.add_watch(store, settings, "Japan", email="ann@example.org")
-        following.add_watch(store, settings, "Toyota", email="bob@example.org")
-    finally:
-        store.dispose()
+    watch = _add_watches(db_url, ("Toyota", "ann@example.org"), ("Japan", "ann@example.org"),
+                         ("Toyota", "bob@example.org"))[0]
     # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" to the header's URL, token and scope in it
     done = web.post(f"/watches/unsubscribe?token={watch.token}&scope=all", data={"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200, done.text
