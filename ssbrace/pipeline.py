@@ -305,12 +305,14 @@ def update_documents(store: Store, settings: Settings, **options: Any) -> Ingest
         return ingestion.update()
 
 
-def after_batch_stored(store: Store, settings: Settings, *, profiles: Mapping[int, Profile] | None = None) -> int:
+def after_batch_stored(store: Store, settings: Settings, *, profiles: Mapping[int, Profile] | None = None,
+                       terms: Mapping[int, TermCounts] | None = None) -> int:
     """Place every document that is in no story yet into one, then send the alerts of watches and webhooks
-    (``following.run_alerts``); returns how many documents were placed. ``profiles``: the entities and figures
-    of new documents worked out already (a distributed run's workers)."""
+    (``following.run_alerts``); returns how many documents were placed. ``profiles`` and ``terms``: the
+    entities and figures, and the term counts, of new documents worked out already (a distributed run's
+    workers)."""
     with store.session() as session:
-        placed = assign_pending(session, domain=settings.domain, profiles=profiles)
+        placed = assign_pending(session, domain=settings.domain, profiles=profiles, terms=terms)
     if getattr(settings, "alerts", True):
         from ssbrace.following import run_alerts
 
@@ -486,16 +488,17 @@ class StoryBatch:
 
 
 def story_batch(session: Session, docs: list[DocRecord], config: ClusterConfig | None = None,
-                profiles: Mapping[int, Profile] | None = None) -> StoryBatch:
+                profiles: Mapping[int, Profile] | None = None,
+                terms: Mapping[int, TermCounts] | None = None) -> StoryBatch:
     """One model for a batch of new documents, fitted on them and the store's recent documents; their
-    placements held in a ledger, which ``assign_pending`` writes at the end. ``profiles``: the entities and
-    figures of some of them, worked out already (``after_batch_stored``)."""
+    placements held in a ledger, which ``assign_pending`` writes at the end. ``profiles`` and ``terms``: the
+    entities and figures, and the term counts, of some of them, worked out already (``after_batch_stored``)."""
     from ssbrace.kb.story_ledger import StoryLedger
     from ssbrace.stories.cluster import DEFAULT_CONFIG, StoryVectors
 
     background = stories_repo.recent_document_ids(session, (config or DEFAULT_CONFIG).background)
     new = {d.id: d for d in docs}
-    counted = _corpus_terms(session, set(background) | new.keys(), new, min(background, default=0))
+    counted = _corpus_terms(session, set(background) | new.keys(), new, min(background, default=0), terms or {})
     # one model and one set of vectors for the whole batch: rows added one by one would restack
     batch = StoryBatch(StoryVectors.from_kept_terms(counted), next_id=stories_repo.next_story_id(session),
                        ledger=StoryLedger(session, pending=set(new)))
@@ -504,19 +507,22 @@ def story_batch(session: Session, docs: list[DocRecord], config: ClusterConfig |
     return batch
 
 
-def _corpus_terms(session: Session, ids: set[int], read: Mapping[int, DocRecord], keep_from: int
-                  ) -> dict[int, TermCounts]:
-    """The term counts of these documents: those kept in the store, the others counted from their texts (those
-    in ``read`` are not read again) and kept when their id is ``keep_from`` or above; counts kept for older
-    documents are dropped (a batch weighs terms by the latest documents only, ``ClusterConfig.background``)."""
+def _corpus_terms(session: Session, ids: set[int], read: Mapping[int, DocRecord], keep_from: int,
+                  given: Mapping[int, TermCounts]) -> dict[int, TermCounts]:
+    """The term counts of these documents: those kept in the store, then those ``given`` (counted by a
+    distributed run's workers), the others counted from their texts (those in ``read`` are not read again);
+    each is kept when its id is ``keep_from`` or above, and counts kept for older documents are dropped (a
+    batch weighs terms by the latest documents only, ``ClusterConfig.background``)."""
     from ssbrace.stories.terms import TermCounts, document_terms, terms_digest
 
     kept = stories_repo.kept_terms(session, ids, terms_digest)
     counted = {i: TermCounts.from_bytes(blob) for i, (_, blob) in kept.items() if blob}
     missing = sorted(i for i, (_, blob) in kept.items() if not blob)
-    unread = [i for i in missing if i not in read]
+    uncounted = [i for i in missing if i not in given]
+    unread = [i for i in uncounted if i not in read]
     texts = {**read, **{d.id: d for d in stories_repo.get_documents(session, unread)}} if unread else read
-    fresh = dict(zip(missing, document_terms([texts[i] for i in missing]), strict=True))
+    fresh = {i: given[i] for i in missing if i in given}
+    fresh.update(zip(uncounted, document_terms([texts[i] for i in uncounted]), strict=True))
     counted.update(fresh)
     stories_repo.keep_terms(session, [(i, kept[i][0], c.to_bytes()) for i, c in fresh.items() if i >= keep_from],
                             below=keep_from, stale=[i for i in missing if kept[i][1] == b""])
@@ -709,12 +715,13 @@ def rebuild_period(session: Session, start: date, end: date, *, config: ClusterC
 
 
 def assign_pending(session: Session, *, config: ClusterConfig | None = None, domain: str | None = None,
-                   profiles: Mapping[int, Profile] | None = None) -> int:
+                   profiles: Mapping[int, Profile] | None = None, terms: Mapping[int, TermCounts] | None = None
+                   ) -> int:
     """Group the stored documents that are in no story yet, in order of arrival; returns how many.
 
     The batch shares one TF-IDF model, fitted on the new documents and the store's recent ones, and each
     document is read and turned into a vector once. Its placements are kept in memory and written at the
-    end (``kb.story_ledger``). ``profiles``: as for ``after_batch_stored``."""
+    end (``kb.story_ledger``). ``profiles`` and ``terms``: as for ``after_batch_stored``."""
     from ssbrace.stories.cluster import DEFAULT_CONFIG
 
     stories_repo.lock_placement(session)
@@ -722,7 +729,7 @@ def assign_pending(session: Session, *, config: ClusterConfig | None = None, dom
     if not pending:
         return 0
     docs = stories_repo.get_documents(session, pending)
-    batch = story_batch(session, docs, config, profiles)
+    batch = story_batch(session, docs, config, profiles, terms)
     assert batch.ledger is not None
     batch.upcoming = [i for i in pending if i not in batch.vectors.profiles]
     _index_older_stories(session, docs, batch, config or DEFAULT_CONFIG, domain)

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from ssbrace.models import Claim, ExtractedText
     from ssbrace.settings import Settings
     from ssbrace.stories.features import Profile
+    from ssbrace.stories.terms import TermCounts
 
 log = logging.getLogger(__name__)
 
@@ -359,6 +360,11 @@ class DistributedIngestion(Ingestion):
         """The stored documents' entities and figures the workers found (``after_batch_stored`` uses them)."""
         return self._writer.profiles if self._writer is not None else {}
 
+    @property
+    def story_terms(self) -> dict[int, TermCounts]:
+        """The stored documents' story terms the workers counted (``after_batch_stored`` uses them)."""
+        return self._writer.terms if self._writer is not None else {}
+
     def _write(self, found: Found, outcome: Read | Failure) -> str:
         try:
             if isinstance(outcome, Failure):
@@ -406,7 +412,7 @@ def run_ingest_distributed(store: Store, inputs: Sequence[str], settings: Settin
     with ingestion:
         result = ingestion.ingest(inputs, name=name)
     with throughput.phases("stories"):
-        after_batch_stored(store, settings, profiles=ingestion.story_profiles)
+        after_batch_stored(store, settings, profiles=ingestion.story_profiles, terms=ingestion.story_terms)
     return result
 
 

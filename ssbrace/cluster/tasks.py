@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ssbrace.documents.dedup import Banding
     from ssbrace.models import Claim, ExtractedText
     from ssbrace.stories.features import Profile
+    from ssbrace.stories.terms import TermCounts
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class Read:
     # The entities and figures of its title and text, which story grouping compares (``stories.cluster
     # .text_profile``); None when not worked out here (the driver then finds them itself).
     story: Profile | None = None
+    # Its terms as story grouping counts them (``stories.terms``), counted here for the same reason.
+    terms: TermCounts | None = None
 
 
 @dataclass
@@ -101,7 +104,22 @@ def read_partition(jobs: list[ReadJob], config: ReadConfig) -> PartitionResult:
     """Fetch, read and extract each document of a partition (a Dask task)."""
     started = time.monotonic()
     outcomes = [_read(job, config) for job in jobs]
+    if config.domain is not None:
+        _count_story_terms([o for o in outcomes if isinstance(o, Read)])
     return PartitionResult(worker_name(), time.monotonic() - started, outcomes)
+
+
+def _count_story_terms(reads: list[Read]) -> None:
+    """Each document's story terms, the partition's counted together (``count_terms`` costs less per text so)."""
+    from ssbrace.stories.cluster import story_text
+    from ssbrace.stories.terms import count_terms
+
+    try:
+        counted = count_terms([story_text(r.extracted.title, r.extracted.text or "") for r in reads])
+    except Exception:  # not these documents' failure: the driver counts them itself
+        return
+    for read, terms in zip(reads, counted, strict=True):
+        read.terms = terms
 
 
 def _read(job: ReadJob, config: ReadConfig) -> Read | Failure:

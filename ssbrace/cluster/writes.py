@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ssbrace.models import Claim
     from ssbrace.sources.routing import Found
     from ssbrace.stories.features import Profile
+    from ssbrace.stories.terms import TermCounts
 
 # A document of this batch, before it has an id: its position in the batch. Stored ones are plain ids.
 # Ordered after every stored document (it is newer), among themselves by position.
@@ -97,6 +98,7 @@ class BatchWriter:
         self.entities = KeptResolver()
         # Stored document id -> its entities (claims' names included) and figures, for story grouping.
         self.profiles: dict[int, Profile] = {}
+        self.terms: dict[int, TermCounts] = {}  # stored document id -> its story terms, the worker's count
 
     def write(self, batch: list[tuple[Found, Read]]) -> list[ItemResult | Exception]:
         """Decide and store every document of ``batch`` in one transaction; each one's outcome, in order:
@@ -251,14 +253,19 @@ class BatchWriter:
         return ids
 
     def _keep_profiles(self, batch: list[tuple[Found, Read]], plans: list[_Plan], ids: dict[int, int]) -> None:
-        """The stored documents' story profiles: the worker's, with the claims' names as stored (as
-        ``stories.cluster`` reads them back). A text PostgreSQL stored changed (NUL) is left to the driver."""
+        """The stored documents' story profiles (the worker's, with the claims' names as stored, as
+        ``stories.cluster`` reads them back) and term counts. A text PostgreSQL stored changed (NUL) is left
+        to the driver."""
         from ssbrace.stories.features import with_claims
 
         for position, document_id in ids.items():
             read = batch[position][1]
             extracted = read.extracted
-            if read.story is None or (self.postgres and "\x00" in f"{extracted.title or ''}{extracted.text or ''}"):
+            if self.postgres and "\x00" in f"{extracted.title or ''}{extracted.text or ''}":
+                continue
+            if read.terms is not None:
+                self.terms[document_id] = read.terms
+            if read.story is None:
                 continue
             names = set()
             for claim in plans[position].claims or []:

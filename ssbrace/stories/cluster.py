@@ -105,8 +105,13 @@ class _CountsThenWeights:
 
 def document_text(doc: DocRecord) -> str:
     """What is compared: the title (twice, it names the event) and the text."""
-    title = doc.title or ""
-    return f"{title}\n{title}\n{strip_header_lines(doc.text)}"
+    return story_text(doc.title, doc.text)
+
+
+def story_text(title: str | None, text: str) -> str:
+    """``document_text`` of a title and text not stored yet (a distributed run's workers count its terms)."""
+    title = title or ""
+    return f"{title}\n{title}\n{strip_header_lines(text)}"
 
 
 def headline_for(docs: Sequence[DocRecord]) -> str:
@@ -320,13 +325,9 @@ class StoryVectors:
         row = self._rows[doc.id]
         mine = indices[indptr[row] : indptr[row + 1]]
         dense[mine] = data[indptr[row] : indptr[row + 1]]
-        sims = []
-        # Each dot product summed term after term in the row's order (a running sum, as scipy's sparse
-        # product adds them; the zero terms it skips leave the sum as it is), without the cost of building
-        # a sparse product for a few dozen rows.
-        for other in (self._rows[i] for i in ids):
-            start, end = indptr[other], indptr[other + 1]
-            sims.append(float(np.cumsum(data[start:end] * dense[indices[start:end]])[-1]) if end > start else 0.0)
+        # The others' rows times the document's vector spread out: each dot product summed term after term in
+        # the row's order, as a product of the two sparse vectors adds them, at one call for all the rows.
+        sims = (matrix[np.fromiter((self._rows[i] for i in ids), dtype=np.int64, count=len(ids))] @ dense).tolist()
         dense[mine] = 0.0
         return dict(zip(ids, sims, strict=True))
 

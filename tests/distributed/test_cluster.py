@@ -97,13 +97,16 @@ def test_partitions_grow_round_by_round_with_the_same_outcome(client, folder, tm
     store.dispose()
 
 
-def test_workers_find_what_stories_compare_and_the_driver_adds_only_the_claims_names(client, folder, tmp_path):
-    """Each new document's entities and figures come back from its worker: the same as the driver finds in
-    the stored text and claims when it groups stories alone (which it then no longer does)."""
+def test_workers_find_what_stories_compare_and_the_driver_adds_only_the_claims_names(client, folder, tmp_path,
+                                                                                    monkeypatch):
+    """Each new document's entities and figures, and its term counts, come back from its worker: the same as
+    the driver finds in the stored text and claims when it groups stories alone (which it then no longer
+    does)."""
     from ssbrace.cluster.ingest import DistributedIngestion
     from ssbrace.kb import stories_repo
     from ssbrace.stories.cluster import _profiles  # how grouping works them out itself
     from ssbrace.stories.features import entity_index, resolve_domain
+    from ssbrace.stories.terms import document_terms
 
     store = _store(f"sqlite:///{tmp_path / 'profiles.db'}")
     ingestion = DistributedIngestion(store, Settings(), client, partition_size=PARTITION)
@@ -119,6 +122,19 @@ def test_workers_find_what_stories_compare_and_the_driver_adds_only_the_claims_n
     expected = _profiles(docs, claims, entity_index(resolve_domain(Settings().domain)))
     assert profiles == expected
     assert all(p.entities for p in profiles.values()) and any(p.figures for p in profiles.values())
+    terms = ingestion.story_terms
+    assert sorted(terms) == sorted(stored)
+    for doc, counted in zip(docs, document_terms(docs), strict=True):
+        assert terms[doc.id].to_bytes() == counted.to_bytes() and len(counted.terms) > 20
+    # Grouping then counts no text itself.
+    from ssbrace.pipeline import after_batch_stored
+    from ssbrace.stories import terms as terms_module
+
+    counted_here: list[int] = []
+    monkeypatch.setattr(terms_module, "document_terms",
+                        lambda docs: counted_here.append(len(docs)) or [terms[d.id] for d in docs])
+    assert after_batch_stored(store, Settings(), profiles=profiles, terms=terms) == len(stored)
+    assert sum(counted_here) == 0
     store.dispose()
 
 
