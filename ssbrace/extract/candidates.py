@@ -962,6 +962,13 @@ class _SentenceView:
         return base
 
     @cached_property
+    def cue_spans(self) -> list[tuple[int, int, str]]:
+        """Where the sentence's cues are, by start: what a gap between a claim's parts may hold (the lists the
+        readings themselves consult are not cues of the claim)."""
+        return sorted((h.start(), h.end(), name) for name, hits in self.ctx.cues.items()
+                      if name not in _READING_LISTS for h in hits)
+
+    @cached_property
     def salience(self) -> dict[str, int]:
         """How much the document has talked about each entity so far (news is mostly about one or two):
         the rank of each name by the number of sentences naming it, this one included."""
@@ -1026,10 +1033,10 @@ class _SentenceView:
         feats[f"{prefix}_dist:{_bucket(hi - lo)}"] = 1.0
         between = sum(1 for m in self.ctx.mentions if m.candidate and lo <= m.start and m.end <= hi)
         feats[f"{prefix}_names_between:{min(between, 3)}"] = 1.0
-        for name, hits in self.ctx.cues.items():
-            if name in _READING_LISTS:
-                continue  # lists the readings themselves consult, not cues of the claim
-            if any(lo <= h.start() and h.end() <= hi for h in hits):
+        for start, end, name in self.cue_spans:
+            if start > hi:
+                break
+            if lo <= start and end <= hi:
                 feats[f"{prefix}_gap_cue:{name}"] = 1.0
         if self.ctx.rank_hits and any(lo <= h.start and h.end <= hi for h in self.ctx.rank_hits):
             feats[f"{prefix}_gap_rank"] = 1.0
