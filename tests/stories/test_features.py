@@ -46,3 +46,31 @@ def test_marking_figures_are_spans_and_large_figures_only():
     assert marking_figures("Toyota aims for 2027-28 and a range of 1,000 km.") == {"2027-2028", "1000"}
     assert marking_figures("It charges from 10% to 80% in 2027 and makes 12 GWh.") == set()
     assert marking_figures("an investment of $1.4bn") == {"1.4e+09"}
+
+
+# Names sharing beginnings, ends and word characters at their edges: where a tree of shared beginnings could
+# part from an alternation of the names longest first.
+_NAME_PARTS = st.text(alphabet="ab c.&-", min_size=1, max_size=6)
+
+
+@given(st.lists(_NAME_PARTS, min_size=1, max_size=12), st.lists(st.sampled_from(["ab", "a", "b c", " ", ".", "x",
+                                                                                "-", "abc", "c.", "&"]), max_size=30))
+def test_the_tree_of_names_matches_what_the_longest_first_alternation_matches(names, pieces):
+    import re
+
+    from ssbrace.stories.features import _longest_first
+
+    ordered = sorted(set(names), key=lambda n: (-len(n), n))
+    plain = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w])")
+    tree = re.compile(r"(?<![\w])" + _longest_first(set(names)) + r"(?![\w])")
+    text = "".join(pieces) + " " + " ".join(names)
+    assert [m.span() for m in tree.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_the_entity_index_finds_the_longest_name_at_each_place():
+    from ssbrace.stories.features import entity_index
+
+    index = entity_index("solid_state_batteries")
+    found = index.find("Toyota Motor and Idemitsu Kosan agreed; LG Energy Solution and Samsung SDI did not.")
+    assert {"Toyota", "Idemitsu Kosan", "LG Energy Solution", "Samsung SDI"} <= found
+    assert index.find("Toyotas and idemitsu") == set()
