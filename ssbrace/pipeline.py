@@ -468,7 +468,7 @@ class StoryBatch:
         return self.next_id
 
     def documents(self, session: Session, ids: set[int]) -> list[DocRecord]:
-        missing = ids - self.docs.keys()
+        missing = {i for i in ids if i not in self.docs}  # (a set minus the keys walks every key held)
         if missing:
             self.docs.update((d.id, d) for d in stories_repo.get_documents(session, missing))
         return [self.docs[i] for i in sorted(ids) if i in self.docs]

@@ -257,7 +257,7 @@ def score_stories(
         # and figures, a large story attracted everything in a crowded week (bench/pipeline.py's burst:
         # B-cubed F1 0.23 against 0.74).
         pairs = [_match(story.id, mine, similarity[m], profiles[m].entities, profiles[m].figures, config, common)
-                 for m in members]
+                 for m in members if similarity[m] >= config.min_text]  # (``_match`` refuses the others)
         found = [p for p in pairs if p is not None]
         if found:
             matches.append(max(found, key=lambda p: p.score))
