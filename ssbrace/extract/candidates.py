@@ -961,6 +961,15 @@ class _SentenceView:
         base[f"length:{_bucket(len(ctx.text), (80, 160, 300, 600))}"] = 1.0
         return base
 
+    def words(self, start: int, end: int, limit: int) -> list[str]:
+        """``_words`` of text[start:end], once per span (a sentence's candidates share subjects and anchors)."""
+        cache = self.__dict__.setdefault("_words", {})
+        key = (start, end, limit)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = _words(self.text[start:end], limit)
+        return found
+
     @cached_property
     def cue_spans(self) -> list[tuple[int, int, str]]:
         """Where the sentence's cues are, by start: what a gap between a claim's parts may hold (the lists the
@@ -1029,7 +1038,7 @@ class _SentenceView:
     def gap_features(self, prefix: str, a: int, b: int) -> dict[str, float]:
         lo, hi = (a, b) if a <= b else (b, a)
         gap = self.text[lo:hi]
-        feats = {f"{prefix}_gap:{w}": 1.0 for w in _words(gap, 8)} if "gap" in LEXICAL else {}
+        feats = {f"{prefix}_gap:{w}": 1.0 for w in self.words(lo, hi, 8)} if "gap" in LEXICAL else {}
         feats[f"{prefix}_dist:{_bucket(hi - lo)}"] = 1.0
         between = sum(1 for m in self.ctx.mentions if m.candidate and lo <= m.start and m.end <= hi)
         feats[f"{prefix}_names_between:{min(between, 3)}"] = 1.0
@@ -1091,12 +1100,12 @@ class _SentenceView:
         f[f"{kind}|side:{side}"] = 1.0
         f.update(self.gap_features("subj", m.end if side == "before" else a1, a0 if side == "before" else m.start))
         if "context" in LEXICAL:
-            for w in _words(self.text[max(0, m.start - 30) : m.start], 8)[-3:]:
+            for w in self.words(max(0, m.start - 30), m.start, 8)[-3:]:
                 f[f"subj_pre:{w}"] = 1.0
         if "anchor" in LEXICAL:
-            for w in _words(self.text[max(0, a0 - 30) : a0], 8)[-2:]:
+            for w in self.words(max(0, a0 - 30), a0, 8)[-2:]:
                 f[f"{kind}|anchor_pre:{w}"] = 1.0
-            for w in _words(self.text[a1 : a1 + 30], 2):
+            for w in self.words(a1, a1 + 30, 2):
                 f[f"{kind}|anchor_post:{w}"] = 1.0
         return f
 
@@ -1167,11 +1176,11 @@ class _SentenceView:
         before the first party and after the second."""
         f = self.gap_features(prefix, *gap)
         if last_words and "gap" in LEXICAL:
-            for w in _words(self.text[gap[0] : gap[1]], 40)[-3:]:
+            for w in self.words(gap[0], gap[1], 40)[-3:]:
                 f[f"{prefix}_last:{w}"] = 1.0
         if "context" in LEXICAL:
-            for w in _words(self.text[max(0, first.start - 30) : first.start], 8)[-3:]:
+            for w in self.words(max(0, first.start - 30), first.start, 8)[-3:]:
                 f[f"{prefix}_pre:{w}"] = 1.0
-            for w in _words(self.text[second.end : second.end + 30], 3):
+            for w in self.words(second.end, second.end + 30, 3):
                 f[f"{prefix}_post:{w}"] = 1.0
         return f
