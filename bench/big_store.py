@@ -8,9 +8,9 @@ Uses the store ``bench/growth.py`` fills (N documents over ``--spread-days``, ea
   one (every story since the date listed, then the rules over them), for a topic that most stories match and for
   one that none does (over the last 30 days: with no date that reads the whole store both ways);
 - rebuilds: ``stories --rebuild --month`` (``pipeline.rebuild_period``) and, with ``--full``, ``stories --rebuild``
-  (``pipeline.rebuild_stories``) as shipped, with the database's per-row triggers that keep ``story_pending`` and
-  ``story_unkeyed`` (migration 0025) dropped for the run (the cost before 0025), and, when the code suspends them
-  itself, the difference. Each rebuild is rolled back, so every round starts from the same store.
+  (``pipeline.rebuild_stories``) on the store as it is and on a copy without the per-row triggers that keep
+  ``story_pending`` and ``story_unkeyed`` (migration 0025): what those triggers add. Each rebuild is rolled back,
+  so every round starts from the same store.
 
     .venv/bin/python bench/big_store.py --keep /tmp/ssbrace-growth
     .venv/bin/python bench/big_store.py --keep /tmp/ssbrace-growth --parts rebuild --full
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import functools
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -33,7 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from growth import DAY, fill_store, kept_store  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from ssbrace.delivery.atom import MAX_ENTRIES  # noqa: E402
@@ -122,15 +122,13 @@ def listings(store: Store, domain: str, rounds: int) -> None:
             print(f"{what:<44} {old:>8.3f}s {new:>8.3f}s  {len(found)}")
 
 
-def _rebuild_seconds(store: Store, rebuild: Callable[[Session], object], *, triggers: bool) -> float:
-    """Seconds of one rebuild in one transaction, rolled back after; without ``triggers`` they are dropped in the
-    same transaction first (SQLite's DDL is transactional: the rollback restores them)."""
+def _rebuild_seconds(store: Store, rebuild: Callable[[Session], object]) -> float:
+    """Seconds of one rebuild in one transaction, rolled back after (the next round starts from the same store)."""
     elapsed = 0.0
+    with store.session() as session:
+        stories = stories_repo.count_stories(session)
     try:
         with store.session() as session:
-            if not triggers:
-                for name in TRIGGERS:
-                    session.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
             start = time.perf_counter()
             rebuild(session)
             session.flush()
@@ -138,10 +136,23 @@ def _rebuild_seconds(store: Store, rebuild: Callable[[Session], object], *, trig
             raise _Undo
     except _Undo:
         pass
+    with store.session() as session:
+        assert stories_repo.count_stories(session) == stories, "the rebuild was not rolled back"
     return elapsed
 
 
-def rebuilds(store: Store, domain: str, rounds: int, full: bool) -> None:
+def without_triggers(path: Path) -> Path:
+    """A copy of the store at ``path`` without the triggers of migration 0025: the cost of rows written before it."""
+    copy = path.with_name(f"{path.stem}-without-triggers.db")
+    shutil.copyfile(path, copy)
+    with sqlite3.connect(copy) as connection:  # DDL first in a connection commits at once: no transaction here
+        for name in TRIGGERS:
+            connection.execute(f"DROP TRIGGER {name}")
+    return copy
+
+
+def rebuilds(stores: dict[bool, Store], domain: str, rounds: int, full: bool) -> None:
+    """Rebuilds with the triggers (``stores[True]``) and without (``stores[False]``), rounds interleaved."""
     first = DAY.replace(day=1) - timedelta(days=1)
     month = (first.replace(day=1), first)
     cases: list[tuple[str, Callable[[Session], object]]] = [
@@ -154,10 +165,11 @@ def rebuilds(store: Store, domain: str, rounds: int, full: bool) -> None:
         times: dict[bool, list[float]] = {False: [], True: []}
         for k in range(rounds):
             for triggers in ((False, True) if k % 2 == 0 else (True, False)):
-                times[triggers].append(_rebuild_seconds(store, rebuild, triggers=triggers))
+                times[triggers].append(_rebuild_seconds(stores[triggers], rebuild))
         without, with_ = statistics.median(times[False]), statistics.median(times[True])
-        print(f"{what:<36} {without:>11.2f}s {with_:>11.2f}s {with_ / without:>5.2f}x  "
-              f"(medians of {rounds}; with: {', '.join(f'{t:.2f}' for t in times[True])})")
+        print(f"{what:<36} {without:>11.2f}s {with_:>11.2f}s {with_ / without:>5.2f}x  (medians of {rounds}; "
+              f"without: {', '.join(f'{t:.2f}' for t in times[False])}; with: "
+              f"{', '.join(f'{t:.2f}' for t in times[True])})")
 
 
 def main() -> None:
@@ -186,13 +198,18 @@ def main() -> None:
             shutil.copyfile(path, kept)
     print(f"store of {args.size:,} documents over {args.spread_days} days ready in {time.perf_counter() - start:.0f} s")
     parts = set(args.parts.split(","))
+    stores = {True: store}
     try:
+        if "rebuild" in parts:
+            store.dispose()
+            stores[False] = Store(f"sqlite:///{without_triggers(path)}")
         if "listings" in parts:
             listings(store, args.domain, args.rounds)
         if "rebuild" in parts:
-            rebuilds(store, args.domain, args.rounds, args.full)
+            rebuilds(stores, args.domain, args.rounds, args.full)
     finally:
-        store.dispose()
+        for each in stores.values():
+            each.dispose()
         shutil.rmtree(work, ignore_errors=True)
 
 

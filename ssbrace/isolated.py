@@ -53,7 +53,7 @@ def run(job: Callable[..., T], *args: Any, stage: str, failure: str, preload: Se
     """``job(*args)`` in a child process, within the current document's time budget.
 
     Args:
-        job: a module-level function of this package; its arguments and result must pickle.
+        job: a function the child can import by its module and name; its arguments and result must pickle.
         stage: what the document was doing, for the budget's reason.
         failure: how a failure of the job reads ("cannot parse HTML"), before the exception's name.
         preload: modules children import before their first request, so that it is not paid inside a budget.
