@@ -467,9 +467,7 @@ class StoryBatch:
         return self.next_id
 
     def documents(self, session: Session, ids: set[int]) -> list[DocRecord]:
-        # Not ``ids - self.docs.keys()``: that copies every key, and a full rebuild holds the whole store's documents
-        # (2.8 ms a call at 100,000, once or twice per document placed: quadratic in the store).
-        missing = {i for i in ids if i not in self.docs}
+        missing = {i for i in ids if i not in self.docs}  # (a set minus the keys walks every key held)
         if missing:
             self.docs.update((d.id, d) for d in stories_repo.get_documents(session, missing))
         return [self.docs[i] for i in sorted(ids) if i in self.docs]
