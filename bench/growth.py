@@ -66,7 +66,7 @@ ARTICLES = [
 ]
 
 
-def _fill(store: Store, n: int, spread_days: int, seed: int = 7, keyless: bool = False) -> None:
+def fill_store(store: Store, n: int, spread_days: int, seed: int = 7, keyless: bool = False) -> None:
     """N documents with signatures and near-duplicate bands, each in a story of its own, dated over the
     ``spread_days`` up to the new documents' week; each story in the story index under the keys placement
     gives these texts (the title's word and number: ``cluster.document_keys`` on a sample), unless
@@ -100,7 +100,7 @@ def _fill(store: Store, n: int, spread_days: int, seed: int = 7, keyless: bool =
                 session.execute(insert(StoryKey), keys)
 
 
-def _kept_store(folder: Path, n: int, spread_days: int, keyless: bool) -> Path:
+def kept_store(folder: Path, n: int, spread_days: int, keyless: bool) -> Path:
     """Where a filled store is kept between runs: named by what it holds and the schema it was made under (a
     new migration makes a new one)."""
     from alembic.script import ScriptDirectory
@@ -164,7 +164,7 @@ def main() -> None:
     for n in sizes:
         path = work / f"store{n}.db"
         start = time.perf_counter()
-        kept = _kept_store(Path(args.keep), n, args.spread_days, args.keyless) if args.keep else None
+        kept = kept_store(Path(args.keep), n, args.spread_days, args.keyless) if args.keep else None
         if kept is not None and kept.exists():
             shutil.copyfile(kept, path)
             stores[n] = Store(f"sqlite:///{path}")
@@ -172,7 +172,7 @@ def main() -> None:
                   f"{time.perf_counter() - start:.0f} s")
             continue
         stores[n] = Store(f"sqlite:///{path}")
-        _fill(stores[n], n, args.spread_days, keyless=args.keyless)
+        fill_store(stores[n], n, args.spread_days, keyless=args.keyless)
         print(f"store of {n:,} documents over {args.spread_days} days filled in {time.perf_counter() - start:.0f} s")
         if kept is not None:
             stores[n].dispose()

@@ -22,8 +22,7 @@ from collections.abc import Callable
 import trafilatura
 
 from bench.ingest import make_page
-from ssbrace import budget
-from ssbrace.documents import html_worker
+from ssbrace import budget, isolated
 from ssbrace.documents.text import extract_main_text
 from ssbrace.errors import InputError
 
@@ -87,7 +86,7 @@ def main() -> None:
 
     _in_thread(_hostile)
     print(f"hostile page ({len(hostile) / 1e6:.1f} MB), 2 s budget, other thread: {outcome[1]}: {outcome[0]}")
-    html_worker.shutdown()
+    isolated.shutdown()
 
 
 if __name__ == "__main__":

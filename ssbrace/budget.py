@@ -6,7 +6,7 @@ arms SIGALRM around stages that spend their time in library code we cannot add c
 (trafilatura, lxml): only in the main thread, only while no other timer is armed, and never around
 database work, so that the exception can only land in pure computation. Where no alarm can be used
 (another thread), ``remaining`` and ``exceeded`` let a stage run its work in a child process and kill it
-when the budget is spent (``ssbrace.documents.html_worker``).
+when the budget is spent (``ssbrace.isolated``).
 """
 
 from __future__ import annotations

@@ -259,7 +259,8 @@ def watch_stories(session: Session, watch: WatchRecord, index: EntityIndex, *, s
     from ssbrace.stories.topics import story_signals
 
     found = []
-    for content in story_contents(session, stories_repo.list_stories(session, since=since)):
+    # Read a chunk at a time: a page of ``limit`` stops reading once full.
+    for content in story_contents(session, stories_repo.iter_stories(session, since=since)):
         if watch_matches(watch, story_signals(content, index)):
             found.append(content.story)
             if limit and len(found) >= limit:

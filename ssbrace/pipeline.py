@@ -13,7 +13,8 @@ return results; this module reads their inputs from the store and writes their r
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -800,21 +801,49 @@ def build_brief(session: Session, story_id: int, *, domain: str | None = None) -
     return compose_brief(story, docs, claims, index=entity_index(name), rules=text_rules(name))
 
 
-def story_contents(session: Session, stories: Sequence[StoryRecord]) -> Iterator[StoryContent]:
-    """Each story with its documents and their claims, read one story at a time (lazily)."""
+# story_contents reads the documents and claims of this many stories, or of stories holding this many documents,
+# in one query each: a page that stops early has read at most one such group past what it kept.
+_CONTENTS_STORIES = 100
+_CONTENTS_DOCUMENTS = 500
+
+
+def story_contents(session: Session, stories: Iterable[StoryRecord]) -> Iterator[StoryContent]:
+    """Each story with its documents and their claims, read lazily a group of stories at a time."""
+    group: list[StoryRecord] = []
+    members = 0
+    for story in stories:
+        group.append(story)
+        members += len(story.document_ids)
+        if len(group) >= _CONTENTS_STORIES or members >= _CONTENTS_DOCUMENTS:
+            yield from _group_contents(session, group)
+            group, members = [], 0
+    yield from _group_contents(session, group)
+
+
+def _group_contents(session: Session, stories: Sequence[StoryRecord]) -> Iterator[StoryContent]:
+    """The contents of a few stories, as ``story_contents`` gives them: documents and claims in id order."""
     from ssbrace.stories.topics import StoryContent
 
+    ids = [i for story in stories for i in story.document_ids]
+    docs = {d.id: d for d in stories_repo.get_documents(session, ids)}
+    claims: dict[int, list[ClaimRecord]] = defaultdict(list)
+    for claim in stories_repo.claims_for_documents(session, ids, reviewed=True):
+        claims[claim.document_id].append(claim)
     for story in stories:
-        yield StoryContent(story, stories_repo.get_documents(session, story.document_ids),
-                           stories_repo.claims_for_documents(session, story.document_ids, reviewed=True))
+        members = sorted(set(story.document_ids))
+        yield StoryContent(story, [docs[i] for i in members if i in docs],
+                           sorted((c for i in members for c in claims.get(i, ())), key=lambda c: c.id))
 
 
 def stories_for_topic(session: Session, topic: Topic, index: EntityIndex, since: date | None = None,
                       limit: int | None = None) -> list[StoryRecord]:
-    """The topic's stories active on or after ``since``, latest first (``stories.topics`` decides)."""
+    """The topic's stories active on or after ``since``, latest first (``stories.topics`` decides).
+
+    Stories are read a chunk at a time as the rules go through them: a page of ``limit`` stops reading once full.
+    """
     from ssbrace.stories.topics import select_for_topic
 
-    stories = stories_repo.list_stories(session, since=since)
+    stories = stories_repo.iter_stories(session, since=since)
     return select_for_topic(topic, story_contents(session, stories), index, limit)
 
 

@@ -20,7 +20,7 @@ import httpx
 
 from ssbrace import budget
 from ssbrace.errors import FetchError, InputError, SsbraceError
-from ssbrace.sources.feeds import FeedEntry, looks_like_feed, looks_like_html, parse_feed
+from ssbrace.sources.feeds import FeedEntry, looks_like_feed, looks_like_html, parse_feed_within_budget
 from ssbrace.sources.files import display_path, expand_path_with_skips
 from ssbrace.sources.options import SourceOptions
 from ssbrace.sources.web import FEED_TYPES, FetchedPage, FetchOptions, fetch, make_client
@@ -282,8 +282,8 @@ class Router:
     def _feed(self, url: str, page: FetchedPage, name: str | None, options: FetchOptions) -> Route:
         try:
             # A feed is parsed under the same time budget as one document.
-            with budget.time_budget(self.document_seconds), budget.interruptible("parsing the feed"):
-                feed = parse_feed(page.body, page.url)
+            with budget.time_budget(self.document_seconds):
+                feed = parse_feed_within_budget(page.body, page.url)
         except SsbraceError as exc:
             known = self.book.find(url)
             if known is not None:

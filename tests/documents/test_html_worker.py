@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ssbrace import budget
+from ssbrace import budget, isolated
 from ssbrace.documents import html_worker
 from ssbrace.documents.text import extract_main_text
 from ssbrace.errors import InputError
@@ -23,9 +23,9 @@ HOSTILE = "<html><body>" + "<p>Plant two opens in 2027.</p>" * 100_000 + "</body
 
 @pytest.fixture(autouse=True)
 def no_idle_children():
-    html_worker.shutdown()
+    isolated.shutdown()
     yield
-    html_worker.shutdown()
+    isolated.shutdown()
 
 
 def _in_thread(work: Callable[[], object]) -> object:
@@ -79,12 +79,12 @@ def test_pages_off_the_main_thread_go_to_a_child_and_give_the_same_result():
             assert isinstance(in_child, InputError) and str(in_child) == str(in_process), page.name
         else:
             assert in_child == in_process, page.name
-    assert len(html_worker._idle) == 1  # one child served every page, and waits for the next
+    assert len(isolated._idle) == 1  # one child served every page, and waits for the next
 
 
 def test_a_hostile_page_in_a_thread_fails_at_its_budget_and_its_child_is_replaced():
     _in_thread(_budgeted((PAGES / "electrolyte-primer.html").read_bytes()))  # a child, started and idle
-    (first,) = html_worker._idle
+    (first,) = isolated._idle
     start = time.monotonic()
     failed = _in_thread(_budgeted(HOSTILE, 1.0))
     elapsed = time.monotonic() - start
@@ -97,7 +97,7 @@ def test_a_hostile_page_in_a_thread_fails_at_its_budget_and_its_child_is_replace
     # a replacement was started at once, and the next page is extracted by it
     result = _in_thread(_budgeted((PAGES / "electrolyte-primer.html").read_bytes()))
     assert isinstance(result, ExtractedText) and result.title == "A short guide to solid electrolytes"
-    assert html_worker._idle and html_worker._idle[0] is not first
+    assert isolated._idle and isolated._idle[0] is not first
 
 
 def test_a_big_page_in_the_main_thread_also_goes_to_a_child():
@@ -136,12 +136,12 @@ def test_threads_at_once_each_get_a_child():
     for thread in threads:
         thread.join(120)
     assert got == expected
-    assert 1 <= len(html_worker._idle) <= len(pages)
+    assert 1 <= len(isolated._idle) <= len(pages)
 
 
 def test_a_child_that_died_fails_the_document_with_one_line():
-    worker = html_worker._Worker()
+    worker = isolated._Worker()
     worker.process.kill()
-    with pytest.raises(InputError, match=r"^cannot parse HTML: the parser process ended \(signal 9\)$"):
+    with pytest.raises(Exception, match=r"^the worker process ended \(signal 9\)$"):
         worker.exchange(b"x" * 1_000_000, time.monotonic() + 30)
     worker.kill()

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from ssbrace.errors import UsageError
 from ssbrace.kb import story_periods
-from ssbrace.kb.tables import Document, Story, StoryDocument, StoryKey
+from ssbrace.kb.tables import Document, Story, StoryDocument, StoryKey, StoryPending, StoryUnkeyed
 from ssbrace.pipeline import rebuild_period
 from ssbrace.stories.evaluate import read_labelled_set
 from tests.fixtures.postgres import pg_url, postgres_server  # noqa: F401
@@ -190,3 +190,20 @@ def test_cli_rebuilds_one_month(store, grouped, tmp_path, db_url):
     script = subprocess.run([str(Path(sys.executable).parent / "ssbrace"), "--db", db_url, "stories", "--month",
                              "2025-02"], capture_output=True, text=True, env={**os.environ, **env}, timeout=120)
     assert script.returncode == 2 and script.stderr.strip() == "error: --month needs --rebuild"
+
+
+def _kept_lists_agree(store) -> None:
+    """The work lists the triggers keep (migration 0025) hold what the tables say."""
+    with store.session() as session:
+        unplaced = set(session.scalars(select(Document.id))) - set(session.scalars(select(StoryDocument.document_id)))
+        unkeyed = set(session.scalars(select(Story.id))) - set(session.scalars(select(StoryKey.story_id)))
+        assert set(session.scalars(select(StoryPending.document_id))) == unplaced
+        assert set(session.scalars(select(StoryUnkeyed.story_id))) == unkeyed
+
+
+def test_the_kept_lists_are_right_after_rebuilds(store, grouped):
+    _kept_lists_agree(store)  # after a full rebuild
+    with store.session() as session:
+        assert session.scalar(select(StoryPending.document_id).limit(1)) is None  # every document placed
+        rebuild_period(session, date(2024, 3, 1), date(2024, 3, 31))
+    _kept_lists_agree(store)

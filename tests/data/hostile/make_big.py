@@ -35,7 +35,17 @@ BIG_INPUTS: dict[str, Callable[[], bytes]] = {
     "number-run.txt": lambda: ("1" * 5_000_000).encode(),
     "numbers-spaced.txt": lambda: ("12.5 GWh 30% $4 " * 300_000).encode(),
     "nested-tags.html": lambda: _html("<div>" * 50_000 + _SENTENCE + "</div>" * 50_000),
+    # feedparser handles one element's attributes in quadratic time: 40,000 (430 KB) keep it busy for about
+    # half a minute, in Python or, from another thread, beyond the alarm's reach.
+    "feed-many-attributes.xml": lambda: many_attributes_feed(40_000),
 }
+
+
+def many_attributes_feed(count: int) -> bytes:
+    """An RSS feed whose one entry's title element carries ``count`` attributes."""
+    attributes = " ".join(f"a{i}='v'" for i in range(count))
+    return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>Slow</title><item><title {attributes}>x"
+            "</title><link>http://127.0.0.1:9/a</link></item></channel></rss>").encode()
 
 
 def write_big_inputs(folder: Path) -> list[Path]:
