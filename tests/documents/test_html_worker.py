@@ -15,34 +15,14 @@ from ssbrace.documents import html_worker
 from ssbrace.documents.text import extract_main_text
 from ssbrace.errors import InputError
 from ssbrace.models import ExtractedText
+from tests.isolation import in_thread, no_idle_children  # noqa: F401 (a fixture)
 
 PAGES = Path(__file__).resolve().parents[1] / "data" / "web" / "pages"
 # trafilatura works on this for many seconds (about 8 s on an idle test machine).
 HOSTILE = "<html><body>" + "<p>Plant two opens in 2027.</p>" * 100_000 + "</body></html>"
 
 
-@pytest.fixture(autouse=True)
-def no_idle_children():
-    isolated.shutdown()
-    yield
-    isolated.shutdown()
-
-
-def _in_thread(work: Callable[[], object]) -> object:
-    """Run ``work`` in another thread (where no alarm can stop library code); its result or exception."""
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except Exception as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(120)
-    assert outcome, "the thread did not finish"
-    return outcome[0]
+pytestmark = pytest.mark.usefixtures("no_idle_children")
 
 
 def _children() -> set[int]:
@@ -74,7 +54,7 @@ def test_pages_off_the_main_thread_go_to_a_child_and_give_the_same_result():
             in_process = extract_main_text(raw, content_type="text/html")  # no budget: no child
         except InputError as exc:
             in_process = exc
-        in_child = _in_thread(_budgeted(raw))
+        in_child = in_thread(_budgeted(raw))
         if isinstance(in_process, InputError):
             assert isinstance(in_child, InputError) and str(in_child) == str(in_process), page.name
         else:
@@ -83,10 +63,10 @@ def test_pages_off_the_main_thread_go_to_a_child_and_give_the_same_result():
 
 
 def test_a_hostile_page_in_a_thread_fails_at_its_budget_and_its_child_is_replaced():
-    _in_thread(_budgeted((PAGES / "electrolyte-primer.html").read_bytes()))  # a child, started and idle
+    in_thread(_budgeted((PAGES / "electrolyte-primer.html").read_bytes()))  # a child, started and idle
     (first,) = isolated._idle
     start = time.monotonic()
-    failed = _in_thread(_budgeted(HOSTILE, 1.0))
+    failed = in_thread(_budgeted(HOSTILE, 1.0))
     elapsed = time.monotonic() - start
     assert isinstance(failed, budget.TimeBudgetExceeded)
     assert str(failed) == ("took longer than the time budget of 1 s per document "
@@ -95,7 +75,7 @@ def test_a_hostile_page_in_a_thread_fails_at_its_budget_and_its_child_is_replace
     assert first.process.returncode is not None  # the busy child was killed, not left running
     assert first.process.pid not in _children()
     # a replacement was started at once, and the next page is extracted by it
-    result = _in_thread(_budgeted((PAGES / "electrolyte-primer.html").read_bytes()))
+    result = in_thread(_budgeted((PAGES / "electrolyte-primer.html").read_bytes()))
     assert isinstance(result, ExtractedText) and result.title == "A short guide to solid electrolytes"
     assert isolated._idle and isolated._idle[0] is not first
 

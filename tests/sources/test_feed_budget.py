@@ -4,9 +4,8 @@ a one-line reason, from any thread, and the next feed still parses."""
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from ssbrace.pipeline import run_ingest
 from ssbrace.settings import Settings
 from ssbrace.sources.feeds import Feed, FeedError, parse_feed, parse_feed_within_budget
 from tests.data.hostile.make_big import many_attributes_feed
+from tests.isolation import in_thread, no_idle_children  # noqa: F401 (a fixture)
 
 WEB = Path(__file__).resolve().parents[1] / "data" / "web"
 SLOW = many_attributes_feed(40_000)  # about 30 s of feedparser on the test machine, with no budget
@@ -24,28 +24,7 @@ REASON = "took longer than the time budget of 1 s per document (while parsing th
 BOUND_SECONDS = 8.0
 
 
-@pytest.fixture(autouse=True)
-def no_idle_children() -> Iterator[None]:
-    isolated.shutdown()
-    yield
-    isolated.shutdown()
-
-
-def _in_thread(work: Callable[[], object]) -> object:
-    """``work`` in another thread, where no alarm can stop library code: its result or its exception."""
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except Exception as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(120)
-    assert outcome, "the thread did not finish"
-    return outcome[0]
+pytestmark = pytest.mark.usefixtures("no_idle_children")
 
 
 def _parsed_within(seconds: float, body: bytes) -> Callable[[], Feed]:
@@ -57,11 +36,11 @@ def _parsed_within(seconds: float, body: bytes) -> Callable[[], Feed]:
 
 def test_a_slow_feed_in_a_thread_fails_at_the_budget_and_the_next_feed_parses() -> None:
     start = time.monotonic()
-    failed = _in_thread(_parsed_within(1.0, SLOW))
+    failed = in_thread(_parsed_within(1.0, SLOW))
     assert isinstance(failed, budget.TimeBudgetExceeded) and str(failed) == REASON
     assert time.monotonic() - start < BOUND_SECONDS
     good = (WEB / "feeds" / "fulltext.atom").read_bytes()
-    assert _in_thread(_parsed_within(1.0, good)) == parse_feed(good)  # a fresh child, the same feed as in process
+    assert in_thread(_parsed_within(1.0, good)) == parse_feed(good)  # a fresh child, the same feed as in process
 
 
 def test_in_the_main_thread_the_alarm_stops_it() -> None:
@@ -80,7 +59,7 @@ def test_a_feed_parsed_in_a_child_reads_as_in_process(name: str) -> None:
         expected: object = parse_feed(body)
     except FeedError as exc:
         expected = exc
-    got = _in_thread(_parsed_within(30.0, body))
+    got = in_thread(_parsed_within(30.0, body))
     if isinstance(expected, FeedError):  # the child's own reason, passed on as it is
         assert type(got) is FeedError and str(got) == str(expected)
     else:
@@ -92,7 +71,7 @@ def test_ingesting_a_slow_feed_from_a_thread_fails_it_alone(http_server, store) 
     http_server.state.served["slow-feed"] = (SLOW, "application/rss+xml")
     settings = dataclasses.replace(Settings(), db=store.url, document_seconds=1.0, allow_private=True)
     start = time.monotonic()
-    slow = _in_thread(lambda: run_ingest(store, [http_server.url("served/slow-feed")], settings))
+    slow = in_thread(lambda: run_ingest(store, [http_server.url("served/slow-feed")], settings))
     elapsed = time.monotonic() - start
     (item,) = slow.items  # type: ignore[attr-defined]
     assert (item.status, item.reason) == ("failed", REASON)
@@ -100,6 +79,6 @@ def test_ingesting_a_slow_feed_from_a_thread_fails_it_alone(http_server, store) 
     # the next feed parses (in a fresh child), and its entries are stored; the first claims extraction of a
     # process loads its models, so the entries get the usual budget
     usual = dataclasses.replace(settings, document_seconds=60.0)
-    good = _in_thread(lambda: run_ingest(store, [http_server.url("feeds/fulltext.atom")], usual))
+    good = in_thread(lambda: run_ingest(store, [http_server.url("feeds/fulltext.atom")], usual))
     assert [i.status for i in good.items] == ["new", "new"]  # type: ignore[attr-defined]
 
