@@ -306,14 +306,20 @@ def update_documents(store: Store, settings: Settings, **options: Any) -> Ingest
         return ingestion.update()
 
 
-def after_batch_stored(store: Store, settings: Settings, *, profiles: Mapping[int, Profile] | None = None,
-                       terms: Mapping[int, TermCounts] | None = None) -> int:
+@dataclass(frozen=True)
+class WorkedOut:
+    """What grouping compares of new documents, worked out already (a distributed run's workers), by document
+    id: their entities and figures, and their term counts. Grouping works out the rest itself."""
+
+    profiles: Mapping[int, Profile] = field(default_factory=dict)
+    terms: Mapping[int, TermCounts] = field(default_factory=dict)
+
+
+def after_batch_stored(store: Store, settings: Settings, *, worked_out: WorkedOut | None = None) -> int:
     """Place every document that is in no story yet into one, then send the alerts of watches and webhooks
-    (``following.run_alerts``); returns how many documents were placed. ``profiles`` and ``terms``: the
-    entities and figures, and the term counts, of new documents worked out already (a distributed run's
-    workers)."""
+    (``following.run_alerts``); returns how many documents were placed."""
     with store.session() as session:
-        placed = assign_pending(session, domain=settings.domain, profiles=profiles, terms=terms)
+        placed = assign_pending(session, domain=settings.domain, worked_out=worked_out)
     if getattr(settings, "alerts", True):
         from ssbrace.following import run_alerts
 
@@ -489,21 +495,22 @@ class StoryBatch:
 
 
 def story_batch(session: Session, docs: list[DocRecord], config: ClusterConfig | None = None,
-                profiles: Mapping[int, Profile] | None = None,
-                terms: Mapping[int, TermCounts] | None = None) -> StoryBatch:
+                worked_out: WorkedOut | None = None) -> StoryBatch:
     """One model for a batch of new documents, fitted on them and the store's recent documents; their
-    placements held in a ledger, which ``assign_pending`` writes at the end. ``profiles`` and ``terms``: the
-    entities and figures, and the term counts, of some of them, worked out already (``after_batch_stored``)."""
+    placements held in a ledger, which ``assign_pending`` writes at the end. ``worked_out``: what is known of
+    some of them already."""
     from ssbrace.kb.story_ledger import StoryLedger
     from ssbrace.stories.cluster import DEFAULT_CONFIG, StoryVectors
 
     background = stories_repo.recent_document_ids(session, (config or DEFAULT_CONFIG).background)
     new = {d.id: d for d in docs}
-    counted = _corpus_terms(session, set(background) | new.keys(), new, min(background, default=0), terms or {})
+    worked_out = worked_out or WorkedOut()
+    counted = _corpus_terms(session, set(background) | new.keys(), new, min(background, default=0),
+                            worked_out.terms)
     # one model and one set of vectors for the whole batch: rows added one by one would restack
     batch = StoryBatch(StoryVectors.from_kept_terms(counted), next_id=stories_repo.next_story_id(session),
                        ledger=StoryLedger(session, pending=set(new)))
-    batch.vectors.profiles.update((i, p) for i, p in (profiles or {}).items() if i in counted)
+    batch.vectors.profiles.update((i, p) for i, p in worked_out.profiles.items() if i in counted)
     batch.docs.update(new)
     return batch
 
@@ -716,13 +723,12 @@ def rebuild_period(session: Session, start: date, end: date, *, config: ClusterC
 
 
 def assign_pending(session: Session, *, config: ClusterConfig | None = None, domain: str | None = None,
-                   profiles: Mapping[int, Profile] | None = None, terms: Mapping[int, TermCounts] | None = None
-                   ) -> int:
+                   worked_out: WorkedOut | None = None) -> int:
     """Group the stored documents that are in no story yet, in order of arrival; returns how many.
 
     The batch shares one TF-IDF model, fitted on the new documents and the store's recent ones, and each
     document is read and turned into a vector once. Its placements are kept in memory and written at the
-    end (``kb.story_ledger``). ``profiles`` and ``terms``: as for ``after_batch_stored``."""
+    end (``kb.story_ledger``). ``worked_out``: what is known of new documents already (``WorkedOut``)."""
     from ssbrace.stories.cluster import DEFAULT_CONFIG
 
     stories_repo.lock_placement(session)
@@ -730,7 +736,7 @@ def assign_pending(session: Session, *, config: ClusterConfig | None = None, dom
     if not pending:
         return 0
     docs = stories_repo.get_documents(session, pending)
-    batch = story_batch(session, docs, config, profiles, terms)
+    batch = story_batch(session, docs, config, worked_out)
     assert batch.ledger is not None
     batch.upcoming = [i for i in pending if i not in batch.vectors.profiles]
     _index_older_stories(session, docs, batch, config or DEFAULT_CONFIG, domain)

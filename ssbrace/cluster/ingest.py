@@ -37,6 +37,7 @@ from ssbrace.errors import SsbraceError
 from ssbrace.pipeline import (
     Ingestion,
     ReextractResult,
+    WorkedOut,
     after_batch_stored,
     after_document_stored,
 )
@@ -65,8 +66,6 @@ if TYPE_CHECKING:
     from ssbrace.kb.tables import Document
     from ssbrace.models import Claim, ExtractedText
     from ssbrace.settings import Settings
-    from ssbrace.stories.features import Profile
-    from ssbrace.stories.terms import TermCounts
 
 log = logging.getLogger(__name__)
 
@@ -356,14 +355,11 @@ class DistributedIngestion(Ingestion):
             return None
 
     @property
-    def story_profiles(self) -> dict[int, Profile]:
-        """The stored documents' entities and figures the workers found (``after_batch_stored`` uses them)."""
-        return self._writer.profiles if self._writer is not None else {}
-
-    @property
-    def story_terms(self) -> dict[int, TermCounts]:
-        """The stored documents' story terms the workers counted (``after_batch_stored`` uses them)."""
-        return self._writer.terms if self._writer is not None else {}
+    def worked_out(self) -> WorkedOut:
+        """What the workers found of the stored documents for story grouping (``after_batch_stored`` uses it)."""
+        if self._writer is None:
+            return WorkedOut()
+        return WorkedOut(self._writer.profiles, self._writer.terms)
 
     def _write(self, found: Found, outcome: Read | Failure) -> str:
         try:
@@ -412,7 +408,7 @@ def run_ingest_distributed(store: Store, inputs: Sequence[str], settings: Settin
     with ingestion:
         result = ingestion.ingest(inputs, name=name)
     with throughput.phases("stories"):
-        after_batch_stored(store, settings, profiles=ingestion.story_profiles, terms=ingestion.story_terms)
+        after_batch_stored(store, settings, worked_out=ingestion.worked_out)
     return result
 
 

@@ -119,7 +119,7 @@ class BatchWriter:
         except BaseException:
             self.entities.forget()  # it may hold entities of the rolled-back transaction
             raise
-        self._keep_profiles(batch, plans, ids)
+        self._keep_story_inputs(batch, plans, ids)
         return [self._result(position, found, read, plan, ids)
                 for position, ((found, read), plan) in enumerate(zip(batch, plans, strict=True))]
 
@@ -252,7 +252,7 @@ class BatchWriter:
         self.entities.written(session)
         return ids
 
-    def _keep_profiles(self, batch: list[tuple[Found, Read]], plans: list[_Plan], ids: dict[int, int]) -> None:
+    def _keep_story_inputs(self, batch: list[tuple[Found, Read]], plans: list[_Plan], ids: dict[int, int]) -> None:
         """The stored documents' story profiles (the worker's, with the claims' names as stored, as
         ``stories.cluster`` reads them back) and term counts. A text PostgreSQL stored changed (NUL) is left
         to the driver."""

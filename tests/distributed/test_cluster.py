@@ -114,7 +114,7 @@ def test_workers_find_what_stories_compare_and_the_driver_adds_only_the_claims_n
         result = ingestion.ingest([str(folder)])
     stored = [i.document_id for i in result.items if i.status in ("new", "near_duplicate")]
     assert len(stored) == len(PICKED) + 1
-    profiles = ingestion.story_profiles
+    profiles = ingestion.worked_out.profiles
     assert sorted(profiles) == sorted(stored)
     with store.session() as session:
         docs = stories_repo.get_documents(session, stored)
@@ -122,18 +122,18 @@ def test_workers_find_what_stories_compare_and_the_driver_adds_only_the_claims_n
     expected = _profiles(docs, claims, entity_index(resolve_domain(Settings().domain)))
     assert profiles == expected
     assert all(p.entities for p in profiles.values()) and any(p.figures for p in profiles.values())
-    terms = ingestion.story_terms
+    terms = ingestion.worked_out.terms
     assert sorted(terms) == sorted(stored)
     for doc, counted in zip(docs, document_terms(docs), strict=True):
         assert terms[doc.id].to_bytes() == counted.to_bytes() and len(counted.terms) > 20
     # Grouping then counts no text itself.
-    from ssbrace.pipeline import after_batch_stored
+    from ssbrace.pipeline import WorkedOut, after_batch_stored
     from ssbrace.stories import terms as terms_module
 
     counted_here: list[int] = []
     monkeypatch.setattr(terms_module, "document_terms",
                         lambda docs: counted_here.append(len(docs)) or [terms[d.id] for d in docs])
-    assert after_batch_stored(store, Settings(), profiles=profiles, terms=terms) == len(stored)
+    assert after_batch_stored(store, Settings(), worked_out=WorkedOut(profiles, terms)) == len(stored)
     assert sum(counted_here) == 0
     store.dispose()
 
