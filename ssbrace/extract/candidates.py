@@ -274,8 +274,12 @@ class Proposer:
                 if a is not None and _extends_rule(a.name, b.name, ruled, listed):
                     feats["partnership|extends_rule_list"] = 1.0
             out.append(Candidate(claim, self._group(), "rule" if rule is not None else "pair", feats))
-        for claim in ruled.values():  # a rule pair whose parties this sentence does not name (coreference)
-            feats = sentence.pair_features(None, None, "rule", True)
+        for claim in ruled.values():
+            a_m, b_m = names.get(claim.subject), names.get(claim.object or "")
+            if a_m is not None and b_m is not None:  # both named here, a pair the likely pairs passed over
+                feats = sentence.pair_features(a_m, b_m, "same", True, lists)
+            else:  # a rule pair whose parties this sentence does not name (coreference)
+                feats = sentence.pair_features(None, None, "rule", True)
             out.append(Candidate(claim, self._group(), "rule", feats))
         if cued and pool:
             out.extend(self._cross_pairs(ctx, sentence, pool, rule_keys))
@@ -865,6 +869,9 @@ _ORG_HEADS = frozenset("""Administration Agency Authority Institute Institution 
 Department Council Commission Laboratory Laboratories Lab Labs Center Centre Corporation Holdings Group Energy
 Technology Technologies Motor Motors Capital Partners Fund Ventures Electric Electronics Chemical Chemicals
 Materials Battery Batteries Power Industries Industry Association Alliance Platform Consortium""".split())
+# Last words of a firm's name that "of" + a place may follow ("Foo Ventures of Boston"), unlike "University of".
+_FIRM_ENDS = frozenset("""Investments Investment Ventures Partners Capital Holdings Technologies Systems Motors Energy
+Materials Industries Electronics Chemicals Fund Funds Corporation Corp Inc Co Ltd LLC Solutions Labs""".split())
 _BACKED = re.compile(r"(?<![\w\-])(?P<name>[A-Z][\w&.]{0,40}(?:[ \t][A-Z][\w&.]{0,40}){0,2})-(?:backed|owned|funded|controlled)\b")
 
 
@@ -915,6 +922,11 @@ def _proper_nouns(ctx: SentenceContext) -> list[Mention]:
             continue
         while words and words[0] in _NOT_NAMES:
             words.pop(0)
+        if "of" in words[2:]:
+            # "Clear Creek Investments of Solana Beach": a firm named with its home town, not one long name
+            cut = words.index("of", 2)
+            if words[cut - 1] in _FIRM_ENDS:
+                words = words[:cut]
         while (words and words[-1] in _NOT_NAMES and words[-1] not in suffixes
                and not (len(words) > 1 and words[-1] in _ORG_HEADS)):  # "Capricorn Investment Group" keeps "Group"
             words.pop()

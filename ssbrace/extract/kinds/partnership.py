@@ -59,6 +59,36 @@ def strong_cues(ctx: SentenceContext) -> list:
 def extract(ctx: SentenceContext) -> list[Claim]:
     if is_hedged(ctx):
         return []
+    return _deals(ctx) + _product_sales(ctx)
+
+
+def _product_sales(ctx: SentenceContext) -> list[Claim]:
+    """A supplier credited with its buyers' sales: "X grew on sales of A's model and B's model", "X's cells were
+    installed in cars made by A and B" (market-share reports). One supplier named in the sentence, the buyers
+    named after the cue; each pair is a supply relation."""
+    cues = ctx.find("product_sales_cues")
+    if not cues or not ctx.has("product_sales_links"):
+        return []
+    vocab = ctx.lexicon.vocab
+    suppliers = {m.name: m for m in ctx.candidates({"company"}) if m.category in vocab.supplier_categories}
+    if len(suppliers) != 1:
+        return []  # none, or several whose buyers the sentence does not tell apart
+    supplier = next(iter(suppliers.values()))
+    first = cues[0].end()
+    buyers: dict[str, Mention] = {}
+    for m in ctx.candidates({"company"}):
+        if m.start >= first and m.category in vocab.buyer_categories and m.name != supplier.name:
+            if _CLAUSE_BREAK.search(ctx.text, first, m.start):
+                break  # "...; meanwhile A ...": a later clause's names are not the buyers
+            buyers.setdefault(m.name, m)
+    return [ctx.claim(NAME, supplier, 0.6, object=b.name, object_type=b.type, year=_deal_year(ctx),
+                      technology=ctx.technology()) for b in list(buyers.values())[:MAX_PAIRS]]
+
+
+_CLAUSE_BREAK = re.compile(r";|[,\s](?:while|whereas|but|meanwhile)\b", re.IGNORECASE)
+
+
+def _deals(ctx: SentenceContext) -> list[Claim]:
     strong = strong_cues(ctx)
     if not strong and "round" in ctx.lower and _ROUND_LED.search(ctx.text):
         strong = [_ROUND_LED.search(ctx.text)]  # "a round that A and B led": the lead investors back the raiser
