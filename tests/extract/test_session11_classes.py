@@ -42,3 +42,13 @@ def test_a_firm_named_with_its_home_town_keeps_only_its_name() -> None:
 def test_a_parent_named_in_apposition_is_a_partner() -> None:
     pairs = _pairs_of("Geely, the parent company of Volvo Cars, said on Monday it had finished its first pack.")
     assert frozenset(("Geely", "Volvo Cars")) in pairs
+
+
+def test_investors_listed_after_a_raise_pair_with_the_company_not_with_each_other() -> None:
+    text = "Solid Power raised $20 million in May. Investors in the round include Toyota, Samsung SDI and Hyundai."
+    pairs = _pairs_of(text)
+    assert {frozenset(("Solid Power", n)) for n in ("Toyota", "Samsung SDI", "Hyundai")} <= pairs
+    assert frozenset(("Toyota", "Hyundai")) not in pairs
+    led = _pairs_of("Solid Power raised $20 million in May. BMW and Ford led the round.")
+    assert {frozenset(("Solid Power", "BMW")), frozenset(("Solid Power", "Ford"))} <= led
+    assert frozenset(("BMW", "Ford")) not in led

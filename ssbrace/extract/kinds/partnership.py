@@ -59,7 +59,40 @@ def strong_cues(ctx: SentenceContext) -> list:
 def extract(ctx: SentenceContext) -> list[Claim]:
     if is_hedged(ctx):
         return []
-    return _deals(ctx) + _product_sales(ctx)
+    listed = _investor_list(ctx)
+    return (listed if listed is not None else _deals(ctx)) + _product_sales(ctx)
+
+
+# "A, B and C led the round", "investors in the round include A and B", "A participated in the financing":
+# a sentence that only lists investors, the company that raised the money named before it.
+_INVESTOR_LIST = re.compile(
+    r"\b(?:co-)?led[ \t]+(?:the|a|its|this|that)[ \t]+(?:[\w$.,\-]+[ \t]+){0,4}?(?:round|raise|financing|funding)\b"
+    r"|\b(?:investors|backers|participants)\b(?:[ \t]+in[ \t]+(?:the|a|this|its)[ \t]+(?:[\w$.\-]+[ \t]+){0,4}?"
+    r"(?:round|raise|financing|funding))?[ \t]+(?:include|included|including|were|are)\b"
+    r"|\bparticipated[ \t]+in[ \t]+(?:the|a|this|its)[ \t]+(?:[\w$.\-]+[ \t]+){0,4}?(?:round|raise|financing|funding)\b",
+    re.IGNORECASE)
+
+
+def _investor_list(ctx: SentenceContext) -> list[Claim] | None:
+    """Each investor a sentence lists with the company named just before as raising the money; co-investors are
+    not partners of each other. None when the sentence is not such a list or names the company itself."""
+    if not _INVESTOR_LIST.search(ctx.text):
+        return None
+    parties = _parties(ctx)
+    raiser = _company_before(ctx)
+    if not parties or raiser is None or raiser.name in {m.name for m in parties}:
+        return None
+    return [ctx.claim(NAME, raiser, 0.6, object=m.name, object_type=m.type, year=_deal_year(ctx),
+                      technology=ctx.technology()) for m in parties[:MAX_PAIRS]]
+
+
+def _company_before(ctx: SentenceContext) -> Mention | None:
+    """The first company of the nearest earlier sentence (within two) that names one."""
+    nearest: tuple[int, Mention] | None = None
+    for index, m in ctx.state.memory.history:
+        if m.type == "company" and ctx.index - 2 <= index < ctx.index and (nearest is None or index > nearest[0]):
+            nearest = (index, m)
+    return nearest[1] if nearest else None
 
 
 def _product_sales(ctx: SentenceContext) -> list[Claim]:
