@@ -21,7 +21,7 @@ from ssbrace.extract.train import Example  # noqa: E402
 OWN_SETS = {"dev": ROOT / "tests/data", "heldout": ROOT / "tests/data/heldout", "blind2": ROOT / "tests/data/blind2",
             "blind3": ROOT / "tests/data/blind3", "blind4": ROOT / "tests/data/blind4"}
 REAL = ROOT / "tests/data/real"
-BLIND_BATCHES = {"n"}
+BLIND_BATCHES = {"o"}
 
 
 def _jsonl(path: Path) -> list[dict]:
