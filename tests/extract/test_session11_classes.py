@@ -52,3 +52,10 @@ def test_investors_listed_after_a_raise_pair_with_the_company_not_with_each_othe
     led = _pairs_of("Solid Power raised $20 million in May. BMW and Ford led the round.")
     assert {frozenset(("Solid Power", "BMW")), frozenset(("Solid Power", "Ford"))} <= led
     assert frozenset(("BMW", "Ford")) not in led
+
+
+def test_an_owner_and_the_members_of_a_joint_project_are_partners() -> None:
+    assert {frozenset(("Geely", "Lotus")), frozenset(("Geely", "Polestar"))} <= _pairs_of(
+        "Geely owns Lotus and Polestar, and says both will use the new pack.")
+    project = _pairs_of("Ionity is a joint project of BMW, Volkswagen and Ford.")
+    assert {frozenset(("Ionity", n)) for n in ("BMW", "Volkswagen", "Ford")} <= project
