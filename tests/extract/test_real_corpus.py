@@ -43,6 +43,12 @@ def test_the_corpus_is_large_and_varied():
 
 @pytest.mark.skipif(not CACHED, reason=NO_CACHE)
 def test_cached_texts_match_the_manifest():
+    # every cached text has the manifest's hash and holds its gold offsets (``check`` reads what is present)
+    run = _corpus("check")
+    assert run.returncode == 0 and "problems 0" in run.stdout, run.stdout[-2000:]
+    if "missing 0," not in run.stdout:
+        pytest.skip("the cache is partial on this machine (" + run.stdout.split(";")[1].split(",")[1].strip()
+                    + "): `corpus.py check --need-texts` asks for every text; see tests/data/real/README.md")
     run = _corpus("check", "--need-texts")
     assert run.returncode == 0, run.stdout[-2000:]
 
