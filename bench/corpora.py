@@ -1,7 +1,7 @@
 """The annotated corpora as training/evaluation examples (shared by bench/train.py and bench/extract_eval.py).
 
 Own-words sets (written for the project): tests/data (development), heldout, blind2, blind3, blind4.
-Real reporting: tests/data/real (texts in its ignored cache; batch i is the blind slice, kept apart).
+Real reporting: tests/data/real (texts in its ignored cache; the blind slice, BLIND_BATCHES, kept apart).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def real_manifest() -> dict[str, dict]:
 
 
 def real_examples(*, blind: bool = False) -> list[Example]:
-    """Annotated real excerpts whose text is cached: batches a-h, or with ``blind`` the blind slice only."""
+    """Annotated real excerpts whose text is cached: the development batches, or with ``blind`` the blind slice only."""
     gold = defaultdict(list)
     for path in sorted((REAL / "gold").glob("*.jsonl")):
         for g in _jsonl(path):
@@ -74,3 +74,12 @@ def real_examples(*, blind: bool = False) -> list[Example]:
         out.append(Example(doc=row["id"], text=text, published=published, gold=gold.get(row["id"], []),
                            source=f"real-{row['batch']}"))
     return out
+
+
+def annotated_batches() -> dict[str, int]:
+    """How many annotated excerpts each development batch has (from the committed manifests)."""
+    counts: dict[str, int] = {}
+    for row in real_manifest().values():
+        if row["batch"] not in BLIND_BATCHES and row.get("story") is not None:
+            counts[row["batch"]] = counts.get(row["batch"], 0) + 1
+    return counts
