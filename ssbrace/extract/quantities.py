@@ -156,7 +156,8 @@ class QuantityFinder:
         self.glued_unit_gate = re.compile(rf"\d(?:{unit_alt})", re.IGNORECASE) if self.unit_keys else re.compile(r"(?!x)x")
         self.measure = re.compile(
             rf"(?<![\w.])(?P<n>{number})\+?(?:[ \t]?(?P<sc>thousand|million))?"
-            rf"(?:[ \t]*(?:-|–|to)[ \t]*(?P<n2>{NUM}))?[ \t]?-?[ \t]?(?P<u>{unit_alt})(?![\w])",
+            rf"(?:[ \t]*(?:-|–|to)[ \t]*(?P<n2>{NUM}))?[ \t]?-?[ \t]?(?P<u>{unit_alt})(?![\w])"
+            r"(?!/h(?:r|our)?\b|[ \t]+(?:per|an|a)[ \t]+hour\b)",  # a speed ("83.9 km/h") is no distance
             re.IGNORECASE,
         )
         self.count = re.compile(rf"(?<![\w.$€¥₩£])(?P<n>{number})(?:[ \t]?(?P<sc>thousand|million|billion))?(?![\w%])"

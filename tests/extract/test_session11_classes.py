@@ -59,3 +59,9 @@ def test_an_owner_and_the_members_of_a_joint_project_are_partners() -> None:
         "Geely owns Lotus and Polestar, and says both will use the new pack.")
     project = _pairs_of("Ionity is a joint project of BMW, Volkswagen and Ford.")
     assert {frozenset(("Ionity", n)) for n in ("BMW", "Volkswagen", "Ford")} <= project
+
+
+def test_a_speed_is_not_a_driving_range() -> None:
+    claims = extract_claims("The NIO ET7 kept an average of 83.9 km/h and drove 1,044 km on one charge.", doc="s11.txt")
+    ranges = [c.value for c in claims if c.kind == "spec" and c.unit == "km"]
+    assert ranges == [1044.0]
