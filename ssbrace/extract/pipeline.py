@@ -30,7 +30,7 @@ from ssbrace.models import Claim
 
 # Bump RULES_VERSION when a rule change alters what is extracted; the decision model's digest is appended, so a
 # retrained model is a new version too. Stored with every claim; `ssbrace reextract` redoes older ones.
-RULES_VERSION = "2.3.0"
+RULES_VERSION = "2.4.0"
 EXTRACTOR_VERSION = f"{RULES_VERSION}+model.{model_digest()}" if model_enabled() else RULES_VERSION
 
 # Vocabulary lists and labelled tables the components consult on every sentence: found in one scan.
