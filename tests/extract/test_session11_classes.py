@@ -65,3 +65,9 @@ def test_a_speed_is_not_a_driving_range() -> None:
     claims = extract_claims("The NIO ET7 kept an average of 83.9 km/h and drove 1,044 km on one charge.", doc="s11.txt")
     ranges = [c.value for c in claims if c.kind == "spec" and c.unit == "km"]
     assert ranges == [1044.0]
+
+
+def test_a_country_makes_no_cell_so_a_spec_goes_to_the_company() -> None:
+    claims = extract_claims("Xiaomi showed its new pack on Monday. Sold in China, the car offers a range of 1,200 km.",
+                            doc="s11.txt")
+    assert [(c.subject, c.value) for c in claims if c.kind == "spec"] == [("Xiaomi", 1200.0)]
