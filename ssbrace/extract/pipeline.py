@@ -38,7 +38,7 @@ CUE_LISTS = ("hedges", "market_only_cues", "patent_context", "market_share_cues"
              "investment_cues", "goal_cues", "milestone_cues", "range_cues", "charge_cues", "cost_cues", "cycle_cues",
              "capacity_cues", "capacity_not", "partnership_cues", "partnership_weak_cues",
              "not_claim_sentences", "generic_cues", "comparison_cues", "superlatives", "firsts", "membership_cues",
-             "underway_cues", "combined_cues", "group_count_words")
+             "underway_cues", "combined_cues", "group_count_words", "product_sales_cues", "product_sales_links")
 CUE_TABLES = ("standing", "aspects", "technologies", "segments", "stages", "stages_vehicle", "stages_weak",
               "stage_verbs")
 

@@ -76,7 +76,9 @@ _INVESTOR_LIST = re.compile(
 def _investor_list(ctx: SentenceContext) -> list[Claim] | None:
     """Each investor a sentence lists with the company named just before as raising the money; co-investors are
     not partners of each other. None when the sentence is not such a list or names the company itself."""
-    if not _INVESTOR_LIST.search(ctx.text):
+    lower = ctx.lower
+    if not ("led" in lower or "investors" in lower or "backers" in lower or "particip" in lower) \
+            or not _INVESTOR_LIST.search(ctx.text):
         return None
     parties = _parties(ctx)
     raiser = _company_before(ctx)
