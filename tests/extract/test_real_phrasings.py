@@ -26,7 +26,7 @@ def matches(claim: dict, want: dict) -> bool:
 
 POSITIVE = [
     # targets: appositives, "said on Tuesday", year ranges and fiscal years
-    ("Toyota, the world's biggest automaker by sales, said on Tuesday it aims to start mass production of its "
+    ("Toyota, the largest carmaker by volume, said on Tuesday it aims to start mass production of its "
      "all-solid-state cells in 2027-28.",
      [{"kind": "target", "subject": "Toyota", "year": 2027, "year_end": 2028, "stage": "mass_production",
        "technology": "all_solid_state"}]),
