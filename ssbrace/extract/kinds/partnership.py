@@ -67,8 +67,9 @@ def extract(ctx: SentenceContext) -> list[Claim]:
 # a sentence that only lists investors, the company that raised the money named before it.
 _INVESTOR_LIST = re.compile(
     r"\b(?:co-)?led[ \t]+(?:the|a|its|this|that)[ \t]+(?:[\w$.,\-]+[ \t]+){0,4}?(?:round|raise|financing|funding)\b"
-    r"|\b(?:investors|backers|participants)\b(?:[ \t]+in[ \t]+(?:the|a|this|its)[ \t]+(?:[\w$.\-]+[ \t]+){0,4}?"
-    r"(?:round|raise|financing|funding))?[ \t]+(?:include|included|including|were|are)\b"
+    r"|\b(?:investors|backers|participants)[ \t]+(?:include|included|including)\b"
+    r"|\b(?:investors|backers|participants)[ \t]+in[ \t]+(?:the|a|this|its)[ \t]+(?:[\w$.\-]+[ \t]+){0,4}?"
+    r"(?:round|raise|financing|funding)[ \t]+(?:include|included|including|were|are)\b"
     r"|\bparticipated[ \t]+in[ \t]+(?:the|a|this|its)[ \t]+(?:[\w$.\-]+[ \t]+){0,4}?(?:round|raise|financing|funding)\b",
     re.IGNORECASE)
 
