@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ssbrace.extract.entities import CALENDAR_WORDS, Mention
 from ssbrace.extract.kinds.common import is_hedged, nearest_match_distance
 from ssbrace.extract.kinds.money import dollar_fields, is_public, money_figures, money_year
-from ssbrace.extract.kinds.partnership import strong_cues
+from ssbrace.extract.kinds.partnership import sales_buyers, strong_cues
 from ssbrace.extract.kinds.standing import aspect_of
 from ssbrace.extract.quantities import YearRef
 from ssbrace.models import Claim
@@ -260,7 +260,7 @@ class Proposer:
                 start, end = ctx.extractor.coref.span(ctx.text, resolved[1])
                 ref = replace(resolved[0][0], start=start, end=end, text=ctx.text[start:end])
                 pairs += [(ref, b, "coref") for b in pool][:4]
-        co_buyers = _co_buyers(ctx, rule_keys)
+        co_buyers = sales_buyers(ctx, rule_keys)
         for a, b, where in pairs:
             key = frozenset((a.name if a else "", b.name))
             if key <= co_buyers and key not in rule_keys:
@@ -776,17 +776,6 @@ def _stage_of_verb(ctx: SentenceContext) -> tuple[str, str, int] | None:
         if stage in named:
             return stage, "verb", 0
     return None
-
-
-def _co_buyers(ctx: SentenceContext, rule_keys: set[frozenset[str]]) -> frozenset[str]:
-    """The buyers the rules paired with one supplier on a sales cue ("sales of A's and B's models lifted X")."""
-    if not rule_keys or not ctx.find("product_sales_cues"):
-        return frozenset()
-    vocab = ctx.lexicon.vocab
-    category = {m.name: m.category for m in ctx.mentions}
-    buyers = {n for key in rule_keys if any(category.get(x) in vocab.supplier_categories for x in key)
-              for n in key if category.get(n) in vocab.buyer_categories}
-    return frozenset(buyers) if len(buyers) > 1 else frozenset()
 
 
 def _extends_rule(a: str, b: str, ruled: dict[frozenset[str], Claim], listed: dict[str, set[str]]) -> bool:

@@ -59,8 +59,9 @@ def strong_cues(ctx: SentenceContext) -> list:
 def extract(ctx: SentenceContext) -> list[Claim]:
     if is_hedged(ctx):
         return []
-    listed = _investor_list(ctx)
-    return (listed if listed is not None else _deals(ctx)) + _product_sales(ctx)
+    parties = _parties(ctx)
+    listed = _investor_list(ctx, parties)
+    return (listed if listed is not None else _deals(ctx, parties)) + _product_sales(ctx)
 
 
 # "A, B and C led the round", "investors in the round include A and B", "A participated in the financing":
@@ -74,14 +75,13 @@ _INVESTOR_LIST = re.compile(
     re.IGNORECASE)
 
 
-def _investor_list(ctx: SentenceContext) -> list[Claim] | None:
+def _investor_list(ctx: SentenceContext, parties: list[Mention]) -> list[Claim] | None:
     """Each investor a sentence lists with the company named just before as raising the money; co-investors are
     not partners of each other. None when the sentence is not such a list or names the company itself."""
     lower = ctx.lower
     if not ("led" in lower or "investors" in lower or "backers" in lower or "particip" in lower) \
             or not _INVESTOR_LIST.search(ctx.text):
         return None
-    parties = _parties(ctx)
     raiser = _company_before(ctx)
     if not parties or raiser is None or raiser.name in {m.name for m in parties}:
         return None
@@ -124,12 +124,23 @@ def _product_sales(ctx: SentenceContext) -> list[Claim]:
 _CLAUSE_BREAK = re.compile(r";|[,\s](?:while|whereas|but|meanwhile)\b", re.IGNORECASE)
 
 
-def _deals(ctx: SentenceContext) -> list[Claim]:
+def sales_buyers(ctx: SentenceContext, rule_keys: set[frozenset[str]]) -> frozenset[str]:
+    """The buyers ``_product_sales`` paired with a supplier in this sentence, when there are two or more: co-buyers,
+    not partners of each other (the candidates leave their pair out)."""
+    if not rule_keys or not ctx.find("product_sales_cues"):
+        return frozenset()
+    vocab = ctx.lexicon.vocab
+    category = {m.name: m.category for m in ctx.mentions}
+    buyers = {n for key in rule_keys if any(category.get(x) in vocab.supplier_categories for x in key)
+              for n in key if category.get(n) in vocab.buyer_categories}
+    return frozenset(buyers) if len(buyers) > 1 else frozenset()
+
+
+def _deals(ctx: SentenceContext, parties: list[Mention]) -> list[Claim]:
     strong = strong_cues(ctx)
     if not strong and "round" in ctx.lower and _ROUND_LED.search(ctx.text):
         strong = [_ROUND_LED.search(ctx.text)]  # "a round that A and B led": the lead investors back the raiser
     weak = ctx.has("partnership_weak_cues")
-    parties = _parties(ctx)
     if strong:
         between = _between_pair(ctx, parties)
         if between:
