@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/extract_eval.py [--gold tests/data/gold.jsonl] [--missed] [--spurious] [--doc NAME] [--model]
     .venv/bin/python bench/extract_eval.py --real     # real corpus, 5-fold cross-validation by excerpt
+    .venv/bin/python bench/extract_eval.py --real --by-batch   # real corpus, one fold per batch
     .venv/bin/python bench/extract_eval.py --blind    # the shipped model on the real blind slice (score once)
 
 Each article goes through the same reading as ``ssbrace extract`` (HTML through main-text extraction).
@@ -52,6 +53,8 @@ def main() -> int:
     parser.add_argument("--model", action="store_true", help="let the trained model decide (default: the rules)")
     parser.add_argument("--real", action="store_true", help="real corpus: 5-fold cross-validation, model vs rules")
     parser.add_argument("--blind", action="store_true", help="real blind slice: the shipped model and the rules")
+    parser.add_argument("--by-batch", action="store_true",
+                        help="with --real: leave one batch out at a time (closer to scoring a new slice)")
     args = parser.parse_args()
     if args.real or args.blind:
         return real(args)
@@ -96,8 +99,9 @@ def real(args: argparse.Namespace) -> int:
         examples = real_examples()
         for ex in examples:
             ex.weight = REAL_WEIGHT
-        model, rules = cross_validate(examples, k=5, extra=own_examples())
-        title = f"real corpus: {len(examples)} excerpts, 5-fold cross-validation grouped by excerpt"
+        model, rules = cross_validate(examples, k=5, extra=own_examples(), by_batch=args.by_batch)
+        split = "one fold per batch" if args.by_batch else "5-fold cross-validation grouped by excerpt"
+        title = f"real corpus: {len(examples)} excerpts, {split}"
     gold = sum(len(ex.gold) for ex in examples)
     if args.json:
         print(json.dumps({"model": model.as_dict(), "rules": rules.as_dict(), "excerpts": len(examples)}, indent=2))

@@ -906,6 +906,39 @@ _DESCRIBED_BEFORE = re.compile(
     r"investor|subsidiary|unit)[ \t]+$", re.IGNORECASE)
 _SHORT_FORM = re.compile(r"[ \t]*\(([A-Z][A-Z0-9&]{1,7})\)")
 
+# How the clause before a figure is told: a goal ("will", "plans to", "aims"), a past event ("became",
+# "launched"), a state reached ("has begun"). Word classes rather than words, so that a verb the training
+# text never used still reads as past or future; the model weighs them with the year against the document's.
+_FUTURE = re.compile(r"\b(?:will|would|shall|'ll|going[ \t]+to|set[ \t]+to|plan(?:s|ned|ning)?|aim(?:s|ed|ing)?|"
+                     r"target(?:s|ed|ing)?|expect(?:s|ed|ing)?|intend(?:s|ed|ing)?|hope(?:s|d)?|seek(?:s|ing)?|"
+                     r"slated|scheduled|on[ \t]+track|could|may|might|eye(?:s|ing)?|envisions?|goal|ambition|"
+                     r"roadmap|timeline|strive(?:s)?|commit(?:s|ted)?[ \t]+to|by)\b", re.IGNORECASE)
+_PERFECT_AUX = re.compile(r"\b(?:has|have|had)[ \t]+(?:already[ \t]+|now[ \t]+|just[ \t]+)?\w+(?:ed|en|un|wn|ilt|ade|ught)\b",
+                          re.IGNORECASE)
+_PAST = re.compile(r"\b(?:was|were|became|began|built|made|won|took|sold|rose|fell|grew|held|led|brought|"
+                   r"began|spent|raised|opened|launched|started|unveiled|completed|delivered|shipped|"
+                   r"produced|achieved|reached|introduced|commercialized|commercialised|released|installed|"
+                   r"signed|announced|acquired|invested|founded|established|ago|last[ \t]+year|since|"
+                   r"[a-z]{3,}ed)\b", re.IGNORECASE)
+_CLAUSE_START = re.compile(r"[.;:!?]|,[ \t]+(?:and|but|while|which|who|as)\b|\b(?:while|whereas|but)\b")
+
+
+def tense_features(text: str, anchor: int, kind: str) -> dict[str, float]:
+    """The tense classes of the clause that leads to the figure at ``anchor`` (the last one found wins)."""
+    lo = max(0, anchor - 120)
+    starts = [m.end() for m in _CLAUSE_START.finditer(text, lo, anchor)]
+    clause = text[starts[-1] if starts else lo : anchor]
+    found = []
+    for label, pattern in (("future", _FUTURE), ("perfect", _PERFECT_AUX), ("past", _PAST)):
+        ends = [m.end() for m in pattern.finditer(clause)]
+        if ends:
+            found.append((ends[-1], label))
+    if not found:
+        return {f"{kind}|tense:none": 1.0}
+    f = {f"{kind}|tense_has:{label}": 1.0 for _, label in found}
+    f[f"{kind}|tense:{max(found)[1]}"] = 1.0
+    return f
+
 
 def _proper_nouns(ctx: SentenceContext) -> list[Mention]:
     places = {"country", "region"}
@@ -1050,6 +1083,14 @@ class _SentenceView:
                     return q.start, q.end
         return 0, 0
 
+    def tense(self, kind: str, anchor: int) -> dict[str, float]:
+        """``tense_features`` once per figure and kind (a group's readings share their figure)."""
+        cache = self.__dict__.setdefault("_tenses", {})
+        key = (kind, anchor)
+        if key not in cache:
+            cache[key] = tense_features(self.text, anchor, kind)
+        return cache[key]
+
     def gap_features(self, prefix: str, a: int, b: int) -> dict[str, float]:
         lo, hi = (a, b) if a <= b else (b, a)
         gap = self.text[lo:hi]
@@ -1088,6 +1129,10 @@ class _SentenceView:
                 f[f"{name}:{value}"] = 1.0
         if claim.year is not None and self.ctx.state.year is not None:
             f[f"{kind}|year_vs_doc:{max(-3, min(3, claim.year - self.ctx.state.year))}"] = 1.0
+        elif claim.year is not None:
+            f[f"{kind}|undated_document"] = 1.0
+        if anchor[1] > 0:
+            f.update(self.tense(kind, anchor[0]))
         m = place.mention
         if place.first:
             f["first_mention"] = 1.0
@@ -1098,6 +1143,7 @@ class _SentenceView:
             f["first_named_in_document"] = 1.0
         if m is None:
             return f
+        f[f"{kind}|scat:{m.category or 'none'}"] = 1.0
         if not m.known:
             f["unknown_entity"] = 1.0
         if m.group:
@@ -1133,6 +1179,9 @@ class _SentenceView:
         if a is None or b is None:
             return f
         f[f"pair_types:{'-'.join(sorted((a.type, b.type)))}"] = 1.0
+        f[f"pair_cats:{'-'.join(sorted((a.category or 'none', b.category or 'none')))}"] = 1.0
+        if a.country and b.country:
+            f["pair_same_country" if a.country == b.country else "pair_other_country"] = 1.0
         if not (a.known and b.known):
             f["pair_unknown"] = 1.0
             for m in (a, b):

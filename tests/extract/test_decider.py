@@ -199,3 +199,43 @@ def test_training_is_reproducible():
     first, second = fit(examples), fit(own_examples(["blind4"]))
     assert first == second
     assert first["weights"] and first["trained_on"] == {"blind4": len(examples)}
+
+
+def test_the_tense_of_the_clause_before_a_figure_is_a_feature():
+    from ssbrace.extract.candidates import tense_features
+
+    future = "Acme will start mass production of the cells in 2028."
+    past = "Acme started mass production of the cells in 2021."
+    perfect = "Since then Acme has begun pilot output in 2024."
+    assert tense_features(future, future.index("2028"), "target")["target|tense:future"] == 1.0
+    assert "target|tense:past" in tense_features(past, past.index("2021"), "target")
+    assert "target|tense:perfect" in tense_features(perfect, perfect.index("2024"), "target")
+    # only the clause that leads to the figure counts: the earlier clause's "will" is not this year's tense
+    mixed = "Acme will build a plant, but it delivered its first samples in 2023."
+    feats = tense_features(mixed, mixed.index("2023"), "target")
+    assert "target|tense:past" in feats and "target|tense_has:future" not in feats
+    assert tense_features("Acme: 2029.", 6, "target") == {"target|tense:none": 1.0}
+
+
+def test_candidates_carry_the_categories_of_their_entities():
+    text = "Toyota and Panasonic signed a deal to develop solid-state cells together."
+    cands = extractor_for().candidates(text, published=date(2025, 1, 27))
+    pairs = [c for c in cands if c.claim.kind == "partnership"
+             and {c.claim.subject, c.claim.object} == {"Toyota", "Panasonic"}]
+    assert pairs and "pair_cats:automaker-cell_maker" in pairs[0].features
+    target = "Toyota plans to sell cars with solid-state batteries in 2027."
+    subjects = [c for c in extractor_for().candidates(target, published=date(2025, 1, 27))
+                if c.claim.kind == "target" and c.claim.subject == "Toyota"]
+    assert subjects and "target|scat:automaker" in subjects[0].features
+    assert "target|year_vs_doc:2" in subjects[0].features
+    undated = [c for c in extractor_for().candidates(target) if c.claim.kind == "target"]
+    assert undated and "target|undated_document" in undated[0].features
+
+
+def test_cross_validation_by_batch_holds_out_one_batch_at_a_time():
+    from ssbrace.extract.train import Example, batches
+
+    exs = [Example(doc=f"{b}-{i}", text="", published=None, gold=[], source=f"real-{b}")
+           for b in "ba" for i in range(3)]
+    folds = batches(exs)
+    assert [[e.doc for e in fold] for fold in folds] == [["a-0", "a-1", "a-2"], ["b-0", "b-1", "b-2"]]
