@@ -916,7 +916,7 @@ _FUTURE = re.compile(r"\b(?:will|would|shall|'ll|going[ \t]+to|set[ \t]+to|plan(
 _PERFECT_AUX = re.compile(r"\b(?:has|have|had)[ \t]+(?:already[ \t]+|now[ \t]+|just[ \t]+)?\w+(?:ed|en|un|wn|ilt|ade|ught)\b",
                           re.IGNORECASE)
 _PAST = re.compile(r"\b(?:was|were|became|began|built|made|won|took|sold|rose|fell|grew|held|led|brought|"
-                   r"began|spent|raised|opened|launched|started|unveiled|completed|delivered|shipped|"
+                   r"spent|raised|opened|launched|started|unveiled|completed|delivered|shipped|"
                    r"produced|achieved|reached|introduced|commercialized|commercialised|released|installed|"
                    r"signed|announced|acquired|invested|founded|established|ago|last[ \t]+year|since|"
                    r"[a-z]{3,}ed)\b", re.IGNORECASE)
